@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { ShellKind } from '../../protocol/index.js';
+import { HostEventBus } from './events.js';
+import { createDispatcher, type Dispatch, type HostHandlers } from './host-api/dispatch.js';
+import { FileLogger, type Logger } from './log/logger.js';
+import { SettingsStore } from './settings/settings-store.js';
+
+export interface CoreOptions {
+  /** One directory per profile: settings, database, logs, key material. */
+  profileDir: string;
+  appVersion: string;
+  shell: ShellKind;
+  platform?: string;
+  /** Mirrors log lines, e.g. to stderr in the browser shell. */
+  echoLog?: (line: string) => void;
+}
+
+export interface Core {
+  dispatch: Dispatch;
+  events: HostEventBus;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** The composition root: every core service is built here, and only here, from a profile directory. */
+export function createCore(options: CoreOptions): Core {
+  const log = new FileLogger(join(options.profileDir, 'logs'), 'core', options.echoLog);
+  const events = new HostEventBus();
+  const settings = new SettingsStore(join(options.profileDir, 'settings.json'), log.child('settings'));
+  const rendererLog = log.child('renderer');
+
+  const handlers: HostHandlers = {
+    'app.info': () => ({
+      name: 'Vermittlung',
+      version: options.appVersion,
+      platform: options.platform ?? process.platform,
+      shell: options.shell,
+    }),
+    'settings.get': () => settings.get(),
+    'settings.set': (patch) => {
+      const next = settings.update(patch);
+      events.emit('settings.changed', next);
+      return next;
+    },
+    'log.write': (entry) => {
+      rendererLog.log(entry.level, entry.message, entry.context);
+    },
+  };
+
+  log.info('core started', { shell: options.shell, version: options.appVersion });
+  return {
+    dispatch: createDispatcher(handlers, log.child('host-api')),
+    events,
+    log,
+    close: () => {
+      log.info('core stopped');
+      return Promise.resolve();
+    },
+  };
+}

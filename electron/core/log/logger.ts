@@ -1,0 +1,96 @@
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogLevel } from '../../../protocol/index.js';
+
+export type LogContext = Record<string, string | number | boolean | null | undefined>;
+
+export interface Logger {
+  log(level: LogLevel, message: string, context?: LogContext): void;
+  info(message: string, context?: LogContext): void;
+  warn(message: string, context?: LogContext): void;
+  error(message: string, context?: LogContext): void;
+  child(source: string): Logger;
+}
+
+const MAX_LOG_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Writes JSON lines (English, for support) to `<dir>/vermittlung.log`, rotating once at 5 MiB.
+ * Synchronous on purpose: a crash right after a log line must not lose it, and lines are small.
+ */
+export class FileLogger implements Logger {
+  private readonly file: string;
+  private bytes: number;
+
+  constructor(
+    dir: string,
+    private readonly source = 'core',
+    private readonly echo: ((line: string) => void) | undefined = undefined,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'vermittlung.log');
+    this.bytes = safeSize(this.file);
+  }
+
+  log(level: LogLevel, message: string, context?: LogContext): void {
+    const line = JSON.stringify({ t: new Date().toISOString(), level, source: this.source, message, ...context }) + '\n';
+    if (this.bytes + line.length > MAX_LOG_BYTES) {
+      try {
+        renameSync(this.file, `${this.file}.1`);
+      } catch {
+        // nothing to rotate yet
+      }
+      this.bytes = 0;
+    }
+    try {
+      appendFileSync(this.file, line);
+      this.bytes += line.length;
+    } catch {
+      // A full disk must not take the phone down with it.
+    }
+    this.echo?.(line.trimEnd());
+  }
+
+  info(message: string, context?: LogContext): void {
+    this.log('info', message, context);
+  }
+  warn(message: string, context?: LogContext): void {
+    this.log('warn', message, context);
+  }
+  error(message: string, context?: LogContext): void {
+    this.log('error', message, context);
+  }
+  child(source: string): Logger {
+    return new ChildLogger(this, source);
+  }
+}
+
+class ChildLogger implements Logger {
+  constructor(
+    private readonly parent: Logger,
+    private readonly source: string,
+  ) {}
+  log(level: LogLevel, message: string, context?: LogContext): void {
+    this.parent.log(level, message, { source: this.source, ...context });
+  }
+  info(message: string, context?: LogContext): void {
+    this.log('info', message, context);
+  }
+  warn(message: string, context?: LogContext): void {
+    this.log('warn', message, context);
+  }
+  error(message: string, context?: LogContext): void {
+    this.log('error', message, context);
+  }
+  child(source: string): Logger {
+    return new ChildLogger(this.parent, `${this.source}.${source}`);
+  }
+}
+
+function safeSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The host API: every request the renderer may make of its host (the Electron main process or the
+ * browser shell) and every event the host may push. Both hosts validate each request against these
+ * schemas before any service sees it; the renderer derives its types from the same table.
+ *
+ * Adding a method: one entry in `hostMethods`, one handler in the core's handler table, and the call
+ * in the renderer. Nothing else.
+ */
+import { z } from 'zod';
+import { AppInfo, LogEntry } from './app.js';
+import { Settings, SettingsPatch } from './settings.js';
+
+/** Input of methods that take none. JSON has no undefined, so null is accepted too. */
+export const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
+const Void = z.undefined();
+
+export interface MethodSpec {
+  input: z.ZodType;
+  output: z.ZodType;
+}
+
+export const hostMethods = {
+  'app.info': { input: NoInput, output: AppInfo },
+  'settings.get': { input: NoInput, output: Settings },
+  'settings.set': { input: SettingsPatch, output: Settings },
+  'log.write': { input: LogEntry, output: Void },
+} as const satisfies Record<string, MethodSpec>;
+
+export type HostMethod = keyof typeof hostMethods;
+/** What a caller passes (before defaults and transforms). */
+export type HostInput<M extends HostMethod> = z.input<(typeof hostMethods)[M]['input']>;
+/** What a handler receives (after validation). */
+export type HostParsedInput<M extends HostMethod> = z.output<(typeof hostMethods)[M]['input']>;
+export type HostOutput<M extends HostMethod> = z.output<(typeof hostMethods)[M]['output']>;
+
+export const hostEvents = {
+  'settings.changed': Settings,
+} as const satisfies Record<string, z.ZodType>;
+
+export type HostEventName = keyof typeof hostEvents;
+export type HostEventPayload<E extends HostEventName> = z.output<(typeof hostEvents)[E]>;
+export type HostEvent = { [E in HostEventName]: { event: E; payload: HostEventPayload<E> } }[HostEventName];
+
+export const InvokeRequest = z.strictObject({
+  method: z.string().max(100),
+  input: z.unknown().optional(),
+});
+export type InvokeRequest = z.infer<typeof InvokeRequest>;
+
+export function isHostMethod(name: string): name is HostMethod {
+  return Object.hasOwn(hostMethods, name);
+}
+
+/** The object the preload puts on `window.vermittlung`; the browser shell's client mimics it. */
+export interface HostBridge {
+  readonly shell: 'electron' | 'browser';
+  invoke(method: string, input: unknown): Promise<unknown>;
+  onEvent(listener: (event: unknown) => void): () => void;
+}

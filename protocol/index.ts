@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './app.js';
+export * from './settings.js';
+export * from './host-api.js';
+export * from './ipc-channels.js';

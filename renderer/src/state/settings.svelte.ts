@@ -1,0 +1,36 @@
+import type { AppInfo, Settings, SettingsPatch } from '../../../protocol/index.js';
+import { call, on } from '../lib/host/client.js';
+import { setLanguage } from '../lib/i18n/index.js';
+import { reportError } from './errors.svelte.js';
+
+export const settingsState = $state({
+  loaded: false,
+  saving: false,
+  settings: { language: 'de', theme: 'system' },
+  info: undefined as AppInfo | undefined,
+});
+
+function apply(settings: Settings): void {
+  settingsState.settings = settings;
+  setLanguage(settings.language);
+  document.documentElement.dataset.theme = settings.theme;
+}
+
+export async function loadSettings(): Promise<void> {
+  const [settings, info] = await Promise.all([call('settings.get'), call('app.info')]);
+  apply(settings);
+  settingsState.info = info;
+  settingsState.loaded = true;
+  on('settings.changed', apply);
+}
+
+export async function updateSettings(patch: SettingsPatch): Promise<void> {
+  settingsState.saving = true;
+  try {
+    apply(await call('settings.set', patch));
+  } catch (error) {
+    reportError(error, 'settings.set');
+  } finally {
+    settingsState.saving = false;
+  }
+}
