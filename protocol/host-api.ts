@@ -3,8 +3,9 @@
  * browser shell) and every event the host may push. Both hosts validate each request against these
  * schemas before any service sees it; the renderer derives its types from the same table.
  *
- * Adding a method: one entry in `hostMethods`, one handler in the core's handler table, and the call
- * in the renderer. Nothing else.
+ * Each capability keeps its methods and events in its own protocol file (`settingsMethods` here,
+ * `storeMethods` in store.ts, …) and they are merged below. Adding a method: one entry in the
+ * capability's table, one handler in its core handler table, and the call in the renderer.
  */
 import { z } from 'zod';
 import { AppInfo, LogEntry } from './app.js';
@@ -19,11 +20,19 @@ export interface MethodSpec {
   output: z.ZodType;
 }
 
-export const hostMethods = {
+export const appMethods = {
   'app.info': { input: NoInput, output: AppInfo },
   'settings.get': { input: NoInput, output: Settings },
   'settings.set': { input: SettingsPatch, output: Settings },
   'log.write': { input: LogEntry, output: Void },
+} as const satisfies Record<string, MethodSpec>;
+
+export const appEvents = {
+  'settings.changed': Settings,
+} as const satisfies Record<string, z.ZodType>;
+
+export const hostMethods = {
+  ...appMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type HostMethod = keyof typeof hostMethods;
@@ -34,7 +43,7 @@ export type HostParsedInput<M extends HostMethod> = z.output<(typeof hostMethods
 export type HostOutput<M extends HostMethod> = z.output<(typeof hostMethods)[M]['output']>;
 
 export const hostEvents = {
-  'settings.changed': Settings,
+  ...appEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type HostEventName = keyof typeof hostEvents;

@@ -3,3 +3,5 @@ export * from './app.js';
 export * from './settings.js';
 export * from './host-api.js';
 export * from './ipc-channels.js';
+export * from './hlc.js';
+export * from './sync.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ShellKind } from '../../protocol/index.js';
+import { appHandlers } from './app/app-handlers.js';
 import { HostEventBus } from './events.js';
 import { createDispatcher, type Dispatch, type HostHandlers } from './host-api/dispatch.js';
 import { FileLogger, type Logger } from './log/logger.js';
@@ -27,24 +28,17 @@ export function createCore(options: CoreOptions): Core {
   const log = new FileLogger(join(options.profileDir, 'logs'), 'core', options.echoLog);
   const events = new HostEventBus();
   const settings = new SettingsStore(join(options.profileDir, 'settings.json'), log.child('settings'));
-  const rendererLog = log.child('renderer');
 
+  // One handler table per capability; the type makes a missing or misspelt method a compile error.
   const handlers: HostHandlers = {
-    'app.info': () => ({
-      name: 'Vermittlung',
-      version: options.appVersion,
+    ...appHandlers({
+      appVersion: options.appVersion,
       platform: options.platform ?? process.platform,
       shell: options.shell,
+      settings,
+      events,
+      rendererLog: log.child('renderer'),
     }),
-    'settings.get': () => settings.get(),
-    'settings.set': (patch) => {
-      const next = settings.update(patch);
-      events.emit('settings.changed', next);
-      return next;
-    },
-    'log.write': (entry) => {
-      rendererLog.log(entry.level, entry.message, entry.context);
-    },
   };
 
   log.info('core started', { shell: options.shell, version: options.appVersion });

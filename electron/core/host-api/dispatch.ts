@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   HostError,
   hostMethods,
@@ -7,6 +8,7 @@ import {
   type HostMethod,
   type HostOutput,
   type HostParsedInput,
+  type MethodSpec,
   type Result,
 } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
@@ -18,6 +20,14 @@ export interface CallContext {
 
 export type HostHandlers = {
   [M in HostMethod]: (input: HostParsedInput<M>, ctx: CallContext) => HostOutput<M> | Promise<HostOutput<M>>;
+};
+
+/** The handlers for one capability's method table, e.g. `HandlersFor<typeof storeMethods>`. */
+export type HandlersFor<T extends Record<string, MethodSpec>> = {
+  [M in keyof T]: (
+    input: z.output<T[M]['input']>,
+    ctx: CallContext,
+  ) => z.output<T[M]['output']> | Promise<z.output<T[M]['output']>>;
 };
 
 export type Dispatch = (method: unknown, input: unknown, ctx: CallContext) => Promise<Result<unknown>>;

@@ -1,0 +1,73 @@
+/**
+ * Hybrid logical clock versions for field-level sync. A version is a string that sorts correctly
+ * byte-wise (SQLite BINARY, PostgreSQL `COLLATE "C"`):
+ *
+ *     <wall-clock ms, 15 digits>-<counter, 5 digits>-<node id, 16 lowercase hex>
+ *     000001764163200000-00000-3f2a9c01d4e5b6a7
+ *
+ * Compare versions with `<`/`>` on the strings; ties of time and counter are broken by node id.
+ * `receive()` moves the local clock past any version seen, so a client whose wall clock is hours
+ * behind still writes versions greater than those it has already observed (causality holds).
+ */
+export const HLC_PATTERN = /^\d{15}-\d{5}-[0-9a-f]{16}$/;
+const MAX_COUNTER = 99_999;
+/** Remote versions this far ahead of our wall clock are refused rather than dragging us into the future. */
+export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+export interface HlcState {
+  ms: number;
+  counter: number;
+}
+
+export function formatVersion(ms: number, counter: number, node: string): string {
+  return `${String(ms).padStart(15, '0')}-${String(counter).padStart(5, '0')}-${node}`;
+}
+
+export function parseVersion(version: string): { ms: number; counter: number; node: string } {
+  if (!HLC_PATTERN.test(version)) throw new Error(`invalid HLC version: ${version.slice(0, 60)}`);
+  const [ms, counter, node] = version.split('-') as [string, string, string];
+  return { ms: Number(ms), counter: Number(counter), node };
+}
+
+export function isNodeId(value: string): boolean {
+  return /^[0-9a-f]{16}$/.test(value);
+}
+
+export class HybridLogicalClock {
+  private state: HlcState;
+
+  constructor(
+    readonly node: string,
+    private readonly now: () => number = Date.now,
+    initial: HlcState = { ms: 0, counter: 0 },
+  ) {
+    if (!isNodeId(node)) throw new Error('HLC node id must be 16 lowercase hex characters');
+    this.state = { ...initial };
+  }
+
+  /** A new version for a local write, greater than every version this clock has issued or seen. */
+  tick(): string {
+    const wall = this.now();
+    if (wall > this.state.ms) this.state = { ms: wall, counter: 0 };
+    else this.bump();
+    return formatVersion(this.state.ms, this.state.counter, this.node);
+  }
+
+  /** Folds in a version seen from elsewhere. */
+  receive(version: string): void {
+    const remote = parseVersion(version);
+    const wall = this.now();
+    if (remote.ms > wall + MAX_CLOCK_SKEW_MS) throw new Error(`remote version is more than 24 h in the future: ${version}`);
+    if (remote.ms > this.state.ms) this.state = { ms: remote.ms, counter: remote.counter };
+    else if (remote.ms === this.state.ms && remote.counter > this.state.counter) this.state.counter = remote.counter;
+  }
+
+  snapshot(): HlcState {
+    return { ...this.state };
+  }
+
+  private bump(): void {
+    if (this.state.counter >= MAX_COUNTER) this.state = { ms: this.state.ms + 1, counter: 0 };
+    else this.state.counter += 1;
+  }
+}

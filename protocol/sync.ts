@@ -1,0 +1,114 @@
+/**
+ * The sync API between a client's store and the central server (docs/sync-protocol.md).
+ * A change is one field of one record at one version; records never move between tenants.
+ */
+import { z } from 'zod';
+import { HLC_PATTERN } from './hlc.js';
+
+/** Fields that clients may sync per table. `_deleted` is the tombstone: a field like any other. */
+export const SYNC_FIELDS = {
+  tenant: ['name', 'numbers', 'greeting', 'hours', 'mobile', '_deleted'],
+  contact: ['name', 'company', 'email', 'street', 'postal_code', 'city', 'notes', '_deleted'],
+  contact_phone: ['contact_id', 'kind', 'number', '_deleted'],
+  call: [
+    'direction',
+    'remote_number',
+    'dialled_number',
+    'contact_id',
+    'started_at',
+    'answered_at',
+    'ended_at',
+    'outcome',
+    'taken_by',
+    '_deleted',
+  ],
+  note: [
+    'call_id',
+    'contact_id',
+    'subject',
+    'body',
+    'callback_requested',
+    'callback_number',
+    'callback_due',
+    'status',
+    'assignee',
+    '_deleted',
+  ],
+  appointment: ['contact_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
+} as const;
+
+export type SyncTable = keyof typeof SYNC_FIELDS;
+export const SyncTable = z.enum(Object.keys(SYNC_FIELDS) as [SyncTable, ...SyncTable[]]);
+/** Tables only the server writes (from the directory); a client push to them is refused with 403. */
+export const SERVER_OWNED_TABLES: readonly SyncTable[] = ['tenant'];
+
+export const MAX_VALUE_BYTES = 64 * 1024;
+export const MAX_PUSH_CHANGES = 1000;
+export const MAX_PUSH_BYTES = 4 * 1024 * 1024;
+export const MAX_PULL_LIMIT = 5000;
+
+export const RecordId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lowercase UUID');
+export const TenantId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be a tenant id (a-z, 0-9, _ and -)');
+export const Version = z.string().regex(HLC_PATTERN, 'must be an HLC version');
+export const FieldValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
+export type FieldValue = z.infer<typeof FieldValue>;
+
+export const Change = z.strictObject({
+  table: SyncTable,
+  id: RecordId,
+  tenant: TenantId,
+  field: z.string().max(64),
+  value: FieldValue,
+  version: Version,
+});
+export type Change = z.infer<typeof Change>;
+
+export function isSyncField(table: SyncTable, field: string): boolean {
+  return (SYNC_FIELDS[table] as readonly string[]).includes(field);
+}
+
+/** POST /sync/push */
+export const PushRequest = z.strictObject({ changes: z.array(z.unknown()).max(MAX_PUSH_CHANGES) });
+export const PushResult = z.object({ status: z.enum(['applied', 'superseded']), seq: z.string().optional() });
+export const PushResponse = z.object({ results: z.array(PushResult), cursor: z.string() });
+export type PushResponse = z.infer<typeof PushResponse>;
+
+/** GET /sync/pull?after=<cursor>&limit=<n> — cursor is opaque to clients ("0" for the beginning). */
+export const PulledChange = Change.extend({ seq: z.string(), author: z.string() });
+export type PulledChange = z.infer<typeof PulledChange>;
+export const PullResponse = z.object({ changes: z.array(PulledChange), cursor: z.string(), more: z.boolean() });
+export type PullResponse = z.infer<typeof PullResponse>;
+
+/** Messages on the live WebSocket GET /sync/live: a nudge to pull, never the data itself. */
+export const LiveMessage = z.object({ type: z.literal('changes'), cursor: z.string() });
+export type LiveMessage = z.infer<typeof LiveMessage>;
+
+/** Error bodies of the sync API: `item` is the index of the offending change in a push. */
+export const SyncErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), item: z.number().int().optional() }),
+});
+export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
+
+/** GET /directory/me: who the certificate belongs to, the tenants they serve, and the people they may see. */
+export const DirectoryTenant = z.object({
+  id: TenantId,
+  name: z.string(),
+  numbers: z.array(z.string()),
+  mobile: z.string().optional(),
+  greeting: z.string().optional(),
+  hours: z.string().optional(),
+});
+export const DirectoryPerson = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.enum(['teleworker', 'craftsman']),
+  tenants: z.array(TenantId),
+});
+export const DirectoryMe = z.object({
+  user: DirectoryPerson,
+  tenants: z.array(DirectoryTenant),
+  colleagues: z.array(DirectoryPerson),
+});
+export type DirectoryMe = z.infer<typeof DirectoryMe>;

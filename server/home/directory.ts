@@ -1,0 +1,65 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { TenantId } from '../../protocol/index.js';
+
+export const Role = z.enum(['teleworker', 'craftsman']);
+
+export const DirectoryTenantEntry = z.object({
+  id: TenantId,
+  name: z.string().min(1),
+  /** E.164 numbers that belong to the firm; an incoming call's dialled number finds the tenant. */
+  numbers: z.array(z.string()),
+  mobile: z.string().optional(),
+  greeting: z.string().optional(),
+  hours: z.string().optional(),
+  /** Secret of the firm's calendar feed URL (appointments issue); never logged. */
+  calendarToken: z.string().optional(),
+});
+export type DirectoryTenantEntry = z.infer<typeof DirectoryTenantEntry>;
+
+export const CertificateEntry = z.object({
+  serial: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  revokedAt: z.string().optional(),
+});
+export type CertificateEntry = z.infer<typeof CertificateEntry>;
+
+export const DirectoryUserEntry = z.object({
+  /** The certificate's CN and the SIP user name. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
+  name: z.string().min(1),
+  role: Role,
+  tenants: z.array(TenantId),
+  certificates: z.array(CertificateEntry),
+});
+export type DirectoryUserEntry = z.infer<typeof DirectoryUserEntry>;
+
+export const Directory = z.object({
+  version: z.literal(1),
+  tenants: z.array(DirectoryTenantEntry),
+  users: z.array(DirectoryUserEntry),
+});
+export type Directory = z.infer<typeof Directory>;
+
+export function emptyDirectory(): Directory {
+  return { version: 1, tenants: [], users: [] };
+}
+
+export function readDirectory(file: string): Directory {
+  if (!existsSync(file)) return emptyDirectory();
+  return Directory.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** Written whole to a temporary file and renamed, so the server never reads half a directory. */
+export function writeDirectory(file: string, directory: Directory): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(Directory.parse(directory), null, 2) + '\n', { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** A user may act while one of their certificates is valid and not revoked (checked against the CRL too). */
+export function userMayServe(directory: Directory, userId: string, tenant: string): boolean {
+  const user = directory.users.find((u) => u.id === userId);
+  return user !== undefined && user.tenants.includes(tenant);
+}
