@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { AppInfo, LogEntry } from './app.js';
+import { desktopEvents, desktopMethods } from './desktop.js';
 import { Settings, SettingsPatch } from './settings.js';
 
 /** Input of methods that take none. JSON has no undefined, so null is accepted too. */
@@ -33,6 +34,7 @@ export const appEvents = {
 
 export const hostMethods = {
   ...appMethods,
+  ...desktopMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type HostMethod = keyof typeof hostMethods;
@@ -44,6 +46,7 @@ export type HostOutput<M extends HostMethod> = z.output<(typeof hostMethods)[M][
 
 export const hostEvents = {
   ...appEvents,
+  ...desktopEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type HostEventName = keyof typeof hostEvents;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Accelerator, UpdateChannel } from './desktop.js';
 
 export const Language = z.enum(['de', 'en']);
 export type Language = z.infer<typeof Language>;
@@ -10,6 +11,13 @@ export type Theme = z.infer<typeof Theme>;
 export const Settings = z.object({
   language: Language.default('de'),
   theme: Theme.default('system'),
+  /** Provisioning may set it too; beta gets releases before stable does. */
+  updateChannel: UpdateChannel.default('stable'),
+  startAtLogin: z.boolean().default(false),
+  /** Off by default: a global shortcut takes its keys away from every other application. */
+  globalShortcutEnabled: z.boolean().default(false),
+  globalShortcut: Accelerator.default('CommandOrControl+Shift+Space'),
+  notifications: z.boolean().default(true),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -17,5 +25,10 @@ export type Settings = z.infer<typeof Settings>;
 export const SettingsPatch = z.strictObject({
   language: Language.optional(),
   theme: Theme.optional(),
+  updateChannel: UpdateChannel.optional(),
+  startAtLogin: z.boolean().optional(),
+  globalShortcutEnabled: z.boolean().optional(),
+  globalShortcut: Accelerator.optional(),
+  notifications: z.boolean().optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { ShellKind } from '../../protocol/index.js';
 import { appHandlers } from './app/app-handlers.js';
+import { inertDesktop, type DesktopPort } from './desktop/desktop-port.js';
+import { desktopHandlers } from './desktop/desktop-handlers.js';
 import { HostEventBus } from './events.js';
 import { createDispatcher, type Dispatch, type HostHandlers } from './host-api/dispatch.js';
 import { FileLogger, type Logger } from './log/logger.js';
@@ -14,6 +16,8 @@ export interface CoreOptions {
   platform?: string;
   /** Mirrors log lines, e.g. to stderr in the browser shell. */
   echoLog?: (line: string) => void;
+  /** Tray, notifications, updater of the Electron shell; the browser shell has none. */
+  desktop?: DesktopPort;
 }
 
 export interface Core {
@@ -39,6 +43,7 @@ export function createCore(options: CoreOptions): Core {
       events,
       rendererLog: log.child('renderer'),
     }),
+    ...desktopHandlers({ port: options.desktop ?? inertDesktop(options.appVersion), settings }),
   };
 
   log.info('core started', { shell: options.shell, version: options.appVersion });

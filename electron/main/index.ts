@@ -1,32 +1,38 @@
 /**
- * The Electron shell. It only wires: windows, the app:// protocol, IPC, single instance. Every
- * capability lives in the core services, which know nothing of Electron.
+ * The Electron shell. It only wires: windows, the app:// protocol, IPC, single instance and the
+ * desktop integration (tray, notifications, links, shortcut, updater). Every capability lives in
+ * the core services or in small modules beside this file.
  */
 import { BrowserWindow, app, ipcMain, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
-import { IPC_EVENT } from '../../protocol/index.js';
+import { IPC_EVENT, Settings } from '../../protocol/index.js';
 import { createCore, type Core } from '../core/composition.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { DeferredLogger } from './deferred-logger.js';
+import { DesktopIntegration, type Emit } from './desktop.js';
 import { handle } from './ipc.js';
-import { APP_URL, hardenWebContents, installPermissionHandlers, isAllowedExternalUrl, mainWindowOptions } from './security.js';
+import { hardenWebContents, installPermissionHandlers, isAllowedExternalUrl } from './security.js';
+import { HIDDEN_ARG } from './system-settings.js';
+import { startUpdater } from './updater.js';
+import { createMainWindow } from './window.js';
 
 app.enableSandbox();
 registerAppScheme(protocol);
 
+/** The schemes the app answers; the installers register them too (electron-builder `protocols`). */
+export const LINK_SCHEMES = ['tel', 'sip', 'callto'] as const;
+
 const openExternal = (url: string): void => {
+  // Only https:, mailto: and tel: (isAllowedExternalUrl) ever reach the OS.
   if (isAllowedExternalUrl(url)) void shell.openExternal(url);
 };
 
 let mainWindow: BrowserWindow | undefined;
 let core: Core | undefined;
+let quitting = false;
 
-function createMainWindow(): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(join(app.getAppPath(), 'dist', 'electron', 'preload.cjs')));
-  hardenWebContents(window.webContents, openExternal);
-  window.once('ready-to-show', () => window.show());
-  void window.loadURL(APP_URL);
-  return window;
-}
+const desktopLog = new DeferredLogger('desktop');
+const emit: Emit = (event, payload) => core?.events.emit(event, payload);
 
 function focusMainWindow(): void {
   if (!mainWindow) return;
@@ -35,25 +41,82 @@ function focusMainWindow(): void {
   mainWindow.focus();
 }
 
+const desktop = new DesktopIntegration({
+  iconDir: join(app.getAppPath(), 'resources', 'tray'),
+  currentVersion: app.getVersion(),
+  log: desktopLog,
+  emit,
+  showWindow: focusMainWindow,
+  quit: () => app.quit(),
+});
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', focusMainWindow);
+  // A second launch (e.g. a tel: link clicked while the app runs) hands its command line over here.
+  app.on('second-instance', (_event, argv: string[]) => {
+    desktop.links.fromArgv(argv);
+    focusMainWindow();
+  });
+  // macOS delivers links as events, possibly before `ready`.
+  app.on('open-url', (event, url: string) => {
+    event.preventDefault();
+    desktop.links.fromUrl(url);
+    focusMainWindow();
+  });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('activate', focusMainWindow);
+  desktop.links.fromArgv(process.argv);
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     installPermissionHandlers(session.defaultSession);
     serveRenderer(protocol, join(app.getAppPath(), 'dist', 'renderer'));
-    core = createCore({ profileDir: app.getPath('userData'), appVersion: app.getVersion(), shell: 'electron' });
+    const profileDir = app.getPath('userData');
+    core = createCore({ profileDir, appVersion: app.getVersion(), shell: 'electron', desktop });
+    desktopLog.attach(core.log);
     handle(ipcMain, core.dispatch, core.log.child('ipc'));
     core.events.subscribe((event) => {
       for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_EVENT, event);
+      if (event.event === 'settings.changed') desktop.applySettings(event.payload);
     });
-    mainWindow = createMainWindow();
+    registerLinkSchemes();
+    const settings = await currentSettings(core);
+    desktop.applySettings(settings);
+    mainWindow = createMainWindow({
+      preloadPath: join(app.getAppPath(), 'dist', 'electron', 'preload.cjs'),
+      stateFile: join(profileDir, 'window-state.json'),
+      startHidden: process.argv.includes(HIDDEN_ARG),
+      hideOnClose: () => !quitting,
+      harden: (window) => hardenWebContents(window.webContents, openExternal),
+      log: core.log.child('window'),
+    });
+    const policy = await startUpdater({
+      channel: settings.updateChannel,
+      log: core.log.child('updater'),
+      onStatus: (status) => emit('desktop.update.status', status),
+    });
+    if (policy) desktop.attachUpdater(policy);
   });
 
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', () => {
+    desktop.dispose();
     void core?.close();
   });
+}
+
+async function currentSettings(core: Core): Promise<Settings> {
+  const result = await core.dispatch('settings.get', undefined, { origin: 'main' });
+  return result.ok ? Settings.parse(result.value) : Settings.parse({});
+}
+
+function registerLinkSchemes(): void {
+  // An unpackaged build would register the bare Electron binary as the phone app.
+  if (!app.isPackaged) return;
+  for (const scheme of LINK_SCHEMES) {
+    if (!app.isDefaultProtocolClient(scheme)) app.setAsDefaultProtocolClient(scheme);
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * A small stand-in for the `electron` module: just enough of app, BrowserWindow, ipcMain, protocol,
- * session and shell for the main process to be wired and observed in plain Node.
+ * session, shell and the desktop pieces (screen, Tray, Menu, nativeImage, Notification,
+ * globalShortcut, powerSaveBlocker) for the main process to be wired and observed in plain Node.
  */
 import { EventEmitter } from 'node:events';
 
@@ -43,11 +44,88 @@ export class FakeBrowserWindow extends EventEmitter {
     this.loadedUrl = url;
     return Promise.resolve();
   }
-  show(): void {}
+  bounds = { x: 0, y: 0, width: 0, height: 0 };
+  maximized = false;
+  visible = false;
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
   focus(): void {}
   restore(): void {}
   isMinimized(): boolean {
     return false;
+  }
+  maximize(): void {
+    this.maximized = true;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  getNormalBounds() {
+    return { ...this.bounds };
+  }
+  /** Emits `close` like Electron does and reports whether a listener kept the window open. */
+  attemptClose(): boolean {
+    let prevented = false;
+    this.emit('close', { preventDefault: () => (prevented = true) });
+    return prevented;
+  }
+}
+
+export interface FakeMenuItem {
+  id?: string;
+  label?: string;
+  type?: string;
+  checked?: boolean;
+  click?: () => void;
+}
+
+export class FakeTray extends EventEmitter {
+  static all: FakeTray[] = [];
+  image: unknown;
+  tooltip = '';
+  menu: FakeMenuItem[] = [];
+  destroyed = false;
+  constructor(image: unknown) {
+    super();
+    this.image = image;
+    FakeTray.all.push(this);
+  }
+  setImage(image: unknown): void {
+    this.image = image;
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setContextMenu(menu: FakeMenuItem[]): void {
+    this.menu = menu;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+export class FakeNotification extends EventEmitter {
+  static all: FakeNotification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
+  shown = false;
+  closed = false;
+  constructor(public options: Record<string, unknown>) {
+    super();
+    FakeNotification.all.push(this);
+  }
+  show(): void {
+    this.shown = true;
+  }
+  close(): void {
+    this.closed = true;
+    this.emit('close');
   }
 }
 
@@ -78,7 +156,12 @@ export class FakeSession {
   }
 }
 
-export function createFakeElectron(userData: string) {
+export interface FakeDisplay {
+  id: number;
+  workArea: { x: number; y: number; width: number; height: number };
+}
+
+export function createFakeElectron(userData: string, options: { packaged?: boolean; displays?: FakeDisplay[] } = {}) {
   const appEvents = new EventEmitter();
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
@@ -94,6 +177,12 @@ export function createFakeElectron(userData: string) {
       getAppPath: () => '/app',
       getVersion: () => '9.9.9',
       quit: () => calls.push('quit'),
+      isPackaged: options.packaged ?? false,
+      loginItem: {},
+      setLoginItemSettings: (settings: Record<string, unknown>) => (fake.app.loginItem = settings),
+      protocolClients: [] as string[],
+      isDefaultProtocolClient: (scheme: string) => fake.app.protocolClients.includes(scheme),
+      setAsDefaultProtocolClient: (scheme: string) => (fake.app.protocolClients.push(scheme), true),
     }),
     BrowserWindow: FakeBrowserWindow,
     ipcMain: new FakeIpcMain(),
@@ -108,6 +197,40 @@ export function createFakeElectron(userData: string) {
       },
     },
     session: { defaultSession: new FakeSession() },
+    screen: {
+      displays: options.displays ?? [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
+      getAllDisplays: () => fake.screen.displays,
+      getPrimaryDisplay: () => fake.screen.displays[0]!,
+    },
+    Tray: FakeTray,
+    Menu: { buildFromTemplate: (template: FakeMenuItem[]) => template },
+    nativeImage: { createFromPath: (path: string) => ({ path }) },
+    Notification: FakeNotification,
+    globalShortcut: {
+      registered: new Map<string, () => void>(),
+      /** Accelerators another application holds: register() fails for them. */
+      taken: new Set<string>(),
+      register(accelerator: string, callback: () => void): boolean {
+        if (this.taken.has(accelerator)) return false;
+        this.registered.set(accelerator, callback);
+        return true;
+      },
+      unregister(accelerator: string): void {
+        this.registered.delete(accelerator);
+      },
+    },
+    powerSaveBlocker: {
+      active: new Map<number, string>(),
+      nextId: 1,
+      start(type: string): number {
+        const id = this.nextId++;
+        this.active.set(id, type);
+        return id;
+      },
+      stop(id: number): void {
+        this.active.delete(id);
+      },
+    },
     shell: { opened: [] as string[], openExternal: (url: string) => (fake.shell.opened.push(url), Promise.resolve()) },
   };
   return fake;

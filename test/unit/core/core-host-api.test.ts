@@ -13,7 +13,10 @@ describe('core host API', () => {
   it('round-trips settings into the profile directory and across a restart', async () => {
     const dir = profile();
     const core = createCore({ profileDir: dir, appVersion: '1.0.0', shell: 'browser' });
-    expect(await core.dispatch('settings.get', undefined, ctx)).toEqual({ ok: true, value: { language: 'de', theme: 'system' } });
+    expect(await core.dispatch('settings.get', undefined, ctx)).toMatchObject({
+      ok: true,
+      value: { language: 'de', theme: 'system' },
+    });
     expect(await core.dispatch('settings.set', { language: 'en' }, ctx)).toMatchObject({ ok: true, value: { language: 'en' } });
     await core.close();
     expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ language: 'en' });
@@ -85,6 +88,6 @@ describe('core host API', () => {
     const seen: unknown[] = [];
     core.events.subscribe((event) => seen.push(event));
     await core.dispatch('settings.set', { theme: 'light' }, ctx);
-    expect(seen).toEqual([{ event: 'settings.changed', payload: { language: 'de', theme: 'light' } }]);
+    expect(seen).toMatchObject([{ event: 'settings.changed', payload: { language: 'de', theme: 'light' } }]);
   });
 });

@@ -1,0 +1,33 @@
+import type { CallNotification, DialLink, OwnPresence, UpdateStatus } from '../../../protocol/index.js';
+
+/**
+ * What the host shell does for the desktop methods of the host API. The Electron main process
+ * implements it with tray, notifications, power blocker and electron-updater; the browser shell has
+ * none of those and uses `inertDesktop`.
+ */
+export interface DesktopPort {
+  setCallActive(active: boolean): void;
+  setPresence(status: OwnPresence): void;
+  /** Returns whether a notification was shown. */
+  notify(notification: CallNotification): boolean;
+  closeNotification(id: string): void;
+  takePendingLinks(): DialLink[];
+  updateStatus(): UpdateStatus;
+  checkForUpdates(): Promise<UpdateStatus>;
+  installUpdate(): UpdateStatus;
+}
+
+/** A host without desktop integration: calls succeed and change nothing, the updater is `unsupported`. */
+export function inertDesktop(currentVersion: string): DesktopPort {
+  const status = (): UpdateStatus => ({ state: 'unsupported', channel: 'stable', currentVersion });
+  return {
+    setCallActive: () => undefined,
+    setPresence: () => undefined,
+    notify: () => false,
+    closeNotification: () => undefined,
+    takePendingLinks: () => [],
+    updateStatus: status,
+    checkForUpdates: () => Promise.resolve(status()),
+    installUpdate: status,
+  };
+}

@@ -1,0 +1,41 @@
+import { app } from 'electron';
+import type { UpdateChannel, UpdateStatus } from '../../protocol/index.js';
+import type { Logger } from '../core/log/logger.js';
+import { UpdatePolicy } from './update-policy.js';
+
+/**
+ * Thin wiring of electron-updater under the update policy. Loaded only in a packaged app (where
+ * electron-builder wrote app-update.yml with the feed and the Windows publisher name) or, for
+ * tests against a local feed, with VERMITTLUNG_DEV_UPDATES=1 and dev-app-update.yml.
+ */
+export async function startUpdater(options: {
+  channel: UpdateChannel;
+  log: Logger;
+  onStatus: (status: UpdateStatus) => void;
+}): Promise<UpdatePolicy | undefined> {
+  const dev = !app.isPackaged;
+  if (dev && process.env.VERMITTLUNG_DEV_UPDATES !== '1') return undefined;
+  try {
+    const { autoUpdater } = await import('electron-updater');
+    autoUpdater.forceDevUpdateConfig = dev;
+    // Only the full, signed installer: a web installer would fetch unverified parts later.
+    autoUpdater.disableWebInstaller = true;
+    autoUpdater.logger = {
+      info: (message?: unknown) => options.log.info(String(message)),
+      warn: (message?: unknown) => options.log.warn(String(message)),
+      error: (message?: unknown) => options.log.error(String(message)),
+      debug: (message: string) => options.log.log('debug', message),
+    };
+    const policy = new UpdatePolicy(autoUpdater, {
+      currentVersion: app.getVersion(),
+      channel: options.channel,
+      log: options.log,
+      onStatus: options.onStatus,
+    });
+    policy.start();
+    return policy;
+  } catch (error) {
+    options.log.error('updater could not start', { reason: String(error) });
+    return undefined;
+  }
+}
