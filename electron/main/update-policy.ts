@@ -19,7 +19,9 @@ export interface UpdaterLike {
   autoInstallOnAppQuit: boolean;
   checkForUpdates(): Promise<unknown>;
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void;
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  // electron-updater types each event's listener; `any` lets both it and a plain EventEmitter fit.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 export interface Timers {
