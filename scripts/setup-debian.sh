@@ -11,6 +11,7 @@ packages=(
   openssl libnss3-tools
   libsecret-1-dev gnome-keyring dbus-x11   # keytar build and a real keychain in tests
   python3 make g++               # native modules (better-sqlite3, keytar)
+  librsvg2-bin                   # rsvg-convert: app and tray icons from SVG (scripts/build-icons.ts)
 )
 missing=()
 for p in "${packages[@]}"; do
