@@ -15,6 +15,12 @@ export async function startUpdater(options: {
 }): Promise<UpdatePolicy | undefined> {
   const dev = !app.isPackaged;
   if (dev && process.env.VERMITTLUNG_DEV_UPDATES !== '1') return undefined;
+  // Machines whose software IT distributes itself (MSI through Intune/GPO) switch the updater off
+  // with a machine-wide environment variable, so two channels never fight over one installation.
+  if (process.env.VERMITTLUNG_DISABLE_UPDATES === '1') {
+    options.log.info('updater disabled by VERMITTLUNG_DISABLE_UPDATES');
+    return undefined;
+  }
   try {
     const { autoUpdater } = await import('electron-updater');
     autoUpdater.forceDevUpdateConfig = dev;

@@ -249,6 +249,23 @@ describe('desktop integration in the main process (fake electron)', () => {
     expect(updater.installs).toBe(1);
   });
 
+  it('starts no updater in an unpackaged build or where IT switched it off', async () => {
+    const { startUpdater } = await import('../../../electron/main/updater.js');
+    const log = { log() {}, info() {}, warn() {}, error() {}, child: () => log };
+    const options = { channel: 'stable' as const, log, onStatus: () => undefined };
+    vi.stubEnv('VERMITTLUNG_DISABLE_UPDATES', '1');
+    expect(await startUpdater(options)).toBeUndefined();
+    vi.stubEnv('VERMITTLUNG_DISABLE_UPDATES', '');
+    fake.app.isPackaged = false;
+    expect(await startUpdater(options)).toBeUndefined();
+    fake.app.isPackaged = true;
+    const checks = updater.checks;
+    const policy = await startUpdater(options);
+    expect(policy).toBeDefined();
+    policy!.stop();
+    expect(updater.checks).toBe(checks); // the first check waits a moment after start
+  });
+
   it('releases tray, shortcut and blocker when the app quits', async () => {
     await call('settings.set', { globalShortcutEnabled: true, globalShortcut: 'CommandOrControl+Alt+A' });
     await call('desktop.callState', { callActive: true });
