@@ -1,4 +1,5 @@
 import { app } from 'electron';
+import type * as ElectronUpdater from 'electron-updater';
 import type { UpdateChannel, UpdateStatus } from '../../protocol/index.js';
 import type { Logger } from '../core/log/logger.js';
 import { UpdatePolicy } from './update-policy.js';
@@ -22,7 +23,7 @@ export async function startUpdater(options: {
     return undefined;
   }
   try {
-    const { autoUpdater } = await import('electron-updater');
+    const autoUpdater = autoUpdaterOf(await import('electron-updater'));
     autoUpdater.forceDevUpdateConfig = dev;
     // Only the full, signed installer: a web installer would fetch unverified parts later.
     autoUpdater.disableWebInstaller = true;
@@ -44,4 +45,14 @@ export async function startUpdater(options: {
     options.log.error('updater could not start', { reason: String(error) });
     return undefined;
   }
+}
+
+/**
+ * electron-updater is CommonJS and defines `autoUpdater` as a getter, which Node's import() does not
+ * list as a named export: in the built main process it is only on `default`.
+ */
+export function autoUpdaterOf(module: Partial<typeof ElectronUpdater> & { default?: Partial<typeof ElectronUpdater> }) {
+  const updater = module.autoUpdater ?? module.default?.autoUpdater;
+  if (!updater) throw new Error('electron-updater exports no autoUpdater');
+  return updater;
 }

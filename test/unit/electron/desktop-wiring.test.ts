@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -264,6 +266,20 @@ describe('desktop integration in the main process (fake electron)', () => {
     expect(policy).toBeDefined();
     policy!.stop();
     expect(updater.checks).toBe(checks); // the first check waits a moment after start
+  });
+
+  it('finds autoUpdater where Node puts it when the CommonJS electron-updater is imported', async () => {
+    const { autoUpdaterOf } = await import('../../../electron/main/updater.js');
+    expect(autoUpdaterOf({ autoUpdater: updater } as never)).toBe(updater);
+    expect(autoUpdaterOf({ default: { autoUpdater: updater } } as never)).toBe(updater);
+    expect(() => autoUpdaterOf({})).toThrow(/no autoUpdater/);
+    // The real package, loaded as the built main process loads it (vi.mock does not reach a child Node).
+    const probe =
+      "import('electron-updater').then((m) => console.log(JSON.stringify({ named: Object.keys(m).includes('autoUpdater'), onDefault: 'autoUpdater' in m.default })))";
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe], {
+      cwd: join(import.meta.dirname, '..', '..', '..'),
+    });
+    expect(JSON.parse(stdout)).toEqual({ named: false, onDefault: true });
   });
 
   it('releases tray, shortcut and blocker when the app quits', async () => {
