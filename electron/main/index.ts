@@ -18,6 +18,9 @@ import { createMainWindow } from './window.js';
 
 app.enableSandbox();
 registerAppScheme(protocol);
+// Windows shows notifications only for an app whose id matches its Start-menu shortcut (the appId
+// in electron-builder.config.ts).
+if (process.platform === 'win32') app.setAppUserModelId('de.vermittlung.softphone');
 
 /** The schemes the app answers; the installers register them too (electron-builder `protocols`). */
 export const LINK_SCHEMES = ['tel', 'sip', 'callto'] as const;
