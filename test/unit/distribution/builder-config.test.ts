@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { DebugLogger } from 'builder-util';
@@ -130,5 +132,55 @@ describe('electron-builder configuration', () => {
     const icns = readFileSync(join(root, 'build', 'icon.icns'));
     expect(icns.subarray(0, 4).toString('ascii')).toBe('icns');
     expect(icns.readUInt32BE(4)).toBe(icns.length);
+  });
+});
+
+describe('fuses as electron-builder flips them', () => {
+  it('sets the intended bits in an Electron binary (a stand-in with the real fuse wire layout)', async () => {
+    const { FuseV1Options, flipFuses, getCurrentFuseWire } = await import('@electron/fuses');
+    // The wire holds ASCII '1' (on) or '0' (off) per fuse.
+    const ENABLE = 0x31;
+    const DISABLE = 0x30;
+    const { PlatformPackager } = await import('app-builder-lib');
+    // Electron's shipped defaults: RunAsNode on, cookie encryption off, NODE_OPTIONS on, --inspect on,
+    // ASAR integrity off, only-ASAR off, V8 snapshot off, file:// privileges on.
+    const shipped = '10110001';
+    const binary = join(mkdtempSync(join(tmpdir(), 'vermittlung-fuses-')), 'vermittlung');
+    writeFileSync(
+      binary,
+      Buffer.concat([
+        randomBytes(4096),
+        Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+        Buffer.from([1, shipped.length]),
+        Buffer.from(shipped),
+        randomBytes(4096),
+      ]),
+    );
+    // electron-builder's own translation of `electronFuses` for @electron/fuses; it uses no instance state.
+    const packager = Object.create(PlatformPackager.prototype) as {
+      generateFuseConfig(fuses: unknown): Promise<Parameters<typeof flipFuses>[1]>;
+    };
+    await flipFuses(binary, await packager.generateFuseConfig(builderConfig({}).electronFuses));
+    const wire = (await getCurrentFuseWire(binary)) as unknown as Record<number, number>;
+    const state = (fuse: number) => (wire[fuse] === ENABLE ? 'on' : wire[fuse] === DISABLE ? 'off' : 'other');
+    expect({
+      runAsNode: state(FuseV1Options.RunAsNode),
+      cookieEncryption: state(FuseV1Options.EnableCookieEncryption),
+      nodeOptions: state(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+      inspect: state(FuseV1Options.EnableNodeCliInspectArguments),
+      asarIntegrity: state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+      onlyAsar: state(FuseV1Options.OnlyLoadAppFromAsar),
+      v8Snapshot: state(FuseV1Options.LoadBrowserProcessSpecificV8Snapshot),
+      fileProtocolPrivileges: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
+    }).toEqual({
+      runAsNode: 'off',
+      cookieEncryption: 'on',
+      nodeOptions: 'off',
+      inspect: 'off',
+      asarIntegrity: 'on',
+      onlyAsar: 'on',
+      v8Snapshot: 'off',
+      fileProtocolPrivileges: 'off',
+    });
   });
 });
