@@ -42,7 +42,8 @@ export function on<E extends HostEventName>(name: E, listener: (payload: HostEve
     const message = raw as { event?: unknown; payload?: unknown };
     if (message?.event !== name) return;
     const payload = hostEvents[name].safeParse(message.payload);
-    if (payload.success) listener(payload.data);
+    // TypeScript cannot tie hostEvents[name]'s output to E once there are several events.
+    if (payload.success) listener(payload.data as HostEventPayload<E>);
   });
 }
 
