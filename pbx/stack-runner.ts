@@ -1,0 +1,267 @@
+import { existsSync, mkdirSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readDirectory } from '../server/home/directory.js';
+import { homeLayout, type HomeLayout } from '../server/home/layout.js';
+import { freePort, kamcmd, REQUIRED_PACKAGES, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
+import { renderPbx, type RenderedPbx } from './render.js';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** DIR/stack.json: what `npm run stack` started. Other tools and tests read it. */
+export interface StackInfo {
+  version: 1;
+  home: string;
+  /** The SIP domain of the users' AoRs (sip:alice@<sipDomain>). */
+  sipDomain: string;
+  /** wss://127.0.0.1:PORT — the apps' SIP over WebSocket, client certificate required. */
+  pbxWss: string;
+  /** sip:127.0.0.1:PORT;transport=udp — outside callers and trunks (baresip in tests). */
+  pbxUdp: string;
+  /** The central server's URL, when server/main.ts exists. */
+  server?: string;
+  ports: { wss: number; udp: number; rtpengineNg: number; rtpMin: number; rtpMax: number; server?: number };
+  pids: { kamailio: number; rtpengine: number; server?: number; stack: number };
+  logs: { kamailio: string; rtpengine: string; server?: string };
+  /** `kamcmd -s unix:<ctlSocket> tls.reload` re-reads the CRL by hand. */
+  ctlSocket: string;
+  startedAt: string;
+}
+
+export interface StackOptions {
+  home: string;
+  sipDomain?: string;
+  /** Start the central server too (default: when server/main.ts exists). */
+  server?: boolean;
+  /** Poll the CRL and reload Kamailio's TLS settings when it changes (default true). */
+  watchCrl?: boolean;
+  tenantRingMs?: number;
+  log?: (line: string) => void;
+}
+
+export class MissingPackageError extends Error {}
+
+/** Refuses to start with a message naming the Debian package to install. */
+export function checkPackages(): void {
+  for (const pkg of REQUIRED_PACKAGES) {
+    if (!existsSync(pkg.file)) {
+      throw new MissingPackageError(`${pkg.name} is not installed: apt-get install ${pkg.name} (or run scripts/setup-debian.sh)`);
+    }
+  }
+}
+
+export class Stack {
+  private kamailio!: Daemon;
+  private rtpengine!: Daemon;
+  private server: Daemon | undefined;
+  private rendered!: RenderedPbx;
+  private readonly revokedSeen = new Set<string>();
+  private reloading: Promise<void> = Promise.resolve();
+  private wssPort = 0;
+  info!: StackInfo;
+  readonly layout: HomeLayout;
+
+  constructor(private readonly options: StackOptions) {
+    this.layout = homeLayout(resolve(options.home));
+  }
+
+  private say(line: string): void {
+    this.options.log?.(line);
+  }
+
+  async start(): Promise<StackInfo> {
+    checkPackages();
+    for (const file of [this.layout.caCert, this.layout.crl, this.layout.serverCert, this.layout.serverKey]) {
+      if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run admin -- ca init --home ${this.layout.home}\` first`);
+    }
+    const logDir = join(this.layout.pbxDir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const sipDomain = this.options.sipDomain ?? 'localhost';
+    const wss = await freePort('both');
+    const udp = await freePort('both');
+    const ng = await freePort('udp');
+    // A random window keeps parallel stacks on this machine out of each other's media ports.
+    const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
+    const rtpMax = rtpMin + 999;
+    for (const user of readDirectory(this.layout.directory).users) {
+      for (const cert of user.certificates) if (cert.revokedAt) this.revokedSeen.add(`${user.id}/${cert.serial}`);
+    }
+
+    this.rtpengine = spawnDaemon('rtpengine', 'rtpengine', [
+      '--config-file=none',
+      '--table=-1',
+      '--interface=127.0.0.1',
+      `--listen-ng=127.0.0.1:${ng}`,
+      `--port-min=${rtpMin}`,
+      `--port-max=${rtpMax}`,
+      '--foreground',
+      '--log-stderr',
+      `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
+    ], join(logDir, 'rtpengine.log'));
+    mkdirSync(join(this.layout.pbxDir, 'run'), { recursive: true });
+    await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 10_000, this.rtpengine);
+    this.say(`rtpengine ready (pid ${this.rtpengine.pid}, ng 127.0.0.1:${ng})`);
+
+    this.rendered = renderPbx({
+      layout: this.layout,
+      directory: readDirectory(this.layout.directory),
+      wssPort: wss,
+      udpPort: udp,
+      rtpengineNg: `127.0.0.1:${ng}`,
+      sipDomain,
+      tenantRingMs: this.options.tenantRingMs,
+    });
+    this.wssPort = wss;
+    await this.startKamailio();
+
+    let serverUrl: string | undefined;
+    let serverPort: number | undefined;
+    const wantServer = this.options.server ?? existsSync(join(root, 'server', 'main.ts'));
+    if (wantServer && existsSync(join(root, 'server', 'main.ts'))) {
+      serverPort = await freePort('tcp');
+      let found: string | undefined;
+      this.server = spawnDaemon(
+        'server',
+        process.execPath,
+        [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'server', 'main.ts'), '--home', this.layout.home, '--port', String(serverPort)],
+        join(logDir, 'server.log'),
+        (line) => {
+          found ??= line.match(/(https?:\/\/[^\s"']+)/)?.[1];
+        },
+      );
+      await waitFor('central server', () => Promise.resolve(found !== undefined), 60_000, this.server);
+      serverUrl = found;
+      this.say(`server ready at ${serverUrl} (pid ${this.server.pid})`);
+    } else if (wantServer || this.options.server === undefined) {
+      this.say('warning: server/main.ts does not exist yet; starting without the central server');
+    }
+
+    this.info = {
+      version: 1,
+      home: this.layout.home,
+      sipDomain,
+      pbxWss: `wss://127.0.0.1:${wss}`,
+      pbxUdp: `sip:127.0.0.1:${udp};transport=udp`,
+      ...(serverUrl ? { server: serverUrl } : {}),
+      ports: { wss, udp, rtpengineNg: ng, rtpMin, rtpMax, ...(serverPort ? { server: serverPort } : {}) },
+      pids: { kamailio: this.kamailio.pid, rtpengine: this.rtpengine.pid, ...(this.server ? { server: this.server.pid } : {}), stack: process.pid },
+      logs: { kamailio: this.kamailio.logFile, rtpengine: this.rtpengine.logFile, ...(this.server ? { server: this.server.logFile } : {}) },
+      ctlSocket: this.rendered.ctlSocket,
+      startedAt: new Date().toISOString(),
+    };
+    this.writeInfo();
+    if (this.options.watchCrl ?? true) {
+      watchFile(this.layout.crl, { interval: 500 }, (current, previous) => {
+        if (current.mtimeMs !== previous.mtimeMs) void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
+      });
+    }
+    return this.info;
+  }
+
+  private writeInfo(): void {
+    writeFileSync(this.layout.stackFile, JSON.stringify(this.info, null, 2) + '\n');
+  }
+
+  private async startKamailio(): Promise<void> {
+    const run = this.rendered.runDir;
+    this.kamailio = spawnDaemon(
+      'kamailio',
+      'kamailio',
+      ['-f', this.rendered.cfg, '-DD', '-E', '-m', '64', '-M', '8', '-P', join(run, 'kamailio.pid'), '-Y', run],
+      join(this.layout.pbxDir, 'logs', 'kamailio.log'),
+    );
+    const wssPort = this.wssPort;
+    await waitFor(
+      'kamailio',
+      async () => (await tcpOpen('127.0.0.1', wssPort)) && (await kamcmd(this.rendered.ctlSocket, ['core.uptime']).then(() => true, () => false)),
+      20_000,
+      this.kamailio,
+    );
+    this.say(`kamailio ready (pid ${this.kamailio.pid}, wss port ${wssPort})`);
+    if (this.info) {
+      this.info.pids.kamailio = this.kamailio.pid;
+      this.writeInfo();
+    }
+  }
+
+  /** Kills Kamailio (SIGKILL unless told otherwise), as a crash would. */
+  async killKamailio(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.kamailio.stop(signal);
+  }
+
+  /** Starts Kamailio again on the same ports and config (registrations are gone: they live in memory). */
+  async restartKamailio(): Promise<void> {
+    await this.kamailio.stop();
+    await this.startKamailio();
+  }
+
+  /**
+   * Makes a revocation effective: `tls.reload` re-reads tls.cfg and the CRL for new connections,
+   * then every open WebSocket of a user with a newly revoked certificate is closed (Kamailio keeps
+   * established TLS connections on the settings they were accepted with).
+   */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(async () => {
+      await kamcmd(this.rendered.ctlSocket, ['tls.reload']);
+      const newlyRevoked = new Set<string>();
+      for (const user of readDirectory(this.layout.directory).users) {
+        for (const cert of user.certificates) {
+          const key = `${user.id}/${cert.serial}`;
+          if (cert.revokedAt && !this.revokedSeen.has(key)) {
+            this.revokedSeen.add(key);
+            newlyRevoked.add(user.id);
+          }
+        }
+      }
+      const closed = await this.closeConnectionsOf(newlyRevoked);
+      this.say(`TLS settings reloaded; revoked: ${[...newlyRevoked].join(', ') || 'none'}; connections closed: ${closed}`);
+    });
+    return this.reloading;
+  }
+
+  /** Closes the WebSockets whose certificate CN is one of `users`; returns how many. */
+  async closeConnectionsOf(users: Set<string>): Promise<number> {
+    if (users.size === 0) return 0;
+    const cns = parseHtableDump(await kamcmd(this.rendered.ctlSocket, ['htable.dump', 'wsid']));
+    const ids = parseHtableDump(await kamcmd(this.rendered.ctlSocket, ['htable.dump', 'wscon']));
+    let closed = 0;
+    for (const [peer, cn] of cns) {
+      const id = ids.get(peer);
+      if (!users.has(cn) || id === undefined) continue;
+      try {
+        await kamcmd(this.rendered.ctlSocket, ['ws.close', id, '1008', 'certificate revoked']);
+        closed++;
+      } catch (error) {
+        this.say(`could not close connection ${id} of ${cn}: ${(error as Error).message}`);
+      }
+    }
+    return closed;
+  }
+
+  async stop(): Promise<void> {
+    unwatchFile(this.layout.crl);
+    await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
+  }
+}
+
+/** `kamcmd htable.dump NAME` prints name/value pairs; the keys here are "ip:port", the values tokens. */
+export function parseHtableDump(output: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const match of output.matchAll(/name:\s*(\S+)\s*\n\s*value:\s*(\S+)/g)) entries.set(match[1]!, match[2]!);
+  return entries;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const stack = new Stack(options);
+  try {
+    await stack.start();
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}
+
+/** For the docs and humans: the command that makes a new CRL effective without the stack's watcher. */
+export function reloadCommand(info: StackInfo): string {
+  return `kamcmd -s unix:${info.ctlSocket} tls.reload`;
+}
