@@ -48,7 +48,7 @@ describe('the app in Chromium through the browser shell', () => {
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await expect
       .poll(() => JSON.parse(readFileSync(join(profile, 'settings.json'), 'utf8')) as unknown)
-      .toEqual({ language: 'de', theme: 'dark' });
+      .toMatchObject({ language: 'de', theme: 'dark' });
     await screenshot(page, 'foundation-settings-de-dark');
 
     expect(errors).toEqual([]);
