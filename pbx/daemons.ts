@@ -22,9 +22,17 @@ export interface Daemon {
 }
 
 /** Starts a daemon in the foreground with both pipes drained into its log file. */
-export function spawnDaemon(name: string, command: string, args: string[], logFile: string, onLine?: (line: string) => void): Daemon {
+export function spawnDaemon(
+  name: string,
+  command: string,
+  args: string[],
+  logFile: string,
+  onLine?: (line: string) => void,
+  /** The daemon forks workers: give it its own process group so SIGKILL reaches them all, as a crash would. */
+  group = false,
+): Daemon {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   if (child.pid === undefined) throw new Error(`${command} could not be started`);
   let pending = '';
   const onData = (chunk: Buffer) => {
@@ -52,13 +60,14 @@ export function spawnDaemon(name: string, command: string, args: string[], logFi
     exited,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      const target = group && signal === 'SIGKILL' ? -pid : pid;
       try {
-        process.kill(pid, signal);
+        process.kill(target, signal);
       } catch {
         return;
       }
       const timer = setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) process.kill(group ? -pid : pid, 'SIGKILL');
       }, 5000);
       await exited;
       clearTimeout(timer);

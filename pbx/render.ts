@@ -71,7 +71,11 @@ export function tenantRoutes(directory: Directory, sipDomain: string): string {
     const forms = tenant.numbers.flatMap(numberForms);
     if (forms.length === 0) continue;
     const condition = forms.map((form) => `$rU == "${safeToken(form, 'number')}"`).join(' || ');
-    lines.push(`\t${first ? 'if' : 'else if'} (${condition}) {`, `\t\t$avp(tenant) = "${safeToken(tenant.id, 'tenant id')}";`, '\t}');
+    lines.push(
+      `\t${first ? 'if' : 'else if'} (${condition}) {`,
+      `\t\t$avp(tenant) = "${safeToken(tenant.id, 'tenant id')}";`,
+      '\t}',
+    );
     first = false;
     const serving = directory.users.filter((user) => user.tenants.includes(tenant.id));
     const groups = {
@@ -149,7 +153,8 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
     TENANT_ROUTES: tenantRoutes(options.directory, sipDomain),
   };
   for (const path of [dir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
-    if (/["\s]/.test(path)) throw new Error(`path ${JSON.stringify(path)} contains quotes or spaces, which Kamailio's config cannot take`);
+    if (/["\s]/.test(path))
+      throw new Error(`path ${JSON.stringify(path)} contains quotes or spaces, which Kamailio's config cannot take`);
   }
   const cfg = join(dir, 'kamailio.cfg');
   const tlsCfg = join(dir, 'tls.cfg');

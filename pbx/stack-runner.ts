@@ -71,7 +71,8 @@ export class Stack {
   async start(): Promise<StackInfo> {
     checkPackages();
     for (const file of [this.layout.caCert, this.layout.crl, this.layout.serverCert, this.layout.serverKey]) {
-      if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run admin -- ca init --home ${this.layout.home}\` first`);
+      if (!existsSync(file))
+        throw new Error(`${file} is missing: run \`npm run admin -- ca init --home ${this.layout.home}\` first`);
     }
     const logDir = join(this.layout.pbxDir, 'logs');
     mkdirSync(logDir, { recursive: true });
@@ -86,17 +87,22 @@ export class Stack {
       for (const cert of user.certificates) if (cert.revokedAt) this.revokedSeen.add(`${user.id}/${cert.serial}`);
     }
 
-    this.rtpengine = spawnDaemon('rtpengine', 'rtpengine', [
-      '--config-file=none',
-      '--table=-1',
-      '--interface=127.0.0.1',
-      `--listen-ng=127.0.0.1:${ng}`,
-      `--port-min=${rtpMin}`,
-      `--port-max=${rtpMax}`,
-      '--foreground',
-      '--log-stderr',
-      `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
-    ], join(logDir, 'rtpengine.log'));
+    this.rtpengine = spawnDaemon(
+      'rtpengine',
+      'rtpengine',
+      [
+        '--config-file=none',
+        '--table=-1',
+        '--interface=127.0.0.1',
+        `--listen-ng=127.0.0.1:${ng}`,
+        `--port-min=${rtpMin}`,
+        `--port-max=${rtpMax}`,
+        '--foreground',
+        '--log-stderr',
+        `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
+      ],
+      join(logDir, 'rtpengine.log'),
+    );
     mkdirSync(join(this.layout.pbxDir, 'run'), { recursive: true });
     await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 10_000, this.rtpengine);
     this.say(`rtpengine ready (pid ${this.rtpengine.pid}, ng 127.0.0.1:${ng})`);
@@ -122,7 +128,14 @@ export class Stack {
       this.server = spawnDaemon(
         'server',
         process.execPath,
-        [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'server', 'main.ts'), '--home', this.layout.home, '--port', String(serverPort)],
+        [
+          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          join(root, 'server', 'main.ts'),
+          '--home',
+          this.layout.home,
+          '--port',
+          String(serverPort),
+        ],
         join(logDir, 'server.log'),
         (line) => {
           found ??= line.match(/(https?:\/\/[^\s"']+)/)?.[1];
@@ -143,15 +156,25 @@ export class Stack {
       pbxUdp: `sip:127.0.0.1:${udp};transport=udp`,
       ...(serverUrl ? { server: serverUrl } : {}),
       ports: { wss, udp, rtpengineNg: ng, rtpMin, rtpMax, ...(serverPort ? { server: serverPort } : {}) },
-      pids: { kamailio: this.kamailio.pid, rtpengine: this.rtpengine.pid, ...(this.server ? { server: this.server.pid } : {}), stack: process.pid },
-      logs: { kamailio: this.kamailio.logFile, rtpengine: this.rtpengine.logFile, ...(this.server ? { server: this.server.logFile } : {}) },
+      pids: {
+        kamailio: this.kamailio.pid,
+        rtpengine: this.rtpengine.pid,
+        ...(this.server ? { server: this.server.pid } : {}),
+        stack: process.pid,
+      },
+      logs: {
+        kamailio: this.kamailio.logFile,
+        rtpengine: this.rtpengine.logFile,
+        ...(this.server ? { server: this.server.logFile } : {}),
+      },
       ctlSocket: this.rendered.ctlSocket,
       startedAt: new Date().toISOString(),
     };
     this.writeInfo();
     if (this.options.watchCrl ?? true) {
       watchFile(this.layout.crl, { interval: 500 }, (current, previous) => {
-        if (current.mtimeMs !== previous.mtimeMs) void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
+        if (current.mtimeMs !== previous.mtimeMs)
+          void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
       });
     }
     return this.info;
@@ -168,11 +191,18 @@ export class Stack {
       'kamailio',
       ['-f', this.rendered.cfg, '-DD', '-E', '-m', '64', '-M', '8', '-P', join(run, 'kamailio.pid'), '-Y', run],
       join(this.layout.pbxDir, 'logs', 'kamailio.log'),
+      undefined,
+      true,
     );
     const wssPort = this.wssPort;
     await waitFor(
       'kamailio',
-      async () => (await tcpOpen('127.0.0.1', wssPort)) && (await kamcmd(this.rendered.ctlSocket, ['core.uptime']).then(() => true, () => false)),
+      async () =>
+        (await tcpOpen('127.0.0.1', wssPort)) &&
+        (await kamcmd(this.rendered.ctlSocket, ['core.uptime']).then(
+          () => true,
+          () => false,
+        )),
       20_000,
       this.kamailio,
     );

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { AppInfo, LogEntry } from './app.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
+import { pbxEvents, pbxMethods } from './pbx.js';
 import { Settings, SettingsPatch } from './settings.js';
 
 /** Input of methods that take none. JSON has no undefined, so null is accepted too. */
@@ -35,6 +36,7 @@ export const appEvents = {
 export const hostMethods = {
   ...appMethods,
   ...desktopMethods,
+  ...pbxMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type HostMethod = keyof typeof hostMethods;
@@ -47,6 +49,7 @@ export type HostOutput<M extends HostMethod> = z.output<(typeof hostMethods)[M][
 export const hostEvents = {
   ...appEvents,
   ...desktopEvents,
+  ...pbxEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type HostEventName = keyof typeof hostEvents;

@@ -33,7 +33,9 @@ try {
   process.exit(error instanceof MissingPackageError ? 3 : 1);
 }
 const running = stack;
-log(`ready: pbx ${running.info.pbxWss} (udp ${running.info.pbxUdp})${running.info.server ? `, server ${running.info.server}` : ''}; ${running.layout.stackFile}`);
+log(
+  `ready: pbx ${running.info.pbxWss} (udp ${running.info.pbxUdp})${running.info.server ? `, server ${running.info.server}` : ''}; ${running.layout.stackFile}`,
+);
 
 let stopping = false;
 async function stop(): Promise<void> {

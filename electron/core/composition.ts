@@ -7,6 +7,8 @@ import { HostEventBus } from './events.js';
 import { createDispatcher, type Dispatch, type HostHandlers } from './host-api/dispatch.js';
 import { FileLogger, type Logger } from './log/logger.js';
 import { SettingsStore } from './settings/settings-store.js';
+import { PbxConnection, type PbxEndpoint } from './pbx/pbx-connection.js';
+import { pbxHandlers } from './pbx/pbx-handlers.js';
 
 export interface CoreOptions {
   /** One directory per profile: settings, database, logs, key material. */
@@ -18,6 +20,11 @@ export interface CoreOptions {
   echoLog?: (line: string) => void;
   /** Tray, notifications, updater of the Electron shell; the browser shell has none. */
   desktop?: DesktopPort;
+  /**
+   * PBX URL and client certificate. TODO(identity): default to the identity service
+   * (`identity.tlsOptions()` + the bundle's PBX URL) once it exists; until then only tests pass one.
+   */
+  pbxEndpoint?: () => PbxEndpoint | undefined;
 }
 
 export interface Core {
@@ -33,6 +40,8 @@ export function createCore(options: CoreOptions): Core {
   const events = new HostEventBus();
   const settings = new SettingsStore(join(options.profileDir, 'settings.json'), log.child('settings'));
 
+  const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? (() => undefined), log: log.child('pbx') });
+
   // One handler table per capability; the type makes a missing or misspelt method a compile error.
   const handlers: HostHandlers = {
     ...appHandlers({
@@ -44,6 +53,7 @@ export function createCore(options: CoreOptions): Core {
       rendererLog: log.child('renderer'),
     }),
     ...desktopHandlers({ port: options.desktop ?? inertDesktop(options.appVersion), settings }),
+    ...pbxHandlers({ connection: pbx, events }),
   };
 
   log.info('core started', { shell: options.shell, version: options.appVersion });
@@ -52,6 +62,7 @@ export function createCore(options: CoreOptions): Core {
     events,
     log,
     close: () => {
+      pbx.close();
       log.info('core stopped');
       return Promise.resolve();
     },

@@ -79,22 +79,93 @@ function makeCa(dir: string, name: string): void {
   writeFileSync(join(dir, 'crlnumber'), '1000\n');
   writeFileSync(join(dir, 'openssl.cnf'), caConfig(dir));
   openssl(
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key.pem', '-out', 'ca.crt.pem', '-days', '3650', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key.pem',
+      '-out',
+      'ca.crt.pem',
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     dir,
   );
 }
 
 function sign(dir: string, user: string, ext: string, dates: string[]): { certPem: string; keyPem: string; certFile: string } {
   const base = join(dir, `${user}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
-  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${base}.key.pem`, '-out', `${base}.csr`, '-subj', `/CN=${user}`], dir);
-  openssl(['ca', '-batch', '-config', 'openssl.cnf', '-extensions', ext, '-in', `${base}.csr`, '-out', `${base}.crt.pem`, '-notext', ...dates], dir);
-  return { certPem: readFileSync(`${base}.crt.pem`, 'utf8'), keyPem: readFileSync(`${base}.key.pem`, 'utf8'), certFile: `${base}.crt.pem` };
+  openssl(
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${base}.key.pem`,
+      '-out',
+      `${base}.csr`,
+      '-subj',
+      `/CN=${user}`,
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'ca',
+      '-batch',
+      '-config',
+      'openssl.cnf',
+      '-extensions',
+      ext,
+      '-in',
+      `${base}.csr`,
+      '-out',
+      `${base}.crt.pem`,
+      '-notext',
+      ...dates,
+    ],
+    dir,
+  );
+  return {
+    certPem: readFileSync(`${base}.crt.pem`, 'utf8'),
+    keyPem: readFileSync(`${base}.key.pem`, 'utf8'),
+    certFile: `${base}.crt.pem`,
+  };
 }
 
 function client(dir: string, user: string, dates: string[]): ClientCert {
   const signed = sign(dir, user, 'client_ext', dates);
   const pfxFile = signed.certFile.replace(/\.crt\.pem$/, '.p12');
-  openssl(['pkcs12', '-export', '-in', signed.certFile, '-inkey', signed.certFile.replace(/\.crt\.pem$/, '.key.pem'), '-out', pfxFile, '-passout', `pass:${PASS}`], dir);
+  openssl(
+    [
+      'pkcs12',
+      '-export',
+      '-in',
+      signed.certFile,
+      '-inkey',
+      signed.certFile.replace(/\.crt\.pem$/, '.key.pem'),
+      '-out',
+      pfxFile,
+      '-passout',
+      `pass:${PASS}`,
+    ],
+    dir,
+  );
   return { user, ...signed, pfx: readFileSync(pfxFile), passphrase: PASS };
 }
 
@@ -121,7 +192,13 @@ export function createTestHome(): TestHome {
     layout,
     caPem: readFileSync(layout.caCert, 'utf8'),
     issue: (user, options = {}) =>
-      client(caDir, user, options.expired ? ['-startdate', '20200101000000Z', '-enddate', '20200201000000Z'] : ['-days', String(options.days ?? 30)]),
+      client(
+        caDir,
+        user,
+        options.expired
+          ? ['-startdate', '20200101000000Z', '-enddate', '20200201000000Z']
+          : ['-days', String(options.days ?? 30)],
+      ),
     revoke: (cert) => {
       openssl(['ca', '-config', 'openssl.cnf', '-revoke', cert.certFile], caDir);
       writeCrl(caDir, layout.crl);
