@@ -1,0 +1,132 @@
+import { Agent, request } from 'node:https';
+import type { z } from 'zod';
+import WebSocket from 'ws';
+import {
+  DirectoryMe,
+  PullResponse,
+  PushResponse,
+  SyncErrorBody,
+  type Change,
+} from '../../../protocol/index.js';
+
+/** What the identity service hands over: a PKCS#12 bundle, or PEM key + certificate. */
+export type SyncTls =
+  | { pfx: Buffer | Uint8Array; passphrase?: string; ca?: string | Buffer }
+  | { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+export type SyncTlsProvider = () => SyncTls | undefined;
+
+/** A failed sync request; `retryable` says whether waiting and trying again can help. */
+export class SyncRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+    readonly item?: number,
+  ) {
+    super(message);
+    this.name = 'SyncRequestError';
+  }
+
+  get retryable(): boolean {
+    return this.status === undefined || this.status >= 500 || this.status === 408 || this.status === 429;
+  }
+}
+
+const TIMEOUT_MS = 30_000;
+
+/** HTTPS + WebSocket to the sync server with the client certificate; every answer is validated. */
+export class SyncHttpClient {
+  private agent: Agent | undefined;
+  private agentFor: SyncTls | undefined;
+
+  constructor(
+    private readonly serverUrl: string,
+    private readonly tls: SyncTlsProvider,
+  ) {}
+
+  hasIdentity(): boolean {
+    return this.tls() !== undefined;
+  }
+
+  push(changes: Change[]): Promise<PushResponse> {
+    return this.call('POST', '/sync/push', PushResponse, JSON.stringify({ changes }));
+  }
+
+  pull(after: string, limit: number): Promise<PullResponse> {
+    return this.call('GET', `/sync/pull?after=${encodeURIComponent(after)}&limit=${limit}`, PullResponse);
+  }
+
+  me(): Promise<DirectoryMe> {
+    return this.call('GET', '/directory/me', DirectoryMe);
+  }
+
+  /** The live socket over the same mTLS identity. */
+  openLive(): WebSocket {
+    const url = new URL('/sync/live', this.serverUrl);
+    url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
+    return new WebSocket(url, { agent: this.currentAgent(), handshakeTimeout: 10_000, maxPayload: 64 * 1024 });
+  }
+
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+    this.agentFor = undefined;
+  }
+
+  private currentAgent(): Agent {
+    const tls = this.tls();
+    if (!tls) throw new SyncRequestError('no_identity', 'no client certificate is available');
+    // A renewed certificate comes as a new object: drop pooled connections made with the old one.
+    if (tls !== this.agentFor || !this.agent) {
+      this.agent?.destroy();
+      this.agent = new Agent({ ...('pfx' in tls ? { ...tls, pfx: Buffer.from(tls.pfx) } : tls), keepAlive: true, maxSockets: 4 });
+      this.agentFor = tls;
+    }
+    return this.agent;
+  }
+
+  private call<T extends z.ZodType>(method: string, path: string, schema: T, body?: string): Promise<z.output<T>> {
+    const agent = this.currentAgent();
+    const url = new URL(path, this.serverUrl);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          agent,
+          timeout: TIMEOUT_MS,
+          headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (error) => reject(new SyncRequestError('network', error.message)));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            let json: unknown;
+            try {
+              json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              return reject(new SyncRequestError('bad_response', `server answered ${status} without JSON`, status));
+            }
+            if (status >= 200 && status < 300) {
+              const parsed = schema.safeParse(json);
+              if (parsed.success) resolve(parsed.data);
+              else reject(new SyncRequestError('bad_response', `unexpected answer from ${path}: ${parsed.error.message.slice(0, 200)}`, 502));
+              return;
+            }
+            const error = SyncErrorBody.safeParse(json);
+            reject(
+              error.success
+                ? new SyncRequestError(error.data.error.code, error.data.error.message, status, error.data.error.item)
+                : new SyncRequestError('http_error', `server answered ${status}`, status),
+            );
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      req.on('error', (error) => reject(new SyncRequestError('network', error.message)));
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,285 @@
+import type WebSocket from 'ws';
+import { LiveMessage } from '../../../protocol/index.js';
+import type { SyncStatus } from '../../../protocol/sync-status.js';
+import type { ConflictRecord, SyncStorePort } from './store-port.js';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import { SyncHttpClient, SyncRequestError, type SyncTlsProvider } from './sync-client.js';
+
+interface EngineLog {
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+}
+
+export interface SyncEngineOptions {
+  store: SyncStorePort;
+  serverUrl: string;
+  /** Called before every connection, so a renewed certificate is used at once. */
+  tls: SyncTlsProvider;
+  log?: EngineLog;
+  /** Changes per push (≤ MAX_PUSH_CHANGES). */
+  batchSize?: number;
+  pullLimit?: number;
+  backoff?: BackoffOptions;
+  random?: () => number;
+  /** Keep the live socket open (default true). */
+  live?: boolean;
+}
+
+const silent: EngineLog = { info: () => undefined, warn: () => undefined };
+
+/**
+ * Drains the store's outbox to the server and applies what others wrote. One cycle = push every
+ * pending change in batches, then pull pages until the server has no more; each page is applied in
+ * one store transaction together with its cursor, so a crash at any point loses nothing and applies
+ * nothing twice. Failures back off exponentially with jitter; the live socket (or `syncNow`) starts
+ * the next cycle at once.
+ */
+export class SyncEngine {
+  private readonly client: SyncHttpClient;
+  private readonly store: SyncStorePort;
+  private readonly log: EngineLog;
+  private readonly backoff: BackoffOptions;
+  private readonly random: () => number;
+  private readonly batchSize: number;
+  private readonly pullLimit: number;
+  private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private state: SyncStatus;
+  private started = false;
+  private stopped = false;
+  private dirty = true;
+  private wake: (() => void) | undefined;
+  private failures = 0;
+  private waiters: (() => void)[] = [];
+  private loopDone: Promise<void> | undefined;
+  private socket: WebSocket | undefined;
+  private liveFailures = 0;
+  private liveTimer: NodeJS.Timeout | undefined;
+  private readonly liveEnabled: boolean;
+
+  constructor(options: SyncEngineOptions) {
+    this.store = options.store;
+    this.client = new SyncHttpClient(options.serverUrl, options.tls);
+    this.log = options.log ?? silent;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
+    this.batchSize = options.batchSize ?? 500;
+    this.pullLimit = options.pullLimit ?? 1000;
+    this.liveEnabled = options.live ?? true;
+    this.state = { state: 'offline', pending: safeCount(this.store), lastSync: null, lastError: null, live: false };
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.loopDone = this.loop();
+    if (this.liveEnabled) this.connectLive();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.liveTimer);
+    this.socket?.terminate();
+    this.socket = undefined;
+    this.wake?.();
+    await this.loopDone;
+    this.client.close();
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  status(): SyncStatus {
+    return { ...this.state, pending: safeCount(this.store) };
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  conflicts(limit: number): ConflictRecord[] {
+    return this.store.conflicts(limit);
+  }
+
+  /** The store wrote something locally: push it soon. */
+  notifyLocalChange(): void {
+    this.nudge(false);
+    this.emit({});
+  }
+
+  /** Runs a cycle now (cutting any backoff wait short) and resolves when it has finished. */
+  async syncNow(): Promise<SyncStatus> {
+    if (!this.started || this.stopped) return this.status();
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.nudge(true);
+    if (this.liveEnabled && !this.socket) this.connectLive(true);
+    await done;
+    return this.status();
+  }
+
+  private nudge(force: boolean): void {
+    this.dirty = true;
+    if (force || this.failures === 0) {
+      this.wake?.();
+      this.wake = undefined;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.dirty) await new Promise<void>((resolve) => (this.wake = resolve));
+      if (this.stopped) break;
+      this.dirty = false;
+      const waiters = this.waiters.splice(0);
+      try {
+        await this.cycle();
+        this.failures = 0;
+      } catch (error) {
+        this.failures++;
+        this.fail(error);
+        const delay = backoffDelay(this.failures, this.backoff, this.random);
+        this.dirty = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      } finally {
+        for (const resolve of waiters) resolve();
+      }
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    if (!this.client.hasIdentity()) {
+      this.emit({ state: 'disabled' });
+      throw new SyncRequestError('no_identity', 'no client certificate is available');
+    }
+    this.emit({ state: 'syncing' });
+    let refused: SyncRequestError | undefined;
+    try {
+      await this.pushAll();
+    } catch (error) {
+      // A refused batch (400/403/413) stays in the outbox and must not stop us hearing from others.
+      if (error instanceof SyncRequestError && !error.retryable) refused = error;
+      else throw error;
+    }
+    await this.pullAll();
+    if (refused) throw refused;
+    this.emit({ state: 'online', lastSync: new Date().toISOString(), lastError: null });
+  }
+
+  private async pushAll(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const batch = this.store.pendingChanges(this.batchSize);
+      if (batch.length === 0) return;
+      const answer = await this.client.push(batch.map((p) => p.change));
+      if (answer.results.length !== batch.length) {
+        throw new SyncRequestError('bad_response', `push answered ${answer.results.length} results for ${batch.length} changes`, 502);
+      }
+      this.store.acknowledge(batch.map((p, i) => ({ outboxId: p.outboxId, status: answer.results[i]!.status })));
+      this.emit({});
+    }
+  }
+
+  private async pullAll(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const after = this.store.cursor();
+      const page = await this.client.pull(after, this.pullLimit);
+      if (page.changes.length > 0 || page.cursor !== after) {
+        const result = this.store.applyPulled(page.changes, page.cursor);
+        if (result.conflicts > 0) this.log.info('remote values won over local edits', { conflicts: result.conflicts });
+      }
+      if (!page.more) return;
+    }
+  }
+
+  private fail(error: unknown): void {
+    const e = error instanceof SyncRequestError ? error : new SyncRequestError('internal', (error as Error)?.message ?? String(error));
+    if (e.code !== 'no_identity') this.log.warn('sync failed', { code: e.code, status: e.status, reason: e.message });
+    this.emit({
+      state: e.code === 'no_identity' ? 'disabled' : 'offline',
+      lastError: { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}), at: new Date().toISOString() },
+    });
+  }
+
+  private connectLive(immediately = false): void {
+    clearTimeout(this.liveTimer);
+    if (this.stopped || this.socket) return;
+    const retry = (): void => {
+      this.socket = undefined;
+      if (this.state.live) this.emit({ live: false });
+      if (this.stopped) return;
+      this.liveFailures++;
+      this.liveTimer = setTimeout(() => this.connectLive(), backoffDelay(this.liveFailures, this.backoff, this.random));
+    };
+    if (!this.client.hasIdentity()) {
+      if (!immediately) retry();
+      return;
+    }
+    let socket: WebSocket;
+    try {
+      socket = this.client.openLive();
+    } catch {
+      retry();
+      return;
+    }
+    this.socket = socket;
+    socket.on('open', () => {
+      this.liveFailures = 0;
+      this.emit({ live: true });
+      // Whatever happened while we were away is caught up by a pull now.
+      this.nudge(true);
+    });
+    socket.on('message', (data: Buffer) => {
+      const parsed = LiveMessage.safeParse(safeJson(data.toString()));
+      if (parsed.success && isAfter(parsed.data.cursor, this.store.cursor())) this.nudge(false);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (this.socket === socket) retry();
+    });
+  }
+
+  private emit(patch: Partial<SyncStatus>): void {
+    const next = { ...this.state, ...patch, pending: safeCount(this.store) };
+    const changed = JSON.stringify(next) !== JSON.stringify(this.state);
+    this.state = next;
+    if (!changed) return;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(this.status());
+      } catch {
+        // a broken listener must not stop sync
+      }
+    }
+  }
+}
+
+function safeCount(store: SyncStorePort): number {
+  try {
+    return store.pendingCount();
+  } catch {
+    return 0;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cursors are decimal sequence numbers; compare them as such, not as strings. */
+function isAfter(cursor: string, local: string): boolean {
+  try {
+    return BigInt(cursor) > BigInt(local);
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,136 @@
+import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+import type { PeerCertificate } from 'node:tls';
+import { readDirectory, type Directory, type DirectoryUserEntry } from '../home/directory.js';
+import type { HomeLayout } from '../home/layout.js';
+import { SyncHttpError } from '../sync/errors.js';
+
+type Log = (message: string, fields?: Record<string, unknown>) => void;
+
+/** Serials compare as bare lowercase hex: openssl, Node and the admin CLI disagree on colons and zeros. */
+export function normaliseSerial(serial: string): string {
+  return serial.replace(/[^0-9a-fA-F]/g, '').toLowerCase().replace(/^0+(?=.)/, '');
+}
+
+export interface Caller {
+  user: DirectoryUserEntry;
+  serial: string;
+}
+
+/**
+ * Who may do what: the directory (users, their tenants, revoked serials) and the CRL, reloaded when
+ * the files change. fs.watch can miss renames on some file systems, so a periodic mtime check backs
+ * it up.
+ */
+export class AccessControl {
+  private current: Directory;
+  private revoked = new Set<string>();
+  private stamps = new Map<string, number>();
+  private watchers: FSWatcher[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly layout: HomeLayout,
+    private readonly log: Log,
+  ) {
+    this.current = readDirectory(layout.directory);
+    this.indexRevoked();
+    this.stamp();
+  }
+
+  get directory(): Directory {
+    return this.current;
+  }
+
+  readCrl(): string | undefined {
+    return existsSync(this.layout.crl) ? readFileSync(this.layout.crl, 'utf8') : undefined;
+  }
+
+  /** Starts watching; `onChange` hears which file changed after it has been reloaded. */
+  watch(onChange: (what: 'directory' | 'crl') => void, intervalMs = 1000): void {
+    const check = (): void => {
+      for (const [file, what] of [
+        [this.layout.directory, 'directory'],
+        [this.layout.crl, 'crl'],
+      ] as const) {
+        const now = mtime(file);
+        if (now === this.stamps.get(file)) continue;
+        this.stamps.set(file, now);
+        if (what === 'directory') {
+          try {
+            this.current = readDirectory(file);
+            this.indexRevoked();
+          } catch (error) {
+            // A half-edited directory must not lock everyone out: keep the last good one.
+            this.log('directory unreadable, keeping the previous one', { reason: (error as Error).message });
+            continue;
+          }
+        }
+        this.log(`${what} reloaded`);
+        onChange(what);
+      }
+    };
+    const soon = (): void => {
+      clearTimeout(this.pending);
+      this.pending = setTimeout(check, 50);
+    };
+    for (const dir of new Set([dirname(this.layout.directory), dirname(this.layout.crl)])) {
+      if (!existsSync(dir)) continue;
+      try {
+        this.watchers.push(watch(dir, soon));
+      } catch {
+        // the periodic check still runs
+      }
+    }
+    this.timer = setInterval(check, intervalMs);
+    this.timer.unref();
+  }
+
+  close(): void {
+    for (const w of this.watchers) w.close();
+    clearInterval(this.timer);
+    clearTimeout(this.pending);
+  }
+
+  /** The caller behind a verified client certificate, or the refusal to send. */
+  identify(cert: PeerCertificate | undefined): Caller {
+    if (!cert?.subject?.CN) throw new SyncHttpError(403, 'no_certificate', 'a client certificate with a CN is required');
+    const cn = Array.isArray(cert.subject.CN) ? String(cert.subject.CN[0]) : cert.subject.CN;
+    const serial = normaliseSerial(cert.serialNumber ?? '');
+    if (this.revoked.has(serial)) {
+      throw new SyncHttpError(403, 'certificate_revoked', `certificate ${serial} of ${cn} has been revoked`);
+    }
+    const user = this.current.users.find((u) => u.id === cn);
+    if (!user) throw new SyncHttpError(403, 'unknown_user', `user ${cn} is not in the directory`);
+    return { user, serial };
+  }
+
+  allows(userId: string, serial: string): boolean {
+    return !this.revoked.has(serial) && this.current.users.some((u) => u.id === userId);
+  }
+
+  mayServe(user: DirectoryUserEntry, tenant: string): boolean {
+    return user.tenants.includes(tenant);
+  }
+
+  private indexRevoked(): void {
+    this.revoked = new Set(
+      this.current.users.flatMap((u) => u.certificates.filter((c) => c.revokedAt).map((c) => normaliseSerial(c.serial))),
+    );
+  }
+
+  private stamp(): void {
+    this.stamps.set(this.layout.directory, mtime(this.layout.directory));
+    this.stamps.set(this.layout.crl, mtime(this.layout.crl));
+  }
+}
+
+function mtime(file: string): number {
+  try {
+    const s = statSync(file);
+    return s.mtimeMs + s.size;
+  } catch {
+    return -1;
+  }
+}

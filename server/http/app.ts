@@ -1,0 +1,110 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { WebSocketServer } from 'ws';
+import { MAX_PUSH_BYTES } from '../../protocol/index.js';
+import type { AccessControl, Caller } from '../auth/access.js';
+import { isUnavailable } from '../db/database.js';
+import { SyncHttpError } from '../sync/errors.js';
+import type { LiveHub } from '../sync/live-hub.js';
+import type { SyncService } from '../sync/sync-service.js';
+
+type Log = (message: string, fields?: Record<string, unknown>) => void;
+
+export interface TlsMaterial {
+  key: string;
+  cert: string;
+  ca: string;
+  crl?: string;
+}
+
+export interface AppDeps {
+  tls: TlsMaterial;
+  access: AccessControl;
+  sync: SyncService;
+  hub: LiveHub;
+  cursor: () => Promise<string>;
+  log: Log;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new SyncHttpError(403, 'no_certificate', 'a client certificate is required');
+  return request.caller;
+}
+
+/**
+ * The HTTPS API. TLS itself refuses clients without a certificate from the office service's CA or
+ * with one on the CRL; every request then maps the certificate's CN to a directory user.
+ */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    https: { ...deps.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    bodyLimit: MAX_PUSH_BYTES,
+    logger: false,
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.caller = deps.access.identify((request.raw.socket as TLSSocket).getPeerCertificate());
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof SyncHttpError) {
+      if (error.status === 403) deps.log('request refused', { url: request.url, code: error.code, reason: error.message });
+      return reply.status(error.status).send(error.toBody());
+    }
+    if (isUnavailable(error)) {
+      deps.log('database unavailable', { url: request.url, reason: (error as Error).message });
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send(new SyncHttpError(503, 'database_unavailable', 'the sync database is unreachable; retry shortly').toBody());
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 413) {
+      return reply.status(413).send(new SyncHttpError(413, 'body_too_large', `a push body may be at most ${MAX_PUSH_BYTES} bytes`).toBody());
+    }
+    if (status !== undefined && status >= 400 && status < 500) {
+      const code = /JSON/i.test((error as Error).message) ? 'malformed_json' : 'invalid_request';
+      return reply.status(400).send(new SyncHttpError(400, code, `the request body is not valid: ${(error as Error).message}`).toBody());
+    }
+    deps.log('request failed', { url: request.url, reason: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal server error' } });
+  });
+
+  app.post('/sync/push', async (request) => deps.sync.push(callerOf(request), request.body));
+  app.get('/sync/pull', async (request) => deps.sync.pull(callerOf(request), request.query as Record<string, unknown>));
+  app.get('/directory/me', async (request) => deps.sync.me(callerOf(request)));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, message: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\ncontent-type: text/plain\r\n\r\n${message}`);
+    };
+    if (new URL(req.url ?? '/', 'https://x').pathname !== '/sync/live') return refuse(404, 'no such endpoint');
+    let caller: Caller;
+    try {
+      caller = deps.access.identify((req.socket as TLSSocket).getPeerCertificate());
+    } catch (error) {
+      return refuse(403, (error as Error).message);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      deps
+        .cursor()
+        .catch(() => '0')
+        .then((cursor) => deps.hub.add(ws, caller.user.id, caller.serial, cursor))
+        .catch(() => ws.terminate());
+    });
+  });
+  app.addHook('onClose', async () => {
+    deps.hub.close();
+    wss.close();
+  });
+  return app;
+}

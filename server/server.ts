@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { AccessControl } from './auth/access.js';
+import type { Database } from './db/database.js';
+import { migrate } from './db/migrations.js';
+import { PgDatabase } from './db/pg-database.js';
+import { PgliteDatabase } from './db/pglite-database.js';
+import { homeLayout } from './home/layout.js';
+import { buildApp } from './http/app.js';
+import type { ServerLog } from './log.js';
+import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
+import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
+import { LiveHub } from './sync/live-hub.js';
+import { SyncService } from './sync/sync-service.js';
+
+export interface ServerOptions {
+  home: string;
+  port?: number;
+  host?: string;
+  /** postgres://… ; without it PGlite under HOME/db (single process). */
+  database?: string;
+  log: ServerLog;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Database;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The server's composition root: database, directory, sync service, live hub, HTTPS. */
+export async function startSyncServer(options: ServerOptions): Promise<RunningServer> {
+  const { log } = options;
+  const layout = homeLayout(options.home);
+  const db: Database = options.database ? new PgDatabase(options.database, log) : await PgliteDatabase.open(layout.dbDir);
+  const access = new AccessControl(layout, log);
+  const hub = new LiveHub((userId) => access.directory.users.find((u) => u.id === userId)?.tenants);
+  const sync = new SyncService(db, () => access.directory);
+  const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId));
+
+  // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate(db);
+      await db.listen(
+        NOTIFY_CHANNEL,
+        (payload) => {
+          try {
+            const { cursor, tenants } = JSON.parse(payload) as { cursor: string; tenants: string[] | null };
+            hub.nudge(tenants, cursor);
+          } catch {
+            log('ignored a malformed notification');
+          }
+        },
+        () => void currentCursor(db).then((cursor) => hub.nudge(null, cursor), () => undefined),
+      );
+      break;
+    } catch (error) {
+      if (attempt === 1 || attempt % 10 === 0) log('database not ready, retrying', { reason: (error as Error).message });
+      await sleep(1000);
+    }
+  }
+
+  let publishRetry: NodeJS.Timeout | undefined;
+  const publish = (): void => {
+    clearTimeout(publishRetry);
+    publisher.publish(access.directory).then(
+      (count) => count > 0 && log('directory published', { fields: count }),
+      (error: unknown) => {
+        log('directory publication failed, retrying', { reason: (error as Error).message });
+        publishRetry = setTimeout(publish, 2000);
+      },
+    );
+  };
+  publish();
+
+  const tlsFiles = () => ({
+    key: readFileSync(layout.serverKey, 'utf8'),
+    cert: readFileSync(layout.serverCert, 'utf8'),
+    ca: readFileSync(layout.caCert, 'utf8'),
+    ...(access.readCrl() ? { crl: access.readCrl()! } : {}),
+  });
+  const app = buildApp({ tls: tlsFiles(), access, sync, hub, cursor: () => currentCursor(db), log });
+  const sockets = new Set<Socket>();
+  app.server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  access.watch((what) => {
+    if (what === 'directory') publish();
+    else {
+      try {
+        (app.server as unknown as { setSecureContext(o: object): void }).setSecureContext(tlsFiles());
+      } catch (error) {
+        log('could not load the new CRL', { reason: (error as Error).message });
+        return;
+      }
+      // Kept-alive connections were verified against the old CRL: make every client handshake again.
+      for (const socket of sockets) socket.destroy();
+    }
+    hub.prune((userId, serial) => access.allows(userId, serial));
+  });
+
+  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `https://${options.host ?? '127.0.0.1'}:${port}`;
+  return {
+    url,
+    port,
+    db,
+    close: async () => {
+      clearTimeout(publishRetry);
+      access.close();
+      for (const socket of sockets) socket.destroy();
+      await app.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+import { HybridLogicalClock, isNodeId, type FieldValue } from '../../protocol/index.js';
+import type { Database } from '../db/database.js';
+import type { Directory } from '../home/directory.js';
+import { WRITE_LOCK, currentCursor, notifyCommit, writeFields, type FieldWrite } from './field-writes.js';
+
+/** Fixed namespace: a tenant's record id is derived from its directory id, the same on every server. */
+const TENANT_NAMESPACE = '6f1c0b9e-4d2a-5c3b-8e7f-1a2b3c4d5e6f';
+export const SERVER_AUTHOR = 'server';
+
+export function tenantRecordId(tenant: string): string {
+  return uuidv5(tenant, TENANT_NAMESPACE);
+}
+
+/** The server's HLC node id, kept in the home so versions stay comparable across restarts. */
+export function serverNodeId(file: string): string {
+  if (existsSync(file)) {
+    const id = readFileSync(file, 'utf8').trim();
+    if (isNodeId(id)) return id;
+  }
+  const id = randomBytes(8).toString('hex');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+/**
+ * Publishes directory data (firm name, numbers, greeting, hours, mobile) as server-authored
+ * `tenant` field changes, so clients learn their firms through the ordinary pull. Only fields whose
+ * value differs from what is stored get a new version; a firm removed from the directory gets the
+ * `_deleted` tombstone.
+ */
+export class DirectoryPublisher {
+  private clock: HybridLogicalClock | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly nodeId: string,
+  ) {}
+
+  async publish(directory: Directory): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const { rows } = await tx.query<{ id: string; tenant: string; field: string; value: FieldValue; version: string }>(
+        `SELECT id::text AS id, tenant, field, value, version FROM field_state WHERE tbl = 'tenant'`,
+      );
+      const clock = (this.clock ??= new HybridLogicalClock(this.nodeId));
+      for (const r of rows) clock.receive(r.version);
+      const stored = new Map(rows.map((r) => [`${r.id}:${r.field}`, JSON.stringify(r.value ?? null)]));
+      const desired = new Map<string, { tenant: string; fields: Record<string, FieldValue> }>();
+      for (const t of directory.tenants) {
+        desired.set(tenantRecordId(t.id), {
+          tenant: t.id,
+          fields: {
+            name: t.name,
+            numbers: t.numbers,
+            greeting: t.greeting ?? null,
+            hours: t.hours ?? null,
+            mobile: t.mobile ?? null,
+            _deleted: false,
+          },
+        });
+      }
+      for (const r of rows) {
+        if (!desired.has(r.id)) desired.set(r.id, { tenant: r.tenant, fields: { _deleted: true } });
+      }
+      const writes: FieldWrite[] = [];
+      for (const [id, { tenant, fields }] of desired) {
+        for (const [field, value] of Object.entries(fields)) {
+          if (stored.get(`${id}:${field}`) === JSON.stringify(value)) continue;
+          writes.push({ table: 'tenant', id, tenant, field, value, version: clock.tick() });
+        }
+      }
+      if (writes.length === 0) return 0;
+      await writeFields(tx, writes, SERVER_AUTHOR);
+      await notifyCommit(tx, [...new Set(writes.map((w) => w.tenant))], await currentCursor(tx));
+      return writes.length;
+    });
+  }
+}

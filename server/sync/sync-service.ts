@@ -1,0 +1,79 @@
+import {
+  MAX_PULL_LIMIT,
+  type DirectoryMe,
+  type PullResponse,
+  type PulledChange,
+  type PushResponse,
+} from '../../protocol/index.js';
+import type { Caller } from '../auth/access.js';
+import type { Database } from '../db/database.js';
+import type { Directory } from '../home/directory.js';
+import { SyncHttpError } from './errors.js';
+import { WRITE_LOCK, currentCursor, notifyCommit, writeFields } from './field-writes.js';
+import { validatePush } from './validate-push.js';
+
+/** Push, pull and the caller's directory view: the sync API without HTTP. */
+export class SyncService {
+  constructor(
+    private readonly db: Database,
+    private readonly directory: () => Directory,
+  ) {}
+
+  async push(caller: Caller, body: unknown): Promise<PushResponse> {
+    const changes = validatePush(body, (tenant) => caller.user.tenants.includes(tenant));
+    if (changes.length === 0) return { results: [], cursor: await currentCursor(this.db) };
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const results = await writeFields(tx, changes, caller.user.id);
+      const cursor = await currentCursor(tx);
+      const tenants = [...new Set(changes.filter((_, i) => results[i]?.status === 'applied').map((c) => c.tenant))];
+      if (tenants.length > 0) await notifyCommit(tx, tenants, cursor);
+      return { results, cursor };
+    });
+  }
+
+  async pull(caller: Caller, query: { after?: unknown; limit?: unknown }): Promise<PullResponse> {
+    const after = query.after ?? '0';
+    if (typeof after !== 'string' || !/^\d{1,18}$/.test(after)) {
+      throw new SyncHttpError(400, 'invalid_cursor', 'after: must be a cursor returned by the server ("0" at first)');
+    }
+    const limitText = query.limit ?? '1000';
+    const limit = typeof limitText === 'string' && /^\d{1,5}$/.test(limitText) ? Number(limitText) : NaN;
+    if (!(limit >= 1 && limit <= MAX_PULL_LIMIT)) {
+      throw new SyncHttpError(400, 'invalid_limit', `limit: must be an integer from 1 to ${MAX_PULL_LIMIT}`);
+    }
+    const { rows } = await this.db.query<PulledChange>(
+      `SELECT tbl AS "table", id::text AS id, tenant, field, value, version, seq::text AS seq, author
+         FROM field_state
+        WHERE seq > $1::bigint AND tenant IN (SELECT jsonb_array_elements_text($2::jsonb))
+        ORDER BY seq LIMIT $3`,
+      [after, JSON.stringify(caller.user.tenants), limit + 1],
+    );
+    const more = rows.length > limit;
+    const changes = more ? rows.slice(0, limit) : rows;
+    // jsonb null comes back as SQL NULL on one driver and as null on the other; both mean null.
+    for (const c of changes) c.value ??= null;
+    const cursor = changes.length > 0 ? changes[changes.length - 1]!.seq : after;
+    return { changes, cursor, more };
+  }
+
+  me(caller: Caller): DirectoryMe {
+    const directory = this.directory();
+    const person = (u: Directory['users'][number]) => ({ id: u.id, name: u.name, role: u.role, tenants: u.tenants });
+    const mine = new Set(caller.user.tenants);
+    return {
+      user: person(caller.user),
+      tenants: directory.tenants
+        .filter((t) => mine.has(t.id))
+        .map((t) => ({
+          id: t.id,
+          name: t.name,
+          numbers: t.numbers,
+          ...(t.mobile ? { mobile: t.mobile } : {}),
+          ...(t.greeting ? { greeting: t.greeting } : {}),
+          ...(t.hours ? { hours: t.hours } : {}),
+        })),
+      colleagues: directory.users.filter((u) => u.id !== caller.user.id && u.tenants.some((t) => mine.has(t))).map(person),
+    };
+  }
+}
