@@ -12,6 +12,7 @@ import { AppInfo, LogEntry } from './app.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
 import { Settings, SettingsPatch } from './settings.js';
+import { storeEvents, storeMethods } from './store.js';
 
 /** Input of methods that take none. JSON has no undefined, so null is accepted too. */
 export const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
@@ -37,6 +38,7 @@ export const hostMethods = {
   ...appMethods,
   ...desktopMethods,
   ...pbxMethods,
+  ...storeMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type HostMethod = keyof typeof hostMethods;
@@ -50,6 +52,7 @@ export const hostEvents = {
   ...appEvents,
   ...desktopEvents,
   ...pbxEvents,
+  ...storeEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type HostEventName = keyof typeof hostEvents;

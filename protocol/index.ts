@@ -7,3 +7,4 @@ export * from './host-api.js';
 export * from './ipc-channels.js';
 export * from './hlc.js';
 export * from './sync.js';
+export * from './store.js';

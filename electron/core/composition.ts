@@ -7,6 +7,8 @@ import { HostEventBus } from './events.js';
 import { createDispatcher, type Dispatch, type HostHandlers } from './host-api/dispatch.js';
 import { FileLogger, type Logger } from './log/logger.js';
 import { SettingsStore } from './settings/settings-store.js';
+import { LocalStore } from './store/store.js';
+import { storeHandlers } from './store/store-handlers.js';
 import { PbxConnection, type PbxEndpoint } from './pbx/pbx-connection.js';
 import { pbxHandlers } from './pbx/pbx-handlers.js';
 
@@ -39,6 +41,10 @@ export function createCore(options: CoreOptions): Core {
   const log = new FileLogger(join(options.profileDir, 'logs'), 'core', options.echoLog);
   const events = new HostEventBus();
   const settings = new SettingsStore(join(options.profileDir, 'settings.json'), log.child('settings'));
+  const store = LocalStore.open(join(options.profileDir, 'vermittlung.db'), {
+    log: log.child('store'),
+    onChanged: (change) => events.emit('store.changed', change),
+  });
 
   const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? (() => undefined), log: log.child('pbx') });
 
@@ -53,6 +59,7 @@ export function createCore(options: CoreOptions): Core {
       rendererLog: log.child('renderer'),
     }),
     ...desktopHandlers({ port: options.desktop ?? inertDesktop(options.appVersion), settings }),
+    ...storeHandlers({ store, events }),
     ...pbxHandlers({ connection: pbx, events }),
   };
 
@@ -63,6 +70,7 @@ export function createCore(options: CoreOptions): Core {
     log,
     close: () => {
       pbx.close();
+      store.close();
       log.info('core stopped');
       return Promise.resolve();
     },

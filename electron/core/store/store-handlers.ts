@@ -1,0 +1,52 @@
+import type { Appointment, Call, Note } from '../../../protocol/index.js';
+import type { storeMethods } from '../../../protocol/index.js';
+import type { HostEventBus } from '../events.js';
+import type { HandlersFor } from '../host-api/dispatch.js';
+import type { LocalStore } from './store.js';
+
+export interface StoreHandlerDeps {
+  store: LocalStore;
+  events: HostEventBus;
+}
+
+/** The store's host API; input is already validated by the dispatcher against protocol/store.ts. */
+export function storeHandlers({ store, events }: StoreHandlerDeps): HandlersFor<typeof storeMethods> {
+  const { contacts, activity, lookup } = store;
+  return {
+    'store.status': () => ({
+      path: store.file,
+      recoveredFrom: store.recoveredFrom,
+      schemaVersion: store.schemaVersion(),
+      contacts: store.contactCount(),
+      pendingChanges: store.sync.pendingCount(),
+    }),
+    'tenants.list': () => lookup.tenants(),
+    'contacts.list': (i) => contacts.list(i.tenant, i.offset, i.limit),
+    'contacts.get': (i) => contacts.get(i.id),
+    'contacts.create': (i) => store.write(() => contacts.create(i)),
+    'contacts.update': (i) => store.write(() => contacts.update(i.id, i.patch)),
+    'contacts.delete': (i) => {
+      store.write(() => contacts.delete(i.id));
+      return undefined;
+    },
+    'contacts.addPhone': (i) => store.write(() => contacts.addPhone(i.contact_id, i.kind, i.number)),
+    'contacts.updatePhone': (i) => store.write(() => contacts.updatePhone(i.id, { kind: i.kind, number: i.number })),
+    'contacts.removePhone': (i) => store.write(() => contacts.removePhone(i.id)),
+    'contacts.search': (i) =>
+      store.writer.search.search(i.query, i.tenant, i.limit).map((hit) => ({ contact: contacts.get(hit.id), rank: hit.rank })),
+    'lookup.caller': (i) => lookup.caller(i.number, i.dialled),
+    'lookup.tenantByNumber': (i) => lookup.tenantByNumber(i.number),
+    'calls.list': (i) => activity.listCalls(i),
+    'calls.create': (i) => store.write(() => activity.create<Call>('call', i)),
+    'calls.update': (i) => store.write(() => activity.update<Call>('call', i.id, i.patch)),
+    'notes.list': (i) => activity.listNotes(i),
+    'notes.get': (i) => activity.get<Note>('note', i.id),
+    'notes.create': (i) => store.write(() => activity.create<Note>('note', i)),
+    'notes.update': (i) => store.write(() => activity.update<Note>('note', i.id, i.patch)),
+    'appointments.list': (i) => activity.listAppointments(i),
+    'appointments.create': (i) => store.write(() => activity.create<Appointment>('appointment', i)),
+    'appointments.update': (i) => store.write(() => activity.update<Appointment>('appointment', i.id, i.patch)),
+    'store.import': (i) => store.import(i, (report) => events.emit('store.importProgress', report)),
+    'store.exportVcard': (i) => store.exportVcard(i),
+  };
+}

@@ -1,0 +1,124 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { ImportReport, ImportRequest, StoreChanged } from '../../../protocol/index.js';
+import type { Logger } from '../log/logger.js';
+import { ActivityRepository } from './activity.js';
+import { ContactRepository } from './contacts.js';
+import { importContacts } from './import/importer.js';
+import { toVcard } from './import/vcard-export.js';
+import { LookupService } from './lookup.js';
+import { openDatabase, type Db, type OpenOptions } from './open.js';
+import { PhoneNormaliser } from './phone.js';
+import { StoreSyncPort } from './sync-port.js';
+import { RecordWriter } from './writer.js';
+
+export interface LocalStoreOptions extends OpenOptions {
+  /** Default region for numbers written without a country code. */
+  region?: CountryCode;
+  onChanged?: (event: StoreChanged) => void;
+  now?: () => Date;
+}
+
+/** The profile's local database and the services over it (docs/store.md). */
+export class LocalStore {
+  readonly writer: RecordWriter;
+  readonly contacts: ContactRepository;
+  readonly activity: ActivityRepository;
+  readonly lookup: LookupService;
+  readonly sync: StoreSyncPort;
+  readonly phones: PhoneNormaliser;
+
+  private constructor(
+    readonly db: Db,
+    readonly file: string,
+    readonly recoveredFrom: string | null,
+    private readonly options: LocalStoreOptions,
+  ) {
+    this.phones = new PhoneNormaliser(options.region ?? 'DE');
+    this.writer = new RecordWriter(db, this.phones);
+    this.contacts = new ContactRepository(this.writer);
+    this.lookup = new LookupService(this.writer, this.phones, this.contacts);
+    this.activity = new ActivityRepository(this.writer, (n, t) => this.lookup.contactForNumber(n, t));
+    this.sync = new NotifyingSyncPort(this.writer, options.log, () => this.notify('sync'));
+  }
+
+  static open(file: string, options: LocalStoreOptions = {}): LocalStore {
+    const { db, recoveredFrom } = openDatabase(file, options);
+    return new LocalStore(db, file, recoveredFrom, options);
+  }
+
+  /** Runs a local write and tells listeners which records changed. */
+  write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } finally {
+      this.notify('local');
+    }
+  }
+
+  async import(request: ImportRequest, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
+    return importContacts(this.writer, this.contacts, request, {
+      onProgress: (report) => {
+        this.notify('import');
+        onProgress?.(report);
+      },
+    });
+  }
+
+  exportVcard(filter: { tenant?: string | undefined; ids?: string[] | undefined }): { text: string; count: number } {
+    const ids =
+      filter.ids ??
+      (filter.tenant === undefined
+        ? (this.db.prepare('SELECT id FROM contact WHERE _deleted = 0 ORDER BY name').pluck().all() as string[])
+        : (this.db
+            .prepare('SELECT id FROM contact WHERE _deleted = 0 AND tenant_id = ? ORDER BY name')
+            .pluck()
+            .all(filter.tenant) as string[]));
+    const cards: string[] = [];
+    for (const id of ids) {
+      try {
+        const contact = this.contacts.get(id);
+        if (filter.tenant === undefined || contact.tenant === filter.tenant) cards.push(toVcard(contact));
+      } catch {
+        // a deleted or unknown id in the selection is left out
+      }
+    }
+    return { text: cards.join(''), count: cards.length };
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  contactCount(): number {
+    return this.db.prepare('SELECT count(*) FROM contact WHERE _deleted = 0').pluck().get() as number;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private notify(source: StoreChanged['source']): void {
+    for (const [table, ids] of this.writer.takeChanged()) {
+      if (ids.size > 0) this.options.onChanged?.({ table, ids: [...ids].slice(0, 1000), source });
+    }
+  }
+}
+
+/** Pulled pages change records the UI shows: tell it after each one. */
+class NotifyingSyncPort extends StoreSyncPort {
+  constructor(
+    writer: RecordWriter,
+    log: Logger | undefined,
+    private readonly after: () => void,
+  ) {
+    super(writer, log);
+  }
+
+  override applyPulled(...args: Parameters<StoreSyncPort['applyPulled']>): ReturnType<StoreSyncPort['applyPulled']> {
+    try {
+      return super.applyPulled(...args);
+    } finally {
+      this.after();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { Change, isSyncField, SyncTable, type FieldValue, type PulledChange } from '../../../protocol/index.js';
+import type { Logger } from '../log/logger.js';
+import type { ConflictRecord, PendingChange, PushOutcome, SyncStorePort } from '../sync/store-port.js';
+import type { RecordWriter } from './writer.js';
+
+interface OutboxRow {
+  id: number;
+  tbl: string;
+  record_id: string;
+  tenant_id: string;
+  field: string;
+  value: string;
+  version: string;
+}
+
+function parseValue(json: string): FieldValue {
+  return JSON.parse(json) as FieldValue;
+}
+
+/** The store's side of sync: outbox out, pulled pages in, conflicts remembered. */
+export class StoreSyncPort implements SyncStorePort {
+  constructor(
+    private readonly writer: RecordWriter,
+    private readonly log?: Logger,
+  ) {}
+
+  pendingChanges(limit: number): PendingChange[] {
+    const rows = this.writer.stmt('SELECT * FROM outbox ORDER BY id LIMIT ?').all(limit) as OutboxRow[];
+    return rows.map((row) => ({
+      outboxId: row.id,
+      change: Change.parse({
+        table: row.tbl,
+        id: row.record_id,
+        tenant: row.tenant_id,
+        field: row.field,
+        value: parseValue(row.value),
+        version: row.version,
+      }),
+    }));
+  }
+
+  pendingCount(): number {
+    return (this.writer.stmt('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  acknowledge(outcomes: PushOutcome[]): void {
+    this.writer.transaction(() => {
+      for (const { outboxId, status } of outcomes) {
+        if (status === 'superseded') {
+          this.writer
+            .stmt(
+              `INSERT OR REPLACE INTO superseded(outbox_id, tbl, record_id, tenant_id, field, value, version)
+               SELECT id, tbl, record_id, tenant_id, field, value, version FROM outbox WHERE id = ?`,
+            )
+            .run(outboxId);
+        }
+        this.writer.stmt('DELETE FROM outbox WHERE id = ?').run(outboxId);
+      }
+    });
+  }
+
+  applyPulled(changes: PulledChange[], cursor: string): { applied: number; conflicts: number } {
+    let applied = 0;
+    let conflicts = 0;
+    this.writer.transaction(() => {
+      for (const change of changes) {
+        const table = SyncTable.safeParse(change.table);
+        if (!table.success || !isSyncField(table.data, change.field)) {
+          this.log?.warn('pulled change for an unknown field skipped', { table: change.table, field: change.field });
+          continue;
+        }
+        const tbl = table.data;
+        this.writer.observe(change.version);
+        const local = this.writer.version(tbl, change.id, change.field);
+        if (local !== undefined && local >= change.version) continue;
+        const owner = this.writer.tenantOf(tbl, change.id);
+        if (owner !== undefined && owner !== change.tenant) {
+          this.log?.warn('pulled change names another tenant than the record; skipped', { table: tbl, id: change.id });
+          continue;
+        }
+        conflicts += this.recordLosers(tbl, change);
+        this.writer.applyRemote(tbl, change.id, change.tenant, change.field, change.value, change.version);
+        applied++;
+      }
+      this.writer.setMeta('sync_cursor', cursor);
+    });
+    return { applied, conflicts };
+  }
+
+  /** Local edits of this field older than the winner: pending ones are dropped, both become conflicts. */
+  private recordLosers(table: SyncTable, change: PulledChange): number {
+    const args = [table, change.id, change.field, change.version] as const;
+    const losers = [
+      ...(this.writer
+        .stmt('SELECT * FROM outbox WHERE tbl = ? AND record_id = ? AND field = ? AND version < ? ORDER BY id')
+        .all(...args) as OutboxRow[]),
+      ...(
+        this.writer
+          .stmt('SELECT outbox_id AS id, * FROM superseded WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?')
+          .all(...args) as OutboxRow[]
+      ).map((row) => ({ ...row, superseded: true })),
+    ];
+    if (losers.length === 0) return 0;
+    // The newest losing local value is what the user last saw; older ones were already overwritten by it.
+    const lost = losers.reduce((a, b) => (b.version > a.version ? b : a));
+    if (JSON.stringify(parseValue(lost.value)) !== JSON.stringify(change.value)) {
+      this.writer
+        .stmt(
+          `INSERT INTO conflict(tbl, record_id, tenant_id, field, lost_value, winning_value, winning_version, author, at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          table,
+          change.id,
+          change.tenant,
+          change.field,
+          lost.value,
+          JSON.stringify(change.value),
+          change.version,
+          change.author,
+          new Date().toISOString(),
+        );
+    }
+    this.writer.stmt('DELETE FROM outbox WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
+    this.writer.stmt('DELETE FROM superseded WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
+    return JSON.stringify(parseValue(lost.value)) !== JSON.stringify(change.value) ? 1 : 0;
+  }
+
+  cursor(): string {
+    return this.writer.meta('sync_cursor') ?? '0';
+  }
+
+  conflicts(limit: number): ConflictRecord[] {
+    const rows = this.writer.stmt('SELECT * FROM conflict ORDER BY id DESC LIMIT ?').all(limit) as {
+      id: number;
+      tbl: SyncTable;
+      record_id: string;
+      tenant_id: string;
+      field: string;
+      lost_value: string;
+      winning_value: string;
+      winning_version: string;
+      author: string;
+      at: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      table: r.tbl,
+      recordId: r.record_id,
+      tenant: r.tenant_id,
+      field: r.field,
+      lostValue: parseValue(r.lost_value),
+      winningValue: parseValue(r.winning_value),
+      winningVersion: r.winning_version,
+      author: r.author,
+      at: r.at,
+    }));
+  }
+}

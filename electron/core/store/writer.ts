@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto';
+import {
+  HostError,
+  HybridLogicalClock,
+  isSyncField,
+  formatVersion,
+  type FieldValue,
+  type SyncTable,
+} from '../../../protocol/index.js';
+import { checkLimit, quoteIdent, toSql } from './columns.js';
+import type Database from 'better-sqlite3';
+import type { Db } from './open.js';
+import type { PhoneNormaliser } from './phone.js';
+import { SearchIndex } from './search-index.js';
+
+const STAMPED = new Set<SyncTable>(['contact', 'note']);
+type Stmt = Database.Statement<unknown[], unknown>;
+
+/**
+ * The one place a field of a record is written. A local write sets the column, the field's HLC
+ * version and an outbox entry in one transaction; a pulled write sets the column and the version
+ * only. Derived data (E.164 columns, the firm-number table, the FTS index) is refreshed in the
+ * same transaction, so a crash never leaves them out of step with the records.
+ */
+export class RecordWriter {
+  readonly clock: HybridLogicalClock;
+  readonly search: SearchIndex;
+  private readonly stmts = new Map<string, Stmt>();
+  private dirtyContacts = new Set<string>();
+  private changed = new Map<SyncTable, Set<string>>();
+  private lastVersion: string | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly phones: PhoneNormaliser,
+    now: () => number = Date.now,
+  ) {
+    let node = this.meta('node_id');
+    if (!node) {
+      node = randomBytes(8).toString('hex');
+      this.setMeta('node_id', node);
+    }
+    this.clock = new HybridLogicalClock(node, now);
+    const last = this.meta('hlc');
+    if (last) this.clock.receive(last);
+    this.search = new SearchIndex(db, phones);
+  }
+
+  meta(key: string): string | undefined {
+    return (this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmt('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Runs `fn` in a transaction (a savepoint when nested) and refreshes derived data before commit. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(() => {
+      const result = fn();
+      this.flush();
+      return result;
+    })();
+  }
+
+  /** Ids written since the last call, per table, for `store.changed` events after commit. */
+  takeChanged(): Map<SyncTable, Set<string>> {
+    const changed = this.changed;
+    this.changed = new Map();
+    return changed;
+  }
+
+  /** Local write of several fields of one record; creates the row when it does not exist. */
+  writeLocal(table: SyncTable, id: string, tenant: string, fields: Record<string, FieldValue>): void {
+    for (const [field, value] of Object.entries(fields)) {
+      if (!isSyncField(table, field)) throw new HostError('validation', `${table}.${field} is not a field`, field);
+      checkLimit(field, value);
+    }
+    this.transaction(() => {
+      this.ensureRow(table, id, tenant);
+      for (const [field, value] of Object.entries(fields)) {
+        const version = this.clock.tick();
+        const before = this.beforeWrite(table, id, field);
+        this.setColumn(table, id, field, value);
+        this.setVersion(table, id, field, version);
+        this.stmt('INSERT INTO outbox(tbl, record_id, tenant_id, field, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
+          table,
+          id,
+          tenant,
+          field,
+          JSON.stringify(value),
+          version,
+        );
+        this.afterWrite(table, id, field, before);
+        this.lastVersion = version;
+      }
+    });
+  }
+
+  /** A pulled field, already known to be newer than the local version. */
+  applyRemote(table: SyncTable, id: string, tenant: string, field: string, value: FieldValue, version: string): void {
+    this.ensureRow(table, id, tenant);
+    const before = this.beforeWrite(table, id, field);
+    this.setColumn(table, id, field, value);
+    this.setVersion(table, id, field, version);
+    this.afterWrite(table, id, field, before);
+  }
+
+  /** Server-owned data seen outside sync (the directory): written without a version, so any pull wins. */
+  writeUnversioned(table: SyncTable, id: string, tenant: string, fields: Record<string, FieldValue>): void {
+    this.transaction(() => {
+      this.ensureRow(table, id, tenant);
+      for (const [field, value] of Object.entries(fields)) {
+        if (this.version(table, id, field) !== undefined) continue;
+        const before = this.beforeWrite(table, id, field);
+        this.setColumn(table, id, field, value);
+        this.afterWrite(table, id, field, before);
+      }
+    });
+  }
+
+  version(table: SyncTable, id: string, field: string): string | undefined {
+    return (
+      this.stmt('SELECT version FROM field_version WHERE tbl = ? AND id = ? AND field = ?').get(table, id, field) as
+        { version: string } | undefined
+    )?.version;
+  }
+
+  /** The tenant a record belongs to, or undefined when it does not exist. */
+  tenantOf(table: SyncTable, id: string): string | undefined {
+    return (this.stmt(`SELECT tenant_id FROM ${quoteIdent(table)} WHERE id = ?`).get(id) as { tenant_id: string } | undefined)
+      ?.tenant_id;
+  }
+
+  private ensureRow(table: SyncTable, id: string, tenant: string): void {
+    const existing = this.tenantOf(table, id);
+    if (existing !== undefined) {
+      if (existing !== tenant) throw new HostError('conflict', `${table} ${id} belongs to another tenant`, 'tenant');
+      return;
+    }
+    if (STAMPED.has(table)) {
+      const now = new Date().toISOString();
+      this.stmt(`INSERT INTO ${quoteIdent(table)}(id, tenant_id, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(
+        id,
+        tenant,
+        now,
+        now,
+      );
+    } else {
+      this.stmt(`INSERT INTO ${quoteIdent(table)}(id, tenant_id) VALUES (?, ?)`).run(id, tenant);
+    }
+  }
+
+  private setColumn(table: SyncTable, id: string, field: string, value: FieldValue): void {
+    const stamp = STAMPED.has(table) ? ', updated_at = ?' : '';
+    const sql = `UPDATE ${quoteIdent(table)} SET ${quoteIdent(field)} = ?${stamp} WHERE id = ?`;
+    const args = STAMPED.has(table)
+      ? [toSql(table, field, value), new Date().toISOString(), id]
+      : [toSql(table, field, value), id];
+    this.stmt(sql).run(...args);
+    let ids = this.changed.get(table);
+    if (!ids) this.changed.set(table, (ids = new Set()));
+    ids.add(id);
+  }
+
+  private setVersion(table: SyncTable, id: string, field: string, version: string): void {
+    this.stmt(
+      'INSERT INTO field_version(tbl, id, field, version) VALUES (?, ?, ?, ?) ON CONFLICT(tbl, id, field) DO UPDATE SET version = excluded.version',
+    ).run(table, id, field, version);
+  }
+
+  /** A phone moving to another contact must leave the old contact's index entry too. */
+  private beforeWrite(table: SyncTable, id: string, field: string): string | null {
+    if (table !== 'contact_phone' || field !== 'contact_id') return null;
+    return (this.stmt('SELECT contact_id FROM contact_phone WHERE id = ?').get(id) as { contact_id: string | null }).contact_id;
+  }
+
+  private afterWrite(table: SyncTable, id: string, field: string, before: string | null): void {
+    switch (table) {
+      case 'contact':
+        this.dirtyContacts.add(id);
+        break;
+      case 'contact_phone': {
+        if (field === 'number') {
+          const row = this.stmt('SELECT number FROM contact_phone WHERE id = ?').get(id) as { number: string | null };
+          const e164 = this.phones.e164(row.number);
+          this.stmt('UPDATE contact_phone SET e164 = ?, valid = ? WHERE id = ?').run(e164, e164 ? 1 : 0, id);
+        }
+        if (before) this.dirtyContacts.add(before);
+        const owner = this.stmt('SELECT contact_id FROM contact_phone WHERE id = ?').get(id) as { contact_id: string | null };
+        if (owner.contact_id) this.dirtyContacts.add(owner.contact_id);
+        break;
+      }
+      case 'tenant':
+        if (field === 'numbers' || field === '_deleted') this.rebuildTenantNumbers(id);
+        break;
+      case 'call':
+        if (field === 'remote_number') {
+          const row = this.stmt('SELECT remote_number FROM "call" WHERE id = ?').get(id) as { remote_number: string | null };
+          this.stmt('UPDATE "call" SET remote_e164 = ? WHERE id = ?').run(this.phones.e164(row.remote_number), id);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private rebuildTenantNumbers(id: string): void {
+    const row = this.stmt('SELECT tenant_id, numbers, _deleted FROM tenant WHERE id = ?').get(id) as {
+      tenant_id: string;
+      numbers: string | null;
+      _deleted: number;
+    };
+    this.stmt('DELETE FROM tenant_number WHERE record_id = ?').run(id);
+    if (row._deleted || !row.numbers) return;
+    let numbers: unknown;
+    try {
+      numbers = JSON.parse(row.numbers);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(numbers)) return;
+    for (const raw of numbers) {
+      const e164 = this.phones.e164(String(raw));
+      if (e164)
+        this.stmt('INSERT OR IGNORE INTO tenant_number(e164, record_id, tenant_id) VALUES (?, ?, ?)').run(
+          e164,
+          id,
+          row.tenant_id,
+        );
+    }
+  }
+
+  private flush(): void {
+    if (this.dirtyContacts.size > 0) {
+      const ids = this.dirtyContacts;
+      this.dirtyContacts = new Set();
+      for (const id of ids) this.search.reindex(id);
+    }
+    if (this.lastVersion) {
+      this.setMeta('hlc', this.lastVersion);
+      this.lastVersion = null;
+    }
+  }
+
+  /** Notes a version seen from elsewhere so later local writes sort after it. */
+  observe(version: string): void {
+    try {
+      this.clock.receive(version);
+      const { ms, counter } = this.clock.snapshot();
+      this.lastVersion = formatVersion(ms, counter, this.clock.node);
+    } catch {
+      // A version far in the future is applied but must not drag the local clock along.
+    }
+  }
+
+  stmt(sql: string): Stmt {
+    let stmt = this.stmts.get(sql);
+    if (!stmt) this.stmts.set(sql, (stmt = this.db.prepare(sql)));
+    return stmt;
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * The local store's host API: firms (tenants), contacts with typed phone numbers, calls, notes and
+ * appointments, caller lookup, search as you type, import and export (docs/store.md).
+ *
+ * Field names are the sync field names of `SYNC_FIELDS` (snake_case), so a record the UI edits maps
+ * 1:1 onto the field changes the sync engine pushes. Text limits are checked by the store, which
+ * answers `too_large` naming the field; the schemas here only cap what may cross the seam at all.
+ */
+import { z } from 'zod';
+import { MAX_VALUE_BYTES, RecordId, TenantId } from './sync.js';
+
+/** Documented maximum lengths in characters (`MAX_VALUE_BYTES` for long text is in UTF-8 bytes). */
+export const STORE_LIMITS = {
+  name: 500,
+  company: 500,
+  email: 320,
+  street: 500,
+  postal_code: 20,
+  city: 200,
+  number: 64,
+  subject: 500,
+  place: 500,
+  taken_by: 200,
+  assignee: 200,
+  longTextBytes: MAX_VALUE_BYTES,
+} as const;
+/** Largest import passed as text (the browser shell has no file dialog); paths have no limit. */
+export const MAX_IMPORT_TEXT_BYTES = 32 * 1024 * 1024;
+
+/** Seam cap: well above the documented limits so the store, not the schema, explains an overlong value. */
+const Text = z.string().max(MAX_VALUE_BYTES * 4);
+const OptText = Text.nullable().optional();
+const Timestamp = z.iso.datetime({ offset: true });
+const Page = { offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) };
+
+export const PhoneKind = z.enum(['mobile', 'work', 'home', 'fax', 'other']);
+export type PhoneKind = z.infer<typeof PhoneKind>;
+export const CallDirection = z.enum(['in', 'out']);
+export const CallOutcome = z.enum(['answered', 'missed', 'busy', 'rejected', 'failed', 'forwarded', 'voicemail']);
+export const NoteStatus = z.enum(['open', 'done']);
+export const AppointmentStatus = z.enum(['planned', 'confirmed', 'cancelled', 'done']);
+
+export const Tenant = z.object({
+  id: RecordId,
+  tenant: TenantId,
+  name: z.string(),
+  numbers: z.array(z.string()),
+  greeting: z.string().nullable(),
+  hours: z.string().nullable(),
+  mobile: z.string().nullable(),
+});
+export type Tenant = z.infer<typeof Tenant>;
+
+export const ContactPhone = z.object({
+  id: RecordId,
+  contact_id: RecordId,
+  kind: PhoneKind,
+  /** As entered, verbatim. */
+  number: z.string(),
+  /** E.164 when the number parses as valid; null marks it invalid (excluded from lookup). */
+  e164: z.string().nullable(),
+  valid: z.boolean(),
+});
+export type ContactPhone = z.infer<typeof ContactPhone>;
+
+const contactFields = {
+  name: z.string(),
+  company: z.string().nullable(),
+  email: z.string().nullable(),
+  street: z.string().nullable(),
+  postal_code: z.string().nullable(),
+  city: z.string().nullable(),
+  notes: z.string().nullable(),
+};
+export const Contact = z.object({
+  id: RecordId,
+  tenant: TenantId,
+  ...contactFields,
+  phones: z.array(ContactPhone),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const PhoneInput = z.strictObject({ kind: PhoneKind.default('other'), number: Text });
+export const ContactPatch = z.strictObject({
+  name: Text.optional(),
+  company: OptText,
+  email: OptText,
+  street: OptText,
+  postal_code: OptText,
+  city: OptText,
+  notes: OptText,
+});
+export type ContactPatch = z.infer<typeof ContactPatch>;
+export const ContactCreate = ContactPatch.extend({
+  tenant: TenantId,
+  name: Text,
+  phones: z.array(PhoneInput).max(50).default([]),
+});
+export type ContactCreate = z.infer<typeof ContactCreate>;
+
+export const ContactHit = z.object({ contact: Contact, rank: z.number() });
+
+export const Call = z.object({
+  id: RecordId,
+  tenant: TenantId,
+  direction: CallDirection,
+  remote_number: z.string(),
+  dialled_number: z.string().nullable(),
+  contact_id: RecordId.nullable(),
+  started_at: z.string(),
+  answered_at: z.string().nullable(),
+  ended_at: z.string().nullable(),
+  outcome: CallOutcome.nullable(),
+  taken_by: z.string().nullable(),
+});
+export type Call = z.infer<typeof Call>;
+export const CallPatch = z.strictObject({
+  contact_id: RecordId.nullable().optional(),
+  answered_at: Timestamp.nullable().optional(),
+  ended_at: Timestamp.nullable().optional(),
+  outcome: CallOutcome.nullable().optional(),
+  taken_by: OptText,
+});
+export const CallCreate = CallPatch.extend({
+  tenant: TenantId,
+  direction: CallDirection,
+  remote_number: Text,
+  dialled_number: OptText,
+  started_at: Timestamp,
+});
+
+export const Note = z.object({
+  id: RecordId,
+  tenant: TenantId,
+  call_id: RecordId.nullable(),
+  contact_id: RecordId.nullable(),
+  subject: z.string().nullable(),
+  body: z.string().nullable(),
+  callback_requested: z.boolean(),
+  callback_number: z.string().nullable(),
+  callback_due: z.string().nullable(),
+  status: NoteStatus,
+  assignee: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type Note = z.infer<typeof Note>;
+export const NotePatch = z.strictObject({
+  call_id: RecordId.nullable().optional(),
+  contact_id: RecordId.nullable().optional(),
+  subject: OptText,
+  body: OptText,
+  callback_requested: z.boolean().optional(),
+  callback_number: OptText,
+  callback_due: Timestamp.nullable().optional(),
+  status: NoteStatus.optional(),
+  assignee: OptText,
+});
+export const NoteCreate = NotePatch.extend({ tenant: TenantId });
+
+export const Appointment = z.object({
+  id: RecordId,
+  tenant: TenantId,
+  contact_id: RecordId.nullable(),
+  starts_at: z.string(),
+  ends_at: z.string().nullable(),
+  place: z.string().nullable(),
+  subject: z.string().nullable(),
+  notes: z.string().nullable(),
+  status: AppointmentStatus,
+});
+export type Appointment = z.infer<typeof Appointment>;
+export const AppointmentPatch = z.strictObject({
+  contact_id: RecordId.nullable().optional(),
+  starts_at: Timestamp.optional(),
+  ends_at: Timestamp.nullable().optional(),
+  place: OptText,
+  subject: OptText,
+  notes: OptText,
+  status: AppointmentStatus.optional(),
+});
+export const AppointmentCreate = AppointmentPatch.extend({ tenant: TenantId, starts_at: Timestamp });
+
+export const CallerLookup = z.object({
+  /** E.164 of the caller's number, null when it is not a valid number. */
+  e164: z.string().nullable(),
+  /** The firm whose number was dialled, else the firm of the matched contact. */
+  tenant: Tenant.nullable(),
+  contact: Contact.nullable(),
+  /** Every contact with this number (the same person may be known to several firms). */
+  matches: z.array(z.object({ id: RecordId, tenant: TenantId, name: z.string() })),
+});
+export type CallerLookup = z.infer<typeof CallerLookup>;
+
+export const ImportFormat = z.enum(['vcard', 'csv']);
+/** `auto` picks Outlook or Google by the header row; `generic` expects name/company/email/phone columns. */
+export const CsvProfile = z.enum(['auto', 'outlook', 'google', 'generic']);
+export const ImportRequest = z
+  .strictObject({
+    tenant: TenantId,
+    format: ImportFormat,
+    csvProfile: CsvProfile.default('auto'),
+    /** The file's content (browser shell), at most MAX_IMPORT_TEXT_BYTES. */
+    text: z.string().max(MAX_IMPORT_TEXT_BYTES).optional(),
+    /** An absolute path chosen in the Electron shell's file dialog. */
+    path: z.string().min(1).max(4096).optional(),
+  })
+  .refine((r) => (r.text === undefined) !== (r.path === undefined), 'give exactly one of text or path');
+export type ImportRequest = z.infer<typeof ImportRequest>;
+
+export const ImportRowError = z.object({ line: z.number().int(), message: z.string() });
+export const ImportReport = z.object({
+  importId: z.string(),
+  imported: z.number().int(),
+  failed: z.number().int(),
+  /** The first 1000 bad rows with the line they start on. */
+  errors: z.array(ImportRowError),
+  done: z.boolean(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+export const ExportRequest = z.strictObject({
+  tenant: TenantId.optional(),
+  ids: z.array(RecordId).max(10_000).optional(),
+});
+
+export const StoreStatus = z.object({
+  path: z.string(),
+  /** Where an unreadable database was moved at startup; the UI tells the user once. */
+  recoveredFrom: z.string().nullable(),
+  schemaVersion: z.number().int(),
+  contacts: z.number().int(),
+  pendingChanges: z.number().int(),
+});
+
+export const StoreTable = z.enum(['tenant', 'contact', 'contact_phone', 'call', 'note', 'appointment']);
+export const StoreChanged = z.object({
+  table: StoreTable,
+  ids: z.array(z.string()),
+  /** `local` for the user's own writes, `sync` for pulled ones, `import` for imports. */
+  source: z.enum(['local', 'sync', 'import']),
+});
+export type StoreChanged = z.infer<typeof StoreChanged>;
+
+const Id = z.strictObject({ id: RecordId });
+const Void = z.undefined();
+const TenantFilter = TenantId.optional();
+
+export const storeMethods = {
+  'store.status': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: StoreStatus },
+  'tenants.list': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: z.array(Tenant) },
+  'contacts.list': {
+    input: z.strictObject({ tenant: TenantFilter, ...Page }),
+    output: z.object({ items: z.array(Contact), total: z.number().int() }),
+  },
+  'contacts.get': { input: Id, output: Contact },
+  'contacts.create': { input: ContactCreate, output: Contact },
+  'contacts.update': { input: z.strictObject({ id: RecordId, patch: ContactPatch }), output: Contact },
+  'contacts.delete': { input: Id, output: Void },
+  'contacts.addPhone': { input: z.strictObject({ contact_id: RecordId, kind: PhoneKind, number: Text }), output: Contact },
+  'contacts.updatePhone': {
+    input: z.strictObject({ id: RecordId, kind: PhoneKind.optional(), number: Text.optional() }),
+    output: Contact,
+  },
+  'contacts.removePhone': { input: Id, output: Contact },
+  'contacts.search': {
+    input: z.strictObject({
+      query: z.string().max(200),
+      tenant: TenantFilter,
+      limit: z.number().int().min(1).max(100).default(20),
+    }),
+    output: z.array(ContactHit),
+  },
+  'lookup.caller': {
+    input: z.strictObject({ number: z.string().max(100), dialled: z.string().max(100).optional() }),
+    output: CallerLookup,
+  },
+  'lookup.tenantByNumber': { input: z.strictObject({ number: z.string().max(100) }), output: Tenant.nullable() },
+  'calls.list': {
+    input: z.strictObject({
+      tenant: TenantFilter,
+      contact_id: RecordId.optional(),
+      missed: z.boolean().optional(),
+      ...Page,
+    }),
+    output: z.array(Call),
+  },
+  'calls.create': { input: CallCreate, output: Call },
+  'calls.update': { input: z.strictObject({ id: RecordId, patch: CallPatch }), output: Call },
+  'notes.list': {
+    input: z.strictObject({
+      tenant: TenantFilter,
+      status: NoteStatus.optional(),
+      contact_id: RecordId.optional(),
+      call_id: RecordId.optional(),
+      callback: z.boolean().optional(),
+      ...Page,
+    }),
+    output: z.array(Note),
+  },
+  'notes.get': { input: Id, output: Note },
+  'notes.create': { input: NoteCreate, output: Note },
+  'notes.update': { input: z.strictObject({ id: RecordId, patch: NotePatch }), output: Note },
+  'appointments.list': {
+    input: z.strictObject({
+      tenant: TenantFilter,
+      contact_id: RecordId.optional(),
+      from: Timestamp.optional(),
+      to: Timestamp.optional(),
+      ...Page,
+    }),
+    output: z.array(Appointment),
+  },
+  'appointments.create': { input: AppointmentCreate, output: Appointment },
+  'appointments.update': { input: z.strictObject({ id: RecordId, patch: AppointmentPatch }), output: Appointment },
+  'store.import': { input: ImportRequest, output: ImportReport },
+  'store.exportVcard': { input: ExportRequest, output: z.object({ text: z.string(), count: z.number().int() }) },
+} as const;
+
+export const storeEvents = {
+  'store.changed': StoreChanged,
+  /** Sent after every committed batch of an import, and once more with `done: true`. */
+  'store.importProgress': ImportReport,
+} as const;
+
+/**
+ * Tenant records are keyed in sync by a UUID derived from the firm's slug (UUIDv5 in this
+ * namespace), so the server and every client name the same firm record without coordination.
+ */
+export const TENANT_RECORD_NAMESPACE = '6f1d2a4e-93c1-4b8e-9d0f-5a7b3c2e1f40';
