@@ -1,0 +1,109 @@
+import { rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { startSyncServer, type RunningServer } from '../../server/server.js';
+import type { Directory } from '../../server/home/directory.js';
+import { createTestHome, type ClientCert, type TestHome } from './pbx-certs.js';
+import { freshDatabase } from './sync-postgres.js';
+
+export type Backend = 'pglite' | 'postgres';
+export const BACKENDS: Backend[] = ['pglite', 'postgres'];
+
+/** Two firms, three people: anna and ben serve both firms' phones, carl is the joiner (tischlerei only). */
+export const TEST_DIRECTORY: Directory = {
+  version: 1,
+  tenants: [
+    { id: 'tischlerei', name: 'Tischlerei Holz', numbers: ['+4930111'], hours: 'Di 8–12', greeting: 'Tischlerei Holz, guten Tag' },
+    { id: 'sanitaer', name: 'Sanitär Wasser', numbers: ['+4930222'], mobile: '+491701234' },
+  ],
+  users: [
+    { id: 'anna', name: 'Anna A', role: 'teleworker', tenants: ['tischlerei', 'sanitaer'], certificates: [] },
+    { id: 'ben', name: 'Ben B', role: 'teleworker', tenants: ['tischlerei', 'sanitaer'], certificates: [] },
+    { id: 'carl', name: 'Carl C', role: 'craftsman', tenants: ['tischlerei'], certificates: [] },
+  ],
+};
+
+export interface SyncFixture {
+  home: TestHome;
+  server: RunningServer;
+  url: string;
+  databaseUrl: string | undefined;
+  cert(user: string): ClientCert;
+  tls(user: string): { key: string; cert: string; ca: string };
+  /** Restarts the in-process server on the same home and database (new port). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const quiet = () => undefined;
+
+export async function syncFixture(backend: Backend, directory: Directory = TEST_DIRECTORY): Promise<SyncFixture> {
+  const home = createTestHome();
+  home.writeDirectory(directory);
+  const db = backend === 'postgres' ? await freshDatabase() : undefined;
+  const start = () =>
+    startSyncServer({ home: home.home, port: 0, log: quiet, ...(db ? { database: db.url } : {}) });
+  let server = await start();
+  const certs = new Map<string, ClientCert>();
+  const cert = (user: string) => {
+    let c = certs.get(user);
+    if (!c) certs.set(user, (c = home.issue(user)));
+    return c;
+  };
+  const fixture: SyncFixture = {
+    home,
+    server,
+    url: server.url,
+    databaseUrl: db?.url,
+    cert,
+    tls: (user) => ({ key: cert(user).keyPem, cert: cert(user).certPem, ca: home.caPem }),
+    restart: async () => {
+      await server.close();
+      server = await start();
+      fixture.server = server;
+      fixture.url = server.url;
+    },
+    close: async () => {
+      await server.close();
+      await db?.drop();
+      rmSync(home.home, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
+
+/** One raw HTTPS request with a user's certificate (no keep-alive), for asserting status codes. */
+export function rawRequest(
+  url: string,
+  tls: { key: string; cert: string; ca: string },
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; json: any; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      new URL(path, url),
+      {
+        method,
+        ...tls,
+        agent: false,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

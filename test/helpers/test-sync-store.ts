@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { HybridLogicalClock, type Change, type FieldValue, type PulledChange } from '../../protocol/index.js';
+import type {
+  ConflictRecord,
+  PendingChange,
+  PushOutcome,
+  SyncStorePort,
+} from '../../electron/core/sync/store-port.js';
+
+/**
+ * A SyncStorePort over a real SQLite file with the semantics the port's doc comment demands, for
+ * sync tests while the product store (electron/core/store) is being written. Generic per-field
+ * rows instead of typed tables; durable, so a SIGKILLed client process can be resumed.
+ */
+export class TestSyncStore implements SyncStorePort {
+  readonly db: Database.Database;
+  readonly clock: HybridLogicalClock;
+
+  constructor(file: string, node = randomBytes(8).toString('hex')) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS fields (tbl TEXT, id TEXT, field TEXT, tenant TEXT, value TEXT, version TEXT,
+        PRIMARY KEY (tbl, id, field));
+      CREATE TABLE IF NOT EXISTS outbox (outbox_id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT, id TEXT, tenant TEXT,
+        field TEXT, value TEXT, version TEXT);
+      CREATE TABLE IF NOT EXISTS superseded (tbl TEXT, id TEXT, field TEXT, value TEXT, version TEXT,
+        PRIMARY KEY (tbl, id, field));
+      CREATE TABLE IF NOT EXISTS conflicts (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT, record_id TEXT, tenant TEXT,
+        field TEXT, lost TEXT, winning TEXT, winning_version TEXT, author TEXT, at TEXT);
+    `);
+    const stored = this.meta('node');
+    const nodeId = stored ?? node;
+    if (!stored) this.setMeta('node', nodeId);
+    const ms = Number(this.meta('clock_ms') ?? 0);
+    const counter = Number(this.meta('clock_counter') ?? 0);
+    this.clock = new HybridLogicalClock(nodeId, Date.now, { ms, counter });
+  }
+
+  /** A local edit: new version, field written, outbox entry — one transaction. */
+  write(table: Change['table'], id: string, tenant: string, field: string, value: FieldValue): string {
+    return this.db.transaction(() => {
+      const version = this.clock.tick();
+      this.saveClock();
+      const json = JSON.stringify(value);
+      this.db
+        .prepare('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(table, id, field, tenant, json, version);
+      this.db
+        .prepare('INSERT INTO outbox (tbl, id, tenant, field, value, version) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(table, id, tenant, field, json, version);
+      return version;
+    })();
+  }
+
+  /** Every field as `table/id/field → {value, version}`, for comparing replicas. */
+  snapshot(filter?: (table: string) => boolean): Record<string, { value: FieldValue; version: string }> {
+    const rows = this.db.prepare('SELECT tbl, id, field, value, version FROM fields ORDER BY tbl, id, field').all() as {
+      tbl: string;
+      id: string;
+      field: string;
+      value: string;
+      version: string;
+    }[];
+    const out: Record<string, { value: FieldValue; version: string }> = {};
+    for (const r of rows) if (!filter || filter(r.tbl)) out[`${r.tbl}/${r.id}/${r.field}`] = { value: JSON.parse(r.value), version: r.version };
+    return out;
+  }
+
+  get(table: string, id: string, field: string): FieldValue | undefined {
+    const row = this.db.prepare('SELECT value FROM fields WHERE tbl = ? AND id = ? AND field = ?').get(table, id, field) as
+      | { value: string }
+      | undefined;
+    return row ? (JSON.parse(row.value) as FieldValue) : undefined;
+  }
+
+  pendingChanges(limit: number): PendingChange[] {
+    const rows = this.db.prepare('SELECT * FROM outbox ORDER BY outbox_id LIMIT ?').all(limit) as {
+      outbox_id: number;
+      tbl: Change['table'];
+      id: string;
+      tenant: string;
+      field: string;
+      value: string;
+      version: string;
+    }[];
+    return rows.map((r) => ({
+      outboxId: r.outbox_id,
+      change: { table: r.tbl, id: r.id, tenant: r.tenant, field: r.field, value: JSON.parse(r.value) as FieldValue, version: r.version },
+    }));
+  }
+
+  pendingCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  acknowledge(outcomes: PushOutcome[]): void {
+    this.db.transaction(() => {
+      for (const o of outcomes) {
+        const row = this.db.prepare('SELECT * FROM outbox WHERE outbox_id = ?').get(o.outboxId) as
+          | { tbl: string; id: string; field: string; value: string; version: string }
+          | undefined;
+        if (!row) continue;
+        if (o.status === 'superseded') {
+          this.db
+            .prepare('INSERT OR REPLACE INTO superseded (tbl, id, field, value, version) VALUES (?, ?, ?, ?, ?)')
+            .run(row.tbl, row.id, row.field, row.value, row.version);
+        }
+        this.db.prepare('DELETE FROM outbox WHERE outbox_id = ?').run(o.outboxId);
+      }
+    })();
+  }
+
+  applyPulled(changes: PulledChange[], cursor: string): { applied: number; conflicts: number } {
+    return this.db.transaction(() => {
+      let applied = 0;
+      let conflicts = 0;
+      for (const c of changes) {
+        this.clock.receive(c.version);
+        const local = this.db
+          .prepare('SELECT value, version FROM fields WHERE tbl = ? AND id = ? AND field = ?')
+          .get(c.table, c.id, c.field) as { value: string; version: string } | undefined;
+        if (local && local.version >= c.version) continue;
+        const winning = JSON.stringify(c.value);
+        const losers = [
+          ...(this.db
+            .prepare('SELECT value, version FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
+            .all(c.table, c.id, c.field, c.version) as { value: string; version: string }[]),
+          ...(this.db
+            .prepare('SELECT value, version FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
+            .all(c.table, c.id, c.field, c.version) as { value: string; version: string }[]),
+        ];
+        const lost = losers.sort((a, b) => (a.version < b.version ? 1 : -1))[0];
+        if (lost && lost.value !== winning) {
+          this.db
+            .prepare(
+              'INSERT INTO conflicts (tbl, record_id, tenant, field, lost, winning, winning_version, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            )
+            .run(c.table, c.id, c.tenant, c.field, lost.value, winning, c.version, c.author, new Date().toISOString());
+          conflicts++;
+        }
+        // A pending write older than the winner would be superseded anyway: drop it.
+        this.db.prepare('DELETE FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
+        this.db.prepare('DELETE FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
+        this.db
+          .prepare('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(c.table, c.id, c.field, c.tenant, winning, c.version);
+        applied++;
+      }
+      this.setMeta('cursor', cursor);
+      this.saveClock();
+      return { applied, conflicts };
+    })();
+  }
+
+  cursor(): string {
+    return this.meta('cursor') ?? '0';
+  }
+
+  conflicts(limit: number): ConflictRecord[] {
+    const rows = this.db.prepare('SELECT * FROM conflicts ORDER BY id DESC LIMIT ?').all(limit) as {
+      id: number;
+      tbl: Change['table'];
+      record_id: string;
+      tenant: string;
+      field: string;
+      lost: string;
+      winning: string;
+      winning_version: string;
+      author: string;
+      at: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      table: r.tbl,
+      recordId: r.record_id,
+      tenant: r.tenant,
+      field: r.field,
+      lostValue: JSON.parse(r.lost) as FieldValue,
+      winningValue: JSON.parse(r.winning) as FieldValue,
+      winningVersion: r.winning_version,
+      author: r.author,
+      at: r.at,
+    }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private meta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  private saveClock(): void {
+    const { ms, counter } = this.clock.snapshot();
+    this.setMeta('clock_ms', String(ms));
+    this.setMeta('clock_counter', String(counter));
+  }
+}
