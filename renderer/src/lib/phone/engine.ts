@@ -1,0 +1,469 @@
+import {
+  Invitation,
+  Inviter,
+  SessionState,
+  SIPExtension,
+  UserAgent,
+  type Referral,
+  type Session,
+  type Transport,
+  type URI,
+} from 'sip.js';
+import type { Logger } from 'sip.js/lib/core/log/logger.js';
+import { Line } from './line.js';
+import { microphoneConstraints } from './media.js';
+import { callerNumber, parseDialInput } from './number.js';
+import type { PhonePorts } from './ports.js';
+import { CallRecorder } from './records.js';
+import { RegistrationKeeper } from './registration.js';
+import { Ringer } from './ringer.js';
+import { attendedReferTarget, followReferral, referAndWait } from './transfer.js';
+import { MAX_LINES, type AudioDevicePrefs, type DtmfMode, type LineView, type RegistrationView } from './types.js';
+
+export interface PhoneEngineConfig {
+  /** Our address of record, `sip:<certificate CN>@<sip domain>`. */
+  aor: string;
+  displayName?: string;
+  /** The bridged transport in the app; SIP.js's WebSocket transport in plain-SIP.js setups. */
+  transportConstructor?: new (logger: Logger, options: unknown) => Transport;
+  transportOptions?: unknown;
+  iceServers?: RTCIceServer[];
+  /** Setup never waits longer on an unreachable STUN/TURN server (issue 6: about 2 s). */
+  iceGatheringTimeoutMs?: number;
+  dtmfMode?: DtmfMode;
+  devices?: AudioDevicePrefs;
+  /** The tenant of records when neither the dialled number nor a contact names one. */
+  defaultTenant?: string;
+  /** Ringing starts at the latest after this long, even if the caller lookup is still running. */
+  lookupTimeoutMs?: number;
+  /** How long an ended line stays visible. */
+  endedLingerMs?: number;
+  keepAliveMs?: number;
+}
+
+/**
+ * The phone engine: one SIP.js user agent, up to four lines, registration that recovers on its own.
+ * It knows nothing about Svelte; `phone.svelte.ts` mirrors `registration` and `lines` into runes
+ * on every `changed()` call.
+ */
+export class PhoneEngine {
+  readonly ua: UserAgent;
+  readonly keeper: RegistrationKeeper;
+  readonly recorder: CallRecorder;
+  readonly ringer = new Ringer();
+  lines: Line[] = [];
+  dnd = false;
+  dtmfMode: DtmfMode;
+  devices: AudioDevicePrefs;
+  private callActive = false;
+  private readonly domain: string;
+  private readonly user: string;
+  private nextId = 1;
+
+  constructor(
+    private readonly config: PhoneEngineConfig,
+    private readonly ports: PhonePorts,
+    private readonly changed: () => void,
+  ) {
+    const uri = UserAgent.makeURI(config.aor);
+    if (!uri) throw new Error(`not a SIP URI: ${config.aor}`);
+    this.user = uri.user ?? '';
+    this.domain = uri.port ? `${uri.host}:${uri.port}` : uri.host;
+    this.dtmfMode = config.dtmfMode ?? 'rfc4733';
+    this.devices = { ...config.devices };
+    this.ua = new UserAgent({
+      uri,
+      displayName: config.displayName,
+      ...(config.transportConstructor ? { transportConstructor: config.transportConstructor } : {}),
+      transportOptions: config.transportOptions,
+      sipExtensionReplaces: SIPExtension.Supported,
+      logBuiltinEnabled: false,
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error' || level === 'warn') ports.log(level, `sip.js ${category}: ${content.slice(0, 500)}`);
+      },
+      sessionDescriptionHandlerFactoryOptions: {
+        iceGatheringTimeout: config.iceGatheringTimeoutMs ?? 2000,
+        peerConnectionConfiguration: { iceServers: config.iceServers ?? [] },
+      },
+      delegate: { onInvite: (invitation) => void this.onInvite(invitation) },
+    });
+    this.keeper = new RegistrationKeeper(this.ua, {
+      keepAliveMs: config.keepAliveMs,
+      log: ports.log,
+      onChange: () => this.changed(),
+      ping: () => this.ping(),
+    });
+    this.recorder = new CallRecorder(ports, () => config.defaultTenant);
+  }
+
+  get registration(): RegistrationView {
+    return this.keeper.view;
+  }
+
+  start(): Promise<void> {
+    return this.keeper.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const line of [...this.lines]) await this.hangup(line.view.id).catch(() => undefined);
+    this.ringer.stop();
+    await this.keeper.stop();
+    await Promise.race([this.ua.stop(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+  }
+
+  line(id: string): Line {
+    const line = this.lines.find((candidate) => candidate.view.id === id);
+    if (!line) throw new Error(`no line ${id}`);
+    return line;
+  }
+
+  private live(): Line[] {
+    return this.lines.filter((line) => line.view.status !== 'ended');
+  }
+
+  private freeSlot(): number | undefined {
+    const used = new Set(this.live().map((line) => line.view.slot));
+    for (let slot = 1; slot <= MAX_LINES; slot++) if (!used.has(slot)) return slot;
+    return undefined;
+  }
+
+  private sdhOptions(): { constraints: MediaStreamConstraints } {
+    return { constraints: { audio: microphoneConstraints(this.devices), video: false } };
+  }
+
+  private newView(slot: number, direction: 'in' | 'out', remoteUser: string, values: Partial<LineView> = {}): LineView {
+    return {
+      id: `line-${this.nextId++}`,
+      slot,
+      direction,
+      status: direction === 'in' ? 'incoming' : 'dialing',
+      remoteUser,
+      remoteName: undefined,
+      dialled: undefined,
+      lookup: null,
+      localHold: false,
+      remoteHold: false,
+      muted: false,
+      startedAt: Date.now(),
+      answeredAt: undefined,
+      endedAt: undefined,
+      outcome: undefined,
+      endCode: undefined,
+      consultationFor: undefined,
+      transfer: undefined,
+      dtmfSent: '',
+      dtmfReceived: '',
+      recordId: undefined,
+      viaTransfer: false,
+      ...values,
+    };
+  }
+
+  private adopt(view: LineView, session: Session): Line {
+    const line = new Line(view, session, () => this.onLineChanged());
+    this.lines.push(line);
+    session.stateChange.addListener((state) => {
+      if (state === SessionState.Established) void this.onEstablished(line);
+      if (state === SessionState.Terminated) this.onTerminated(line);
+    });
+    session.delegate = { ...session.delegate, onRefer: (referral: Referral) => void this.onRefer(line, referral) };
+    return line;
+  }
+
+  private onLineChanged(): void {
+    const active = this.lines.some((line) => line.view.status === 'connected');
+    if (active !== this.callActive) {
+      this.callActive = active;
+      this.ports.setCallActive(active);
+    }
+    this.changed();
+  }
+
+  /** An incoming INVITE: look up caller and firm first, then ring (or refuse for DND / full lines). */
+  private async onInvite(invitation: Invitation): Promise<void> {
+    const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
+    const dialled = this.dialledNumber(invitation);
+    const slot = this.freeSlot();
+    if (this.dnd || slot === undefined) {
+      await invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      const view = this.newView(slot ?? 0, 'in', remoteUser, { dialled, status: 'ended', outcome: 'busy', endCode: 486 });
+      view.endedAt = view.startedAt;
+      view.remoteName = invitation.remoteIdentity.displayName || undefined;
+      this.recorder.begin(view, () => undefined);
+      this.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome: 'busy' });
+      this.ports.log(
+        'info',
+        `incoming call from ${remoteUser} refused with 486 (${this.dnd ? 'do not disturb' : 'all lines busy'})`,
+      );
+      this.changed();
+      return;
+    }
+    const replaced = invitation.replacee ? this.lines.find((line) => line.session === invitation.replacee) : undefined;
+    const line = this.adopt(
+      this.newView(slot, 'in', remoteUser, {
+        dialled,
+        remoteName: invitation.remoteIdentity.displayName || undefined,
+        viaTransfer: replaced !== undefined,
+      }),
+      invitation,
+    );
+    this.changed();
+    const lookup = this.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
+      this.ports.log('warn', `caller lookup failed: ${String(error)}`);
+      return null;
+    });
+    const first = await Promise.race([lookup, sleep(this.config.lookupTimeoutMs ?? 400).then(() => undefined)]);
+    if (first !== undefined) line.view.lookup = first;
+    else void lookup.then((late) => line.view.status !== 'ended' && line.patch({ lookup: late }));
+    if (line.view.status === 'ended') return;
+    this.recorder.begin(line.view, (id) => (line.view.recordId = id));
+    if (replaced) {
+      // Attended transfer to us: the colleague already talked to us on the replaced call.
+      line.patch({ status: 'ringing' });
+      await this.answer(line.view.id);
+      return;
+    }
+    line.patch({ status: 'ringing' });
+    const waiting = this.live().some((other) => other !== line && other.view.status === 'connected');
+    void this.ringer.start(this.devices.ringer, waiting);
+    const firm = line.view.lookup?.tenant?.name;
+    const who = line.view.lookup?.contact?.name ?? line.view.remoteName ?? remoteUser;
+    this.ports.notify({
+      id: line.view.id,
+      kind: 'incoming',
+      title: this.ports.text('incomingTitle', { firm: firm ?? '', who }),
+      body: this.ports.text('incomingBody', { who, number: remoteUser }),
+    });
+  }
+
+  /** The number the caller dialled: P-Called-Party-ID (set by the PBX for firm numbers), else the To user. */
+  private dialledNumber(invitation: Invitation): string | undefined {
+    const header = invitation.request.getHeader('P-Called-Party-ID');
+    const fromHeader = header ? /<?sips?:([^@;>]+)/i.exec(header)?.[1] : undefined;
+    if (fromHeader) return callerNumber(fromHeader);
+    const to = invitation.request.to.uri.user;
+    return to && to !== this.user ? callerNumber(to) : undefined;
+  }
+
+  private stopRingingIfIdle(): void {
+    if (!this.live().some((line) => line.view.status === 'ringing')) this.ringer.stop();
+  }
+
+  async answer(id: string): Promise<void> {
+    const line = this.line(id);
+    if (!(line.session instanceof Invitation) || line.view.status !== 'ringing') return;
+    await this.holdOthers(line);
+    this.ports.closeNotification(id);
+    line.patch({ status: 'dialing' });
+    this.stopRingingIfIdle();
+    await line.session.accept({ sessionDescriptionHandlerOptions: this.sdhOptions() });
+  }
+
+  /** Decline (603) or busy (486) a ringing call. */
+  async reject(id: string, statusCode: 486 | 603 = 603): Promise<void> {
+    const line = this.line(id);
+    if (!(line.session instanceof Invitation) || line.session.state !== SessionState.Initial) return;
+    line.patch({ outcome: statusCode === 486 ? 'busy' : 'rejected', endCode: statusCode });
+    await line.session.reject({ statusCode });
+  }
+
+  async hangup(id: string): Promise<void> {
+    const line = this.line(id);
+    const session = line.session;
+    if (session.state === SessionState.Initial || session.state === SessionState.Establishing) {
+      if (session instanceof Inviter) await session.cancel();
+      else if (session instanceof Invitation) await this.reject(id, 603);
+    } else if (session.state === SessionState.Established) {
+      await session.bye();
+    }
+  }
+
+  /** Dials what the user typed (German number input, a colleague's user name, a sip: URI). */
+  async dial(input: string, options: { consultationFor?: string; contactId?: string } = {}): Promise<string> {
+    const target = parseDialInput(input);
+    if (!target.ok) throw new DialError(target.reason);
+    const slot = this.freeSlot();
+    if (slot === undefined) throw new DialError('no_line');
+    const uri = this.targetUri(target.user);
+    const line = this.adopt(
+      this.newView(slot, 'out', target.user, { remoteName: undefined, consultationFor: options.consultationFor }),
+      new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions() }),
+    );
+    if (!options.consultationFor) await this.holdOthers(line);
+    this.changed();
+    const lookup = await Promise.race([
+      this.ports.lookupCaller(target.user, undefined).catch(() => null),
+      sleep(300).then(() => null),
+    ]);
+    line.view.lookup = lookup;
+    this.recorder.begin(line.view, (id) => (line.view.recordId = id));
+    const session = line.session as Inviter;
+    await session.invite({
+      requestDelegate: {
+        onProgress: () => line.view.status === 'dialing' && line.patch({ status: 'ringback' }),
+        onReject: (response) => line.patch({ endCode: response.message.statusCode }),
+      },
+    });
+    return line.view.id;
+  }
+
+  targetUri(user: string): URI {
+    const uri = UserAgent.makeURI(`sip:${encodeURIComponent(user).replace(/%2B/g, '+')}@${this.domain}`);
+    if (!uri) throw new DialError('invalid');
+    return uri;
+  }
+
+  private async holdOthers(except: Line): Promise<void> {
+    for (const other of this.live()) {
+      if (other !== except && other.view.status === 'connected' && !other.view.localHold) {
+        await other.setHold(true).catch((error: Error) => this.ports.log('warn', error.message));
+      }
+    }
+  }
+
+  async hold(id: string, on: boolean): Promise<void> {
+    const line = this.line(id);
+    if (!on) await this.holdOthers(line);
+    await line.setHold(on);
+  }
+
+  /** Makes this line the one we talk on; every other connected line goes on hold. */
+  swap(id: string): Promise<void> {
+    return this.hold(id, false);
+  }
+
+  mute(id: string, muted: boolean): void {
+    this.line(id).setMuted(muted);
+  }
+
+  sendDtmf(id: string, digits: string): Promise<void> {
+    return this.line(id).sendDtmf(digits, this.dtmfMode);
+  }
+
+  async blindTransfer(id: string, input: string): Promise<void> {
+    const target = parseDialInput(input);
+    if (!target.ok) throw new DialError(target.reason);
+    const line = this.line(id);
+    line.patch({ transfer: { kind: 'blind', target: target.user, state: 'pending' } });
+    await this.finishTransfer(line, await referAndWait(line.session, this.targetUri(target.user)));
+  }
+
+  /** Step 1 of an attended transfer: hold the caller and call the target. */
+  async startConsultation(id: string, input: string): Promise<string> {
+    await this.hold(id, true);
+    return this.dial(input, { consultationFor: id });
+  }
+
+  /** Step 2: REFER the caller to the consulted party with Replaces; both our legs end. */
+  async completeConsultation(consultId: string): Promise<void> {
+    const consult = this.line(consultId);
+    const original = consult.view.consultationFor ? this.line(consult.view.consultationFor) : undefined;
+    if (!original || !consult.established) throw new Error('no established consultation call to transfer');
+    original.patch({ transfer: { kind: 'attended', target: consult.view.remoteUser, state: 'pending' } });
+    const target = attendedReferTarget(consult.session, this.targetUri(consult.view.remoteUser));
+    await this.finishTransfer(original, await referAndWait(original.session, target));
+  }
+
+  private async finishTransfer(line: Line, ok: boolean): Promise<void> {
+    const transfer = line.view.transfer;
+    if (transfer) line.patch({ transfer: { ...transfer, state: ok ? 'done' : 'failed' } });
+    if (!ok) return;
+    line.view.outcome = 'forwarded';
+    if (line.established) await line.session.bye().catch(() => undefined);
+  }
+
+  /** One click: blind transfer to the firm's craftsman's mobile. */
+  transferToMobile(id: string): Promise<void> {
+    const mobile = this.line(id).view.lookup?.tenant?.mobile;
+    if (!mobile) return Promise.reject(new DialError('no_mobile'));
+    return this.blindTransfer(id, mobile);
+  }
+
+  /** A colleague transfers us (we are the transferee): follow the REFER on a new line. */
+  private async onRefer(line: Line, referral: Referral): Promise<void> {
+    const slot = this.freeSlot() ?? line.view.slot;
+    const remoteUser = callerNumber(referral.referTo.uri.user);
+    await followReferral(referral, this.sdhOptions(), (inviter) => {
+      const next = this.adopt(this.newView(slot, 'out', remoteUser, { viaTransfer: true }), inviter);
+      this.recorder.begin(next.view, (id) => (next.view.recordId = id));
+      inviter.stateChange.addListener((state) => {
+        if (state === SessionState.Established && line.established) {
+          line.view.outcome = 'forwarded';
+          void line.session.bye().catch(() => undefined);
+        }
+      });
+    }).catch((error: Error) => this.ports.log('warn', `REFER not followed: ${error.message}`));
+  }
+
+  private async onEstablished(line: Line): Promise<void> {
+    line.patch({ status: 'connected', answeredAt: Date.now() });
+    this.recorder.answered(line.view);
+    const ok = await line.attachAudio(this.devices);
+    if (!ok) this.ports.log('warn', 'speaker device unavailable: playing on the default device');
+  }
+
+  private onTerminated(line: Line): void {
+    const view = line.view;
+    let outcome = view.outcome;
+    if (!outcome) {
+      if (view.answeredAt) outcome = 'answered';
+      else if (view.endCode === 486) outcome = 'busy';
+      else if (view.endCode === 603) outcome = 'rejected';
+      else if (view.direction === 'in') outcome = 'missed';
+      else outcome = view.endCode ? 'failed' : 'missed';
+    }
+    line.patch({ status: 'ended', endedAt: Date.now(), outcome });
+    line.dispose();
+    this.recorder.ended(line.view);
+    this.ports.closeNotification(view.id);
+    if (outcome === 'missed' && view.direction === 'in') {
+      const who = view.lookup?.contact?.name ?? view.remoteName ?? view.remoteUser;
+      this.ports.notify({
+        id: `${view.id}-missed`,
+        kind: 'missed',
+        title: this.ports.text('missedTitle', { who }),
+        body: view.remoteUser,
+      });
+    }
+    this.stopRingingIfIdle();
+    setTimeout(() => {
+      this.lines = this.lines.filter((candidate) => candidate !== line);
+      this.changed();
+    }, this.config.endedLingerMs ?? 4000);
+  }
+
+  setDnd(on: boolean): void {
+    this.dnd = on;
+    this.changed();
+  }
+
+  /** New device choice: applied to the ringer at the next ring and to every running call now. */
+  async setDevices(devices: AudioDevicePrefs): Promise<boolean> {
+    const micChanged = devices.microphone !== this.devices.microphone;
+    this.devices = { ...devices };
+    let ok = true;
+    for (const line of this.live()) ok = (await line.switchDevices(this.devices, micChanged)) && ok;
+    return ok;
+  }
+
+  /** OPTIONS to the registrar (keep-alive); resolves on any final response. */
+  private ping(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const core = this.ua.userAgentCore;
+      const target = UserAgent.makeURI(`sip:${this.domain}`);
+      if (!target) return reject(new Error('bad domain'));
+      const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri, target, {});
+      core.request(message, { onAccept: () => resolve(), onReject: () => resolve() });
+    });
+  }
+}
+
+export class DialError extends Error {
+  constructor(readonly reason: 'empty' | 'invalid' | 'no_line' | 'no_mobile') {
+    super(`cannot dial: ${reason}`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

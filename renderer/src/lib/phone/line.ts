@@ -1,0 +1,121 @@
+import { SessionState, type Core, type Info, type Session } from 'sip.js';
+import { RemoteAudio, replaceMicrophone, setSendersEnabled } from './media.js';
+import { audioDirection, isHoldOffer } from './sdp.js';
+import type { AudioDevicePrefs, DtmfMode, LineView } from './types.js';
+
+const DTMF_TONE = /^[0-9A-D#*]$/;
+
+/** One call: its SIP.js session, its remote audio and the view the UI renders. */
+export class Line {
+  readonly audio = new RemoteAudio();
+  session: Session;
+
+  constructor(
+    public view: LineView,
+    session: Session,
+    private readonly changed: () => void,
+  ) {
+    this.session = session;
+    session.delegate = {
+      ...session.delegate,
+      onInvite: (request: Core.IncomingRequestMessage) => this.onReinvite(request),
+      onInfo: (info: Info) => this.onInfo(info),
+    };
+  }
+
+  get established(): boolean {
+    return this.session.state === SessionState.Established;
+  }
+
+  patch(values: Partial<LineView>): void {
+    this.view = { ...this.view, ...values };
+    this.changed();
+  }
+
+  /** A re-INVITE from the far end: sendonly/inactive means we are being held. */
+  private onReinvite(request: Core.IncomingRequestMessage): void {
+    const held = isHoldOffer(audioDirection(request.body));
+    if (held !== this.view.remoteHold) this.patch({ remoteHold: held });
+  }
+
+  /** SIP INFO DTMF (application/dtmf-relay or application/dtmf) from the far end. */
+  private onInfo(info: Info): void {
+    const body = info.request.body ?? '';
+    const type = String(info.request.getHeader('Content-Type') ?? '').toLowerCase();
+    void info.accept().catch(() => undefined);
+    let tone: string | undefined;
+    if (type.includes('dtmf-relay')) tone = /Signal\s*=\s*([0-9A-D#*])/i.exec(body)?.[1];
+    else if (type.includes('application/dtmf')) tone = /^\s*([0-9A-D#*])/i.exec(body)?.[1];
+    if (tone) this.patch({ dtmfReceived: (this.view.dtmfReceived + tone.toUpperCase()).slice(-64) });
+  }
+
+  /** Re-INVITE with sendonly (or inactive when they hold us too); resolves once the PBX accepted it. */
+  async setHold(hold: boolean): Promise<void> {
+    if (!this.established || this.view.localHold === hold) return;
+    const options = this.session.sessionDescriptionHandlerOptionsReInvite as { hold?: boolean };
+    this.session.sessionDescriptionHandlerOptionsReInvite = { ...options, hold } as object;
+    await new Promise<void>((resolve, reject) => {
+      this.session
+        .invite({
+          requestDelegate: {
+            onAccept: () => {
+              setSendersEnabled(this.session, !hold && !this.view.muted);
+              this.patch({ localHold: hold });
+              resolve();
+            },
+            onReject: (response) => {
+              this.session.sessionDescriptionHandlerOptionsReInvite = { ...options, hold: !hold } as object;
+              reject(new Error(`hold re-INVITE refused: ${response.message.statusCode}`));
+            },
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  setMuted(muted: boolean): void {
+    setSendersEnabled(this.session, !muted && !this.view.localHold);
+    this.patch({ muted });
+  }
+
+  /** RFC 4733 through RTCDTMFSender, or SIP INFO (application/dtmf-relay) when the setting says so. */
+  async sendDtmf(digits: string, mode: DtmfMode): Promise<void> {
+    const tones = [...digits.toUpperCase()].filter((tone) => DTMF_TONE.test(tone));
+    if (tones.length === 0 || !this.established) return;
+    if (mode === 'rfc4733') {
+      const sdh = this.session.sessionDescriptionHandler as { sendDtmf(tones: string, options?: object): boolean } | undefined;
+      if (!sdh?.sendDtmf(tones.join(''), { duration: 100, interToneGap: 70 })) throw new Error('no DTMF sender on this call');
+    } else {
+      for (const tone of tones) {
+        await this.session.info({
+          requestOptions: {
+            body: {
+              contentDisposition: 'render',
+              contentType: 'application/dtmf-relay',
+              content: `Signal=${tone}\r\nDuration=160`,
+            },
+          },
+        });
+      }
+    }
+    this.patch({ dtmfSent: (this.view.dtmfSent + tones.join('')).slice(-64) });
+  }
+
+  async attachAudio(devices: AudioDevicePrefs): Promise<boolean> {
+    return this.audio.attach(this.session, devices.speaker);
+  }
+
+  async switchDevices(devices: AudioDevicePrefs, microphoneChanged: boolean): Promise<boolean> {
+    const speakerOk = await this.audio.setSpeaker(devices.speaker);
+    let micOk = true;
+    if (microphoneChanged && this.established) {
+      micOk = await replaceMicrophone(this.session, devices, this.view.muted || this.view.localHold).catch(() => false);
+    }
+    return speakerOk && micOk;
+  }
+
+  dispose(): void {
+    this.audio.detach();
+    this.session.delegate = undefined;
+  }
+}

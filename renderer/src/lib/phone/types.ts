@@ -1,0 +1,76 @@
+import type { CallerLookup } from '../../../../protocol/store.js';
+
+export type RegistrationStatus =
+  /** Not started, or stopped by the user. */
+  | 'unregistered'
+  | 'connecting'
+  | 'registering'
+  | 'registered'
+  /** Lost the transport or the registration; retrying on its own. */
+  | 'reconnecting'
+  /** The OS reports no network; retries resume on `online`. */
+  | 'offline'
+  /** The PBX refused the registration (e.g. 403); retried with the longest delay. */
+  | 'failed';
+
+export interface RegistrationView {
+  status: RegistrationStatus;
+  attempt: number;
+  /** English detail for the log and a tooltip; the UI shows German text by status. */
+  detail?: string;
+  registeredAt?: number;
+  /** How often the engine has re-registered after a loss (for the UI and tests). */
+  recoveries: number;
+}
+
+export type LineStatus =
+  /** Incoming, caller being looked up: not ringing yet. */
+  'incoming' | 'ringing' | 'dialing' | 'ringback' | 'connected' | 'ended';
+
+export type DtmfMode = 'rfc4733' | 'info';
+export type TransferKind = 'blind' | 'attended';
+
+export type CallOutcome = 'answered' | 'missed' | 'busy' | 'rejected' | 'failed' | 'forwarded' | 'voicemail';
+
+export interface LineView {
+  id: string;
+  /** 1 … MAX_LINES, stable for the life of the line. */
+  slot: number;
+  direction: 'in' | 'out';
+  status: LineStatus;
+  /** The far end's SIP user (a number or a colleague's user name) and display name. */
+  remoteUser: string;
+  remoteName: string | undefined;
+  /** The number the caller dialled, as the PBX delivered it (P-Called-Party-ID, else To). */
+  dialled: string | undefined;
+  lookup: CallerLookup | null;
+  /** We put the far end on hold. */
+  localHold: boolean;
+  /** The far end put us on hold. */
+  remoteHold: boolean;
+  muted: boolean;
+  startedAt: number;
+  answeredAt: number | undefined;
+  endedAt: number | undefined;
+  outcome: CallOutcome | undefined;
+  /** SIP status of the failure, e.g. 486 or 603. */
+  endCode: number | undefined;
+  /** The line this one is a consultation call for (attended transfer). */
+  consultationFor: string | undefined;
+  transfer: { kind: TransferKind; target: string; state: 'pending' | 'done' | 'failed' } | undefined;
+  /** Digits sent on this line, and digits the far end sent us by SIP INFO. */
+  dtmfSent: string;
+  dtmfReceived: string;
+  /** The call record in the store, once created. */
+  recordId: string | undefined;
+  /** True when a colleague's REFER or a Replaces brought this call here. */
+  viaTransfer: boolean;
+}
+
+export interface AudioDevicePrefs {
+  microphone?: string | undefined;
+  speaker?: string | undefined;
+  ringer?: string | undefined;
+}
+
+export const MAX_LINES = 4;
