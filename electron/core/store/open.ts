@@ -1,4 +1,4 @@
-import { existsSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { HostError } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
@@ -35,15 +35,24 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
   const migrations = options.migrations ?? MIGRATIONS;
   let recoveredFrom: string | null = null;
   let db: Db;
+  // SQLite may discard a WAL it cannot use when the connection closes; keep a copy until the file proved readable.
+  const walCopy = `${file}-wal.opening`;
+  const hasWal = existsSync(`${file}-wal`) && statSync(`${file}-wal`).size > 0;
+  if (hasWal) copyFileSync(`${file}-wal`, walCopy);
   try {
     db = openChecked(file, migrations.length);
+    if (hasWal) rmSync(walCopy, { force: true });
   } catch (error) {
-    if (!isCorruption(error)) throw error;
+    if (!isCorruption(error)) {
+      if (hasWal) rmSync(walCopy, { force: true });
+      throw error;
+    }
     const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-');
     recoveredFrom = `${file}.corrupt-${stamp}`;
     for (const suffix of ['', '-wal', '-shm']) {
       if (existsSync(file + suffix)) renameSync(file + suffix, recoveredFrom + suffix);
     }
+    if (hasWal) renameSync(walCopy, `${recoveredFrom}-wal`);
     options.log?.error('database unreadable, moved aside and started fresh', {
       file,
       movedTo: recoveredFrom,

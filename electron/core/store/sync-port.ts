@@ -1,4 +1,4 @@
-import { Change, isSyncField, SyncTable, type FieldValue, type PulledChange } from '../../../protocol/index.js';
+import { Change, isSyncField, PulledChange, type FieldValue, type SyncTable } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
 import type { ConflictRecord, PendingChange, PushOutcome, SyncStorePort } from '../sync/store-port.js';
 import type { RecordWriter } from './writer.js';
@@ -64,12 +64,13 @@ export class StoreSyncPort implements SyncStorePort {
     let conflicts = 0;
     this.writer.transaction(() => {
       for (const change of changes) {
-        const table = SyncTable.safeParse(change.table);
-        if (!table.success || !isSyncField(table.data, change.field)) {
-          this.log?.warn('pulled change for an unknown field skipped', { table: change.table, field: change.field });
+        // The engine validates pages too; the store still refuses what would corrupt its tables.
+        const valid = PulledChange.safeParse(change);
+        if (!valid.success || !isSyncField(valid.data.table, change.field)) {
+          this.log?.warn('malformed pulled change skipped', { table: String(change.table), field: String(change.field) });
           continue;
         }
-        const tbl = table.data;
+        const tbl = valid.data.table;
         this.writer.observe(change.version);
         const local = this.writer.version(tbl, change.id, change.field);
         if (local !== undefined && local >= change.version) continue;

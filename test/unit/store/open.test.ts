@@ -1,0 +1,85 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../electron/core/store/migrations/index.js';
+import { openDatabase } from '../../../electron/core/store/open.js';
+import { LocalStore } from '../../../electron/core/store/store.js';
+import { openStore, tempDir } from './helpers.js';
+
+describe('opening the profile database', () => {
+  it('creates a fresh database at the current schema with WAL, foreign keys and a busy timeout', () => {
+    const { store } = openStore();
+    expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(store.recoveredFrom).toBeNull();
+  });
+
+  it('migrates every earlier version and keeps the data', () => {
+    for (let from = 1; from < SCHEMA_VERSION; from++) {
+      const file = join(tempDir(), 'vermittlung.db');
+      const old = LocalStore.open(file, { migrations: MIGRATIONS.slice(0, from) });
+      expect(old.schemaVersion()).toBe(from);
+      const c = old.contacts.create({ tenant: 't1', name: 'Alt Bestand', phones: [{ kind: 'work', number: '030 1234567' }] });
+      old.activity.create('note', { tenant: 't1', contact_id: c.id, subject: 'Rückruf', callback_requested: true });
+      const node = old.writer.clock.node;
+      old.close();
+
+      const { store } = openStore(file);
+      expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
+      expect(store.contacts.get(c.id).name).toBe('Alt Bestand');
+      expect(store.lookup.caller('+49301234567').contact?.id).toBe(c.id);
+      expect(store.activity.listNotes({ callback: true, offset: 0, limit: 5 })).toHaveLength(1);
+      expect(store.writer.clock.node).toBe(node);
+      // name; phone contact_id, kind, number; note contact_id, subject, callback_requested, status
+      expect(store.sync.pendingCount()).toBe(8);
+      const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+      expect(indexes).toContain('note_by_callback');
+    }
+  });
+
+  it('refuses a database from a newer app version and leaves the file byte for byte as it was', () => {
+    const file = join(tempDir(), 'vermittlung.db');
+    const future = new Database(file);
+    future.exec('CREATE TABLE something_new (x)');
+    future.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    future.close();
+    const before = readFileSync(file);
+    expect(() => LocalStore.open(file)).toThrow(/schema version 3, newer than this app's 2; update the app/);
+    expect(readFileSync(file).equals(before)).toBe(true);
+    expect(readdirSync(join(file, '..')).filter((f) => f.includes('corrupt'))).toEqual([]);
+  });
+
+  it('moves a corrupt file aside with its WAL, says so, and starts fresh', () => {
+    const dir = tempDir();
+    const file = join(dir, 'vermittlung.db');
+    writeFileSync(file, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0x5a)]));
+    writeFileSync(`${file}-wal`, 'garbage wal');
+    const { store } = openStore(file, { now: () => new Date('2025-03-04T05:06:07.089Z') });
+    expect(store.recoveredFrom).toBe(`${file}.corrupt-2025-03-04T05-06-07-089Z`);
+    expect(readFileSync(store.recoveredFrom!).subarray(16, 20).toString()).toBe('ZZZZ');
+    expect(readFileSync(`${store.recoveredFrom!}-wal`, 'utf8')).toBe('garbage wal');
+    expect(store.contactCount()).toBe(0);
+    store.contacts.create({ tenant: 't1', name: 'Neu', phones: [] });
+    expect(store.contactCount()).toBe(1);
+  });
+
+  it('detects damage inside an otherwise valid file', () => {
+    const file = join(tempDir(), 'vermittlung.db');
+    const { db } = openDatabase(file);
+    const insert = db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run(`k${i}`, 'v'.repeat(200));
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const bytes = readFileSync(file);
+    bytes.fill(0xff, 8192, 40960); // smash pages in the middle, keep the header intact
+    writeFileSync(file, bytes);
+    const { store } = openStore(file);
+    expect(store.recoveredFrom).not.toBeNull();
+    expect(existsSync(store.recoveredFrom!)).toBe(true);
+  });
+});
