@@ -129,25 +129,28 @@ export class SyncEngine {
       if (this.stopped) break;
       this.dirty = false;
       const waiters = this.waiters.splice(0);
+      let failed = false;
       try {
         await this.cycle();
         this.failures = 0;
       } catch (error) {
+        failed = true;
         this.failures++;
         this.fail(error);
-        const delay = backoffDelay(this.failures, this.backoff, this.random);
-        this.dirty = true;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      } finally {
-        for (const resolve of waiters) resolve();
       }
+      // Callers of syncNow() hear the outcome of this cycle, not of the retry after the backoff.
+      for (const resolve of waiters) resolve();
+      if (!failed) continue;
+      this.dirty = true;
+      const delay = backoffDelay(this.failures, this.backoff, this.random);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
     }
   }
 
