@@ -43,8 +43,8 @@ export function spawnDaemon(
     pending = lines.pop() ?? '';
     for (const line of lines) onLine(line);
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => {
       log.end();
@@ -71,6 +71,14 @@ export function spawnDaemon(
       }, 5000);
       await exited;
       clearTimeout(timer);
+      if (group) {
+        // Workers that outlive their main process would keep the ports; reap the whole group.
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
     },
   };
 }

@@ -142,8 +142,9 @@ export class PbxConnection {
       this.setState({ state: 'connected', attempt: 0, connections: this.current.connections + 1 });
       this.startPings(socket);
     });
-    socket.on('message', (data, isBinary) => {
-      const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
+    socket.on('message', (data) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      const text = bytes.toString('utf8');
       for (const listener of [...this.messageListeners]) {
         try {
           listener(text);
