@@ -22,6 +22,8 @@ export const CertificateEntry = z.object({
   notBefore: z.string(),
   notAfter: z.string(),
   revokedAt: z.string().optional(),
+  /** Path of the issued certificate, relative to the home (DIR/issued/…); absent in older directories. */
+  file: z.string().optional(),
 });
 export type CertificateEntry = z.infer<typeof CertificateEntry>;
 
@@ -35,10 +37,25 @@ export const DirectoryUserEntry = z.object({
 });
 export type DirectoryUserEntry = z.infer<typeof DirectoryUserEntry>;
 
+/** Defaults that `ca init` stores and `user add` writes into every provisioning bundle. */
+export const ServiceSettings = z.object({
+  pbxUrl: z.string(),
+  serverUrl: z.string(),
+  /** Host names and IPs in the server/PBX TLS certificate. */
+  hosts: z.array(z.string()),
+  stunUrls: z.array(z.string()).optional(),
+  updateChannel: z.string().optional(),
+  /** How long each CRL is valid; `ca crl` must run again before then. */
+  crlDays: z.number().int().positive().optional(),
+});
+export type ServiceSettings = z.infer<typeof ServiceSettings>;
+
 export const Directory = z.object({
   version: z.literal(1),
   tenants: z.array(DirectoryTenantEntry),
   users: z.array(DirectoryUserEntry),
+  /** Absent in directories written before `ca init` stored its settings here. */
+  service: ServiceSettings.optional(),
 });
 export type Directory = z.infer<typeof Directory>;
 

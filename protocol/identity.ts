@@ -1,0 +1,87 @@
+/**
+ * Identity: the provisioning bundle IT hands each user (format in docs/provisioning.md) and the host
+ * API for importing it. The renderer sends the bundle text and the passphrase once; afterwards it only
+ * ever sees the summary below — never the passphrase, the key or the PKCS#12.
+ */
+import { z } from 'zod';
+
+export const BUNDLE_FORMAT = 'vermittlung-provisioning/1';
+/** A bundle is a few KiB; the bound keeps a wrong file (a video, a disk image) from being read whole. */
+export const MAX_BUNDLE_CHARS = 256 * 1024;
+/** Warn this many days before the certificate runs out. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+export const IdentityRole = z.enum(['teleworker', 'craftsman']);
+export type IdentityRole = z.infer<typeof IdentityRole>;
+
+export const IdentityTenant = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200) });
+export type IdentityTenant = z.infer<typeof IdentityTenant>;
+
+const UserId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/);
+
+/** What the CA signs. `pkcs12` is base64 and protected by the passphrase IT gives the user separately. */
+export const ProvisioningPayload = z.object({
+  user: UserId,
+  name: z.string().min(1).max(200),
+  role: IdentityRole,
+  tenants: z.array(IdentityTenant).min(1).max(100),
+  pbxUrl: z.string().regex(/^wss:\/\//),
+  serverUrl: z.string().regex(/^https:\/\//),
+  caCertificate: z.string().includes('-----BEGIN CERTIFICATE-----'),
+  pkcs12: z.string().regex(/^[A-Za-z0-9+/=]+$/),
+  serial: z.string().regex(/^[0-9a-f]+$/),
+  notAfter: z.iso.datetime(),
+  issuedAt: z.iso.datetime(),
+  iceServers: z.array(z.object({ urls: z.array(z.string()).min(1) })).optional(),
+  updateChannel: z.string().max(40).optional(),
+});
+export type ProvisioningPayload = z.infer<typeof ProvisioningPayload>;
+
+/**
+ * The file. `payload` is the base64 of the payload's UTF-8 JSON; `signature` is the CA's RSA PKCS#1 v1.5
+ * SHA-256 signature over exactly the ASCII bytes of that base64 string, so no JSON canonicalisation
+ * is needed to verify it.
+ */
+export const ProvisioningBundle = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  payload: z.string().regex(/^[A-Za-z0-9+/=]+$/),
+  signatureAlgorithm: z.literal('RSASSA-PKCS1-v1_5-SHA256'),
+  signature: z.string().regex(/^[A-Za-z0-9+/=]+$/),
+});
+export type ProvisioningBundle = z.infer<typeof ProvisioningBundle>;
+
+export const IdentitySummary = z.object({
+  user: z.string(),
+  name: z.string(),
+  role: IdentityRole,
+  tenants: z.array(IdentityTenant),
+  notAfter: z.iso.datetime(),
+  expiresSoon: z.boolean(),
+  pbxUrl: z.string(),
+  serverUrl: z.string(),
+});
+export type IdentitySummary = z.infer<typeof IdentitySummary>;
+
+export const IdentityStatus = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('none') }),
+  z.object({ state: z.literal('active'), identity: IdentitySummary }),
+  z.object({ state: z.literal('expired'), identity: IdentitySummary }),
+  /** Stored material that cannot be opened (keychain entry gone, file damaged): import again. */
+  z.object({ state: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type IdentityStatus = z.infer<typeof IdentityStatus>;
+
+export const IdentityImportInput = z.object({
+  bundle: z.string().min(1).max(MAX_BUNDLE_CHARS),
+  passphrase: z.string().min(1).max(1024),
+});
+
+export const identityMethods = {
+  'identity.status': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: IdentityStatus },
+  'identity.import': { input: IdentityImportInput, output: IdentityStatus },
+  'identity.remove': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: IdentityStatus },
+} as const;
+
+export const identityEvents = {
+  'identity.changed': IdentityStatus,
+} as const;

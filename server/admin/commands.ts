@@ -1,0 +1,280 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { TenantId } from '../../protocol/sync.js';
+import { DirectoryUserEntry, Role, type DirectoryTenantEntry } from '../home/directory.js';
+import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
+
+/**
+ * The admin commands (docs/it-rollout.md). Each takes its argv tail and returns the text to print.
+ * UsageError → exit code 2 (wrong command line, values that can never be right); AdminFailure → 1
+ * (the home says no: missing CA, unknown tenant, duplicate id).
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `usage: npm run admin -- <command>
+  ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--server-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
+  ca crl --home DIR
+  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
+  user add ID --name "…" --tenant ID [--tenant ID]… [--role teleworker|craftsman] [--days N] --home DIR --out FILE [--passphrase P]
+  user revoke ID --home DIR
+  user list --home DIR
+  user renew ID --home DIR --out FILE [--days N] [--passphrase P]`;
+
+type Spec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+function parse(argv: string[], options: Spec, positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(positionals === 1 ? 'expected exactly one ID' : `unexpected argument "${parsed.positionals[0]}"`);
+  }
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  return { values, id: parsed.positionals[0] };
+}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function list(values: Record<string, unknown>, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? (value as string[]) : [];
+}
+
+function days(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 3650)
+    throw new UsageError(`--days must be an integer 0..3650, got "${typeof value === 'string' ? value : '?'}"`);
+  return n;
+}
+
+/** German numbers may be written nationally (0221 …); everything is stored as E.164. */
+export function e164(input: string, option: string): string {
+  const parsed = parsePhoneNumberFromString(input, 'DE');
+  if (!parsed || !parsed.isValid()) throw new UsageError(`${option}: "${input}" is not a valid phone number`);
+  return parsed.number;
+}
+
+function userId(id: string | undefined): string {
+  const result = DirectoryUserEntry.shape.id.safeParse(id);
+  if (!result.success) {
+    throw new UsageError(`user ID "${id}" must be 1–63 characters of a–z, 0–9, ".", "_", "-" (it becomes the SIP user)`);
+  }
+  return result.data;
+}
+
+function tenantId(id: string | undefined): string {
+  const result = TenantId.safeParse(id);
+  if (!result.success) throw new UsageError(`tenant ID "${id}" is not valid: ${result.error.issues[0]?.message ?? ''}`);
+  return result.data;
+}
+
+const home = { home: { type: 'string' } } as const;
+
+async function caInit(argv: string[]): Promise<string> {
+  const { values } = parse(
+    argv,
+    {
+      ...home,
+      host: { type: 'string', multiple: true },
+      'ca-name': { type: 'string' },
+      'pbx-url': { type: 'string' },
+      'server-url': { type: 'string' },
+      stun: { type: 'string', multiple: true },
+      'update-channel': { type: 'string' },
+      'crl-days': { type: 'string' },
+    },
+    0,
+  );
+  const pbxUrl = values['pbx-url'] as string | undefined;
+  const serverUrl = values['server-url'] as string | undefined;
+  if (pbxUrl !== undefined && !/^wss:\/\/[^/\s]+/.test(pbxUrl)) throw new UsageError('--pbx-url must start with wss://');
+  if (serverUrl !== undefined && !/^https:\/\/[^/\s]+/.test(serverUrl))
+    throw new UsageError('--server-url must start with https://');
+  const crlDays = values['crl-days'] === undefined ? undefined : days(values['crl-days'], 7);
+  if (crlDays === 0) throw new UsageError('--crl-days must be at least 1');
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  const result = await ca.init({
+    hosts: list(values, 'host'),
+    ...(values['ca-name'] ? { caName: values['ca-name'] as string } : {}),
+    ...(pbxUrl ? { pbxUrl } : {}),
+    ...(serverUrl ? { serverUrl } : {}),
+    stunUrls: list(values, 'stun'),
+    ...(values['update-channel'] ? { updateChannel: values['update-channel'] as string } : {}),
+    ...(crlDays ? { crlDays } : {}),
+  });
+  const l = ca.layout;
+  return [
+    `CA created in ${l.home}`,
+    `  CA certificate:   ${l.caCert}`,
+    `  CA key (secret):  ${l.caKey}`,
+    `  server/PBX TLS:   ${l.serverCert} (hosts: ${result.hosts.join(', ')})`,
+    `  CRL:              ${l.crl} (valid ${result.service.crlDays} days; refresh with \`ca crl\`)`,
+    `  PBX URL:          ${result.service.pbxUrl}`,
+    `  server URL:       ${result.service.serverUrl}`,
+  ].join('\n');
+}
+
+async function caCrl(argv: string[]): Promise<string> {
+  const { values } = parse(argv, home, 0);
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  const { revoked, nextUpdate } = await ca.refreshCrl();
+  return `CRL written to ${ca.layout.crl}: ${revoked} revoked certificate(s), next update ${nextUpdate.toISOString()}`;
+}
+
+function tenantAdd(argv: string[]): string {
+  const spec = {
+    ...home,
+    name: { type: 'string' },
+    number: { type: 'string', multiple: true },
+    mobile: { type: 'string' },
+    greeting: { type: 'string' },
+    hours: { type: 'string' },
+  } as const;
+  const { values, id } = parse(argv, spec, 1);
+  const tid = tenantId(id);
+  const name = required(values, 'name');
+  const numbers = list(values, 'number').map((n) => e164(n, '--number'));
+  if (numbers.length === 0) throw new UsageError('at least one --number is required');
+  const entry: DirectoryTenantEntry = { id: tid, name, numbers: [...new Set(numbers)] };
+  if (values.mobile) entry.mobile = e164(values.mobile as string, '--mobile');
+  if (values.greeting) entry.greeting = values.greeting as string;
+  if (values.hours) entry.hours = values.hours as string;
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}: run \`ca init --home ${ca.layout.home}\` first`);
+  const directory = ca.directory();
+  if (directory.tenants.some((t) => t.id === tid)) throw new AdminFailure(`tenant "${tid}" already exists`);
+  for (const number of numbers) {
+    const owner = directory.tenants.find((t) => t.numbers.includes(number));
+    // A dialled number must name exactly one tenant, or incoming calls could not be matched.
+    if (owner) throw new AdminFailure(`number ${number} already belongs to tenant "${owner.id}"`);
+  }
+  ca.saveDirectory({ ...directory, tenants: [...directory.tenants, entry] });
+  return `tenant ${tid} added (${name}; ${numbers.join(', ')})`;
+}
+
+function issueText(result: Awaited<ReturnType<OfficeCa['issueBundle']>>): string {
+  const lines = [
+    `certificate ${result.serial} for ${result.user.id}, valid until ${result.notAfter.toISOString()}`,
+    `provisioning bundle written to ${result.bundleFile}`,
+  ];
+  if (result.generatedPassphrase) {
+    lines.push(`passphrase (shown once; give it to the user separately from the bundle): ${result.passphrase}`);
+  }
+  return lines.join('\n');
+}
+
+async function userAdd(argv: string[]): Promise<string> {
+  const spec = {
+    ...home,
+    name: { type: 'string' },
+    tenant: { type: 'string', multiple: true },
+    role: { type: 'string' },
+    days: { type: 'string' },
+    out: { type: 'string' },
+    passphrase: { type: 'string' },
+  } as const;
+  const { values, id } = parse(argv, spec, 1);
+  const uid = userId(id);
+  const name = required(values, 'name');
+  const tenants = [...new Set(list(values, 'tenant').map(tenantId))];
+  if (tenants.length === 0) throw new UsageError('at least one --tenant is required');
+  const role = Role.safeParse(values.role ?? 'teleworker');
+  if (!role.success) throw new UsageError(`--role must be teleworker or craftsman, got "${String(values.role)}"`);
+  const validity = days(values.days, 365);
+  const out = resolve(required(values, 'out'));
+  const passphrase = passphraseOption(values.passphrase);
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  await ca.loadCa();
+  const directory = ca.directory();
+  if (directory.users.some((u) => u.id === uid)) throw new AdminFailure(`user "${uid}" already exists (use \`user renew\`)`);
+  const unknown = tenants.filter((t) => !directory.tenants.some((d) => d.id === t));
+  if (unknown.length > 0) throw new AdminFailure(`unknown tenant(s): ${unknown.join(', ')} (add them with \`tenant add\`)`);
+  ca.saveDirectory({ ...directory, users: [...directory.users, { id: uid, name, role: role.data, tenants, certificates: [] }] });
+  return issueText(await ca.issueBundle(uid, out, validity, passphrase));
+}
+
+function passphraseOption(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length < 8) throw new UsageError('--passphrase must have at least 8 characters');
+  return value;
+}
+
+async function userRenew(argv: string[]): Promise<string> {
+  const spec = { ...home, out: { type: 'string' }, days: { type: 'string' }, passphrase: { type: 'string' } } as const;
+  const { values, id } = parse(argv, spec, 1);
+  const uid = userId(id);
+  const out = resolve(required(values, 'out'));
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  return issueText(await ca.issueBundle(uid, out, days(values.days, 365), passphraseOption(values.passphrase)));
+}
+
+async function userRevoke(argv: string[]): Promise<string> {
+  const { values, id } = parse(argv, home, 1);
+  const uid = userId(id);
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  const serials = await ca.revokeUser(uid);
+  return [
+    serials.length > 0
+      ? `revoked ${serials.length} certificate(s) of ${uid}: ${serials.join(', ')}`
+      : `${uid} had no unrevoked certificate`,
+    `CRL rewritten: ${ca.layout.crl}`,
+    'Next steps:',
+    '  1. The central server reads the new CRL by itself (it watches the file) and refuses the user from now on.',
+    "  2. The PBX: `npm run stack` reloads Kamailio's TLS settings when the CRL changes; for a separately run",
+    "     Kamailio, run `kamcmd tls.reload` — and close that user's open connections (restart Kamailio if unsure),",
+    '     because Kamailio keeps already-open TLS connections on the old settings.',
+    '  3. Copy the CRL to every other server/PBX that checks these certificates.',
+  ].join('\n');
+}
+
+function userList(argv: string[]): string {
+  const { values } = parse(argv, home, 0);
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}`);
+  const directory = ca.directory();
+  if (directory.users.length === 0) return 'no users';
+  const now = Date.now();
+  return directory.users
+    .map((u) => {
+      const certs = u.certificates.map((c) => {
+        const state = c.revokedAt ? `revoked ${c.revokedAt}` : Date.parse(c.notAfter) < now ? 'expired' : 'valid';
+        return `    ${c.serial}  until ${c.notAfter}  ${state}`;
+      });
+      return [`${u.id}\t${u.name}\t${u.role}\ttenants: ${u.tenants.join(', ')}`, ...certs].join('\n');
+    })
+    .join('\n');
+}
+
+export async function runAdmin(argv: string[]): Promise<string> {
+  const [group, action, ...rest] = argv;
+  const key = `${group ?? ''} ${action ?? ''}`;
+  switch (key) {
+    case 'ca init':
+      return caInit(rest);
+    case 'ca crl':
+      return caCrl(rest);
+    case 'tenant add':
+      return tenantAdd(rest);
+    case 'user add':
+      return userAdd(rest);
+    case 'user revoke':
+      return userRevoke(rest);
+    case 'user list':
+      return userList(rest);
+    case 'user renew':
+      return userRenew(rest);
+    default:
+      throw new UsageError(group ? `unknown command "${key.trim()}"` : 'no command given');
+  }
+}

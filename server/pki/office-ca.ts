@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { ProvisioningPayload } from '../../protocol/identity.js';
+import {
+  readDirectory,
+  writeDirectory,
+  type Directory,
+  type DirectoryUserEntry,
+  type ServiceSettings,
+} from '../home/directory.js';
+import { homeLayout, type HomeLayout } from '../home/layout.js';
+import { serializeBundle, signBundle } from './bundle.js';
+import { createPkcs12 } from './pkcs12.js';
+import { createCa, createCrl, issueClientCert, issueServerCert, loadCa, type Ca } from './x509.js';
+
+/**
+ * The office service's CA on disk (layout in server/home/layout.ts): initialise it, issue client
+ * certificates into provisioning bundles, revoke them and keep the CRL current. The admin CLI is a
+ * thin shell over this class; tests use it directly.
+ */
+export class AdminFailure extends Error {
+  override name = 'AdminFailure';
+}
+
+export const DEFAULT_HOSTS = ['localhost', '127.0.0.1'];
+export const DEFAULT_CRL_DAYS = 7;
+
+export interface InitOptions {
+  hosts?: string[];
+  caName?: string;
+  pbxUrl?: string;
+  serverUrl?: string;
+  stunUrls?: string[];
+  updateChannel?: string;
+  crlDays?: number;
+}
+
+export interface IssueResult {
+  user: DirectoryUserEntry;
+  serial: string;
+  notAfter: Date;
+  bundleFile: string;
+  passphrase: string;
+  /** True when the CLI generated the passphrase and must show it (once). */
+  generatedPassphrase: boolean;
+}
+
+function writePrivate(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** Four groups of five from an alphabet without look-alikes: readable over the phone, ~100 bits. */
+export function generatePassphrase(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const bytes = randomBytes(20);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+  return chars.match(/.{5}/g)!.join('-');
+}
+
+export class OfficeCa {
+  readonly layout: HomeLayout;
+  constructor(home: string) {
+    this.layout = homeLayout(home);
+  }
+
+  exists(): boolean {
+    return existsSync(this.layout.caKey) && existsSync(this.layout.caCert);
+  }
+
+  async init(options: InitOptions = {}): Promise<{ hosts: string[]; service: ServiceSettings }> {
+    if (this.exists())
+      throw new AdminFailure(`a CA already exists in ${this.layout.home} (${this.layout.caCert}); refusing to overwrite it`);
+    const hosts = options.hosts && options.hosts.length > 0 ? options.hosts : DEFAULT_HOSTS;
+    // With the default hosts, the numeric loopback avoids localhost resolving to ::1 first.
+    const first = options.hosts?.[0] ?? '127.0.0.1';
+    const urlHost = first.includes(':') ? `[${first}]` : first;
+    const service: ServiceSettings = {
+      pbxUrl: options.pbxUrl ?? `wss://${urlHost}:7443/`,
+      serverUrl: options.serverUrl ?? `https://${urlHost}:7444/`,
+      hosts,
+      ...(options.stunUrls?.length ? { stunUrls: options.stunUrls } : {}),
+      updateChannel: options.updateChannel ?? 'stable',
+      crlDays: options.crlDays ?? DEFAULT_CRL_DAYS,
+    };
+    mkdirSync(this.layout.home, { recursive: true, mode: 0o700 });
+    const created = await createCa(options.caName ?? 'Vermittlung Office Service CA');
+    writePrivate(this.layout.caKey, created.keyPem);
+    writeFileSync(this.layout.caCert, created.certPem);
+    const ca = await loadCa(created.certPem, created.keyPem);
+    const server = await issueServerCert(ca, hosts);
+    writePrivate(this.layout.serverKey, server.keyPem);
+    writeFileSync(this.layout.serverCert, server.certPem + created.certPem);
+    mkdirSync(this.layout.issuedDir, { recursive: true, mode: 0o700 });
+    const directory = readDirectory(this.layout.directory);
+    writeDirectory(this.layout.directory, { ...directory, service });
+    await this.refreshCrl(ca);
+    return { hosts, service };
+  }
+
+  directory(): Directory {
+    return readDirectory(this.layout.directory);
+  }
+
+  saveDirectory(directory: Directory): void {
+    writeDirectory(this.layout.directory, directory);
+  }
+
+  async loadCa(): Promise<Ca> {
+    if (!this.exists()) {
+      throw new AdminFailure(`no CA in ${this.layout.home}: run \`npm run admin -- ca init --home ${this.layout.home}\` first`);
+    }
+    return loadCa(readFileSync(this.layout.caCert, 'utf8'), readFileSync(this.layout.caKey, 'utf8'));
+  }
+
+  /** Rewrites DIR/ca/crl.pem from every revocation in the directory. */
+  async refreshCrl(ca?: Ca): Promise<{ revoked: number; nextUpdate: Date }> {
+    const signer = ca ?? (await this.loadCa());
+    const directory = this.directory();
+    const days = directory.service?.crlDays ?? DEFAULT_CRL_DAYS;
+    const revoked = directory.users.flatMap((u) =>
+      u.certificates.filter((c) => c.revokedAt).map((c) => ({ serial: c.serial, revokedAt: new Date(c.revokedAt!) })),
+    );
+    const pem = await createCrl(signer, revoked, days);
+    const tmp = `${this.layout.crl}.tmp-${process.pid}`;
+    writeFileSync(tmp, pem);
+    // Rename, so Kamailio and the server never read half a CRL.
+    renameSync(tmp, this.layout.crl);
+    return { revoked: revoked.length, nextUpdate: new Date(Date.now() + days * 86_400_000) };
+  }
+
+  /** Issues a client certificate for an existing directory user and writes a signed bundle to `out`. */
+  async issueBundle(userId: string, out: string, days: number, passphrase?: string): Promise<IssueResult> {
+    const ca = await this.loadCa();
+    const directory = this.directory();
+    const user = directory.users.find((u) => u.id === userId);
+    if (!user) throw new AdminFailure(`unknown user "${userId}"`);
+    const service = directory.service;
+    if (!service) throw new AdminFailure('the directory has no service settings; was the home made by `ca init`?');
+    const issued = await issueClientCert(ca, user.id, days);
+    const certFile = join(this.layout.issuedDir, `${user.id}-${issued.serial}.crt.pem`);
+    mkdirSync(this.layout.issuedDir, { recursive: true, mode: 0o700 });
+    writeFileSync(certFile, issued.certPem);
+    const secret = passphrase ?? generatePassphrase();
+    const caPem = readFileSync(this.layout.caCert, 'utf8');
+    const p12 = createPkcs12(issued.keyPem, issued.certPem, caPem, secret, user.id);
+    const payload: ProvisioningPayload = {
+      user: user.id,
+      name: user.name,
+      role: user.role,
+      tenants: user.tenants.map((id) => ({ id, name: directory.tenants.find((t) => t.id === id)?.name ?? id })),
+      pbxUrl: service.pbxUrl,
+      serverUrl: service.serverUrl,
+      caCertificate: caPem,
+      pkcs12: p12.toString('base64'),
+      serial: issued.serial,
+      notAfter: issued.notAfter.toISOString(),
+      issuedAt: new Date().toISOString(),
+      ...(service.stunUrls?.length ? { iceServers: [{ urls: service.stunUrls }] } : {}),
+      ...(service.updateChannel ? { updateChannel: service.updateChannel } : {}),
+    };
+    writePrivate(out, serializeBundle(signBundle(payload, readFileSync(this.layout.caKey, 'utf8'))));
+    const updated: DirectoryUserEntry = {
+      ...user,
+      certificates: [
+        ...user.certificates,
+        {
+          serial: issued.serial,
+          notBefore: issued.notBefore.toISOString(),
+          notAfter: issued.notAfter.toISOString(),
+          file: relative(this.layout.home, certFile),
+        },
+      ],
+    };
+    this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === user.id ? updated : u)) });
+    return {
+      user: updated,
+      serial: issued.serial,
+      notAfter: issued.notAfter,
+      bundleFile: out,
+      passphrase: secret,
+      generatedPassphrase: passphrase === undefined,
+    };
+  }
+
+  /** Revokes every unrevoked certificate of the user and rewrites the CRL. */
+  async revokeUser(userId: string): Promise<string[]> {
+    const ca = await this.loadCa();
+    const directory = this.directory();
+    const user = directory.users.find((u) => u.id === userId);
+    if (!user) throw new AdminFailure(`unknown user "${userId}"`);
+    const now = new Date().toISOString();
+    const serials = user.certificates.filter((c) => !c.revokedAt).map((c) => c.serial);
+    const updated = { ...user, certificates: user.certificates.map((c) => (c.revokedAt ? c : { ...c, revokedAt: now })) };
+    this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === userId ? updated : u)) });
+    await this.refreshCrl(ca);
+    return serials;
+  }
+}
