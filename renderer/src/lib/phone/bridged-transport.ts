@@ -104,7 +104,7 @@ export class BridgedTransport implements Transport {
       // The state event may pass before the host's event channel is open (browser shell): ask as well.
       const poll = setInterval(() => {
         this.host.state().then(
-          (state) => this.hostState(state),
+          (state) => this.replyState(state),
           () => undefined,
         );
       }, 500);
@@ -112,7 +112,7 @@ export class BridgedTransport implements Transport {
     });
     const result = this.connecting;
     this.host.connect().then(
-      (state) => this.hostState(state),
+      (state) => this.replyState(state),
       (error: unknown) => this.settle(new PbxTransportError('host', error instanceof Error ? error.message : String(error))),
     );
     return result;
@@ -155,6 +155,14 @@ export class BridgedTransport implements Transport {
       return;
     }
     this.onMessage?.(message);
+  }
+
+  /**
+   * A reply may be older than the last state event: it may finish a pending connect, never tear
+   * down a connection that an event has since reported.
+   */
+  private replyState(state: PbxState): void {
+    if (this._state === TransportState.Connecting) this.hostState(state);
   }
 
   private hostState(state: PbxState): void {
