@@ -95,7 +95,7 @@ export class ActivityRepository {
       if (contact) values.contact_id = contact;
     }
     const id = uuidv7();
-    this.writer.writeLocal(table, id, tenant, values);
+    this.writer.insertLocal(table, id, tenant, values);
     return this.get<T>(table, id);
   }
 

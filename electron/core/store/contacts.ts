@@ -73,7 +73,7 @@ export class ContactRepository {
     const { tenant, phones, ...fields } = input;
     const id = uuidv7();
     this.writer.transaction(() => {
-      this.writer.writeLocal('contact', id, tenant, definedFields(fields));
+      this.writer.insertLocal('contact', id, tenant, definedFields(fields));
       for (const phone of phones) this.writePhone(uuidv7(), id, tenant, phone.kind, phone.number);
     });
     return id;
@@ -133,7 +133,7 @@ export class ContactRepository {
 
   private writePhone(id: string, contactId: string, tenant: string, kind: PhoneKind, number: string): void {
     if (number.trim() === '') throw new HostError('validation', 'a phone number must not be empty', 'number');
-    this.writer.writeLocal('contact_phone', id, tenant, { contact_id: contactId, kind, number });
+    this.writer.insertLocal('contact_phone', id, tenant, { contact_id: contactId, kind, number });
   }
 
   private phone(id: string): { tenant_id: string; contact_id: string } {

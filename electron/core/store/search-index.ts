@@ -64,11 +64,11 @@ export class SearchIndex {
     return (
       this.db
         .prepare(
-          `SELECT c.id FROM contact c WHERE c._deleted = 0 AND (c.name LIKE ?1 ESCAPE '\\' OR c.company LIKE ?1 ESCAPE '\\'
-           OR c.email LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM contact_phone p WHERE p.contact_id = c.id AND p.number LIKE ?1 ESCAPE '\\'))
-           ORDER BY c.name LIMIT ?2`,
+          `SELECT c.id FROM contact c WHERE c._deleted = 0 AND (c.name LIKE @like ESCAPE '\\' OR c.company LIKE @like ESCAPE '\\'
+           OR c.email LIKE @like ESCAPE '\\' OR EXISTS (SELECT 1 FROM contact_phone p WHERE p.contact_id = c.id AND p.number LIKE @like ESCAPE '\\'))
+           ORDER BY c.name LIMIT @limit`,
         )
-        .all(like, limit) as { id: string }[]
+        .all({ like, limit }) as { id: string }[]
     ).map((r) => r.id);
   }
 

@@ -1,0 +1,156 @@
+/**
+ * Store benchmark (issue 3): 100,000 contacts with about 150,000 numbers, imported from a generated
+ * CSV through the real import path, then caller lookup, search as you type and FTS vs LIKE.
+ * `npx tsx bench/store.ts` or `npm run bench -- store`; one JSON line per metric.
+ */
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { once } from 'node:events';
+import { LocalStore } from '../electron/core/store/store.js';
+import { emit, percentile } from './_metrics.js';
+
+const SUITE = 'store';
+const CONTACTS = Number(process.env.STORE_BENCH_CONTACTS ?? 100_000);
+const GIVEN = [
+  'Anna',
+  'Jürgen',
+  'Zoë',
+  'Hans',
+  'Sabine',
+  'Peter',
+  'Ülrike',
+  'Jörg',
+  'René',
+  'Fritz',
+  'Klara',
+  'Mehmet',
+  'Olga',
+  'Lukas',
+  'Marie',
+  'Ömer',
+];
+const FAMILY = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weiß',
+  'Groß',
+  'Bäcker',
+  'Öztürk',
+  'Wagner',
+  'Becker',
+  'Hoffmann',
+  'Schäfer',
+  'Koch',
+  'Straßer',
+  'Krüger',
+  'Zimmermann',
+];
+const TRADE = ['Schreinerei', 'Elektro', 'Sanitär', 'Dachdecker', 'Malerbetrieb', 'Glaserei', 'Bäckerei', 'Autohaus'];
+
+let seed = 42;
+function rand(n: number): number {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed % n;
+}
+const pick = <T>(list: readonly T[]): T => list[rand(list.length)]!;
+const syllables = ['ka', 'lo', 'mi', 'ber', 'an', 'ste', 'rud', 'wen', 'gol', 'hei', 'tor', 'sa'];
+const word = () => pick(syllables) + pick(syllables) + pick(syllables);
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+async function generate(file: string): Promise<string[]> {
+  const out = createWriteStream(file);
+  const numbers: string[] = [];
+  out.write('name,company,email,phone,mobile\n');
+  for (let i = 0; i < CONTACTS; i++) {
+    const given = pick(GIVEN);
+    const family = `${pick(FAMILY)}${rand(3) === 0 ? '' : `-${word()}`}`;
+    const phone = `030 ${String(1_000_000 + i).padStart(7, '0')}`;
+    const mobile = rand(100) < 50 ? `0171 ${String(2_000_000 + i).padStart(7, '0')}` : '';
+    if (i % 10 === 0) numbers.push(phone);
+    const row = [`${given} ${family}`, `${pick(TRADE)} ${word()}`, `${given.toLowerCase()}.${i}@example.org`, phone, mobile];
+    if (!out.write(row.map(csvCell).join(',') + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return numbers;
+}
+
+/** Typed the way callers' numbers arrive from the PBX or are pasted by the user. */
+function formats(national: string): string[] {
+  const digits = national.replace(/\D/g, '').slice(1);
+  return [
+    `+49${digits}`,
+    `+49 ${digits.slice(0, 2)} ${digits.slice(2)}`,
+    `0${digits}`,
+    `0049${digits}`,
+    `0${digits.slice(0, 2)}/${digits.slice(2, 5)} ${digits.slice(5)}`,
+  ];
+}
+
+function time(fn: () => unknown): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vermittlung-bench-store-'));
+  try {
+    const csv = join(dir, 'contacts.csv');
+    const numbers = await generate(csv);
+    const dbFile = join(dir, 'vermittlung.db');
+    const store = LocalStore.open(dbFile);
+
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const start = performance.now();
+    const report = await store.import({ tenant: 'bench', format: 'csv', csvProfile: 'generic', path: csv });
+    const seconds = (performance.now() - start) / 1000;
+    delay.disable();
+    if (report.imported !== CONTACTS)
+      throw new Error(`imported ${report.imported} of ${CONTACTS}: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    emit(SUITE, 'import_contacts_per_s', CONTACTS / seconds, 'contacts/s');
+    emit(SUITE, 'import_event_loop_max_delay_ms', delay.max / 1e6, 'ms');
+    const phoneCount = store.db.prepare('SELECT count(*) FROM contact_phone').pluck().get() as number;
+    process.stderr.write(`store bench: ${CONTACTS} contacts, ${phoneCount} numbers imported in ${seconds.toFixed(1)} s\n`);
+
+    const lookups: number[] = [];
+    let found = 0;
+    for (const national of numbers) {
+      for (const format of formats(national)) {
+        const start = performance.now();
+        const hit = store.lookup.caller(format);
+        lookups.push(performance.now() - start);
+        if (hit.contact) found++;
+      }
+    }
+    if (found !== lookups.length) throw new Error(`lookup found ${found} of ${lookups.length}`);
+    emit(SUITE, 'lookup_p99_ms', percentile(lookups, 0.99), 'ms');
+
+    const queries: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const name = pick([...GIVEN, ...FAMILY, ...TRADE]);
+      queries.push(name.slice(0, 1 + (i % 3)), name, name.toLowerCase().normalize('NFD').replace(/\p{M}/gu, ''));
+    }
+    queries.push('mueller', 'weiss', 'strasser', 'schmidt kalo', '030 10', '0171 2000');
+    const ftsTimes = queries.map((q) => time(() => store.writer.search.search(q, undefined, 20)));
+    const ftsTenant = queries.map((q) => time(() => store.writer.search.search(q, 'bench', 20)));
+    emit(SUITE, 'search_p95_ms', percentile([...ftsTimes, ...ftsTenant], 0.95), 'ms');
+    const sample = queries.filter((_, i) => i % 4 === 0);
+    const fts = sample.reduce((sum, q) => sum + time(() => store.writer.search.search(q, undefined, 20)), 0);
+    const like = sample.reduce((sum, q) => sum + time(() => store.writer.search.searchLike(q, 20)), 0);
+    emit(SUITE, 'search_fts_vs_like_ratio', like / fts, 'x');
+
+    store.db.pragma('wal_checkpoint(TRUNCATE)');
+    store.close();
+    emit(SUITE, 'db_bytes_per_contact', statSync(dbFile).size / CONTACTS, 'bytes');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
