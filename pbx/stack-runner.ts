@@ -138,7 +138,8 @@ export class Stack {
         ],
         join(logDir, 'server.log'),
         (line) => {
-          found ??= line.match(/(https?:\/\/[^\s"']+)/)?.[1];
+          // server/main.ts prints exactly one line when it accepts connections.
+          found ??= /läuft: (https?:\/\/\S+)/.exec(line)?.[1];
         },
       );
       await waitFor('central server', () => Promise.resolve(found !== undefined), 60_000, this.server);
