@@ -43,10 +43,11 @@ export class SyncService {
       throw new SyncHttpError(400, 'invalid_limit', `limit: must be an integer from 1 to ${MAX_PULL_LIMIT}`);
     }
     const { rows } = await this.db.query<PulledChange>(
-      `SELECT tbl AS "table", id::text AS id, tenant, field, value, version, seq::text AS seq, author
-         FROM field_state
-        WHERE seq > $1::bigint AND tenant IN (SELECT jsonb_array_elements_text($2::jsonb))
-        ORDER BY seq LIMIT $3`,
+      // ORDER BY the bigint column, not the text alias: "999" sorts after "1000" as text.
+      `SELECT f.tbl AS "table", f.id::text AS id, f.tenant, f.field, f.value, f.version, f.seq::text AS seq, f.author
+         FROM field_state f
+        WHERE f.seq > $1::bigint AND f.tenant IN (SELECT jsonb_array_elements_text($2::jsonb))
+        ORDER BY f.seq LIMIT $3`,
       [after, JSON.stringify(caller.user.tenants), limit + 1],
     );
     const more = rows.length > limit;
