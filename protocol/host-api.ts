@@ -13,6 +13,7 @@ import { desktopEvents, desktopMethods } from './desktop.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
 import { Settings, SettingsPatch } from './settings.js';
 import { storeEvents, storeMethods } from './store.js';
+import { syncEvents, syncMethods } from './sync-status.js';
 
 /** Input of methods that take none. JSON has no undefined, so null is accepted too. */
 export const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
@@ -39,6 +40,7 @@ export const hostMethods = {
   ...desktopMethods,
   ...pbxMethods,
   ...storeMethods,
+  ...syncMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type HostMethod = keyof typeof hostMethods;
@@ -53,6 +55,7 @@ export const hostEvents = {
   ...desktopEvents,
   ...pbxEvents,
   ...storeEvents,
+  ...syncEvents,
 } as const satisfies Record<string, z.ZodType>;
 
 export type HostEventName = keyof typeof hostEvents;

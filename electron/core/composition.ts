@@ -11,6 +11,8 @@ import { LocalStore } from './store/store.js';
 import { storeHandlers } from './store/store-handlers.js';
 import { PbxConnection, type PbxEndpoint } from './pbx/pbx-connection.js';
 import { pbxHandlers } from './pbx/pbx-handlers.js';
+import { SyncEngine, type SyncEndpoint } from './sync/sync-engine.js';
+import { syncHandlers } from './sync/sync-handlers.js';
 
 export interface CoreOptions {
   /** One directory per profile: settings, database, logs, key material. */
@@ -27,6 +29,8 @@ export interface CoreOptions {
    * (`identity.tlsOptions()` + the bundle's PBX URL) once it exists; until then only tests pass one.
    */
   pbxEndpoint?: () => PbxEndpoint | undefined;
+  /** Sync server URL and client TLS; by default the identity bundle's serverUrl and certificate. */
+  syncEndpoint?: () => SyncEndpoint | undefined;
 }
 
 export interface Core {
@@ -48,6 +52,19 @@ export function createCore(options: CoreOptions): Core {
 
   const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? (() => undefined), log: log.child('pbx') });
 
+  const syncEndpoint = options.syncEndpoint ?? (() => undefined);
+  const sync = new SyncEngine({
+    store: store.sync,
+    serverUrl: () => syncEndpoint()?.url,
+    tls: () => syncEndpoint()?.tls,
+    log: log.child('sync'),
+  });
+  sync.onStatus((status) => events.emit('sync.status', status));
+  events.subscribe((e) => {
+    if (e.event === 'store.changed' && e.payload.source !== 'sync') sync.notifyLocalChange();
+  });
+  sync.start();
+
   // One handler table per capability; the type makes a missing or misspelt method a compile error.
   const handlers: HostHandlers = {
     ...appHandlers({
@@ -61,6 +78,7 @@ export function createCore(options: CoreOptions): Core {
     ...desktopHandlers({ port: options.desktop ?? inertDesktop(options.appVersion), settings }),
     ...storeHandlers({ store, events }),
     ...pbxHandlers({ connection: pbx, events }),
+    ...syncHandlers(sync),
   };
 
   log.info('core started', { shell: options.shell, version: options.appVersion });
@@ -69,6 +87,7 @@ export function createCore(options: CoreOptions): Core {
     events,
     log,
     close: () => {
+      void sync.stop();
       pbx.close();
       store.close();
       log.info('core stopped');

@@ -164,7 +164,8 @@ export class PhoneEngine {
     this.lines.push(line);
     session.stateChange.addListener((state) => {
       if (state === SessionState.Established) void this.onEstablished(line);
-      if (state === SessionState.Terminated) this.onTerminated(line);
+      // Deferred: SIP.js reports Terminated before it hands the final response to our delegate.
+      if (state === SessionState.Terminated) setTimeout(() => this.onTerminated(line), 0);
     });
     session.delegate = { ...session.delegate, onRefer: (referral: Referral) => void this.onRefer(line, referral) };
     return line;
