@@ -73,7 +73,9 @@ export class ContactRepository {
     const { tenant, phones, ...fields } = input;
     const id = uuidv7();
     this.writer.transaction(() => {
-      this.writer.insertLocal('contact', id, tenant, definedFields(fields));
+      // A new record's empty fields are simply absent: no versions or outbox entries for nulls.
+      const present = Object.fromEntries(Object.entries(definedFields(fields)).filter(([, v]) => v !== null));
+      this.writer.insertLocal('contact', id, tenant, present);
       for (const phone of phones) this.writePhone(uuidv7(), id, tenant, phone.kind, phone.number);
     });
     return id;

@@ -21,6 +21,8 @@ export class SearchIndex {
   private readonly upsert: Stmt;
   private readonly queryAll: Stmt;
   private readonly queryTenant: Stmt;
+  private readonly shortAll: Stmt;
+  private readonly shortTenant: Stmt;
 
   constructor(
     private readonly db: Db,
@@ -34,6 +36,10 @@ export class SearchIndex {
       WHERE contact_fts MATCH ? AND f.rank MATCH 'bm25(10.0, 5.0, 2.0, 3.0)' AND c._deleted = 0`;
     this.queryAll = db.prepare(`${select} ORDER BY f.rank LIMIT ?`);
     this.queryTenant = db.prepare(`${select} AND c.tenant_id = ? ORDER BY f.rank LIMIT ?`);
+    // One or two typed letters match a large share of all contacts; ranking them all costs more than
+    // it helps, so these come in index order until the third letter.
+    this.shortAll = db.prepare(`${select} LIMIT ?`);
+    this.shortTenant = db.prepare(`${select} AND c.tenant_id = ? LIMIT ?`);
   }
 
   reindex(contactId: string): void {
@@ -54,7 +60,9 @@ export class SearchIndex {
   search(input: string, tenant: string | undefined, limit: number): SearchHit[] {
     const query = ftsQuery(input);
     if (!query) return [];
-    const rows = tenant === undefined ? this.queryAll.all(query, limit) : this.queryTenant.all(query, tenant, limit);
+    const short = Math.max(...input.split(/[^\p{L}\p{N}]+/u).map((w) => w.length)) < 3;
+    const [all, byTenant] = short ? [this.shortAll, this.shortTenant] : [this.queryAll, this.queryTenant];
+    const rows = tenant === undefined ? all.all(query, limit) : byTenant.all(query, tenant, limit);
     return rows as SearchHit[];
   }
 

@@ -51,7 +51,8 @@ describe('an import killed with SIGKILL', () => {
       expect(phones).toBe(contacts);
       expect(store.sync.pendingCount()).toBe(contacts * 5);
       expect(store.writer.search.search('kunde', undefined, 5)).toHaveLength(5);
-      expect(store.db.prepare("INSERT INTO contact_fts(contact_fts) VALUES ('integrity-check')").run().changes).toBe(0);
+      // FTS5 raises SQLITE_CORRUPT_VTAB here if the index disagrees with itself.
+      expect(() => store.db.prepare("INSERT INTO contact_fts(contact_fts) VALUES ('integrity-check')").run()).not.toThrow();
     } finally {
       store.close();
     }
