@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MissingPackageError, startStack } from '../pbx/stack-runner.js';
+import { MissingPackageError, reloadCommand, startStack } from '../pbx/stack-runner.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +36,8 @@ const running = stack;
 log(
   `ready: pbx ${running.info.pbxWss} (udp ${running.info.pbxUdp})${running.info.server ? `, server ${running.info.server}` : ''}; ${running.layout.stackFile}`,
 );
+
+log(`a new CRL is applied automatically; by hand: ${reloadCommand(running.info)}`);
 
 let stopping = false;
 async function stop(): Promise<void> {
