@@ -27,6 +27,8 @@ const engine = new SyncEngine({
   pullLimit: Number(pullLimit),
   backoff: { baseMs: 50, maxMs: 500 },
 });
+// The engine unrefs its backoff timers (it must never hold an app open); this process lives for it.
+const keepAlive = setInterval(() => undefined, 1000);
 engine.start();
 process.stdout.write('started\n');
 for (;;) {
@@ -36,3 +38,4 @@ for (;;) {
 process.stdout.write(`done ${store.pendingCount()} ${store.cursor()}\n`);
 await engine.stop();
 store.close();
+clearInterval(keepAlive);

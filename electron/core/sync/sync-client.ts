@@ -14,6 +14,8 @@ export type SyncTls =
   | { pfx: Buffer | Uint8Array; passphrase?: string; ca?: string | Buffer }
   | { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
 export type SyncTlsProvider = () => SyncTls | undefined;
+/** A fixed URL, or read at every request (the identity bundle names the server and may arrive later). */
+export type SyncUrlProvider = string | (() => string | undefined);
 
 /** A failed sync request; `retryable` says whether waiting and trying again can help. */
 export class SyncRequestError extends Error {
@@ -40,12 +42,22 @@ export class SyncHttpClient {
   private agentFor: SyncTls | undefined;
 
   constructor(
-    private readonly serverUrl: string,
+    private readonly serverUrl: SyncUrlProvider,
     private readonly tls: SyncTlsProvider,
   ) {}
 
   hasIdentity(): boolean {
-    return this.tls() !== undefined;
+    return this.tls() !== undefined && this.baseUrl() !== undefined;
+  }
+
+  private baseUrl(): string | undefined {
+    return typeof this.serverUrl === 'string' ? this.serverUrl : this.serverUrl();
+  }
+
+  private url(path: string): URL {
+    const base = this.baseUrl();
+    if (!base) throw new SyncRequestError('no_identity', 'no sync server is configured');
+    return new URL(path, base);
   }
 
   push(changes: Change[]): Promise<PushResponse> {
@@ -62,7 +74,7 @@ export class SyncHttpClient {
 
   /** The live socket over the same mTLS identity. */
   openLive(): WebSocket {
-    const url = new URL('/sync/live', this.serverUrl);
+    const url = this.url('/sync/live');
     url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
     return new WebSocket(url, { agent: this.currentAgent(), handshakeTimeout: 10_000, maxPayload: 64 * 1024 });
   }
@@ -87,7 +99,7 @@ export class SyncHttpClient {
 
   private call<T extends z.ZodType>(method: string, path: string, schema: T, body?: string): Promise<z.output<T>> {
     const agent = this.currentAgent();
-    const url = new URL(path, this.serverUrl);
+    const url = this.url(path);
     return new Promise((resolve, reject) => {
       const req = request(
         url,

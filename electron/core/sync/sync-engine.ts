@@ -3,7 +3,13 @@ import { LiveMessage } from '../../../protocol/index.js';
 import type { SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, SyncStorePort } from './store-port.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
-import { SyncHttpClient, SyncRequestError, type SyncTlsProvider } from './sync-client.js';
+import { SyncHttpClient, SyncRequestError, type SyncTls, type SyncTlsProvider, type SyncUrlProvider } from './sync-client.js';
+
+/** Where to sync and as whom; the identity bundle supplies both. */
+export interface SyncEndpoint {
+  url: string;
+  tls: SyncTls;
+}
 
 interface EngineLog {
   info(message: string, context?: Record<string, unknown>): void;
@@ -12,7 +18,8 @@ interface EngineLog {
 
 export interface SyncEngineOptions {
   store: SyncStorePort;
-  serverUrl: string;
+  /** The server's https:// URL, or a provider read before every request. */
+  serverUrl: SyncUrlProvider;
   /** Called before every connection, so a renewed certificate is used at once. */
   tls: SyncTlsProvider;
   log?: EngineLog;
@@ -145,6 +152,8 @@ export class SyncEngine {
       const delay = backoffDelay(this.failures, this.backoff, this.random);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
+        // An idle, failing engine must never be what keeps the process alive.
+        timer.unref();
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -157,7 +166,7 @@ export class SyncEngine {
   private async cycle(): Promise<void> {
     if (!this.client.hasIdentity()) {
       this.emit({ state: 'disabled' });
-      throw new SyncRequestError('no_identity', 'no client certificate is available');
+      throw new SyncRequestError('no_identity', 'no client certificate or sync server is configured');
     }
     this.emit({ state: 'syncing' });
     let refused: SyncRequestError | undefined;
@@ -179,6 +188,8 @@ export class SyncEngine {
       const batch = this.store.pendingChanges(this.batchSize);
       if (batch.length === 0) return;
       const answer = await this.client.push(batch.map((p) => p.change));
+      // Stopped meanwhile: the store may be closed. Unacknowledged changes are simply pushed again.
+      if (this.stopped) return;
       if (answer.results.length !== batch.length) {
         throw new SyncRequestError('bad_response', `push answered ${answer.results.length} results for ${batch.length} changes`, 502);
       }
@@ -192,6 +203,7 @@ export class SyncEngine {
       if (this.stopped) return;
       const after = this.store.cursor();
       const page = await this.client.pull(after, this.pullLimit);
+      if (this.stopped) return;
       if (page.changes.length > 0 || page.cursor !== after) {
         const result = this.store.applyPulled(page.changes, page.cursor);
         if (result.conflicts > 0) this.log.info('remote values won over local edits', { conflicts: result.conflicts });
@@ -218,6 +230,7 @@ export class SyncEngine {
       if (this.stopped) return;
       this.liveFailures++;
       this.liveTimer = setTimeout(() => this.connectLive(), backoffDelay(this.liveFailures, this.backoff, this.random));
+      this.liveTimer.unref();
     };
     if (!this.client.hasIdentity()) {
       if (!immediately) retry();
