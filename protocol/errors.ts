@@ -15,6 +15,13 @@ export const ErrorCode = z.enum([
   'unavailable',
   'not_configured',
   'internal',
+  /** Identity import (protocol/identity.ts): each refusal has its own text in the UI. */
+  'bundle_invalid',
+  'bundle_tampered',
+  'wrong_passphrase',
+  'certificate_expired',
+  'certificate_untrusted',
+  'keychain_unavailable',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

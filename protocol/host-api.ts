@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { AppInfo, LogEntry } from './app.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
+import { identityEvents, identityMethods } from './identity.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
 import { Settings, SettingsPatch } from './settings.js';
 import { storeEvents, storeMethods } from './store.js';
@@ -38,6 +39,7 @@ export const appEvents = {
 export const hostMethods = {
   ...appMethods,
   ...desktopMethods,
+  ...identityMethods,
   ...pbxMethods,
   ...storeMethods,
   ...syncMethods,
@@ -53,6 +55,7 @@ export type HostOutput<M extends HostMethod> = z.output<(typeof hostMethods)[M][
 export const hostEvents = {
   ...appEvents,
   ...desktopEvents,
+  ...identityEvents,
   ...pbxEvents,
   ...storeEvents,
   ...syncEvents,

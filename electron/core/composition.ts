@@ -4,6 +4,11 @@ import { appHandlers } from './app/app-handlers.js';
 import { inertDesktop, type DesktopPort } from './desktop/desktop-port.js';
 import { desktopHandlers } from './desktop/desktop-handlers.js';
 import { HostEventBus } from './events.js';
+import { identityHandlers } from './identity/identity-handlers.js';
+import { IdentityService } from './identity/identity-service.js';
+import { KeytarSecretStore } from './identity/keytar-store.js';
+import { SafeStorageSecretStore, type SafeStoragePort } from './identity/safe-storage-store.js';
+import type { SecretStore } from './identity/secret-store.js';
 import { createDispatcher, type Dispatch, type HostHandlers } from './host-api/dispatch.js';
 import { FileLogger, type Logger } from './log/logger.js';
 import { SettingsStore } from './settings/settings-store.js';
@@ -31,12 +36,18 @@ export interface CoreOptions {
   pbxEndpoint?: () => PbxEndpoint | undefined;
   /** Sync server URL and client TLS; by default the identity bundle's serverUrl and certificate. */
   syncEndpoint?: () => SyncEndpoint | undefined;
+  /** Electron's safeStorage (electron/main/safe-storage.ts): the keychain fallback where keytar fails. */
+  safeStorage?: SafeStoragePort;
+  /** Replaces keytar/safeStorage (tests: MemorySecretStore, or keytar under a test keyring). */
+  secretStores?: SecretStore[];
 }
 
 export interface Core {
   dispatch: Dispatch;
   events: HostEventBus;
   log: Logger;
+  /** For other core services and tests: tlsOptions(), endpoints(), summary() (identity-service.ts). */
+  identity: IdentityService;
   close(): Promise<void>;
 }
 
@@ -50,7 +61,23 @@ export function createCore(options: CoreOptions): Core {
     onChanged: (change) => events.emit('store.changed', change),
   });
 
-  const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? (() => undefined), log: log.child('pbx') });
+  const identityDir = join(options.profileDir, 'identity');
+  const identity = new IdentityService({
+    dir: identityDir,
+    secretStores: options.secretStores ?? [
+      new KeytarSecretStore(),
+      ...(options.safeStorage ? [new SafeStorageSecretStore(options.safeStorage, join(identityDir, 'keys'))] : []),
+    ],
+    log: log.child('identity'),
+  });
+  identity.ready().catch((error: unknown) => log.error('identity load failed', { reason: String(error) }));
+  const identityEndpoint = (): PbxEndpoint | undefined => {
+    const tls = identity.tlsOptions();
+    const endpoints = identity.endpoints();
+    return tls && endpoints ? { url: endpoints.pbxUrl, tls } : undefined;
+  };
+
+  const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? identityEndpoint, log: log.child('pbx') });
 
   const syncEndpoint = options.syncEndpoint ?? (() => undefined);
   const sync = new SyncEngine({
@@ -79,6 +106,7 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers({ store, events }),
     ...pbxHandlers({ connection: pbx, events }),
     ...syncHandlers(sync),
+    ...identityHandlers(identity, events),
   };
 
   log.info('core started', { shell: options.shell, version: options.appVersion });
@@ -86,6 +114,7 @@ export function createCore(options: CoreOptions): Core {
     dispatch: createDispatcher(handlers, log.child('host-api')),
     events,
     log,
+    identity,
     close: () => {
       void sync.stop();
       pbx.close();

@@ -7,6 +7,7 @@ import { BrowserWindow, app, ipcMain, protocol, session, shell } from 'electron'
 import { join } from 'node:path';
 import { IPC_EVENT, Settings } from '../../protocol/index.js';
 import { createCore, type Core } from '../core/composition.js';
+import { electronSafeStorage } from './safe-storage.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { DeferredLogger } from './deferred-logger.js';
 import { DesktopIntegration, type Emit } from './desktop.js';
@@ -78,7 +79,13 @@ if (!app.requestSingleInstanceLock()) {
     installPermissionHandlers(session.defaultSession);
     serveRenderer(protocol, join(app.getAppPath(), 'dist', 'renderer'));
     const profileDir = app.getPath('userData');
-    core = createCore({ profileDir, appVersion: app.getVersion(), shell: 'electron', desktop });
+    core = createCore({
+      profileDir,
+      appVersion: app.getVersion(),
+      shell: 'electron',
+      desktop,
+      safeStorage: electronSafeStorage(),
+    });
     desktopLog.attach(core.log);
     handle(ipcMain, core.dispatch, core.log.child('ipc'));
     core.events.subscribe((event) => {
