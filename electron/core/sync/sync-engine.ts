@@ -72,7 +72,13 @@ export class SyncEngine {
     this.batchSize = options.batchSize ?? 500;
     this.pullLimit = options.pullLimit ?? 1000;
     this.liveEnabled = options.live ?? true;
-    this.state = { state: 'offline', pending: safeCount(this.store), lastSync: null, lastError: null, live: false };
+    this.state = {
+      state: this.client.hasIdentity() ? 'offline' : 'disabled',
+      pending: safeCount(this.store),
+      lastSync: null,
+      lastError: null,
+      live: false,
+    };
   }
 
   start(): void {
@@ -214,9 +220,11 @@ export class SyncEngine {
 
   private fail(error: unknown): void {
     const e = error instanceof SyncRequestError ? error : new SyncRequestError('internal', (error as Error)?.message ?? String(error));
-    if (e.code !== 'no_identity') this.log.warn('sync failed', { code: e.code, status: e.status, reason: e.message });
+    // Not configured yet is a state, not an error: it says nothing new on every retry.
+    if (e.code === 'no_identity') return this.emit({ state: 'disabled' });
+    this.log.warn('sync failed', { code: e.code, status: e.status, reason: e.message });
     this.emit({
-      state: e.code === 'no_identity' ? 'disabled' : 'offline',
+      state: 'offline',
       lastError: { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}), at: new Date().toISOString() },
     });
   }
