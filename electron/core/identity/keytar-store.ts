@@ -25,8 +25,10 @@ export class KeytarSecretStore implements SecretStore {
   private keytar(): Promise<Keytar | undefined> {
     this.loaded ??= this.load().then(
       (mod) => {
-        const m = mod as Keytar & { default?: Keytar };
-        return typeof m.getPassword === 'function' ? m : m.default;
+        // keytar is CommonJS: under ESM its functions sit on `default` (only some are detected as named exports).
+        const m = mod as Partial<Keytar> & { default?: Keytar };
+        const api = m.default ?? m;
+        return typeof api.setPassword === 'function' && typeof api.getPassword === 'function' ? (api as Keytar) : undefined;
       },
       () => undefined,
     );

@@ -1,0 +1,180 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import 'reflect-metadata';
+import { X509Certificate as PeculiarCert, X509Crl } from '@peculiar/x509';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Directory } from '../../../server/home/directory.js';
+import { homeLayout } from '../../../server/home/layout.js';
+import { readBundle } from '../../helpers/pki.js';
+
+/** The real CLI, as IT runs it: `npm run admin -- …` is `tsx server/admin/cli.ts …`. */
+const root = join(import.meta.dirname, '..', '..', '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+function admin(...args: string[]) {
+  const run = spawnSync(tsx, [join(root, 'server/admin/cli.ts'), ...args], { encoding: 'utf8', cwd: root, timeout: 60_000 });
+  return { code: run.status, out: run.stdout, err: run.stderr };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'vermittlung-admin-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm run admin', () => {
+  const home = join(work, 'home');
+  const layout = homeLayout(home);
+
+  it('refuses commands before `ca init`, and usage errors with exit code 2', () => {
+    expect(admin('tenant', 'add', 'tischlerei', '--name', 'T', '--number', '+492211234567', '--home', home)).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('no CA') as unknown,
+    });
+    expect(admin('user', 'frobnicate', '--home', home).code).toBe(2);
+    expect(admin().code).toBe(2);
+    expect(admin('user', 'add', 'anna', '--home', home, '--out', join(work, 'x.json')).err).toContain('--name is required');
+  });
+
+  it('initialises the CA, server certificate and an empty CRL', () => {
+    const init = admin('ca', 'init', '--home', home, '--host', 'pbx.example.de', '--host', '127.0.0.1');
+    expect(init.code, init.err).toBe(0);
+    expect(statSync(layout.caKey).mode & 0o777).toBe(0o600);
+    expect(statSync(layout.serverKey).mode & 0o777).toBe(0o600);
+    const server = execFileSync(
+      'openssl',
+      ['x509', '-in', layout.serverCert, '-noout', '-ext', 'subjectAltName,extendedKeyUsage'],
+      { encoding: 'utf8' },
+    );
+    expect(server).toContain('DNS:pbx.example.de');
+    expect(server).toContain('IP Address:127.0.0.1');
+    expect(server).toContain('TLS Web Server Authentication');
+    execFileSync('openssl', ['verify', '-CAfile', layout.caCert, layout.serverCert]);
+    expect(new X509Crl(readFileSync(layout.crl, 'utf8')).entries).toHaveLength(0);
+    expect(admin('ca', 'init', '--home', home).code).toBe(1);
+    const directory = Directory.parse(JSON.parse(readFileSync(layout.directory, 'utf8')));
+    expect(directory.service).toMatchObject({ pbxUrl: 'wss://pbx.example.de:7443/', serverUrl: 'https://pbx.example.de:7444/' });
+  });
+
+  it('adds tenants with E.164 numbers and refuses bad numbers and duplicates', () => {
+    const add = admin(
+      'tenant',
+      'add',
+      'tischlerei',
+      '--name',
+      'Tischlerei Holzwurm',
+      '--number',
+      '0221 1234567',
+      '--mobile',
+      '0170 1234567',
+      '--greeting',
+      'Tischlerei Holzwurm, guten Tag',
+      '--hours',
+      'Di 8–12',
+      '--home',
+      home,
+    );
+    expect(add.code, add.err).toBe(0);
+    expect(admin('tenant', 'add', 'sanitaer', '--name', 'Sanitär', '--number', '+49 30 1234567', '--home', home).code).toBe(0);
+    expect(admin('tenant', 'add', 'tischlerei', '--name', 'Again', '--number', '+49301234568', '--home', home)).toMatchObject({
+      code: 1,
+    });
+    expect(admin('tenant', 'add', 'x', '--name', 'X', '--number', '12', '--home', home)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('not a valid phone number') as unknown,
+    });
+    expect(admin('tenant', 'add', 'y', '--name', 'Y', '--number', '+492211234567', '--home', home)).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('already belongs') as unknown,
+    });
+    const directory = Directory.parse(JSON.parse(readFileSync(layout.directory, 'utf8')));
+    expect(directory.tenants[0]).toMatchObject({ id: 'tischlerei', numbers: ['+492211234567'], mobile: '+491701234567' });
+  });
+
+  let serial = '';
+  it('adds a user: client certificate with CN and clientAuth, a bundle, the passphrase printed once', () => {
+    const out = join(work, 'anna.json');
+    const add = admin(
+      'user',
+      'add',
+      'anna',
+      '--name',
+      'Anna Schmidt',
+      '--tenant',
+      'tischlerei',
+      '--tenant',
+      'sanitaer',
+      '--home',
+      home,
+      '--out',
+      out,
+    );
+    expect(add.code, add.err).toBe(0);
+    const passphrase = /passphrase[^:]*: (\S+)/.exec(add.out)?.[1];
+    expect(passphrase).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+    const bundle = readBundle(out, passphrase!);
+    expect(bundle.payload).toMatchObject({
+      user: 'anna',
+      role: 'teleworker',
+      tenants: [{ id: 'tischlerei' }, { id: 'sanitaer' }],
+    });
+    serial = bundle.serial;
+    const certFile = join(work, 'anna.crt.pem');
+    const pfxFile = join(work, 'anna.p12');
+    writeFileSync(pfxFile, bundle.pfx);
+    writeFileSync(
+      certFile,
+      execFileSync('openssl', ['pkcs12', '-in', pfxFile, '-clcerts', '-nokeys', '-passin', `pass:${passphrase}`]),
+    );
+    const cert = new PeculiarCert(readFileSync(certFile, 'utf8'));
+    expect(cert.subject).toBe('CN=anna');
+    expect(
+      execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-ext', 'extendedKeyUsage'], { encoding: 'utf8' }),
+    ).toContain('TLS Web Client Authentication');
+    expect(
+      execFileSync('openssl', ['verify', '-crl_check', '-CAfile', layout.caCert, '-CRLfile', layout.crl, certFile], {
+        encoding: 'utf8',
+      }),
+    ).toContain('OK');
+    expect(admin('user', 'add', 'anna', '--name', 'A', '--tenant', 'tischlerei', '--home', home, '--out', out).code).toBe(1);
+    expect(
+      admin('user', 'add', 'bob', '--name', 'B', '--tenant', 'nope', '--home', home, '--out', join(work, 'b.json')),
+    ).toMatchObject({ code: 1, err: expect.stringContaining('unknown tenant') as unknown });
+    expect(
+      admin('user', 'add', 'Bad Id', '--name', 'B', '--tenant', 'tischlerei', '--home', home, '--out', join(work, 'b.json')).code,
+    ).toBe(2);
+    expect(admin('user', 'list', '--home', home).out).toMatch(/anna\tAnna Schmidt\tteleworker[\s\S]*valid/);
+  });
+
+  it('revokes: the serial is on the CRL and openssl refuses the certificate; renew issues a fresh one', () => {
+    const revoke = admin('user', 'revoke', 'anna', '--home', home);
+    expect(revoke.code, revoke.err).toBe(0);
+    expect(revoke.out).toContain('tls.reload');
+    const crl = new X509Crl(readFileSync(layout.crl, 'utf8'));
+    expect(crl.entries.map((e) => e.serialNumber.toLowerCase())).toEqual([serial]);
+    const check = spawnSync(
+      'openssl',
+      ['verify', '-crl_check', '-CAfile', layout.caCert, '-CRLfile', layout.crl, join(work, 'anna.crt.pem')],
+      { encoding: 'utf8' },
+    );
+    expect(check.status).not.toBe(0);
+    expect(check.stdout + check.stderr).toContain('certificate revoked');
+    expect(admin('user', 'list', '--home', home).out).toContain('revoked');
+
+    const renew = admin(
+      'user',
+      'renew',
+      'anna',
+      '--home',
+      home,
+      '--out',
+      join(work, 'anna2.json'),
+      '--passphrase',
+      'neues-kennwort',
+    );
+    expect(renew.code, renew.err).toBe(0);
+    expect(renew.out).not.toContain('neues-kennwort');
+    const fresh = readBundle(join(work, 'anna2.json'), 'neues-kennwort');
+    expect(fresh.serial).not.toBe(serial);
+    expect(admin('ca', 'crl', '--home', home).out).toContain('1 revoked');
+    expect(admin('user', 'revoke', 'nobody', '--home', home).code).toBe(1);
+  });
+});
