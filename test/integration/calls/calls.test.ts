@@ -194,7 +194,7 @@ afterAll(async () => {
 
 describe('calls between app instances through Kamailio and rtpengine', () => {
   it('A calls B, B answers: audio flows both ways, hold stops the held direction, resume restores it', async () => {
-    const { alice, bob } = pages as Record<string, Page>;
+    const { alice, bob } = pages;
     await alice!.evaluate(() => window.phoneTest.dial('bob'));
     const ringing = await lineIn(bob!, 'ringing');
     expect(ringing.remoteUser).toBe('alice');
@@ -239,7 +239,7 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
   }, 60_000);
 
   it('blind transfer A→B→C leaves A talking to C', async () => {
-    const { alice, bob, carol } = pages as Record<string, Page>;
+    const { alice, bob, carol } = pages;
     await alice!.evaluate(() => window.phoneTest.dial('bob'));
     const ringing = await lineIn(bob!, 'ringing');
     await bob!.evaluate((id) => window.phoneTest.answer(id), ringing.id);
@@ -271,7 +271,7 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
   it.skipIf(!process.env.CALLS_PBX_INDIALOG_ALIAS)(
     'attended transfer: B consults C, then A talks to C',
     async () => {
-      const { alice, bob, carol } = pages as Record<string, Page>;
+      const { alice, bob, carol } = pages;
       await alice!.evaluate(() => window.phoneTest.dial('bob'));
       const ringing = await lineIn(bob!, 'ringing');
       await bob!.evaluate((id) => window.phoneTest.answer(id), ringing.id);
@@ -322,7 +322,7 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
   );
 
   it('call waiting: a second call while talking; answering it holds the first; swap back', async () => {
-    const { alice, bob, carol } = pages as Record<string, Page>;
+    const { alice, bob, carol } = pages;
     await alice!.evaluate(() => window.phoneTest.dial('bob'));
     const first = await lineIn(bob!, 'ringing');
     await bob!.evaluate((id) => window.phoneTest.answer(id), first.id);
@@ -358,14 +358,14 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
   }, 60_000);
 
   it('decline (603), busy (486) and DND each leave their history row', async () => {
-    const { alice, bob } = pages as Record<string, Page>;
+    const { alice, bob } = pages;
     for (const [code, outcome] of [
       [603, 'rejected'],
       [486, 'busy'],
     ] as const) {
       await alice!.evaluate(() => window.phoneTest.dial('bob'));
       const ringing = await lineIn(bob!, 'ringing');
-      await bob!.evaluate(([id, c]) => window.phoneTest.reject(id as string, c as 486 | 603), [ringing.id, code] as const);
+      await bob!.evaluate(([id, c]) => window.phoneTest.reject(id, c), [ringing.id, code] as const);
       await expect
         .poll(
           async () =>
@@ -391,7 +391,7 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
   }, 60_000);
 
   it('a call to the firm number shows the firm before ringing (P-Called-Party-ID)', async () => {
-    const { alice, carol } = pages as Record<string, Page>;
+    const { alice, carol } = pages;
     await carol!.evaluate(() => window.phoneTest.dial('030 1234567'));
     const ringing = await lineIn(alice!, 'ringing');
     expect(ringing.dialled).toBe(TENANT_NUMBER);
@@ -413,7 +413,7 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
   }, 60_000);
 
   it('re-registers within 10 s after Kamailio is killed and restarted, and takes a call again', async () => {
-    const { alice, bob } = pages as Record<string, Page>;
+    const { alice, bob } = pages;
     await stack.killKamailio('SIGKILL');
     await expect.poll(() => reg(bob!), { timeout: 5000 }).not.toBe('registered');
     const restarted = Date.now();

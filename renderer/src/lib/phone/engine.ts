@@ -6,10 +6,9 @@ import {
   UserAgent,
   type Referral,
   type Session,
-  type Transport,
+  type UserAgentOptions,
   type URI,
 } from 'sip.js';
-import type { Logger } from 'sip.js/lib/core/log/logger.js';
 import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
 import { callerNumber, parseDialInput } from './number.js';
@@ -25,7 +24,7 @@ export interface PhoneEngineConfig {
   aor: string;
   displayName?: string;
   /** The bridged transport in the app; SIP.js's WebSocket transport in plain-SIP.js setups. */
-  transportConstructor?: new (logger: Logger, options: unknown) => Transport;
+  transportConstructor?: UserAgentOptions['transportConstructor'];
   transportOptions?: unknown;
   iceServers?: RTCIceServer[];
   /** Setup never waits longer on an unreachable STUN/TURN server (issue 6: about 2 s). */
@@ -89,7 +88,7 @@ export class PhoneEngine {
     });
     this.keeper = new RegistrationKeeper(this.ua, {
       keepAliveMs: config.keepAliveMs,
-      log: ports.log,
+      log: (level, message) => ports.log(level, message),
       onChange: () => this.changed(),
       ping: () => this.ping(),
     });

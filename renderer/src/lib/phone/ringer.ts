@@ -1,5 +1,7 @@
-import ringtoneUrl from '../../../../resources/ringtones/ring.wav?url';
 import { setSink } from './media.js';
+
+// Vite turns this into a hashed asset of the renderer build.
+const ringtoneUrl = new URL('../../../../resources/ringtones/ring.wav', import.meta.url).href;
 
 /**
  * The ringtone on the ringer device (a loudspeaker while the headset carries the calls). A second

@@ -1,0 +1,169 @@
+import { get } from 'svelte/store';
+import { call, on } from '../lib/host/client.js';
+import { t } from '../lib/i18n/index.js';
+import { BridgedTransport } from '../lib/phone/bridged-transport.js';
+import { DialError, PhoneEngine } from '../lib/phone/engine.js';
+import { hostPorts } from '../lib/phone/host-ports.js';
+import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
+import { reportError } from './errors.svelte.js';
+
+/** The phone as the UI sees it; the engine is the only writer. */
+export const phone = $state({
+  started: false,
+  /** `none` until an identity is imported: the view then points to onboarding. */
+  identity: 'unknown',
+  registration: { status: 'unregistered', attempt: 0, recoveries: 0 },
+  lines: [] as LineView[],
+  dnd: false,
+  /** The line the call card shows. */
+  focused: undefined as string | undefined,
+  /** Message key of the last problem the user should read (bad number, device gone …). */
+  notice: undefined as string | undefined,
+});
+
+let engine: PhoneEngine | undefined;
+
+function sync(): void {
+  if (!engine) return;
+  phone.registration = { ...engine.registration };
+  phone.lines = engine.lines.map((line) => ({ ...line.view }));
+  phone.dnd = engine.dnd;
+  const live = phone.lines.filter((line) => line.status !== 'ended');
+  if (!phone.lines.some((line) => line.id === phone.focused)) {
+    phone.focused = (live.find((line) => line.status === 'ringing') ?? live.find((line) => !line.localHold) ?? live[0])?.id;
+  }
+}
+
+const text = (key: string, values: Record<string, string>) => get(t)(`phone.notify.${key}`, { values });
+
+/** Starts the engine once an identity exists; safe to call again (does nothing when running). */
+export async function startPhone(): Promise<void> {
+  if (engine) return;
+  const status = await call('identity.status');
+  if (status.state !== 'active') {
+    phone.identity = 'none';
+    return;
+  }
+  phone.identity = 'active';
+  const identity = status.identity as typeof status.identity & { sipDomain?: string };
+  // The SIP domain is the PBX host unless provisioning names one (docs/calls.md).
+  const domain = identity.sipDomain ?? /^wss:\/\/([^/:]+)/.exec(identity.pbxUrl)?.[1] ?? 'localhost';
+  engine = new PhoneEngine(
+    {
+      aor: `sip:${identity.user}@${domain}`,
+      displayName: identity.name,
+      transportConstructor: BridgedTransport,
+      defaultTenant: identity.tenants[0]?.id,
+      devices: loadDevices(),
+    },
+    hostPorts(text),
+    sync,
+  );
+  phone.started = true;
+  wireHostEvents();
+  await engine.start();
+  for (const link of await call('desktop.links.take').catch(() => [])) void dial(link.kind === 'sip' ? link.uri : link.number);
+}
+
+function wireHostEvents(): void {
+  on('link.dial', (link) => void dial(link.kind === 'sip' ? link.uri : link.number));
+  on('desktop.shortcut', () => {
+    const ringing = phone.lines.find((line) => line.status === 'ringing');
+    const talking = phone.lines.find((line) => line.status === 'connected' && !line.localHold);
+    if (ringing) void act('answer', ringing.id);
+    else if (talking) void act('hangup', talking.id);
+  });
+  on('desktop.notification.clicked', (click) => {
+    if (click.action === 'answer') void act('answer', click.id);
+  });
+  navigator.mediaDevices?.addEventListener('devicechange', () => void checkDevices());
+}
+
+const DEVICES_KEY = 'vermittlung.phone.devices';
+/** Per profile: the browser shell and Electron keep one localStorage per profile directory. */
+function loadDevices(): AudioDevicePrefs {
+  try {
+    return JSON.parse(localStorage.getItem(DEVICES_KEY) ?? '{}') as AudioDevicePrefs;
+  } catch {
+    return {};
+  }
+}
+
+export async function setDevices(devices: AudioDevicePrefs): Promise<void> {
+  localStorage.setItem(DEVICES_KEY, JSON.stringify(devices));
+  if (engine && !(await engine.setDevices(devices))) phone.notice = 'phone.deviceFallback';
+}
+
+/** A chosen device was unplugged: fall back to the default and say so. */
+async function checkDevices(): Promise<void> {
+  if (!engine) return;
+  const present = new Set((await navigator.mediaDevices.enumerateDevices()).map((device) => device.deviceId));
+  const chosen = engine.devices;
+  const gone = (id: string | undefined) => id !== undefined && id !== '' && !present.has(id);
+  if (gone(chosen.microphone) || gone(chosen.speaker) || gone(chosen.ringer)) {
+    await engine.setDevices({
+      microphone: gone(chosen.microphone) ? undefined : chosen.microphone,
+      speaker: gone(chosen.speaker) ? undefined : chosen.speaker,
+      ringer: gone(chosen.ringer) ? undefined : chosen.ringer,
+    });
+    phone.notice = 'phone.deviceGone';
+  }
+}
+
+export async function dial(input: string): Promise<void> {
+  if (!engine) return;
+  phone.notice = undefined;
+  try {
+    phone.focused = await engine.dial(input);
+  } catch (error) {
+    if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
+    else reportError(error, 'phone.dial');
+  }
+}
+
+export type LineAction =
+  'answer' | 'decline' | 'busy' | 'hangup' | 'hold' | 'resume' | 'mute' | 'unmute' | 'swap' | 'mobile' | 'complete';
+
+export async function act(action: LineAction, id: string): Promise<void> {
+  if (!engine) return;
+  try {
+    if (action === 'answer') await engine.answer(id);
+    else if (action === 'decline') await engine.reject(id, 603);
+    else if (action === 'busy') await engine.reject(id, 486);
+    else if (action === 'hangup') await engine.hangup(id);
+    else if (action === 'hold' || action === 'resume') await engine.hold(id, action === 'hold');
+    else if (action === 'mute' || action === 'unmute') engine.mute(id, action === 'mute');
+    else if (action === 'swap') await engine.swap(id);
+    else if (action === 'mobile') await engine.transferToMobile(id);
+    else await engine.completeConsultation(id);
+    phone.focused = id;
+  } catch (error) {
+    if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
+    else reportError(error, `phone.${action}`);
+  }
+}
+
+export async function transfer(id: string, target: string, attended: boolean): Promise<void> {
+  if (!engine) return;
+  try {
+    if (attended) phone.focused = await engine.startConsultation(id, target);
+    else await engine.blindTransfer(id, target);
+  } catch (error) {
+    if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
+    else reportError(error, 'phone.transfer');
+  }
+}
+
+export function sendDtmf(id: string, digits: string): void {
+  engine?.sendDtmf(id, digits).catch((error: unknown) => reportError(error, 'phone.dtmf'));
+}
+
+/** Driven by the presence engine (and the UI's switch): DND answers 486 without ringing. */
+export function setDnd(on: boolean): void {
+  engine?.setDnd(on);
+  phone.dnd = on;
+}
+
+export function focusLine(id: string): void {
+  phone.focused = id;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '../../../renderer/src/lib/phone/backoff.js';
+import { parseDialInput } from '../../../renderer/src/lib/phone/number.js';
+import { audioDirection } from '../../../renderer/src/lib/phone/sdp.js';
+
+describe('German dial input', () => {
+  it.each([
+    ['030 123 45-67', '+49301234567'],
+    ['0171/2345678', '+491712345678'],
+    ['+49 (0)30 1234567', '+49301234567'],
+    ['0049 30 1234567', '+49301234567'],
+    ['tel:+49-30-1234567', '+49301234567'],
+    ['sip:bob@localhost', 'bob'],
+    ['Bob', 'bob'],
+    ['123', '123'],
+    ['*21#', '*21#'],
+  ])('%s dials %s', (input, user) => {
+    expect(parseDialInput(input)).toMatchObject({ ok: true, user });
+  });
+  it.each(['', '   ', '030 12a', 'bob smith', '0', '+49 1'])('refuses %j', (input) => {
+    expect(parseDialInput(input).ok).toBe(false);
+  });
+});
+
+describe('hold detection from SDP', () => {
+  const sdp = (dir: string) => `v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\na=${dir}\r\n`;
+  it('reads the audio direction', () => {
+    expect(audioDirection(sdp('sendonly'))).toBe('sendonly');
+    expect(audioDirection(sdp('inactive'))).toBe('inactive');
+    expect(audioDirection(sdp('sendrecv'))).toBe('sendrecv');
+    expect(audioDirection('v=0\r\na=sendonly\r\nm=audio 4000 RTP/AVP 0\r\n')).toBe('sendonly');
+    expect(audioDirection('v=0\r\nc=IN IP4 0.0.0.0\r\nm=audio 4000 RTP/AVP 0\r\n')).toBe('inactive');
+    expect(audioDirection(undefined)).toBe('sendrecv');
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('retries fast first, then doubles up to 30 s with jitter', () => {
+    expect(backoffDelay(0, () => 0.5)).toBe(250);
+    expect(backoffDelay(1, () => 0.5)).toBe(500);
+    expect(backoffDelay(3, () => 0.5)).toBe(2000);
+    expect(backoffDelay(20, () => 1)).toBe(36_000);
+    expect(backoffDelay(20, () => 0)).toBe(24_000);
+  });
+});
