@@ -8,3 +8,4 @@ export * from './ipc-channels.js';
 export * from './hlc.js';
 export * from './sync.js';
 export * from './store.js';
+export * from './identity.js';
