@@ -16,6 +16,7 @@ import type {
 export class TestSyncStore implements SyncStorePort {
   readonly db: Database.Database;
   readonly clock: HybridLogicalClock;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string, node = randomBytes(8).toString('hex')) {
     this.db = new Database(file);
@@ -45,11 +46,9 @@ export class TestSyncStore implements SyncStorePort {
       const version = this.clock.tick();
       this.saveClock();
       const json = JSON.stringify(value);
-      this.db
-        .prepare('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
+      this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
         .run(table, id, field, tenant, json, version);
-      this.db
-        .prepare('INSERT INTO outbox (tbl, id, tenant, field, value, version) VALUES (?, ?, ?, ?, ?, ?)')
+      this.stmt('INSERT INTO outbox (tbl, id, tenant, field, value, version) VALUES (?, ?, ?, ?, ?, ?)')
         .run(table, id, tenant, field, json, version);
       return version;
     })();
@@ -57,7 +56,7 @@ export class TestSyncStore implements SyncStorePort {
 
   /** Every field as `table/id/field → {value, version}`, for comparing replicas. */
   snapshot(filter?: (table: string) => boolean): Record<string, { value: FieldValue; version: string }> {
-    const rows = this.db.prepare('SELECT tbl, id, field, value, version FROM fields ORDER BY tbl, id, field').all() as {
+    const rows = this.stmt('SELECT tbl, id, field, value, version FROM fields ORDER BY tbl, id, field').all() as {
       tbl: string;
       id: string;
       field: string;
@@ -70,14 +69,14 @@ export class TestSyncStore implements SyncStorePort {
   }
 
   get(table: string, id: string, field: string): FieldValue | undefined {
-    const row = this.db.prepare('SELECT value FROM fields WHERE tbl = ? AND id = ? AND field = ?').get(table, id, field) as
+    const row = this.stmt('SELECT value FROM fields WHERE tbl = ? AND id = ? AND field = ?').get(table, id, field) as
       | { value: string }
       | undefined;
     return row ? (JSON.parse(row.value) as FieldValue) : undefined;
   }
 
   pendingChanges(limit: number): PendingChange[] {
-    const rows = this.db.prepare('SELECT * FROM outbox ORDER BY outbox_id LIMIT ?').all(limit) as {
+    const rows = this.stmt('SELECT * FROM outbox ORDER BY outbox_id LIMIT ?').all(limit) as {
       outbox_id: number;
       tbl: Change['table'];
       id: string;
@@ -93,22 +92,21 @@ export class TestSyncStore implements SyncStorePort {
   }
 
   pendingCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    return (this.stmt('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
   }
 
   acknowledge(outcomes: PushOutcome[]): void {
     this.db.transaction(() => {
       for (const o of outcomes) {
-        const row = this.db.prepare('SELECT * FROM outbox WHERE outbox_id = ?').get(o.outboxId) as
+        const row = this.stmt('SELECT * FROM outbox WHERE outbox_id = ?').get(o.outboxId) as
           | { tbl: string; id: string; field: string; value: string; version: string }
           | undefined;
         if (!row) continue;
         if (o.status === 'superseded') {
-          this.db
-            .prepare('INSERT OR REPLACE INTO superseded (tbl, id, field, value, version) VALUES (?, ?, ?, ?, ?)')
+          this.stmt('INSERT OR REPLACE INTO superseded (tbl, id, field, value, version) VALUES (?, ?, ?, ?, ?)')
             .run(row.tbl, row.id, row.field, row.value, row.version);
         }
-        this.db.prepare('DELETE FROM outbox WHERE outbox_id = ?').run(o.outboxId);
+        this.stmt('DELETE FROM outbox WHERE outbox_id = ?').run(o.outboxId);
       }
     })();
   }
@@ -117,37 +115,46 @@ export class TestSyncStore implements SyncStorePort {
     return this.db.transaction(() => {
       let applied = 0;
       let conflicts = 0;
+      // Nothing local waiting or lost: skip the per-field conflict bookkeeping (initial sync).
+      const local =
+        this.pendingCount() > 0 || (this.stmt('SELECT count(*) AS n FROM superseded').get() as { n: number }).n > 0;
       for (const c of changes) {
         this.clock.receive(c.version);
-        const local = this.db
-          .prepare('SELECT value, version FROM fields WHERE tbl = ? AND id = ? AND field = ?')
+        const local = this.stmt('SELECT value, version FROM fields WHERE tbl = ? AND id = ? AND field = ?')
           .get(c.table, c.id, c.field) as { value: string; version: string } | undefined;
         if (local && local.version >= c.version) continue;
         const winning = JSON.stringify(c.value);
+        applied++;
+        if (!local) {
+          this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
+            c.table,
+            c.id,
+            c.field,
+            c.tenant,
+            winning,
+            c.version,
+          );
+          continue;
+        }
         const losers = [
-          ...(this.db
-            .prepare('SELECT value, version FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
+          ...(this.stmt('SELECT value, version FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
             .all(c.table, c.id, c.field, c.version) as { value: string; version: string }[]),
-          ...(this.db
-            .prepare('SELECT value, version FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
+          ...(this.stmt('SELECT value, version FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
             .all(c.table, c.id, c.field, c.version) as { value: string; version: string }[]),
         ];
         const lost = losers.sort((a, b) => (a.version < b.version ? 1 : -1))[0];
         if (lost && lost.value !== winning) {
-          this.db
-            .prepare(
+          this.stmt(
               'INSERT INTO conflicts (tbl, record_id, tenant, field, lost, winning, winning_version, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
             )
             .run(c.table, c.id, c.tenant, c.field, lost.value, winning, c.version, c.author, new Date().toISOString());
           conflicts++;
         }
         // A pending write older than the winner would be superseded anyway: drop it.
-        this.db.prepare('DELETE FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
-        this.db.prepare('DELETE FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
-        this.db
-          .prepare('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
+        this.stmt('DELETE FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
+        this.stmt('DELETE FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
+        this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
           .run(c.table, c.id, c.field, c.tenant, winning, c.version);
-        applied++;
       }
       this.setMeta('cursor', cursor);
       this.saveClock();
@@ -160,7 +167,7 @@ export class TestSyncStore implements SyncStorePort {
   }
 
   conflicts(limit: number): ConflictRecord[] {
-    const rows = this.db.prepare('SELECT * FROM conflicts ORDER BY id DESC LIMIT ?').all(limit) as {
+    const rows = this.stmt('SELECT * FROM conflicts ORDER BY id DESC LIMIT ?').all(limit) as {
       id: number;
       tbl: Change['table'];
       record_id: string;
@@ -190,12 +197,18 @@ export class TestSyncStore implements SyncStorePort {
     this.db.close();
   }
 
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   private meta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.stmt('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+    this.stmt('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
   }
 
   private saveClock(): void {

@@ -1,0 +1,153 @@
+/**
+ * `npm run bench -- sync`: the sync server over TLS on loopback against PostgreSQL (a fresh database
+ * on 127.0.0.1:5432, dropped afterwards), clients are SQLite stores with the sync engine. Client
+ * and server share this process and the machine's cores, so the figures are conservative.
+ */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { SyncHttpClient } from '../electron/core/sync/sync-client.js';
+import { SyncEngine } from '../electron/core/sync/sync-engine.js';
+import { formatVersion, type Change } from '../protocol/index.js';
+import { TEST_DIRECTORY, syncFixture } from '../test/helpers/sync-fixture.js';
+import { TestSyncStore } from '../test/helpers/test-sync-store.js';
+import { emit, percentile } from './_metrics.js';
+
+const SUITE = 'sync';
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+const users = Array.from({ length: 20 }, (_, i) => ({ id: `load${i}`, name: `Load ${i}`, role: 'teleworker' as const, tenants: ['tischlerei', 'sanitaer'], certificates: [] }));
+const f = await syncFixture('postgres', { ...TEST_DIRECTORY, users: [...TEST_DIRECTORY.users, ...users] });
+const engines: SyncEngine[] = [];
+const client = (user: string, options: { live?: boolean; batchSize?: number; pullLimit?: number } = {}) => {
+  const store = new TestSyncStore(':memory:');
+  const engine = new SyncEngine({ store, serverUrl: f.url, tls: () => f.tls(user), live: options.live ?? false, batchSize: options.batchSize ?? 1000, pullLimit: options.pullLimit ?? 5000 });
+  engines.push(engine);
+  engine.start();
+  return { store, engine };
+};
+
+try {
+  // 1. 10,000 field changes pushed by A and pulled by B
+  {
+    const a = client('anna');
+    const b = client('ben');
+    await a.engine.syncNow();
+    await b.engine.syncNow();
+    a.store.db.transaction(() => {
+      for (let i = 0; i < 10_000; i++) a.store.write('note', randomUUID(), 'tischlerei', 'body', `Rückruf ${i}: Angebot für die Treppe besprechen`);
+    })();
+    const started = performance.now();
+    await a.engine.syncNow();
+    await b.engine.syncNow();
+    const seconds = (performance.now() - started) / 1000;
+    const got = Object.keys(b.store.snapshot((t) => t === 'note')).length;
+    if (got !== 10_000) throw new Error(`B has ${got} notes, expected 10000`);
+    emit(SUITE, 'push_pull_10k_changes_s', seconds, 's');
+  }
+
+  // 4. live latency: A pushes, B (live socket) has applied it
+  {
+    const a = client('anna');
+    const b = client('carl', { live: true });
+    await b.engine.syncNow();
+    for (let i = 0; i < 100 && !b.engine.status().live; i++) await new Promise((r) => setTimeout(r, 20));
+    const samples: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = randomUUID();
+      const started = performance.now();
+      a.store.write('note', id, 'tischlerei', 'body', `live ${i}`);
+      await a.engine.syncNow();
+      while (b.store.get('note', id, 'body') === undefined) {
+        if (performance.now() - started > 5000) throw new Error('live change did not arrive within 5 s');
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      samples.push(performance.now() - started);
+    }
+    emit(SUITE, 'live_latency_p95_ms', percentile(samples, 0.95), 'ms');
+  }
+
+  // 2. an empty client's initial sync of 100,000 contacts (name, email, city: 300,000 fields)
+  {
+    await f.server.db.query(
+      `WITH c AS (SELECT gen_random_uuid() AS id, g FROM generate_series(1, 100000) g)
+       INSERT INTO field_state (tbl, id, field, tenant, value, version, seq, author)
+       SELECT 'contact', c.id, f.field, 'sanitaer', to_jsonb(f.field || ' ' || c.g), $1, nextval('change_seq'), 'import'
+         FROM c CROSS JOIN (VALUES ('name'), ('email'), ('city')) AS f(field)`,
+      [formatVersion(Date.now(), 0, '00000000000000aa')],
+    );
+    // what autovacuum would do after a bulk load this size; without statistics the planner sorts
+    await f.server.db.query('ANALYZE field_state');
+    const probe = new SyncHttpClient(f.url, () => f.tls('ben'));
+    let after = '0';
+    const t0 = performance.now();
+    for (let more = true; more; ) ({ cursor: after, more } = await probe.pull(after, 5000));
+    log(`(server + TLS + JSON only: ${((performance.now() - t0) / 1000).toFixed(1)} s for the 100k pull)`);
+    probe.close();
+    const fresh = client('ben');
+    const started = performance.now();
+    await fresh.engine.syncNow();
+    const seconds = (performance.now() - started) / 1000;
+    const got = Object.keys(fresh.store.snapshot((t) => t === 'contact')).length;
+    if (got < 300_000) throw new Error(`initial sync has ${got} contact fields`);
+    emit(SUITE, 'initial_sync_100k_contacts_s', seconds, 's');
+  }
+
+  // 3. bytes on the wire for a one-field edit: whole record vs. field-level
+  {
+    const id = randomUUID();
+    const version = formatVersion(Date.now(), 0, '0123456789abcdef');
+    // The contact as the store models it (protocol/store.ts Contact), plus the revision a
+    // whole-document sync (CouchDB style) sends along.
+    const phone = (kind: string, number: string, e164: string) => ({ id: randomUUID(), contact_id: id, kind, number, e164, valid: true });
+    const record = {
+      id,
+      _rev: '7-4f3c2a9be0d14c8f9a7b6c5d4e3f2a1b',
+      tenant: 'tischlerei',
+      name: 'Dr. Margarete Meier-Schulze',
+      company: 'Meier & Schulze Immobilienverwaltung GmbH',
+      email: 'm.meier-schulze@example-immobilien.de',
+      street: 'Friedrich-Ebert-Straße 117',
+      postal_code: '10117',
+      city: 'Berlin',
+      notes: 'Hausverwaltung für drei Objekte in Mitte; Rückrufe bitte vormittags. Schlüssel beim Hausmeister.',
+      phones: [phone('work', '030 1234567', '+49301234567'), phone('mobile', '0170 7654321', '+491707654321')],
+      created_at: '2026-03-02T09:14:51.000Z',
+      updated_at: '2026-11-20T16:02:11.000Z',
+    };
+    const change: Change = { table: 'contact', id, tenant: 'tischlerei', field: 'email', value: 'meier@example-immobilien.de', version };
+    const whole = Buffer.byteLength(JSON.stringify({ records: [{ ...record, email: change.value }] }));
+    const field = Buffer.byteLength(JSON.stringify({ changes: [change] }));
+    emit(SUITE, 'field_edit_bytes_ratio', whole / field, 'ratio');
+  }
+
+  // 5. 20 concurrent clients pushing against PostgreSQL (push only: the server's write path)
+  {
+    const perClient = 2000;
+    const batch = 200;
+    const pushers = users.map((u, i) => ({
+      http: new SyncHttpClient(f.url, () => f.tls(u.id)),
+      changes: Array.from({ length: perClient }, (_, k): Change => ({
+        table: 'note',
+        id: randomUUID(),
+        tenant: i % 2 ? 'sanitaer' : 'tischlerei',
+        field: 'body',
+        value: `load ${k}`,
+        version: formatVersion(Date.now(), k % 99_999, (0x1000000000000000 + i).toString(16)),
+      })),
+    }));
+    await Promise.all(pushers.map((p) => p.http.pull('0', 1)));
+    const started = performance.now();
+    await Promise.all(
+      pushers.map(async (p) => {
+        for (let k = 0; k < p.changes.length; k += batch) await p.http.push(p.changes.slice(k, k + batch));
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    for (const p of pushers) p.http.close();
+    emit(SUITE, 'server_changes_per_s', (pushers.length * perClient) / seconds, 'changes/s');
+  }
+} finally {
+  for (const e of engines) await e.stop();
+  await f.close();
+  rmSync(f.home.home, { recursive: true, force: true });
+}
