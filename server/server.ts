@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
+import { registerCalendarFeed } from './calendar/routes.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
@@ -85,6 +86,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     ...(access.readCrl() ? { crl: access.readCrl()! } : {}),
   });
   const app = buildApp({ tls: tlsFiles(), access, sync, hub, cursor: () => currentCursor(db), log });
+  registerCalendarFeed(app, { db, directory: () => access.directory, log });
   const sockets = new Set<Socket>();
   app.server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);

@@ -4,6 +4,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { TenantId } from '../../protocol/sync.js';
 import { DirectoryUserEntry, Role, type DirectoryTenantEntry } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
+import { CALENDAR_USAGE, runCalendar } from './calendar.js';
 
 /**
  * The admin commands (docs/it-rollout.md). Each takes its argv tail and returns the text to print.
@@ -21,7 +22,8 @@ export const USAGE = `usage: npm run admin -- <command>
   user add ID --name "…" --tenant ID [--tenant ID]… [--role teleworker|craftsman] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
   user list --home DIR
-  user renew ID --home DIR --out FILE [--days N] [--passphrase P]`;
+  user renew ID --home DIR --out FILE [--days N] [--passphrase P]
+${CALENDAR_USAGE}`;
 
 type Spec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
@@ -259,6 +261,7 @@ function userList(argv: string[]): string {
 export async function runAdmin(argv: string[]): Promise<string> {
   const [group, action, ...rest] = argv;
   const key = `${group ?? ''} ${action ?? ''}`;
+  if (group === 'calendar') return runCalendar(action, rest, (message) => new UsageError(message));
   switch (key) {
     case 'ca init':
       return caInit(rest);

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { MAX_PUSH_BYTES } from '../../protocol/index.js';
 import type { AccessControl, Caller } from '../auth/access.js';
+import { isCalendarFeedPath } from '../calendar/routes.js';
 import { isUnavailable } from '../db/database.js';
 import { SyncHttpError } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
@@ -45,13 +46,24 @@ function callerOf(request: FastifyRequest): Caller {
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    https: { ...deps.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    // TLS asks every client for a certificate but lets the handshake finish without a valid one, so
+    // calendar apps (which cannot present one) reach the feed; every other request is refused below.
+    https: { ...deps.tls, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
     bodyLimit: MAX_PUSH_BYTES,
     logger: false,
   });
 
-  app.addHook('onRequest', async (request) => {
-    request.caller = deps.access.identify((request.raw.socket as TLSSocket).getPeerCertificate());
+  app.addHook('onRequest', async (request, reply) => {
+    if (isCalendarFeedPath(request.url)) return;
+    const socket = request.raw.socket as TLSSocket;
+    // Unverified (no, foreign-CA, expired or CRL-revoked certificate): drop the connection as a
+    // refused handshake would, before any route or body parser runs.
+    if (!socket.authorized) {
+      reply.hijack();
+      socket.destroy();
+      return reply;
+    }
+    request.caller = deps.access.identify(socket.getPeerCertificate());
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -87,6 +99,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const refuse = (status: number, message: string): void => {
       socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\ncontent-type: text/plain\r\n\r\n${message}`);
     };
+    if (!(req.socket as TLSSocket).authorized) return void socket.destroy();
     if (new URL(req.url ?? '/', 'https://x').pathname !== '/sync/live') return refuse(404, 'no such endpoint');
     let caller: Caller;
     try {

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TenantId } from '../../protocol/sync.js';
+import { feedPath, newCalendarToken } from '../calendar/token.js';
+import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
+
+/**
+ * `calendar url TENANT --home DIR` prints the firm's feed URL (creating its token on first use);
+ * `calendar revoke TENANT --home DIR` replaces the token, so the old URL answers 404 as soon as the
+ * running server has reloaded directory.json (it watches the file), and prints the new URL.
+ */
+export const CALENDAR_USAGE = `  calendar url TENANT --home DIR [--server-url https://…]
+  calendar revoke TENANT --home DIR [--server-url https://…]`;
+
+/** `usage` builds the CLI's UsageError (exit code 2); passed in because commands.ts dispatches here. */
+export function runCalendar(action: string | undefined, argv: string[], usage: (message: string) => Error): string {
+  if (action !== 'url' && action !== 'revoke') throw usage(`unknown command "calendar${action ? ` ${action}` : ''}"`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { home: { type: 'string' }, 'server-url': { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  if (parsed.positionals.length !== 1) throw usage('expected exactly one TENANT');
+  const tenantId = TenantId.safeParse(parsed.positionals[0]);
+  if (!tenantId.success) throw usage(`tenant ID "${parsed.positionals[0]}" is not valid`);
+  const home = parsed.values.home;
+  if (!home) throw usage('--home is required');
+  const override = parsed.values['server-url'];
+  if (override !== undefined && !/^https:\/\/[^/\s]+/.test(override)) throw usage('--server-url must start with https://');
+
+  const ca = new OfficeCa(resolve(home));
+  if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}: run \`ca init --home ${ca.layout.home}\` first`);
+  const directory = ca.directory();
+  const tenant = directory.tenants.find((t) => t.id === tenantId.data);
+  if (!tenant) throw new AdminFailure(`unknown tenant "${tenantId.data}"`);
+  const base = override ?? directory.service?.serverUrl;
+  if (!base) throw new AdminFailure('the directory has no server URL (from `ca init --server-url`); pass --server-url https://…');
+
+  let token = tenant.calendarToken;
+  if (action === 'revoke' || !token) {
+    token = newCalendarToken();
+    ca.saveDirectory({
+      ...directory,
+      tenants: directory.tenants.map((t) => (t.id === tenant.id ? { ...t, calendarToken: token } : t)),
+    });
+  }
+  const url = new URL(feedPath(token), base).toString();
+  if (action === 'url') return url;
+  return [
+    `the previous calendar URL of ${tenant.id} is revoked (the running server answers 404 for it within seconds)`,
+    `new URL (give it to the craftsman; subscribed calendars must be re-subscribed with it):`,
+    url,
+  ].join('\n');
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import ical, { type VEvent } from 'node-ical';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { formatVersion, type Change } from '../../../protocol/index.js';
+import { startSyncServer, type RunningServer } from '../../../server/server.js';
+import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
+import { BACKENDS } from '../../helpers/sync-fixture.js';
+import { freshDatabase } from '../../helpers/sync-postgres.js';
+
+const NODE = 'cccccccccccccccc';
+let tick = 0;
+const version = () => formatVersion(Date.now(), tick++ % 99_999, NODE);
+
+interface Res {
+  status: number;
+  text: string;
+}
+
+/** One HTTPS request (no keep-alive); `pfx` absent = no client certificate, like a calendar app. */
+function request(
+  url: string,
+  ca: string,
+  options: { pfx?: Buffer; passphrase?: string; method?: string; body?: string } = {},
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: options.method ?? 'GET',
+        ca,
+        agent: false,
+        ...(options.pfx ? { pfx: options.pfx, passphrase: options.passphrase } : {}),
+        headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function events(ics: string): VEvent[] {
+  return Object.values(ical.sync.parseICS(ics)).filter((c): c is VEvent => c?.type === 'VEVENT');
+}
+
+describe.each(BACKENDS)('calendar feed on %s', (backend) => {
+  let pki: PkiHome;
+  let server: RunningServer;
+  let drop: (() => Promise<void>) | undefined;
+  const logs: string[] = [];
+
+  const push = async (user: string, changes: Change[]) => {
+    const u = pki.users[user]!;
+    const res = await request(`${server.url}/sync/push`, pki.caPem, {
+      pfx: u.pfx,
+      passphrase: u.passphrase,
+      method: 'POST',
+      body: JSON.stringify({ changes }),
+    });
+    expect(res.status, res.text).toBe(200);
+    for (const r of (JSON.parse(res.text) as { results: { status: string }[] }).results) expect(r.status).toBe('applied');
+  };
+  const appointment = (tenant: string, id: string, fields: Record<string, unknown>): Change[] =>
+    Object.entries(fields).map(([field, value]) => ({
+      table: 'appointment',
+      id,
+      tenant,
+      field,
+      value: value as Change['value'],
+      version: version(),
+    }));
+  const feedUrl = async (tenant: string) => (await pki.admin('calendar', 'url', tenant, '--server-url', server.url)).trim();
+  // A token the CLI has just created is served once the server has reloaded directory.json (≤ ~1 s).
+  const feed = async (url: string) => {
+    let res: Res | undefined;
+    await expect.poll(async () => (res = await request(url, pki.caPem)).status, { timeout: 5000 }).toBe(200);
+    return res!.text;
+  };
+
+  beforeAll(async () => {
+    pki = await createPkiHome();
+    const db = backend === 'postgres' ? await freshDatabase() : undefined;
+    drop = db ? () => db.drop() : undefined;
+    server = await startSyncServer({
+      home: pki.home,
+      port: 0,
+      log: (message, fields) => logs.push(JSON.stringify({ message, ...fields })),
+      ...(db ? { database: db.url } : {}),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await drop?.();
+    pki?.cleanup();
+  });
+
+  it('shows a booking in Berlin wall-clock time in winter and summer, without a client certificate', async () => {
+    const url = await feedUrl('tischlerei');
+    expect(url).toMatch(new RegExp(`^${server.url}/calendar/[A-Za-z0-9_-]{43}\\.ics$`));
+    expect((await feedUrl('tischlerei')).trim()).toBe(url); // stable until revoked
+    const contact = randomUUID();
+    const winter = randomUUID();
+    const summer = randomUUID();
+    await push('anna', [
+      { table: 'contact', id: contact, tenant: 'tischlerei', field: 'name', value: 'Frau Meier', version: version() },
+      ...appointment('tischlerei', winter, {
+        contact_id: contact,
+        starts_at: '2026-01-13T09:00:00.000Z',
+        ends_at: '2026-01-13T10:00:00.000Z',
+        place: 'Hauptstr. 1, 50667 Köln',
+        subject: 'Aufmaß Küche',
+        status: 'planned',
+      }),
+      ...appointment('tischlerei', summer, { starts_at: '2026-07-14T08:00:00.000Z', subject: 'Montage' }),
+    ]);
+    const text = await feed(url);
+    expect(text).toContain('BEGIN:VTIMEZONE');
+    expect(text).toContain('TZID:Europe/Berlin');
+    expect(text).toContain('DTSTART;TZID=Europe/Berlin:20260113T100000');
+    expect(text).toContain('DTSTART;TZID=Europe/Berlin:20260714T100000');
+    const byUid = new Map(events(text).map((e) => [e.uid, e]));
+    const w = byUid.get(winter)!;
+    expect(w.start.toISOString()).toBe('2026-01-13T09:00:00.000Z');
+    expect(w.end!.toISOString()).toBe('2026-01-13T10:00:00.000Z');
+    expect(w.location).toBe('Hauptstr. 1, 50667 Köln');
+    expect(w.summary).toBe('Aufmaß Küche – Frau Meier');
+    expect(w.status).toBe('CONFIRMED');
+    const s = byUid.get(summer)!;
+    expect(s.start.toISOString()).toBe('2026-07-14T08:00:00.000Z');
+    // no ends_at: one hour
+    expect(s.end!.toISOString()).toBe('2026-07-14T09:00:00.000Z');
+  });
+
+  it('raises SEQUENCE and moves the time on a move; a cancellation shows STATUS:CANCELLED', async () => {
+    const url = await feedUrl('tischlerei');
+    const id = randomUUID();
+    await push('anna', appointment('tischlerei', id, { starts_at: '2026-03-10T09:00:00.000Z', subject: 'Beratung' }));
+    const before = events(await feed(url)).find((e) => e.uid === id)!;
+    // moved across the DST change (29 March): 10:00 in winter → 10:00 in summer
+    await push(
+      'max',
+      appointment('tischlerei', id, { starts_at: '2026-03-31T08:00:00.000Z', ends_at: '2026-03-31T09:30:00.000Z' }),
+    );
+    const moved = events(await feed(url)).find((e) => e.uid === id)!;
+    expect(moved.sequence).toBeGreaterThan(before.sequence!);
+    expect(moved.start.toISOString()).toBe('2026-03-31T08:00:00.000Z');
+    expect(moved.end!.toISOString()).toBe('2026-03-31T09:30:00.000Z');
+    await push('anna', appointment('tischlerei', id, { status: 'cancelled' }));
+    const cancelled = events(await feed(url)).find((e) => e.uid === id)!;
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.sequence).toBeGreaterThan(moved.sequence!);
+    // a deleted record stays in the feed cancelled, so subscribed calendars drop it
+    const gone = randomUUID();
+    await push('anna', appointment('tischlerei', gone, { starts_at: '2026-04-01T08:00:00.000Z' }));
+    await push('anna', appointment('tischlerei', gone, { _deleted: true }));
+    expect(events(await feed(url)).find((e) => e.uid === gone)?.status).toBe('CANCELLED');
+  });
+
+  it("keeps one firm's appointments out of another firm's feed", async () => {
+    const theirs = randomUUID();
+    await push('anna', appointment('sanitaer', theirs, { starts_at: '2026-02-02T09:00:00.000Z', subject: 'Rohrbruch' }));
+    const sanitaer = events(await feed(await feedUrl('sanitaer')));
+    const tischlerei = events(await feed(await feedUrl('tischlerei')));
+    expect(sanitaer.map((e) => e.uid)).toEqual([theirs]);
+    expect(tischlerei.some((e) => e.uid === theirs)).toBe(false);
+    expect(tischlerei.length).toBeGreaterThan(0);
+  });
+
+  it('answers 404 for a revoked URL and serves the new one; unknown tokens are 404 too', async () => {
+    const old = await feedUrl('tischlerei');
+    await feed(old);
+    const out = await pki.admin('calendar', 'revoke', 'tischlerei', '--server-url', server.url);
+    const fresh = out.trim().split('\n').at(-1)!;
+    expect(fresh).not.toBe(old);
+    expect(fresh).toMatch(/\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+    // the server notices directory.json by itself
+    await expect.poll(async () => (await request(old, pki.caPem)).status, { timeout: 5000 }).toBe(404);
+    await feed(fresh);
+    expect((await feedUrl('tischlerei')).trim()).toBe(fresh);
+    expect((await request(`${server.url}/calendar/${'A'.repeat(43)}.ics`, pki.caPem)).status).toBe(404);
+    expect((await request(`${server.url}/calendar/nonsense`, pki.caPem)).status).toBe(404);
+  });
+
+  it('still refuses the sync API and the live socket without a client certificate', async () => {
+    await expect(request(`${server.url}/sync/pull?after=0&limit=10`, pki.caPem)).rejects.toThrow();
+    await expect(request(`${server.url}/directory/me`, pki.caPem)).rejects.toThrow();
+    await expect(request(`${server.url}/sync/push`, pki.caPem, { method: 'POST', body: '{"changes":[]}' })).rejects.toThrow();
+    await expect(request(`${server.url}/nothing-here`, pki.caPem)).rejects.toThrow();
+    const live = new WebSocket(`${server.url.replace('https', 'wss')}/sync/live`, { ca: pki.caPem });
+    const outcome = await new Promise<string>((resolve) => {
+      live.on('open', () => resolve('open'));
+      live.on('error', () => resolve('refused'));
+    });
+    live.terminate();
+    expect(outcome).toBe('refused');
+    // with the certificate the same routes work
+    const max = pki.users.max!;
+    expect((await request(`${server.url}/directory/me`, pki.caPem, { pfx: max.pfx, passphrase: max.passphrase })).status).toBe(
+      200,
+    );
+  });
+
+  it('never logs a feed token', async () => {
+    const token = (await feedUrl('tischlerei')).split('/').at(-1)!.replace('.ics', '');
+    await feed(`${server.url}/calendar/${token}.ics`);
+    expect(logs.join('\n')).not.toContain(token);
+  });
+});
