@@ -7,6 +7,12 @@ export type Language = z.infer<typeof Language>;
 export const Theme = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof Theme>;
 
+/** A MediaDeviceInfo.deviceId; empty means the system default device. */
+export const AudioDeviceId = z.string().max(512);
+/** `quiet` rings at a lower volume; `silent` only shows the call (and the notification). */
+export const Ringtone = z.enum(['standard', 'quiet', 'silent']);
+export type Ringtone = z.infer<typeof Ringtone>;
+
 /** User preferences kept per profile. Every field has a default so an old file still loads. */
 export const Settings = z.object({
   language: Language.default('de'),
@@ -18,6 +24,11 @@ export const Settings = z.object({
   globalShortcutEnabled: z.boolean().default(false),
   globalShortcut: Accelerator.default('CommandOrControl+Shift+Space'),
   notifications: z.boolean().default(true),
+  /** Audio devices per profile (a headset for calls, a loudspeaker for the ringer); '' = system default. */
+  audioMicrophone: AudioDeviceId.default(''),
+  audioSpeaker: AudioDeviceId.default(''),
+  audioRinger: AudioDeviceId.default(''),
+  ringtone: Ringtone.default('standard'),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -30,5 +41,9 @@ export const SettingsPatch = z.strictObject({
   globalShortcutEnabled: z.boolean().optional(),
   globalShortcut: Accelerator.optional(),
   notifications: z.boolean().optional(),
+  audioMicrophone: AudioDeviceId.optional(),
+  audioSpeaker: AudioDeviceId.optional(),
+  audioRinger: AudioDeviceId.optional(),
+  ringtone: Ringtone.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

@@ -1,4 +1,4 @@
-import type { AppInfo, Settings, SettingsPatch } from '../../../protocol/index.js';
+import { Settings, type AppInfo, type SettingsPatch } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
 import { setLanguage } from '../lib/i18n/index.js';
 import { reportError } from './errors.svelte.js';
@@ -6,7 +6,7 @@ import { reportError } from './errors.svelte.js';
 export const settingsState = $state({
   loaded: false,
   saving: false,
-  settings: { language: 'de', theme: 'system' },
+  settings: Settings.parse({}),
   info: undefined as AppInfo | undefined,
 });
 

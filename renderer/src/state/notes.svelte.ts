@@ -1,0 +1,78 @@
+import type { Note } from '../../../protocol/index.js';
+import { call, on } from '../lib/host/client.js';
+import { reportError } from './errors.svelte.js';
+
+export type StatusFilter = 'open' | 'done' | 'all';
+
+interface NotesState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  items: Note[];
+  filter: { tenant: string; status: StatusFilter; assignee: string; callbackOnly: boolean };
+  /** A note to show and focus (from history's "Notiz öffnen"). */
+  focusId: string | null;
+}
+
+export const notesState = $state<NotesState>({
+  status: 'idle',
+  items: [],
+  filter: { tenant: '', status: 'open', assignee: '', callbackOnly: false },
+  focusId: null,
+});
+
+let generation = 0;
+let listening = false;
+
+export async function refreshNotes(): Promise<void> {
+  const mine = ++generation;
+  if (notesState.items.length === 0) notesState.status = 'loading';
+  const { tenant, status, callbackOnly } = notesState.filter;
+  try {
+    const items = await call('notes.list', {
+      tenant: tenant || undefined,
+      status: status === 'all' ? undefined : status,
+      callback: callbackOnly || undefined,
+      limit: 500,
+    });
+    if (mine !== generation) return;
+    notesState.items = items;
+    notesState.status = 'ready';
+  } catch (error) {
+    if (mine !== generation) return;
+    notesState.status = 'error';
+    reportError(error, 'notes.list');
+  }
+  if (!listening) {
+    listening = true;
+    // Notes written on another PC arrive through sync: the list follows without a reload.
+    on('store.changed', (change) => {
+      if (change.table === 'note') void refreshNotes();
+    });
+  }
+}
+
+/** The assignee filter runs here: the store filters by firm, status and callback only. */
+export function visibleNotes(): Note[] {
+  const wanted = notesState.filter.assignee.trim().toLocaleLowerCase();
+  if (!wanted) return notesState.items;
+  if (wanted === '-') return notesState.items.filter((note) => !note.assignee);
+  return notesState.items.filter((note) => (note.assignee ?? '').toLocaleLowerCase().includes(wanted));
+}
+
+export async function updateNote(id: string, patch: { status?: 'open' | 'done'; assignee?: string | null }): Promise<void> {
+  try {
+    const updated = await call('notes.update', { id, patch });
+    const index = notesState.items.findIndex((note) => note.id === id);
+    if (index >= 0) notesState.items[index] = updated;
+  } catch (error) {
+    reportError(error, 'notes.update');
+  }
+}
+
+export async function openNote(id: string): Promise<void> {
+  notesState.focusId = id;
+  notesState.filter.status = 'all';
+  notesState.filter.tenant = '';
+  notesState.filter.assignee = '';
+  notesState.filter.callbackOnly = false;
+  await refreshNotes();
+}

@@ -1,0 +1,29 @@
+import type { Tenant } from '../../../protocol/index.js';
+import { call, on } from '../lib/host/client.js';
+import { reportError } from './errors.svelte.js';
+
+/** The firms this profile answers for (from the directory via sync). */
+export const tenantsState = $state({ loaded: false, items: [] as Tenant[] });
+
+let listening = false;
+
+export async function loadTenants(): Promise<void> {
+  try {
+    tenantsState.items = await call('tenants.list');
+  } catch (error) {
+    reportError(error, 'tenants.list');
+  } finally {
+    tenantsState.loaded = true;
+  }
+  if (!listening) {
+    listening = true;
+    on('store.changed', (change) => {
+      if (change.table === 'tenant') void loadTenants();
+    });
+  }
+}
+
+export function tenantName(tenant: string | null | undefined): string {
+  if (!tenant) return '';
+  return tenantsState.items.find((item) => item.tenant === tenant)?.name ?? tenant;
+}
