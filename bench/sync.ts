@@ -15,12 +15,25 @@ import { emit, percentile } from './_metrics.js';
 const SUITE = 'sync';
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-const users = Array.from({ length: 20 }, (_, i) => ({ id: `load${i}`, name: `Load ${i}`, role: 'teleworker' as const, tenants: ['tischlerei', 'sanitaer'], certificates: [] }));
+const users = Array.from({ length: 20 }, (_, i) => ({
+  id: `load${i}`,
+  name: `Load ${i}`,
+  role: 'teleworker' as const,
+  tenants: ['tischlerei', 'sanitaer'],
+  certificates: [],
+}));
 const f = await syncFixture('postgres', { ...TEST_DIRECTORY, users: [...TEST_DIRECTORY.users, ...users] });
 const engines: SyncEngine[] = [];
 const client = (user: string, options: { live?: boolean; batchSize?: number; pullLimit?: number } = {}) => {
   const store = new TestSyncStore(':memory:');
-  const engine = new SyncEngine({ store, serverUrl: f.url, tls: () => f.tls(user), live: options.live ?? false, batchSize: options.batchSize ?? 1000, pullLimit: options.pullLimit ?? 5000 });
+  const engine = new SyncEngine({
+    store,
+    serverUrl: f.url,
+    tls: () => f.tls(user),
+    live: options.live ?? false,
+    batchSize: options.batchSize ?? 1000,
+    pullLimit: options.pullLimit ?? 5000,
+  });
   engines.push(engine);
   engine.start();
   return { store, engine };
@@ -34,7 +47,8 @@ try {
     await a.engine.syncNow();
     await b.engine.syncNow();
     a.store.db.transaction(() => {
-      for (let i = 0; i < 10_000; i++) a.store.write('note', randomUUID(), 'tischlerei', 'body', `Rückruf ${i}: Angebot für die Treppe besprechen`);
+      for (let i = 0; i < 10_000; i++)
+        a.store.write('note', randomUUID(), 'tischlerei', 'body', `Rückruf ${i}: Angebot für die Treppe besprechen`);
     })();
     const started = performance.now();
     await a.engine.syncNow();
@@ -80,7 +94,7 @@ try {
     const probe = new SyncHttpClient(f.url, () => f.tls('ben'));
     let after = '0';
     const t0 = performance.now();
-    for (let more = true; more; ) ({ cursor: after, more } = await probe.pull(after, 5000));
+    for (let more = true; more;) ({ cursor: after, more } = await probe.pull(after, 5000));
     log(`(server + TLS + JSON only: ${((performance.now() - t0) / 1000).toFixed(1)} s for the 100k pull)`);
     probe.close();
     const fresh = client('ben');
@@ -98,7 +112,14 @@ try {
     const version = formatVersion(Date.now(), 0, '0123456789abcdef');
     // The contact as the store models it (protocol/store.ts Contact), plus the revision a
     // whole-document sync (CouchDB style) sends along.
-    const phone = (kind: string, number: string, e164: string) => ({ id: randomUUID(), contact_id: id, kind, number, e164, valid: true });
+    const phone = (kind: string, number: string, e164: string) => ({
+      id: randomUUID(),
+      contact_id: id,
+      kind,
+      number,
+      e164,
+      valid: true,
+    });
     const record = {
       id,
       _rev: '7-4f3c2a9be0d14c8f9a7b6c5d4e3f2a1b',
@@ -114,7 +135,14 @@ try {
       created_at: '2026-03-02T09:14:51.000Z',
       updated_at: '2026-11-20T16:02:11.000Z',
     };
-    const change: Change = { table: 'contact', id, tenant: 'tischlerei', field: 'email', value: 'meier@example-immobilien.de', version };
+    const change: Change = {
+      table: 'contact',
+      id,
+      tenant: 'tischlerei',
+      field: 'email',
+      value: 'meier@example-immobilien.de',
+      version,
+    };
     const whole = Buffer.byteLength(JSON.stringify({ records: [{ ...record, email: change.value }] }));
     const field = Buffer.byteLength(JSON.stringify({ changes: [change] }));
     emit(SUITE, 'field_edit_bytes_ratio', whole / field, 'ratio');

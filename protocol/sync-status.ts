@@ -23,9 +23,7 @@ export const SyncStatus = z.object({
   pending: z.number().int().min(0),
   /** ISO time of the last complete push + pull. */
   lastSync: z.string().nullable(),
-  lastError: z
-    .object({ code: z.string(), message: z.string(), status: z.number().int().optional(), at: z.string() })
-    .nullable(),
+  lastError: z.object({ code: z.string(), message: z.string(), status: z.number().int().optional(), at: z.string() }).nullable(),
   /** The live channel is connected: remote changes arrive within a second. */
   live: z.boolean(),
 });
@@ -50,7 +48,10 @@ export const syncMethods = {
   /** Pushes and pulls at once (skipping any backoff wait) and answers the status afterwards. */
   'sync.now': { input: NoInput, output: SyncStatus },
   'sync.conflicts': {
-    input: z.strictObject({ limit: z.number().int().min(1).max(500).default(100) }).optional().transform((v) => v ?? { limit: 100 }),
+    input: z
+      .strictObject({ limit: z.number().int().min(1).max(500).default(100) })
+      .optional()
+      .transform((v) => v ?? { limit: 100 }),
     output: z.array(SyncConflict),
   },
 } as const;

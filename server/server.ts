@@ -57,7 +57,11 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
             log('ignored a malformed notification');
           }
         },
-        () => void currentCursor(db).then((cursor) => hub.nudge(null, cursor), () => undefined),
+        () =>
+          void currentCursor(db).then(
+            (cursor) => hub.nudge(null, cursor),
+            () => undefined,
+          ),
       );
       break;
     } catch (error) {

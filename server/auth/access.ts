@@ -9,7 +9,10 @@ type Log = (message: string, fields?: Record<string, unknown>) => void;
 
 /** Serials compare as bare lowercase hex: openssl, Node and the admin CLI disagree on colons and zeros. */
 export function normaliseSerial(serial: string): string {
-  return serial.replace(/[^0-9a-fA-F]/g, '').toLowerCase().replace(/^0+(?=.)/, '');
+  return serial
+    .replace(/[^0-9a-fA-F]/g, '')
+    .toLowerCase()
+    .replace(/^0+(?=.)/, '');
 }
 
 export interface Caller {

@@ -80,24 +80,33 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 413) {
-      return reply.status(413).send(new SyncHttpError(413, 'body_too_large', `a push body may be at most ${MAX_PUSH_BYTES} bytes`).toBody());
+      return reply
+        .status(413)
+        .send(new SyncHttpError(413, 'body_too_large', `a push body may be at most ${MAX_PUSH_BYTES} bytes`).toBody());
     }
     if (status !== undefined && status >= 400 && status < 500) {
       const code = /JSON/i.test((error as Error).message) ? 'malformed_json' : 'invalid_request';
-      return reply.status(400).send(new SyncHttpError(400, code, `the request body is not valid: ${(error as Error).message}`).toBody());
+      return reply
+        .status(400)
+        .send(new SyncHttpError(400, code, `the request body is not valid: ${(error as Error).message}`).toBody());
     }
-    deps.log('request failed', { url: request.url, reason: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    deps.log('request failed', {
+      url: request.url,
+      reason: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
     return reply.status(500).send({ error: { code: 'internal', message: 'internal server error' } });
   });
 
   app.post('/sync/push', async (request) => deps.sync.push(callerOf(request), request.body));
   app.get('/sync/pull', async (request) => deps.sync.pull(callerOf(request), request.query as Record<string, unknown>));
-  app.get('/directory/me', async (request) => deps.sync.me(callerOf(request)));
+  app.get('/directory/me', (request, reply) => reply.send(deps.sync.me(callerOf(request))));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, message: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\ncontent-type: text/plain\r\n\r\n${message}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\ncontent-type: text/plain\r\n\r\n${message}`,
+      );
     };
     if (!(req.socket as TLSSocket).authorized) return void socket.destroy();
     if (new URL(req.url ?? '/', 'https://x').pathname !== '/sync/live') return refuse(404, 'no such endpoint');
@@ -115,9 +124,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         .catch(() => ws.terminate());
     });
   });
-  app.addHook('onClose', async () => {
+  app.addHook('onClose', (_instance, done) => {
     deps.hub.close();
     wss.close();
+    done();
   });
   return app;
 }

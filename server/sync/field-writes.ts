@@ -42,7 +42,12 @@ export async function writeFields(tx: Queryable, writes: FieldWrite[], author: s
   const clash = foreign[0];
   if (clash) {
     const index = writes.findIndex((w) => w.table === clash.tbl && w.id === clash.id);
-    throw new SyncHttpError(403, 'tenant_mismatch', `changes[${index}]: ${clash.tbl} ${clash.id} belongs to another tenant; records never move`, index);
+    throw new SyncHttpError(
+      403,
+      'tenant_mismatch',
+      `changes[${index}]: ${clash.tbl} ${clash.id} belongs to another tenant; records never move`,
+      index,
+    );
   }
   await tx.query(
     `INSERT INTO sync_record (tbl, id, tenant)

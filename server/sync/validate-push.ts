@@ -35,25 +35,50 @@ export function validatePush(body: unknown, mayServe: (tenant: string) => boolea
     }
     const change = parsed.data;
     if (!isSyncField(change.table, change.field)) {
-      throw new SyncHttpError(400, 'unknown_field', `changes[${index}].field: ${change.table} has no field "${change.field}"`, index);
+      throw new SyncHttpError(
+        400,
+        'unknown_field',
+        `changes[${index}].field: ${change.table} has no field "${change.field}"`,
+        index,
+      );
     }
     const bytes = Buffer.byteLength(JSON.stringify(change.value));
     if (bytes > MAX_VALUE_BYTES) {
-      throw new SyncHttpError(413, 'value_too_large', `changes[${index}].value: ${bytes} bytes, at most ${MAX_VALUE_BYTES}`, index);
+      throw new SyncHttpError(
+        413,
+        'value_too_large',
+        `changes[${index}].value: ${bytes} bytes, at most ${MAX_VALUE_BYTES}`,
+        index,
+      );
     }
     if (parseVersion(change.version).ms > now + MAX_CLOCK_SKEW_MS) {
       throw new SyncHttpError(400, 'version_in_future', `changes[${index}].version: more than 24 h in the future`, index);
     }
     if (SERVER_OWNED_TABLES.includes(change.table)) {
-      throw new SyncHttpError(403, 'server_owned', `changes[${index}]: ${change.table} is written only by the server (directory)`, index);
+      throw new SyncHttpError(
+        403,
+        'server_owned',
+        `changes[${index}]: ${change.table} is written only by the server (directory)`,
+        index,
+      );
     }
     if (!mayServe(change.tenant)) {
-      throw new SyncHttpError(403, 'forbidden_tenant', `changes[${index}]: you may not write data of tenant ${change.tenant}`, index);
+      throw new SyncHttpError(
+        403,
+        'forbidden_tenant',
+        `changes[${index}]: you may not write data of tenant ${change.tenant}`,
+        index,
+      );
     }
     const key = `${change.table}:${change.id}`;
     const owner = owners.get(key);
     if (owner !== undefined && owner !== change.tenant) {
-      throw new SyncHttpError(403, 'tenant_mismatch', `changes[${index}]: ${key} cannot belong to ${owner} and ${change.tenant}`, index);
+      throw new SyncHttpError(
+        403,
+        'tenant_mismatch',
+        `changes[${index}]: ${key} cannot belong to ${owner} and ${change.tenant}`,
+        index,
+      );
     }
     owners.set(key, change.tenant);
     return change;

@@ -8,10 +8,15 @@ import { readFileSync } from 'node:fs';
 import { SyncEngine } from '../../electron/core/sync/sync-engine.js';
 import { TestSyncStore } from './test-sync-store.js';
 
-const [url, storeFile, keyFile, certFile, caFile, writeN, tenant, batch, pullLimit] = process.argv.slice(2) as string[];
+const [url, storeFile, keyFile, certFile, caFile, writeN, tenant, batch, pullLimit] = process.argv.slice(2);
 const store = new TestSyncStore(storeFile!);
 const toWrite = Number(writeN);
-if (toWrite > 0 && store.pendingCount() === 0 && store.cursor() === '0' && Object.keys(store.snapshot((t) => t === 'note')).length === 0) {
+if (
+  toWrite > 0 &&
+  store.pendingCount() === 0 &&
+  store.cursor() === '0' &&
+  Object.keys(store.snapshot((t) => t === 'note')).length === 0
+) {
   process.stdout.write('writing\n');
   store.db.transaction(() => {
     for (let i = 0; i < toWrite; i++) store.write('note', randomUUID(), tenant!, 'body', `note ${i}`);

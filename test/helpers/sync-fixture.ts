@@ -12,7 +12,13 @@ export const BACKENDS: Backend[] = ['pglite', 'postgres'];
 export const TEST_DIRECTORY: Directory = {
   version: 1,
   tenants: [
-    { id: 'tischlerei', name: 'Tischlerei Holz', numbers: ['+4930111'], hours: 'Di 8–12', greeting: 'Tischlerei Holz, guten Tag' },
+    {
+      id: 'tischlerei',
+      name: 'Tischlerei Holz',
+      numbers: ['+4930111'],
+      hours: 'Di 8–12',
+      greeting: 'Tischlerei Holz, guten Tag',
+    },
     { id: 'sanitaer', name: 'Sanitär Wasser', numbers: ['+4930222'], mobile: '+491701234' },
   ],
   users: [
@@ -40,8 +46,7 @@ export async function syncFixture(backend: Backend, directory: Directory = TEST_
   const home = createTestHome();
   home.writeDirectory(directory);
   const db = backend === 'postgres' ? await freshDatabase() : undefined;
-  const start = () =>
-    startSyncServer({ home: home.home, port: 0, log: quiet, ...(db ? { database: db.url } : {}) });
+  const start = () => startSyncServer({ home: home.home, port: 0, log: quiet, ...(db ? { database: db.url } : {}) });
   let server = await start();
   const certs = new Map<string, ClientCert>();
   const cert = (user: string) => {
@@ -78,6 +83,7 @@ export function rawRequest(
   method: string,
   path: string,
   body?: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any answer, erroneous ones included; tests assert the shape
 ): Promise<{ status: number; json: any; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(

@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { HybridLogicalClock, type Change, type FieldValue, type PulledChange } from '../../protocol/index.js';
-import type {
-  ConflictRecord,
-  PendingChange,
-  PushOutcome,
-  SyncStorePort,
-} from '../../electron/core/sync/store-port.js';
+import type { ConflictRecord, PendingChange, PushOutcome, SyncStorePort } from '../../electron/core/sync/store-port.js';
 
 /**
  * A SyncStorePort over a real SQLite file with the semantics the port's doc comment demands, for
@@ -46,10 +41,22 @@ export class TestSyncStore implements SyncStorePort {
       const version = this.clock.tick();
       this.saveClock();
       const json = JSON.stringify(value);
-      this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(table, id, field, tenant, json, version);
-      this.stmt('INSERT INTO outbox (tbl, id, tenant, field, value, version) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(table, id, tenant, field, json, version);
+      this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
+        table,
+        id,
+        field,
+        tenant,
+        json,
+        version,
+      );
+      this.stmt('INSERT INTO outbox (tbl, id, tenant, field, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
+        table,
+        id,
+        tenant,
+        field,
+        json,
+        version,
+      );
       return version;
     })();
   }
@@ -64,14 +71,15 @@ export class TestSyncStore implements SyncStorePort {
       version: string;
     }[];
     const out: Record<string, { value: FieldValue; version: string }> = {};
-    for (const r of rows) if (!filter || filter(r.tbl)) out[`${r.tbl}/${r.id}/${r.field}`] = { value: JSON.parse(r.value), version: r.version };
+    for (const r of rows)
+      if (!filter || filter(r.tbl))
+        out[`${r.tbl}/${r.id}/${r.field}`] = { value: JSON.parse(r.value) as FieldValue, version: r.version };
     return out;
   }
 
   get(table: string, id: string, field: string): FieldValue | undefined {
     const row = this.stmt('SELECT value FROM fields WHERE tbl = ? AND id = ? AND field = ?').get(table, id, field) as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     return row ? (JSON.parse(row.value) as FieldValue) : undefined;
   }
 
@@ -87,7 +95,14 @@ export class TestSyncStore implements SyncStorePort {
     }[];
     return rows.map((r) => ({
       outboxId: r.outbox_id,
-      change: { table: r.tbl, id: r.id, tenant: r.tenant, field: r.field, value: JSON.parse(r.value) as FieldValue, version: r.version },
+      change: {
+        table: r.tbl,
+        id: r.id,
+        tenant: r.tenant,
+        field: r.field,
+        value: JSON.parse(r.value) as FieldValue,
+        version: r.version,
+      },
     }));
   }
 
@@ -99,12 +114,16 @@ export class TestSyncStore implements SyncStorePort {
     this.db.transaction(() => {
       for (const o of outcomes) {
         const row = this.stmt('SELECT * FROM outbox WHERE outbox_id = ?').get(o.outboxId) as
-          | { tbl: string; id: string; field: string; value: string; version: string }
-          | undefined;
+          { tbl: string; id: string; field: string; value: string; version: string } | undefined;
         if (!row) continue;
         if (o.status === 'superseded') {
-          this.stmt('INSERT OR REPLACE INTO superseded (tbl, id, field, value, version) VALUES (?, ?, ?, ?, ?)')
-            .run(row.tbl, row.id, row.field, row.value, row.version);
+          this.stmt('INSERT OR REPLACE INTO superseded (tbl, id, field, value, version) VALUES (?, ?, ?, ?, ?)').run(
+            row.tbl,
+            row.id,
+            row.field,
+            row.value,
+            row.version,
+          );
         }
         this.stmt('DELETE FROM outbox WHERE outbox_id = ?').run(o.outboxId);
       }
@@ -116,16 +135,19 @@ export class TestSyncStore implements SyncStorePort {
       let applied = 0;
       let conflicts = 0;
       // Nothing local waiting or lost: skip the per-field conflict bookkeeping (initial sync).
-      const local =
+      const hasLocalWork =
         this.pendingCount() > 0 || (this.stmt('SELECT count(*) AS n FROM superseded').get() as { n: number }).n > 0;
       for (const c of changes) {
         this.clock.receive(c.version);
-        const local = this.stmt('SELECT value, version FROM fields WHERE tbl = ? AND id = ? AND field = ?')
-          .get(c.table, c.id, c.field) as { value: string; version: string } | undefined;
+        const local = this.stmt('SELECT value, version FROM fields WHERE tbl = ? AND id = ? AND field = ?').get(
+          c.table,
+          c.id,
+          c.field,
+        ) as { value: string; version: string } | undefined;
         if (local && local.version >= c.version) continue;
         const winning = JSON.stringify(c.value);
         applied++;
-        if (!local) {
+        if (!hasLocalWork) {
           this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
             c.table,
             c.id,
@@ -137,24 +159,47 @@ export class TestSyncStore implements SyncStorePort {
           continue;
         }
         const losers = [
-          ...(this.stmt('SELECT value, version FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
-            .all(c.table, c.id, c.field, c.version) as { value: string; version: string }[]),
-          ...(this.stmt('SELECT value, version FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?')
-            .all(c.table, c.id, c.field, c.version) as { value: string; version: string }[]),
+          ...(this.stmt('SELECT value, version FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').all(
+            c.table,
+            c.id,
+            c.field,
+            c.version,
+          ) as { value: string; version: string }[]),
+          ...(this.stmt('SELECT value, version FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').all(
+            c.table,
+            c.id,
+            c.field,
+            c.version,
+          ) as { value: string; version: string }[]),
         ];
         const lost = losers.sort((a, b) => (a.version < b.version ? 1 : -1))[0];
         if (lost && lost.value !== winning) {
           this.stmt(
-              'INSERT INTO conflicts (tbl, record_id, tenant, field, lost, winning, winning_version, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            )
-            .run(c.table, c.id, c.tenant, c.field, lost.value, winning, c.version, c.author, new Date().toISOString());
+            'INSERT INTO conflicts (tbl, record_id, tenant, field, lost, winning, winning_version, author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          ).run(c.table, c.id, c.tenant, c.field, lost.value, winning, c.version, c.author, new Date().toISOString());
           conflicts++;
         }
         // A pending write older than the winner would be superseded anyway: drop it.
-        this.stmt('DELETE FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
-        this.stmt('DELETE FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(c.table, c.id, c.field, c.version);
-        this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(c.table, c.id, c.field, c.tenant, winning, c.version);
+        this.stmt('DELETE FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(
+          c.table,
+          c.id,
+          c.field,
+          c.version,
+        );
+        this.stmt('DELETE FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(
+          c.table,
+          c.id,
+          c.field,
+          c.version,
+        );
+        this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
+          c.table,
+          c.id,
+          c.field,
+          c.tenant,
+          winning,
+          c.version,
+        );
       }
       this.setMeta('cursor', cursor);
       this.saveClock();

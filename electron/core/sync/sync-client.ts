@@ -1,13 +1,7 @@
 import { Agent, request } from 'node:https';
 import type { z } from 'zod';
 import WebSocket from 'ws';
-import {
-  DirectoryMe,
-  PullResponse,
-  PushResponse,
-  SyncErrorBody,
-  type Change,
-} from '../../../protocol/index.js';
+import { DirectoryMe, PullResponse, PushResponse, SyncErrorBody, type Change } from '../../../protocol/index.js';
 
 /** What the identity service hands over: a PKCS#12 bundle, or PEM key + certificate. */
 export type SyncTls =
@@ -124,7 +118,14 @@ export class SyncHttpClient {
             if (status >= 200 && status < 300) {
               const parsed = schema.safeParse(json);
               if (parsed.success) resolve(parsed.data);
-              else reject(new SyncRequestError('bad_response', `unexpected answer from ${path}: ${parsed.error.message.slice(0, 200)}`, 502));
+              else
+                reject(
+                  new SyncRequestError(
+                    'bad_response',
+                    `unexpected answer from ${path}: ${parsed.error.message.slice(0, 200)}`,
+                    502,
+                  ),
+                );
               return;
             }
             const error = SyncErrorBody.safeParse(json);

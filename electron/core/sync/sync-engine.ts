@@ -197,7 +197,11 @@ export class SyncEngine {
       // Stopped meanwhile: the store may be closed. Unacknowledged changes are simply pushed again.
       if (this.stopped) return;
       if (answer.results.length !== batch.length) {
-        throw new SyncRequestError('bad_response', `push answered ${answer.results.length} results for ${batch.length} changes`, 502);
+        throw new SyncRequestError(
+          'bad_response',
+          `push answered ${answer.results.length} results for ${batch.length} changes`,
+          502,
+        );
       }
       this.store.acknowledge(batch.map((p, i) => ({ outboxId: p.outboxId, status: answer.results[i]!.status })));
       this.emit({});
@@ -219,7 +223,8 @@ export class SyncEngine {
   }
 
   private fail(error: unknown): void {
-    const e = error instanceof SyncRequestError ? error : new SyncRequestError('internal', (error as Error)?.message ?? String(error));
+    const e =
+      error instanceof SyncRequestError ? error : new SyncRequestError('internal', (error as Error)?.message ?? String(error));
     // Not configured yet is a state, not an error: it says nothing new on every retry.
     if (e.code === 'no_identity') return this.emit({ state: 'disabled' });
     this.log.warn('sync failed', { code: e.code, status: e.status, reason: e.message });

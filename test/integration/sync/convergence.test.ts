@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- these tests assert raw JSON bodies as the server sent them, erroneous ones included */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
@@ -11,7 +12,11 @@ import { TestSyncStore } from '../../helpers/test-sync-store.js';
  * order — in the end every client and the server hold identical data, each field the value of its
  * greatest version.
  */
-const RECORDS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', '33333333-3333-4333-8333-333333333333'];
+const RECORDS = [
+  '11111111-1111-4111-8111-111111111111',
+  '22222222-2222-4222-8222-222222222222',
+  '33333333-3333-4333-8333-333333333333',
+];
 const FIELDS = ['name', 'email', 'city', '_deleted'] as const;
 const USERS = ['anna', 'ben', 'carl', 'anna', 'ben'];
 
@@ -25,12 +30,30 @@ type Op =
 
 const op = (clients: number): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('edit' as const), client: fc.nat(clients - 1), record: fc.nat(2), field: fc.nat(2), value: fc.string({ maxLength: 6 }) }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('edit' as const),
+        client: fc.nat(clients - 1),
+        record: fc.nat(2),
+        field: fc.nat(2),
+        value: fc.string({ maxLength: 6 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client: fc.nat(clients - 1), record: fc.nat(2) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), client: fc.nat(clients - 1) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('offline' as const), client: fc.nat(clients - 1), offline: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('repush' as const), client: fc.nat(clients - 1), pick: fc.nat(1000) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('replay' as const), client: fc.nat(clients - 1), seed: fc.nat(1000) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('offline' as const), client: fc.nat(clients - 1), offline: fc.boolean() }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('repush' as const), client: fc.nat(clients - 1), pick: fc.nat(1000) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('replay' as const), client: fc.nat(clients - 1), seed: fc.nat(1000) }),
+    },
   );
 
 function shuffle<T>(items: T[], seed: number): T[] {
@@ -65,7 +88,13 @@ describe.each(BACKENDS)('convergence on %s', (backend) => {
           const clients = Array.from({ length: n }, (_, i) => {
             const user = USERS[i]!;
             const store = new TestSyncStore(':memory:');
-            const engine = new SyncEngine({ store, serverUrl: f.url, tls: () => f.tls(user), live: false, backoff: { baseMs: 5, maxMs: 20 } });
+            const engine = new SyncEngine({
+              store,
+              serverUrl: f.url,
+              tls: () => f.tls(user),
+              live: false,
+              backoff: { baseMs: 5, maxMs: 20 },
+            });
             return { user, store, engine, offline: false, pushed: [] as Change[] };
           });
           const written = new Map<string, { value: FieldValue; version: string }>();
@@ -93,11 +122,18 @@ describe.each(BACKENDS)('convergence on %s', (backend) => {
               } else if (o.kind === 'repush' && c.pushed.length > 0) {
                 // a push whose answer was lost, delivered again
                 const start = o.pick % c.pushed.length;
-                const res = await rawRequest(f.url, f.tls(c.user), 'POST', '/sync/push', JSON.stringify({ changes: c.pushed.slice(start, start + 5) }));
+                const res = await rawRequest(
+                  f.url,
+                  f.tls(c.user),
+                  'POST',
+                  '/sync/push',
+                  JSON.stringify({ changes: c.pushed.slice(start, start + 5) }),
+                );
                 expect(res.status).toBe(200);
               } else if (o.kind === 'replay') {
                 // old pages delivered again, duplicated and out of order
-                const page = (await rawRequest(f.url, f.tls(c.user), 'GET', '/sync/pull?after=0&limit=5000')).json.changes as PulledChange[];
+                const page = (await rawRequest(f.url, f.tls(c.user), 'GET', '/sync/pull?after=0&limit=5000')).json
+                  .changes as PulledChange[];
                 const mine = page.filter((p) => records.includes(p.id));
                 const replay = shuffle([...mine, ...mine.slice(0, 3)], o.seed);
                 c.store.applyPulled(replay, c.store.cursor());
@@ -110,7 +146,9 @@ describe.each(BACKENDS)('convergence on %s', (backend) => {
             const ours = (t: string) => t === 'contact';
             const expected = Object.fromEntries([...written].sort(([a], [b]) => (a < b ? -1 : 1)));
             for (const c of clients) {
-              const snap = Object.fromEntries(Object.entries(c.store.snapshot(ours)).filter(([k]) => records.some((r) => k.includes(r))));
+              const snap = Object.fromEntries(
+                Object.entries(c.store.snapshot(ours)).filter(([k]) => records.some((r) => k.includes(r))),
+              );
               expect(snap).toEqual(expected);
             }
             const server = await f.server.db.query<{ key: string; value: FieldValue; version: string }>(

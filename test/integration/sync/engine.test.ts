@@ -91,14 +91,26 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
     await a.engine.syncNow();
     expect(a.store.get('contact', contact, 'email')).toBe('ben@example.de');
     expect(a.engine.conflicts(10)).toEqual([
-      expect.objectContaining({ recordId: contact, field: 'email', lostValue: 'anna@example.de', winningValue: 'ben@example.de', author: 'ben' }),
+      expect.objectContaining({
+        recordId: contact,
+        field: 'email',
+        lostValue: 'anna@example.de',
+        winningValue: 'ben@example.de',
+        author: 'ben',
+      }),
     ]);
   });
 
   it('reports status: disabled without a certificate, then pending, syncing, online with a last sync time', async () => {
     const store = new TestSyncStore(':memory:');
-    let tls: ReturnType<SyncFixture['tls']> | undefined;
-    const engine = new SyncEngine({ store, serverUrl: f.url, tls: () => tls, live: false, backoff: { baseMs: 20, maxMs: 50 } });
+    const identity: { tls?: ReturnType<SyncFixture['tls']> } = {};
+    const engine = new SyncEngine({
+      store,
+      serverUrl: f.url,
+      tls: () => identity.tls,
+      live: false,
+      backoff: { baseMs: 20, maxMs: 50 },
+    });
     engines.push(engine);
     const seen: SyncStatus[] = [];
     engine.onStatus((s) => seen.push(s));
@@ -109,9 +121,14 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
     store.write('note', randomUUID(), 'tischlerei', 'body', 'x');
     engine.notifyLocalChange();
     expect(engine.status().pending).toBe(1);
-    tls = f.tls('carl');
+    identity.tls = f.tls('carl');
     await engine.syncNow();
-    expect(engine.status()).toMatchObject({ state: 'online', pending: 0, lastError: null, lastSync: expect.any(String) });
+    expect(engine.status()).toMatchObject({
+      state: 'online',
+      pending: 0,
+      lastError: null,
+      lastSync: expect.any(String) as unknown,
+    });
     expect(seen.map((s) => s.state)).toContain('syncing');
   });
 
@@ -120,7 +137,11 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
     c.engine.start();
     c.store.write('note', randomUUID(), 'sanitaer', 'body', 'not my firm');
     await c.engine.syncNow();
-    expect(c.engine.status()).toMatchObject({ state: 'offline', pending: 1, lastError: { status: 403, code: 'forbidden_tenant' } });
+    expect(c.engine.status()).toMatchObject({
+      state: 'offline',
+      pending: 1,
+      lastError: { status: 403, code: 'forbidden_tenant' },
+    });
     expect(c.store.get('tenant', tenantRecordId('tischlerei'), 'name')).toBe('Tischlerei Holz');
   });
 });

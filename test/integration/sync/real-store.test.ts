@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- these tests assert raw JSON bodies as the server sent them, erroneous ones included */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,16 @@ type Op =
 
 const op = (n: number): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('edit' as const), client: fc.nat(n - 1), record: fc.nat(2), field: fc.nat(2), value: fc.string({ minLength: 1, maxLength: 6 }).filter((s) => s.trim().length > 0) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('edit' as const),
+        client: fc.nat(n - 1),
+        record: fc.nat(2),
+        field: fc.nat(2),
+        value: fc.string({ minLength: 1, maxLength: 6 }).filter((s) => s.trim().length > 0),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client: fc.nat(n - 1), record: fc.nat(2) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), client: fc.nat(n - 1) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('offline' as const), client: fc.nat(n - 1), offline: fc.boolean() }) },
@@ -34,8 +44,12 @@ const op = (n: number): fc.Arbitrary<Op> =>
 function replica(store: LocalStore, ids: string[]) {
   const marks = ids.map(() => '?').join(',');
   return {
-    rows: store.db.prepare(`SELECT id, tenant_id, name, email, city, _deleted FROM contact WHERE id IN (${marks}) ORDER BY id`).all(...ids),
-    versions: store.db.prepare(`SELECT id, field, version FROM field_version WHERE tbl = 'contact' AND id IN (${marks}) ORDER BY id, field`).all(...ids),
+    rows: store.db
+      .prepare(`SELECT id, tenant_id, name, email, city, _deleted FROM contact WHERE id IN (${marks}) ORDER BY id`)
+      .all(...ids),
+    versions: store.db
+      .prepare(`SELECT id, field, version FROM field_version WHERE tbl = 'contact' AND id IN (${marks}) ORDER BY id, field`)
+      .all(...ids),
   };
 }
 
@@ -50,7 +64,13 @@ describe.each(BACKENDS)('real SQLite stores converge on %s', (backend) => {
 
   const client = (user: string) => {
     const store = LocalStore.open(join(dir, `${backend}-${files++}.db`));
-    const engine = new SyncEngine({ store: store.sync, serverUrl: f.url, tls: () => f.tls(user), live: false, backoff: { baseMs: 5, maxMs: 20 } });
+    const engine = new SyncEngine({
+      store: store.sync,
+      serverUrl: f.url,
+      tls: () => f.tls(user),
+      live: false,
+      backoff: { baseMs: 5, maxMs: 20 },
+    });
     engine.start();
     return { user, store, engine, offline: false };
   };
@@ -69,7 +89,12 @@ describe.each(BACKENDS)('real SQLite stores converge on %s', (backend) => {
             }
           };
           try {
-            const ids = [0, 1, 2].map((i) => clients[0]!.store.write(() => clients[0]!.store.contacts.create({ tenant: 'tischlerei', name: `Kunde ${i}`, phones: [] })).id);
+            const ids = [0, 1, 2].map(
+              (i) =>
+                clients[0]!.store.write(() =>
+                  clients[0]!.store.contacts.create({ tenant: 'tischlerei', name: `Kunde ${i}`, phones: [] }),
+                ).id,
+            );
             observe(clients[0]!);
             for (const c of clients) await c.engine.syncNow();
             for (const o of ops) {
@@ -88,9 +113,14 @@ describe.each(BACKENDS)('real SQLite stores converge on %s', (backend) => {
               else if (c.offline) continue;
               else if (o.kind === 'sync') await c.engine.syncNow();
               else {
-                const page = (await rawRequest(f.url, f.tls(c.user), 'GET', '/sync/pull?after=0&limit=5000')).json.changes as PulledChange[];
+                const page = (await rawRequest(f.url, f.tls(c.user), 'GET', '/sync/pull?after=0&limit=5000')).json
+                  .changes as PulledChange[];
                 const mine = page.filter((p) => ids.includes(p.id));
-                const shuffled = [...mine, ...mine.slice(0, 2)].sort((a, b) => ((a.seq.charCodeAt(a.seq.length - 1) * (o.seed + 1)) % 7) - ((b.seq.charCodeAt(b.seq.length - 1) * (o.seed + 1)) % 7));
+                const shuffled = [...mine, ...mine.slice(0, 2)].sort(
+                  (a, b) =>
+                    ((a.seq.charCodeAt(a.seq.length - 1) * (o.seed + 1)) % 7) -
+                    ((b.seq.charCodeAt(b.seq.length - 1) * (o.seed + 1)) % 7),
+                );
                 c.store.sync.applyPulled(shuffled, c.store.sync.cursor());
               }
             }
@@ -144,7 +174,9 @@ describe.each(BACKENDS)('real SQLite stores converge on %s', (backend) => {
         expect(got.phones.map((p) => [p.kind, p.e164])).toEqual([['mobile', '+491705555555']]);
       }
       expect(a.store.sync.conflicts(10)).toEqual([]);
-      expect(a.store.db.prepare(`SELECT name FROM tenant WHERE tenant_id = 'tischlerei'`).get()).toEqual({ name: 'Tischlerei Holz' });
+      expect(a.store.db.prepare(`SELECT name FROM tenant WHERE tenant_id = 'tischlerei'`).get()).toEqual({
+        name: 'Tischlerei Holz',
+      });
     } finally {
       for (const c of [a, b]) {
         await c.engine.stop();

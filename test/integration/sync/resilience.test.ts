@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- these tests assert raw JSON bodies as the server sent them, erroneous ones included */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,9 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function noteCount(f: { server: { db: { query: SyncFixture['server']['db']['query'] } } }): Promise<{ rows: number; seqs: number }> {
+async function noteCount(f: {
+  server: { db: { query: SyncFixture['server']['db']['query'] } };
+}): Promise<{ rows: number; seqs: number }> {
   const { rows } = await f.server.db.query<{ rows: string; seqs: string }>(
     `SELECT count(*)::text AS rows, count(DISTINCT seq)::text AS seqs FROM field_state WHERE tbl = 'note'`,
   );
@@ -33,7 +36,19 @@ async function noteCount(f: { server: { db: { query: SyncFixture['server']['db']
 
 function clientProcess(f: SyncFixture, user: string, store: string, write: number, pullLimit = 1000): Promise<Started> {
   const cert = f.cert(user);
-  const args = [...TSX, join(ROOT, 'test/helpers/sync-client-main.ts'), f.url, store, cert.certFile.replace(/\.crt\.pem$/, '.key.pem'), cert.certFile, f.home.layout.caCert, String(write), 'tischlerei', '100', String(pullLimit)];
+  const args = [
+    ...TSX,
+    join(ROOT, 'test/helpers/sync-client-main.ts'),
+    f.url,
+    store,
+    cert.certFile.replace(/\.crt\.pem$/, '.key.pem'),
+    cert.certFile,
+    f.home.layout.caCert,
+    String(write),
+    'tischlerei',
+    '100',
+    String(pullLimit),
+  ];
   return startProcess(process.execPath, args, /started/, { cwd: ROOT }).then((p) => (running.push(p), p));
 }
 
@@ -70,16 +85,21 @@ describe.each(BACKENDS)('client crashes on %s', (backend) => {
     const fileB = join(work, `${backend}-b.db`);
     const b = await clientProcess(f, 'carl', fileB, 0, 100);
     await expect
-      .poll(() => {
-        const db = new Database(fileB, { readonly: true, fileMustExist: true });
-        try {
-          return Number((db.prepare(`SELECT value FROM meta WHERE key = 'cursor'`).get() as { value?: string } | undefined)?.value ?? 0);
-        } catch {
-          return 0;
-        } finally {
-          db.close();
-        }
-      }, { timeout: 60_000, interval: 5 })
+      .poll(
+        () => {
+          const db = new Database(fileB, { readonly: true, fileMustExist: true });
+          try {
+            return Number(
+              (db.prepare(`SELECT value FROM meta WHERE key = 'cursor'`).get() as { value?: string } | undefined)?.value ?? 0,
+            );
+          } catch {
+            return 0;
+          } finally {
+            db.close();
+          }
+        },
+        { timeout: 60_000, interval: 5 },
+      )
       .toBeGreaterThan(0);
     await b.stop('SIGKILL');
     expect(/done/.test(b.output())).toBe(false); // really mid-pull
@@ -96,9 +116,20 @@ describe('server and database failures (PostgreSQL)', () => {
     const home = createTestHome();
     home.writeDirectory(TEST_DIRECTORY);
     const db = await freshDatabase();
-    const serverArgs = (port: string) => [...TSX, join(ROOT, 'server/main.ts'), '--home', home.home, '--database', db.url, '--port', port];
+    const serverArgs = (port: string) => [
+      ...TSX,
+      join(ROOT, 'server/main.ts'),
+      '--home',
+      home.home,
+      '--database',
+      db.url,
+      '--port',
+      port,
+    ];
     try {
-      const server = await startProcess(process.execPath, serverArgs('0'), /Vermittlung-Server läuft: (https:\/\/\S+)/, { cwd: ROOT });
+      const server = await startProcess(process.execPath, serverArgs('0'), /Vermittlung-Server läuft: (https:\/\/\S+)/, {
+        cwd: ROOT,
+      });
       running.push(server);
       const url = server.match[1]!;
       const cert = home.issue('anna');
@@ -107,10 +138,19 @@ describe('server and database failures (PostgreSQL)', () => {
       store.db.transaction(() => {
         for (let i = 0; i < N; i++) store.write('note', randomUUID(), 'tischlerei', 'body', `n${i}`);
       })();
-      const engine = new SyncEngine({ store, serverUrl: url, tls: () => tls, live: false, batchSize: 100, backoff: { baseMs: 50, maxMs: 300 } });
+      const engine = new SyncEngine({
+        store,
+        serverUrl: url,
+        tls: () => tls,
+        live: false,
+        batchSize: 100,
+        backoff: { baseMs: 50, maxMs: 300 },
+      });
       const probe = new pg.Pool({ connectionString: db.url, max: 1 });
       const count = async () => {
-        const r = await probe.query(`SELECT count(*)::int AS n, count(DISTINCT seq)::int AS s FROM field_state WHERE tbl = 'note'`);
+        const r = await probe.query(
+          `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS s FROM field_state WHERE tbl = 'note'`,
+        );
         return r.rows[0] as { n: number; s: number };
       };
       engine.start();
@@ -118,7 +158,9 @@ describe('server and database failures (PostgreSQL)', () => {
       await server.stop('SIGKILL');
       expect((await count()).n).toBeLessThan(N);
       await expect.poll(() => engine.status().state, { timeout: 10_000 }).toBe('offline');
-      const restarted = await startProcess(process.execPath, serverArgs(new URL(url).port), /Vermittlung-Server läuft/, { cwd: ROOT });
+      const restarted = await startProcess(process.execPath, serverArgs(new URL(url).port), /Vermittlung-Server läuft/, {
+        cwd: ROOT,
+      });
       running.push(restarted);
       await expect.poll(async () => (await engine.syncNow()).pending, { timeout: 60_000, interval: 50 }).toBe(0);
       expect(await count()).toEqual({ n: N, s: N });
@@ -144,9 +186,21 @@ describe('server and database failures (PostgreSQL)', () => {
     const annaTls = tlsOf('anna');
     const a = new TestSyncStore(':memory:');
     const b = new TestSyncStore(':memory:');
-    const engineA = new SyncEngine({ store: a, serverUrl: server.url, tls: () => annaTls, live: false, backoff: { baseMs: 50, maxMs: 300 } });
+    const engineA = new SyncEngine({
+      store: a,
+      serverUrl: server.url,
+      tls: () => annaTls,
+      live: false,
+      backoff: { baseMs: 50, maxMs: 300 },
+    });
     const carlTls = tlsOf('carl');
-    const engineB = new SyncEngine({ store: b, serverUrl: server.url, tls: () => carlTls, live: true, backoff: { baseMs: 50, maxMs: 300 } });
+    const engineB = new SyncEngine({
+      store: b,
+      serverUrl: server.url,
+      tls: () => carlTls,
+      live: true,
+      backoff: { baseMs: 50, maxMs: 300 },
+    });
     try {
       engineA.start();
       engineB.start();

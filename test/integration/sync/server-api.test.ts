@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any -- these tests assert raw JSON bodies as the server sent them, erroneous ones included */
 import { X509Certificate, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PUSH_CHANGES, MAX_VALUE_BYTES, formatVersion, type Change } from '../../../protocol/index.js';
@@ -9,14 +10,25 @@ let tick = 0;
 const version = (node = NODE_A, ms = Date.now()) => formatVersion(ms, tick++ % 99_999, node);
 
 function change(overrides: Partial<Change> = {}): Change {
-  return { table: 'contact', id: randomUUID(), tenant: 'tischlerei', field: 'name', value: 'Frau Meier', version: version(), ...overrides };
+  return {
+    table: 'contact',
+    id: randomUUID(),
+    tenant: 'tischlerei',
+    field: 'name',
+    value: 'Frau Meier',
+    version: version(),
+    ...overrides,
+  };
 }
 
 describe.each(BACKENDS)('sync server API on %s', (backend) => {
   let f: SyncFixture;
-  const push = (user: string, body: unknown) => rawRequest(f.url, f.tls(user), 'POST', '/sync/push', typeof body === 'string' ? body : JSON.stringify(body));
-  const pull = (user: string, after = '0', limit = 1000) => rawRequest(f.url, f.tls(user), 'GET', `/sync/pull?after=${after}&limit=${limit}`);
-  const allContacts = async (user: string) => ((await pull(user)).json.changes as { table: string }[]).filter((c) => c.table !== 'tenant');
+  const push = (user: string, body: unknown) =>
+    rawRequest(f.url, f.tls(user), 'POST', '/sync/push', typeof body === 'string' ? body : JSON.stringify(body));
+  const pull = (user: string, after = '0', limit = 1000) =>
+    rawRequest(f.url, f.tls(user), 'GET', `/sync/pull?after=${after}&limit=${limit}`);
+  const allContacts = async (user: string) =>
+    ((await pull(user)).json.changes as { table: string }[]).filter((c) => c.table !== 'tenant');
 
   beforeAll(async () => {
     f = await syncFixture(backend);
@@ -45,7 +57,12 @@ describe.each(BACKENDS)('sync server API on %s', (backend) => {
     const first = await push('anna', { changes: [newer, tieHigh] });
     expect(first.json.results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied']);
     const again = await push('ben', { changes: [older, newer, tieLow, tieHigh] });
-    expect(again.json.results.map((r: { status: string }) => r.status)).toEqual(['superseded', 'applied', 'superseded', 'applied']);
+    expect(again.json.results.map((r: { status: string }) => r.status)).toEqual([
+      'superseded',
+      'applied',
+      'superseded',
+      'applied',
+    ]);
     // the duplicate did not get a new sequence number: nothing travels twice
     expect(again.json.results[1].seq).toBe(first.json.results[0].seq);
     const rows = (await allContacts('carl')).filter((x: any) => x.id === id);
@@ -70,7 +87,9 @@ describe.each(BACKENDS)('sync server API on %s', (backend) => {
       tenants: [{ ...TEST_DIRECTORY.tenants[0]!, hours: 'Mi 14–18' }, TEST_DIRECTORY.tenants[1]!],
     });
     await expect
-      .poll(async () => (await pull('carl')).json.changes.find((c: any) => c.table === 'tenant' && c.field === 'hours')?.value, { timeout: 5000 })
+      .poll(async () => (await pull('carl')).json.changes.find((c: any) => c.table === 'tenant' && c.field === 'hours')?.value, {
+        timeout: 5000,
+      })
       .toBe('Mi 14–18');
     f.home.writeDirectory(TEST_DIRECTORY);
   });
@@ -111,13 +130,48 @@ describe.each(BACKENDS)('sync server API on %s', (backend) => {
       ['bad version', () => ({ changes: [change(), change({ version: '2024-01-01' })] }), 400, 'invalid_change', 1],
       ['bad id', () => ({ changes: [change({ id: 'not-a-uuid' })] }), 400, 'invalid_change', 0],
       ['extra key', () => ({ changes: [{ ...change(), extra: 1 }] }), 400, 'invalid_change', 0],
-      ['version > 24 h ahead', () => ({ changes: [change(), change({ version: version(NODE_A, Date.now() + 25 * 3600_000) })] }), 400, 'version_in_future', 1],
-      ['too many changes', () => ({ changes: Array.from({ length: MAX_PUSH_CHANGES + 1 }, () => change()) }), 413, 'too_many_changes', undefined],
-      ['value too large', () => ({ changes: [change(), change({ field: 'notes', value: 'x'.repeat(MAX_VALUE_BYTES + 1) })] }), 413, 'value_too_large', 1],
-      ['body too large', () => ({ changes: Array.from({ length: 70 }, () => change({ field: 'notes', value: 'y'.repeat(60_000) })) }), 413, 'body_too_large', undefined],
+      [
+        'version > 24 h ahead',
+        () => ({ changes: [change(), change({ version: version(NODE_A, Date.now() + 25 * 3600_000) })] }),
+        400,
+        'version_in_future',
+        1,
+      ],
+      [
+        'too many changes',
+        () => ({ changes: Array.from({ length: MAX_PUSH_CHANGES + 1 }, () => change()) }),
+        413,
+        'too_many_changes',
+        undefined,
+      ],
+      [
+        'value too large',
+        () => ({ changes: [change(), change({ field: 'notes', value: 'x'.repeat(MAX_VALUE_BYTES + 1) })] }),
+        413,
+        'value_too_large',
+        1,
+      ],
+      [
+        'body too large',
+        () => ({ changes: Array.from({ length: 70 }, () => change({ field: 'notes', value: 'y'.repeat(60_000) })) }),
+        413,
+        'body_too_large',
+        undefined,
+      ],
       ['another tenant', () => ({ changes: [change({ tenant: 'sanitaer' })] }), 403, 'forbidden_tenant', 0],
       ['server-owned table', () => ({ changes: [change({ table: 'tenant', tenant: 'tischlerei' })] }), 403, 'server_owned', 0],
-      ['one record, two tenants', () => ({ changes: (() => { const id = randomUUID(); return [change({ id }), change({ id, tenant: 'sanitaer', field: 'city' })]; })() }), 403, 'tenant_mismatch', 1],
+      [
+        'one record, two tenants',
+        () => ({
+          changes: (() => {
+            const id = randomUUID();
+            return [change({ id }), change({ id, tenant: 'sanitaer', field: 'city' })];
+          })(),
+        }),
+        403,
+        'tenant_mismatch',
+        1,
+      ],
     ];
     it.each(cases)('%s', async (_name, body, status, code, item) => {
       const user = code === 'tenant_mismatch' ? 'anna' : 'carl';
@@ -152,18 +206,34 @@ describe.each(BACKENDS)('sync server API on %s', (backend) => {
 
   it('refuses users not in the directory, foreign CAs and revoked certificates', async () => {
     const stranger = f.cert('mallory');
-    const res = await rawRequest(f.url, { key: stranger.keyPem, cert: stranger.certPem, ca: f.home.caPem }, 'GET', '/directory/me');
+    const res = await rawRequest(
+      f.url,
+      { key: stranger.keyPem, cert: stranger.certPem, ca: f.home.caPem },
+      'GET',
+      '/directory/me',
+    );
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('unknown_user');
     const foreign = f.home.foreign('anna');
-    await expect(rawRequest(f.url, { key: foreign.keyPem, cert: foreign.certPem, ca: f.home.caPem }, 'GET', '/directory/me')).rejects.toThrow();
+    await expect(
+      rawRequest(f.url, { key: foreign.keyPem, cert: foreign.certPem, ca: f.home.caPem }, 'GET', '/directory/me'),
+    ).rejects.toThrow();
 
     // revoked in the CRL: refused at the TLS handshake once the server has reloaded it
     const dora = f.home.issue('ben');
     const tls = { key: dora.keyPem, cert: dora.certPem, ca: f.home.caPem };
     expect((await rawRequest(f.url, tls, 'GET', '/directory/me')).status).toBe(200);
     f.home.revoke(dora);
-    await expect.poll(() => rawRequest(f.url, tls, 'GET', '/directory/me').then((r) => r.status, () => 'refused'), { timeout: 5000 }).toBe('refused');
+    await expect
+      .poll(
+        () =>
+          rawRequest(f.url, tls, 'GET', '/directory/me').then(
+            (r) => r.status,
+            () => 'refused',
+          ),
+        { timeout: 5000 },
+      )
+      .toBe('refused');
     expect((await rawRequest(f.url, f.tls('ben'), 'GET', '/directory/me')).status).toBe(200);
   });
 
@@ -174,10 +244,24 @@ describe.each(BACKENDS)('sync server API on %s', (backend) => {
     f.home.writeDirectory({
       ...TEST_DIRECTORY,
       users: TEST_DIRECTORY.users.map((u) =>
-        u.id === 'carl' ? { ...u, certificates: [{ serial: x509.serialNumber, notBefore: x509.validFrom, notAfter: x509.validTo, revokedAt: new Date().toISOString() }] } : u,
+        u.id === 'carl'
+          ? {
+              ...u,
+              certificates: [
+                {
+                  serial: x509.serialNumber,
+                  notBefore: x509.validFrom,
+                  notAfter: x509.validTo,
+                  revokedAt: new Date().toISOString(),
+                },
+              ],
+            }
+          : u,
       ),
     });
-    await expect.poll(async () => (await rawRequest(f.url, tls, 'GET', '/directory/me')).json?.error?.code, { timeout: 5000 }).toBe('certificate_revoked');
+    await expect
+      .poll(async () => (await rawRequest(f.url, tls, 'GET', '/directory/me')).json?.error?.code, { timeout: 5000 })
+      .toBe('certificate_revoked');
     f.home.writeDirectory(TEST_DIRECTORY);
   });
 });

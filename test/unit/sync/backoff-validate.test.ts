@@ -23,7 +23,14 @@ describe('backoffDelay', () => {
 
 describe('validatePush', () => {
   const now = Date.UTC(2026, 0, 1);
-  const ok = () => ({ table: 'note', id: randomUUID(), tenant: 'tischlerei', field: 'body', value: 'x', version: formatVersion(now, 0, '0123456789abcdef') });
+  const ok = () => ({
+    table: 'note',
+    id: randomUUID(),
+    tenant: 'tischlerei',
+    field: 'body',
+    value: 'x',
+    version: formatVersion(now, 0, '0123456789abcdef'),
+  });
   const refuse = (body: unknown, mayServe = true) => {
     try {
       validatePush(body, () => mayServe, now);
@@ -40,18 +47,32 @@ describe('validatePush', () => {
     expect(validatePush({ changes: [c] }, () => true, now)).toEqual([c]);
   });
   it('names the offending item and field', () => {
-    expect(refuse({ changes: [ok(), { ...ok(), value: { nested: true } }] })).toMatchObject({ status: 400, item: 1, message: expect.stringContaining('changes[1].value') });
+    expect(refuse({ changes: [ok(), { ...ok(), value: { nested: true } }] })).toMatchObject({
+      status: 400,
+      item: 1,
+      message: expect.stringContaining('changes[1].value') as unknown,
+    });
     expect(refuse({ changes: [{ ...ok(), field: 'x'.repeat(65) }] })).toMatchObject({ status: 400, item: 0 });
     expect(refuse([ok()])).toMatchObject({ status: 400, code: 'invalid_request' });
     expect(refuse(null)).toMatchObject({ status: 400 });
   });
   it('allows exactly 24 h of clock skew, not more', () => {
-    expect(validatePush({ changes: [{ ...ok(), version: formatVersion(now + 24 * 3600_000, 0, '0123456789abcdef') }] }, () => true, now)).toHaveLength(1);
-    expect(refuse({ changes: [{ ...ok(), version: formatVersion(now + 24 * 3600_000 + 1, 0, '0123456789abcdef') }] })).toMatchObject({ code: 'version_in_future' });
+    expect(
+      validatePush(
+        { changes: [{ ...ok(), version: formatVersion(now + 24 * 3600_000, 0, '0123456789abcdef') }] },
+        () => true,
+        now,
+      ),
+    ).toHaveLength(1);
+    expect(
+      refuse({ changes: [{ ...ok(), version: formatVersion(now + 24 * 3600_000 + 1, 0, '0123456789abcdef') }] }),
+    ).toMatchObject({ code: 'version_in_future' });
   });
   it('limits the batch size with 413', () => {
     expect(refuse({ changes: Array.from({ length: MAX_PUSH_CHANGES + 1 }, ok) })).toMatchObject({ status: 413 });
-    expect(validatePush({ changes: Array.from({ length: MAX_PUSH_CHANGES }, ok) }, () => true, now)).toHaveLength(MAX_PUSH_CHANGES);
+    expect(validatePush({ changes: Array.from({ length: MAX_PUSH_CHANGES }, ok) }, () => true, now)).toHaveLength(
+      MAX_PUSH_CHANGES,
+    );
   });
   it('refuses tenants the caller may not serve with 403', () => {
     expect(refuse({ changes: [ok()] }, false)).toMatchObject({ status: 403, code: 'forbidden_tenant', item: 0 });
