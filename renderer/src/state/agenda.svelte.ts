@@ -1,0 +1,108 @@
+import type { Appointment } from '../../../protocol/index.js';
+import { call, on } from '../lib/host/client.js';
+import { addDays, berlinRange, startOfWeek, todayInBerlin } from '../lib/time/berlin.js';
+import { reportError } from './errors.svelte.js';
+import { identityState } from './identity.svelte.js';
+import { tenantsState } from './tenants.svelte.js';
+
+export type AgendaMode = 'day' | 'week';
+
+const SEEN_KEY = 'vermittlung.agenda.seen';
+
+/** What the craftsman last looked at, per appointment: a fingerprint of its visible fields. */
+function loadSeen(): Record<string, string> | null {
+  try {
+    const raw = localStorage.getItem(SEEN_KEY);
+    return raw ? (JSON.parse(raw) as Record<string, string>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export const agenda = $state({
+  mode: 'week',
+  date: todayInBerlin(),
+  tenant: '',
+  items: [] as Appointment[],
+  status: 'idle',
+  seen: loadSeen(),
+});
+
+export function fingerprint(a: Appointment): string {
+  return JSON.stringify([a.starts_at, a.ends_at, a.place, a.subject, a.notes, a.status, a.contact_id]);
+}
+
+/** `new` never seen, `changed` since last seen; nothing on the very first visit (all is new then). */
+export function changeKind(a: Appointment): 'new' | 'changed' | null {
+  if (!agenda.seen) return null;
+  const seen = agenda.seen[a.id];
+  if (seen === undefined) return 'new';
+  return seen === fingerprint(a) ? null : 'changed';
+}
+
+export function markSeen(): void {
+  const seen = { ...(agenda.seen ?? {}) };
+  for (const a of agenda.items) seen[a.id] = fingerprint(a);
+  agenda.seen = seen;
+  try {
+    localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+  } catch {
+    // a full or disabled storage only loses the highlighting
+  }
+}
+
+/** The firm whose agenda is shown: the craftsman's own, else the chosen one or the first. */
+export function agendaTenant(): string {
+  return agenda.tenant || identityState.summary?.tenants[0]?.id || tenantsState.items[0]?.tenant || '';
+}
+
+export function visibleRange(): { from: string; to: string; days: string[] } {
+  const first = agenda.mode === 'week' ? startOfWeek(agenda.date) : agenda.date;
+  const count = agenda.mode === 'week' ? 7 : 1;
+  const days = Array.from({ length: count }, (_, i) => addDays(first, i));
+  return { ...berlinRange(first, count), days };
+}
+
+/** All appointments of one firm in [from, to), oldest first. */
+export async function listAppointments(tenant: string, from: string, to: string): Promise<Appointment[]> {
+  const items: Appointment[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await call('appointments.list', { tenant, from, to, offset, limit: 500 });
+    items.push(...page);
+    if (page.length < 500) break;
+  }
+  return items.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
+}
+
+let listening = false;
+
+export async function refreshAgenda(): Promise<void> {
+  const tenant = agendaTenant();
+  if (!listening) {
+    listening = true;
+    on('store.changed', (change) => {
+      if (change.table === 'appointment') void refreshAgenda();
+    });
+  }
+  if (!tenant) {
+    agenda.items = [];
+    agenda.status = 'ready';
+    return;
+  }
+  if (agenda.status !== 'ready') agenda.status = 'loading';
+  try {
+    const { from, to } = visibleRange();
+    agenda.items = await listAppointments(tenant, from, to);
+    agenda.status = 'ready';
+    // First visit: everything counts as seen, so nothing is highlighted without reason.
+    if (!agenda.seen) markSeen();
+  } catch (error) {
+    agenda.status = 'error';
+    reportError(error, 'appointments.list');
+  }
+}
+
+export function shift(direction: -1 | 1): void {
+  agenda.date = addDays(agenda.date, direction * (agenda.mode === 'week' ? 7 : 1));
+  void refreshAgenda();
+}
