@@ -10,7 +10,7 @@ import {
   weekday,
 } from '../../../renderer/src/lib/time/berlin.js';
 import { foldLine, writeIcs } from '../../../renderer/src/lib/time/ics.js';
-import { overlaps, parseHours } from '../../../renderer/src/components/appointments/slots.js';
+import { overlaps, parseHours } from '../../../renderer/src/lib/time/slots.js';
 
 describe('Berlin wall-clock helpers', () => {
   it('convert winter and summer times to the right UTC instants and back', () => {

@@ -1,5 +1,5 @@
 import type { Appointment } from '../../../../protocol/index.js';
-import { berlinRange, berlinToUtc, weekday } from '../../lib/time/berlin.js';
+import { berlinRange, berlinToUtc, weekday } from './berlin.js';
 
 const DAYS = ['Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa', 'So'];
 const DAY = '(Mo|Di|Mi|Do|Fr|Sa|So)';
