@@ -21,6 +21,9 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 90_000,
           fileParallelism: false,
+          // Signalling through Kamailio, rtpengine and Chromium takes more than vitest's default 1 s
+          // on a loaded 2-core machine; a poll still fails fast when the state never comes.
+          expect: { poll: { timeout: 10_000, interval: 100 } },
         },
       },
     ],

@@ -264,11 +264,9 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
     expect(await lastCall(bob!)).toMatchObject({ outcome: 'forwarded' });
   }, 60_000);
 
-  // Blocked by the reference PBX: Kamailio runs NATDETECT only for initial requests, so the Contact
-  // of an in-dialog re-INVITE from a WebSocket client (bob holding alice) gets no alias, alice takes
-  // it as the new remote target, and her later NOTIFY/BYE to bob are unroutable. Moving
-  // route(NATDETECT) before route(WITHINDLG) in pbx/kamailio.cfg.template fixes it (pbx owner).
-  it.skipIf(!process.env.CALLS_PBX_INDIALOG_ALIAS)(
+  // Needs the PBX to alias the Contact of in-dialog requests from WebSocket clients (bob holding
+  // alice), which is why route(NATDETECT) runs before route(WITHINDLG) in the Kamailio config.
+  it(
     'attended transfer: B consults C, then A talks to C',
     async () => {
       const { alice, bob, carol } = pages;
