@@ -79,7 +79,13 @@ export function createCore(options: CoreOptions): Core {
 
   const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? identityEndpoint, log: log.child('pbx') });
 
-  const syncEndpoint = options.syncEndpoint ?? (() => undefined);
+  const syncEndpoint =
+    options.syncEndpoint ??
+    (() => {
+      const tls = identity.tlsOptions();
+      const endpoints = identity.endpoints();
+      return tls && endpoints ? { url: endpoints.serverUrl, tls } : undefined;
+    });
   const sync = new SyncEngine({
     store: store.sync,
     serverUrl: () => syncEndpoint()?.url,
