@@ -29,10 +29,7 @@ export interface CoreOptions {
   echoLog?: (line: string) => void;
   /** Tray, notifications, updater of the Electron shell; the browser shell has none. */
   desktop?: DesktopPort;
-  /**
-   * PBX URL and client certificate. TODO(identity): default to the identity service
-   * (`identity.tlsOptions()` + the bundle's PBX URL) once it exists; until then only tests pass one.
-   */
+  /** PBX URL and client certificate; by default the identity bundle's pbxUrl and certificate. */
   pbxEndpoint?: () => PbxEndpoint | undefined;
   /** Sync server URL and client TLS; by default the identity bundle's serverUrl and certificate. */
   syncEndpoint?: () => SyncEndpoint | undefined;
@@ -71,21 +68,14 @@ export function createCore(options: CoreOptions): Core {
     log: log.child('identity'),
   });
   identity.ready().catch((error: unknown) => log.error('identity load failed', { reason: String(error) }));
-  const identityEndpoint = (): PbxEndpoint | undefined => {
+  // One identity for PBX and server: the imported certificate and the URLs of its bundle.
+  const viaIdentity = (pick: (endpoints: { pbxUrl: string; serverUrl: string }) => string) => (): PbxEndpoint | undefined => {
     const tls = identity.tlsOptions();
     const endpoints = identity.endpoints();
-    return tls && endpoints ? { url: endpoints.pbxUrl, tls } : undefined;
+    return tls && endpoints ? { url: pick(endpoints), tls } : undefined;
   };
-
-  const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? identityEndpoint, log: log.child('pbx') });
-
-  const syncEndpoint =
-    options.syncEndpoint ??
-    (() => {
-      const tls = identity.tlsOptions();
-      const endpoints = identity.endpoints();
-      return tls && endpoints ? { url: endpoints.serverUrl, tls } : undefined;
-    });
+  const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? viaIdentity((e) => e.pbxUrl), log: log.child('pbx') });
+  const syncEndpoint = options.syncEndpoint ?? viaIdentity((e) => e.serverUrl);
   const sync = new SyncEngine({
     store: store.sync,
     serverUrl: () => syncEndpoint()?.url,
@@ -121,12 +111,11 @@ export function createCore(options: CoreOptions): Core {
     events,
     log,
     identity,
-    close: () => {
-      void sync.stop();
+    close: async () => {
+      await sync.stop();
       pbx.close();
       store.close();
       log.info('core stopped');
-      return Promise.resolve();
     },
   };
 }
