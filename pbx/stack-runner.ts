@@ -35,6 +35,9 @@ export interface StackOptions {
   /** Poll the CRL and reload Kamailio's TLS settings when it changes (default true). */
   watchCrl?: boolean;
   tenantRingMs?: number;
+  /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
+  wssPort?: number;
+  serverPort?: number;
   log?: (line: string) => void;
 }
 
@@ -77,7 +80,7 @@ export class Stack {
     const logDir = join(this.layout.pbxDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     const sipDomain = this.options.sipDomain ?? 'localhost';
-    const wss = await freePort('both');
+    const wss = this.options.wssPort ?? (await freePort('both'));
     const udp = await freePort('both');
     const ng = await freePort('udp');
     // A random window keeps parallel stacks on this machine out of each other's media ports.
@@ -123,7 +126,7 @@ export class Stack {
     let serverPort: number | undefined;
     const wantServer = this.options.server ?? existsSync(join(root, 'server', 'main.ts'));
     if (wantServer && existsSync(join(root, 'server', 'main.ts'))) {
-      serverPort = await freePort('tcp');
+      serverPort = this.options.serverPort ?? (await freePort('tcp'));
       let found: string | undefined;
       this.server = spawnDaemon(
         'server',

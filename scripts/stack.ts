@@ -1,29 +1,57 @@
 /**
- * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server]`: Kamailio, rtpengine and the
- * central server for one office-service home, on loopback, until Ctrl-C or SIGTERM. Writes
- * DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) reaches Kamailio by itself.
+ * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports]`: Kamailio,
+ * rtpengine and the central server for one office-service home, on loopback, until Ctrl-C or
+ * SIGTERM. Writes DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) reaches Kamailio
+ * by itself. The WSS and server ports are the ones of the home's PBX and server URLs (`ca init
+ * --pbx-url/--server-url`), so the provisioning bundles issued for this home work against it.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MissingPackageError, reloadCommand, startStack } from '../pbx/stack-runner.js';
+import { readDirectory } from '../server/home/directory.js';
+import { homeLayout } from '../server/home/layout.js';
 
 const { values } = parseArgs({
   options: {
     home: { type: 'string' },
     'sip-domain': { type: 'string' },
     'no-server': { type: 'boolean', default: false },
+    'random-ports': { type: 'boolean', default: false },
   },
 });
+
+/** The port of a loopback URL from the home's service settings; other hosts are not ours to bind. */
+function loopbackPort(url: string | undefined): number | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+    return loopback && parsed.port ? Number(parsed.port) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 if (!values.home) {
   console.error('usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server]');
   process.exit(2);
 }
 
 const log = (line: string) => console.log(`stack: ${line}`);
+const home = resolve(values.home);
+let service: { pbxUrl?: string; serverUrl?: string } | undefined;
+try {
+  service = readDirectory(homeLayout(home).directory).service;
+} catch {
+  service = undefined;
+}
+const fixedPorts = values['random-ports']
+  ? {}
+  : { wssPort: loopbackPort(service?.pbxUrl), serverPort: loopbackPort(service?.serverUrl) };
 let stack;
 try {
   stack = await startStack({
-    home: resolve(values.home),
+    home,
+    ...fixedPorts,
     sipDomain: values['sip-domain'],
     ...(values['no-server'] ? { server: false } : {}),
     log,

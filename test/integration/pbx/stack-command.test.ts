@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tcpOpen } from '../../../pbx/daemons.js';
+import { freePort, tcpOpen } from '../../../pbx/daemons.js';
 import type { StackInfo } from '../../../pbx/stack-runner.js';
 import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
 import { startProcess, type Started } from '../../helpers/processes.js';
@@ -34,7 +34,13 @@ describe('npm run stack', () => {
   it('starts the PBX, media relay and server, writes stack.json and stops them all on SIGTERM', async () => {
     stack = await startProcess(
       process.execPath,
-      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'stack.ts'), '--home', pki.home],
+      [
+        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(root, 'scripts', 'stack.ts'),
+        '--home',
+        pki.home,
+        '--random-ports',
+      ],
       /stack: ready: /,
       {
         cwd: root,
@@ -54,6 +60,26 @@ describe('npm run stack', () => {
     await stack.stop('SIGTERM');
     await expect.poll(() => pids.filter(alive), { timeout: 10_000 }).toEqual([]);
     expect(await tcpOpen('127.0.0.1', info.ports.wss)).toBe(false);
+  });
+
+  it('listens on the ports the provisioning bundles of the home point at', async () => {
+    const [wss, server] = [await freePort('both'), await freePort('tcp')];
+    const home = await createPkiHome({ pbxUrl: `wss://127.0.0.1:${wss}/`, serverUrl: `https://127.0.0.1:${server}/` });
+    const fixed = await startProcess(
+      process.execPath,
+      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'stack.ts'), '--home', home.home],
+      /stack: ready: /,
+      { cwd: root, timeoutMs: 80_000 },
+    );
+    try {
+      const info = JSON.parse(readFileSync(join(home.home, 'stack.json'), 'utf8')) as StackInfo;
+      expect(info.ports.wss).toBe(wss);
+      expect(info.ports.server).toBe(server);
+      expect(home.users.anna!.payload.pbxUrl).toBe(`wss://127.0.0.1:${wss}/`);
+    } finally {
+      await fixed.stop('SIGTERM');
+      home.cleanup();
+    }
   });
 
   it('names the missing home instead of starting half a stack', async () => {
