@@ -5,6 +5,8 @@ import { BridgedTransport } from '../lib/phone/bridged-transport.js';
 import { DialError, PhoneEngine } from '../lib/phone/engine.js';
 import { hostPorts } from '../lib/phone/host-ports.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
+import type { Settings } from '../../../protocol/index.js';
+import { onDialIntent } from './dial-intent.svelte.js';
 import { reportError } from './errors.svelte.js';
 
 /** The phone as the UI sees it; the engine is the only writer. */
@@ -54,7 +56,7 @@ export async function startPhone(): Promise<void> {
       displayName: identity.name,
       transportConstructor: BridgedTransport,
       defaultTenant: identity.tenants[0]?.id,
-      devices: loadDevices(),
+      devices: devicesFrom(await call('settings.get')),
     },
     hostPorts(text),
     sync,
@@ -67,6 +69,10 @@ export async function startPhone(): Promise<void> {
 
 function wireHostEvents(): void {
   on('link.dial', (link) => void dial(link.kind === 'sip' ? link.uri : link.number));
+  // "Anrufen" buttons of contacts, history, notes and team.
+  onDialIntent((intent) => void dial(intent.number));
+  // Devices are chosen in Settings and kept per profile; a change applies to calls in progress too.
+  on('settings.changed', (settings) => void applyDevices(devicesFrom(settings)));
   on('desktop.shortcut', () => {
     const ringing = phone.lines.find((line) => line.status === 'ringing');
     const talking = phone.lines.find((line) => line.status === 'connected' && !line.localHold);
@@ -79,19 +85,27 @@ function wireHostEvents(): void {
   navigator.mediaDevices?.addEventListener('devicechange', () => void checkDevices());
 }
 
-const DEVICES_KEY = 'vermittlung.phone.devices';
-/** Per profile: the browser shell and Electron keep one localStorage per profile directory. */
-function loadDevices(): AudioDevicePrefs {
-  try {
-    return JSON.parse(localStorage.getItem(DEVICES_KEY) ?? '{}') as AudioDevicePrefs;
-  } catch {
-    return {};
-  }
+/** The profile's device choices; an empty id means the system default. */
+function devicesFrom(settings: Settings): AudioDevicePrefs {
+  const pick = (id: string) => (id === '' ? undefined : id);
+  return { microphone: pick(settings.audioMicrophone), speaker: pick(settings.audioSpeaker), ringer: pick(settings.audioRinger) };
+}
+
+async function applyDevices(devices: AudioDevicePrefs): Promise<void> {
+  if (!engine) return;
+  const current = engine.devices;
+  const same =
+    current.microphone === devices.microphone && current.speaker === devices.speaker && current.ringer === devices.ringer;
+  if (!same && !(await engine.setDevices(devices))) phone.notice = 'phone.deviceFallback';
 }
 
 export async function setDevices(devices: AudioDevicePrefs): Promise<void> {
-  localStorage.setItem(DEVICES_KEY, JSON.stringify(devices));
-  if (engine && !(await engine.setDevices(devices))) phone.notice = 'phone.deviceFallback';
+  await call('settings.set', {
+    audioMicrophone: devices.microphone ?? '',
+    audioSpeaker: devices.speaker ?? '',
+    audioRinger: devices.ringer ?? '',
+  });
+  await applyDevices(devices);
 }
 
 /** A chosen device was unplugged: fall back to the default and say so. */
