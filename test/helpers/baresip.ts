@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProcess, type Started } from './processes.js';
+
+/**
+ * baresip 1.0 as an outside SIP phone on UDP (TEST-STACK pitfall 5): its own config dir, PCMU only
+ * (so a mono 8 kHz WAV matches the codec), a generated tone as the aufile source, no audio player,
+ * and ctrl_tcp (netstring JSON) for commands and events — stdin is not a terminal in tests.
+ */
+export interface Baresip {
+  proc: Started;
+  /** Every ctrl_tcp event seen so far (CALL_INCOMING, CALL_ESTABLISHED, CALL_DTMF_START, …). */
+  events: Array<{ type: string; param?: string; peeruri?: string; id?: string }>;
+  command(command: string, params?: string): Promise<string>;
+  waitForEvent(type: string, timeoutMs?: number, after?: number): Promise<{ type: string; param?: string }>;
+  /** DTMF digits this baresip received (RFC 4733 telephone-events), in order. */
+  dtmfReceived(): string;
+  stop(): Promise<void>;
+}
+
+export interface BaresipOptions {
+  /** SIP user (the From user when dialling; the registered user when `register`). */
+  user: string;
+  domain: string;
+  /** The PBX's UDP port on 127.0.0.1. */
+  pbxPort: number;
+  register?: boolean;
+  autoAnswer?: boolean;
+}
+
+/** A free UDP+TCP port on loopback (probe; baresip binds it itself a moment later). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+      server.once('error', reject);
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const socket = createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+}
+
+/** 16-bit mono PCM WAV: a 440 Hz tone, `seconds` long. */
+export function toneWav(path: string, seconds = 20, rate = 8000): void {
+  const samples = seconds * rate;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(data.length, 40);
+  writeFileSync(path, Buffer.concat([header, data]));
+}
+
+export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
+  const dir = mkdtempSync(join(tmpdir(), `vermittlung-baresip-${options.user.replace(/\W/g, '')}-`));
+  const [sipPort, ctrlPort] = [await freePort(), await freePort()];
+  const wav = join(dir, 'tone.wav');
+  toneWav(wav);
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      'poll_method epoll',
+      `sip_listen 127.0.0.1:${sipPort}`,
+      'net_interface 127.0.0.1',
+      `audio_source aufile,${wav}`,
+      'audio_player aufile,/dev/null',
+      'audio_alert aufile,/dev/null',
+      'audio_srate 8000',
+      'audio_channels 1',
+      'rtp_tos 0',
+      'module_path /usr/lib/baresip/modules',
+      'module g711.so',
+      'module aufile.so',
+      'module_app account.so',
+      'module_app menu.so',
+      'module_app ctrl_tcp.so',
+      `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
+      '',
+    ].join('\n'),
+  );
+  const params = [
+    `;regint=${options.register ? 300 : 0}`,
+    `;outbound="sip:127.0.0.1:${options.pbxPort};transport=udp"`,
+    ';audio_codecs=PCMU',
+    options.autoAnswer ? ';answermode=auto' : '',
+  ].join('');
+  writeFileSync(join(dir, 'accounts'), `<sip:${options.user}@${options.domain};transport=udp>${params}\n`);
+  writeFileSync(join(dir, 'contacts'), '');
+  const proc = await startProcess('baresip', ['-f', dir], /baresip is ready|ua: .*registered|Listening on/i, {
+    timeoutMs: 10_000,
+  }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const attempt = (left: number) => {
+      const s = connect(ctrlPort, '127.0.0.1', () => resolve(s));
+      s.once('error', (error) => (left > 0 ? setTimeout(() => attempt(left - 1), 100) : reject(error)));
+    };
+    attempt(30);
+  });
+  const events: Baresip['events'] = [];
+  const responses = new Map<string, (data: string) => void>();
+  let buffer = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const colon = buffer.indexOf(':');
+      if (colon < 0) return;
+      const length = Number(buffer.subarray(0, colon).toString());
+      if (buffer.length < colon + 1 + length + 1) return;
+      const json = buffer.subarray(colon + 1, colon + 1 + length).toString();
+      buffer = buffer.subarray(colon + 2 + length);
+      const message = JSON.parse(json) as Record<string, unknown>;
+      if (message.event) events.push(message as unknown as Baresip['events'][number]);
+      else if (message.response && typeof message.token === 'string')
+        responses.get(message.token)?.(typeof message.data === 'string' ? message.data : JSON.stringify(message.data ?? ''));
+    }
+  });
+  let tokens = 0;
+  const command = (name: string, params?: string) =>
+    new Promise<string>((resolve, reject) => {
+      const token = `t${++tokens}`;
+      const timer = setTimeout(() => reject(new Error(`baresip ${name}: no response`)), 5000);
+      responses.set(token, (data) => {
+        clearTimeout(timer);
+        responses.delete(token);
+        resolve(data);
+      });
+      const json = JSON.stringify({ command: name, params, token });
+      socket.write(`${Buffer.byteLength(json)}:${json},`);
+    });
+  const waitForEvent = async (type: string, timeoutMs = 10_000, after = 0) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = events.slice(after).find((e) => e.type === type);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`baresip ${options.user}: no ${type} within ${timeoutMs} ms; events: ${events.map((e) => e.type).join(',')}`);
+  };
+  return {
+    proc,
+    events,
+    command,
+    waitForEvent,
+    dtmfReceived: () =>
+      events
+        .filter((e) => e.type === 'CALL_DTMF_START')
+        .map((e) => e.param ?? '')
+        .join(''),
+    async stop() {
+      socket.destroy();
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

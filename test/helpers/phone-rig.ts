@@ -1,0 +1,187 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { startBrowserShell, type BrowserShell } from '../../electron/browser-shell/server.js';
+import { createCore, type Core } from '../../electron/core/composition.js';
+import { LocalStore } from '../../electron/core/store/store.js';
+import type { LineView, RegistrationView } from '../../renderer/src/lib/phone/types.js';
+import { launchChromium, watchPageErrors } from './chromium.js';
+import { createTestHome, type TestHome } from './pbx-certs.js';
+import { startTestStack, type Stack } from './stack.js';
+
+/**
+ * The calls tests' rig: the real stack, Chromium, and one browser-shell core + page per user running
+ * the production phone engine (test/integration/calls/fixtures/phone-page.ts exposes it as
+ * `window.phoneTest`). Shared by the calls tests and bench/calls.ts.
+ */
+export interface PhoneTest {
+  start(aor: string, defaultTenant?: string): Promise<void>;
+  registration(): RegistrationView;
+  lines(): LineView[];
+  dial(input: string): Promise<string>;
+  answer(id: string): Promise<void>;
+  reject(id: string, code: 486 | 603): Promise<void>;
+  hangup(id: string): Promise<void>;
+  dtmf(id: string, digits: string): Promise<void>;
+  setDtmfMode(mode: 'rfc4733' | 'info'): void;
+  packets(id: string): Promise<{ inbound: number; outbound: number }>;
+  settled(): Promise<void>;
+  calls(): Promise<
+    Array<{ direction: string; remote_number: string; outcome: string | null; tenant: string; contact_id: string | null }>
+  >;
+  stop(): Promise<void>;
+}
+declare const window: { phoneTest: PhoneTest };
+
+export const TENANT = 'mueller';
+export const TENANT_NUMBER = '+49301234567';
+
+export interface RigUser {
+  id: string;
+  tenants?: string[];
+  /** Runs on the user's store before the core opens it (contacts to seed). */
+  seed?: (store: LocalStore) => void;
+}
+
+export interface PhoneRig {
+  home: TestHome;
+  stack: Stack;
+  browser: Browser;
+  pages: Record<string, Page>;
+  pageErrors: Record<string, string[]>;
+  cores: Record<string, Core>;
+  stop(): Promise<void>;
+}
+
+export async function bundlePhonePage(): Promise<string> {
+  const built = await build({
+    entryPoints: [join(import.meta.dirname, '..', 'integration', 'calls', 'fixtures', 'phone-page.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+    loader: { '.wav': 'file' },
+    outdir: join(tmpdir(), 'vermittlung-calls-bundle'),
+  });
+  return built.outputFiles.find((file) => file.path.endsWith('.js'))!.text;
+}
+
+export async function startPhoneRig(users: RigUser[]): Promise<PhoneRig> {
+  const home = createTestHome();
+  home.writeDirectory({
+    version: 1,
+    tenants: [{ id: TENANT, name: 'Schreinerei Müller', numbers: [TENANT_NUMBER] }],
+    users: users.map((u) => ({ id: u.id, name: u.id, role: 'teleworker', tenants: u.tenants ?? [], certificates: [] })),
+  });
+  const bundle = await bundlePhonePage();
+  const [stack, browser] = await Promise.all([startTestStack(home.home, { tenantRingMs: 20_000 }), launchChromium()]);
+  const apps: Array<{ core: Core; shell: BrowserShell; profileDir: string }> = [];
+  const rig: PhoneRig = {
+    home,
+    stack,
+    browser,
+    pages: {},
+    pageErrors: {},
+    cores: {},
+    async stop() {
+      for (const page of Object.values(rig.pages)) await page.evaluate(() => window.phoneTest.stop()).catch(() => undefined);
+      await browser.close();
+      for (const { core, shell, profileDir } of apps) {
+        await shell.close();
+        await core.close();
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+      await stack.stop();
+      rmSync(home.home, { recursive: true, force: true });
+    },
+  };
+  try {
+    for (const user of users) {
+      const profileDir = mkdtempSync(join(tmpdir(), `vermittlung-calls-${user.id}-`));
+      const rendererDir = join(profileDir, 'renderer');
+      mkdirSync(rendererDir);
+      writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>calls test</title><body></body>');
+      const store = LocalStore.open(join(profileDir, 'vermittlung.db'));
+      store.lookup.seedTenants([
+        {
+          id: TENANT,
+          name: 'Schreinerei Müller',
+          numbers: [TENANT_NUMBER],
+          greeting: 'Schreinerei Müller, guten Tag',
+          mobile: '+491701234567',
+        },
+      ]);
+      user.seed?.(store);
+      store.close();
+      const cert = home.issue(user.id);
+      const core = createCore({
+        profileDir,
+        appVersion: '0.0.0-test',
+        shell: 'browser',
+        pbxEndpoint: () => ({ url: stack.info.pbxWss, tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem } }),
+      });
+      const shell = await startBrowserShell({ core, rendererDir, port: 0 });
+      apps.push({ core, shell, profileDir });
+      rig.cores[user.id] = core;
+      const context = await browser.newContext({ bypassCSP: true });
+      const page = await context.newPage();
+      rig.pageErrors[user.id] = watchPageErrors(page);
+      await page.goto(shell.url);
+      await page.addScriptTag({ content: bundle });
+      await page.evaluate(([aor, tenant]) => window.phoneTest.start(aor!, tenant), [`sip:${user.id}@localhost`, TENANT]);
+      rig.pages[user.id] = page;
+    }
+    for (const page of Object.values(rig.pages))
+      await until(async () => (await registration(page)) === 'registered', 10_000, 'registration');
+  } catch (error) {
+    await rig.stop().catch(() => undefined);
+    throw error;
+  }
+  return rig;
+}
+
+export const registration = (page: Page) => page.evaluate(() => window.phoneTest.registration().status);
+export const livelines = (page: Page) => page.evaluate(() => window.phoneTest.lines().filter((l) => l.status !== 'ended'));
+
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`${what} not reached within ${timeoutMs} ms`);
+}
+
+/** The first line in `status` on that page. */
+export async function lineIn(page: Page, status: LineView['status'], timeoutMs = 8000): Promise<LineView> {
+  let found: LineView | undefined;
+  await until(
+    async () => {
+      found = (await page.evaluate(() => window.phoneTest.lines())).find((l) => l.status === status);
+      return found !== undefined;
+    },
+    timeoutMs,
+    `a ${status} line`,
+    20,
+  );
+  return found!;
+}
+
+export async function inboundGrows(page: Page, id: string, ms = 1200): Promise<number> {
+  const packets = () => page.evaluate((lineId) => window.phoneTest.packets(lineId), id);
+  const before = (await packets()).inbound;
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (await packets()).inbound - before;
+}
+
+export async function hangupAll(pages: Page[]): Promise<void> {
+  for (const page of pages)
+    await page.evaluate(async () => {
+      for (const l of window.phoneTest.lines())
+        if (l.status !== 'ended') await window.phoneTest.hangup(l.id).catch(() => undefined);
+    });
+  for (const page of pages) await until(async () => (await livelines(page)).length === 0, 8000, 'all lines ended');
+}
