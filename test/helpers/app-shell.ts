@@ -9,7 +9,11 @@ export interface RunningShell extends Started {
 }
 
 /** Runs the browser shell as its own process for one profile directory, the way `npm start` does. */
-export async function startShell(profileDir: string, extraArgs: string[] = []): Promise<RunningShell> {
+export async function startShell(
+  profileDir: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningShell> {
   const started = await startProcess(
     process.execPath,
     [
@@ -21,7 +25,7 @@ export async function startShell(profileDir: string, extraArgs: string[] = []): 
       ...extraArgs,
     ],
     /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/,
-    { cwd: root, env: { ...process.env, CI: '1' } },
+    { cwd: root, env: { ...env, CI: '1' } },
   );
   const url = started.match[1]!;
   return { ...started, url, origin: new URL(url).origin };
