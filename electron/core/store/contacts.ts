@@ -8,7 +8,7 @@ import {
   type FieldValue,
   type PhoneKind,
 } from '../../../protocol/index.js';
-import type { RecordWriter } from './writer.js';
+import type { NewRecord, RecordWriter } from './writer.js';
 
 interface ContactRow {
   id: string;
@@ -31,6 +31,8 @@ interface PhoneRow {
   number: string | null;
   e164: string | null;
 }
+
+type NewContact = Omit<ContactCreate, 'phones'> & { phones: { kind: PhoneKind; number: string }[] };
 
 const KINDS = new Set(['mobile', 'work', 'home', 'fax', 'other']);
 
@@ -68,17 +70,51 @@ export class ContactRepository {
   }
 
   /** Creates the contact and its numbers in one transaction; returns the new id. */
-  createRecord(input: Omit<ContactCreate, 'phones'> & { phones: { kind: PhoneKind; number: string }[] }): string {
+  createRecord(input: NewContact): string {
+    const records = this.newRecords(input);
+    this.writer.insertLocalMany(records);
+    return records[0]!.id;
+  }
+
+  /**
+   * Creates many contacts in one transaction (imports). Each input is checked first; a refused one
+   * is passed to `refused` by its index and writes nothing, the others all go in.
+   */
+  createMany(inputs: readonly NewContact[], refused: (index: number, error: HostError) => void): number {
+    const records: NewRecord[] = [];
+    let created = 0;
+    for (const [index, input] of inputs.entries()) {
+      try {
+        const rows = this.newRecords(input);
+        this.writer.check(rows);
+        records.push(...rows);
+        created++;
+      } catch (error) {
+        if (!(error instanceof HostError)) throw error;
+        refused(index, error);
+      }
+    }
+    if (records.length > 0) this.writer.insertLocalMany(records);
+    return created;
+  }
+
+  /** The contact row and its phone rows; a new record's empty fields are simply absent (no versions for nulls). */
+  private newRecords(input: NewContact): NewRecord[] {
     checkName(input.name);
     const { tenant, phones, ...fields } = input;
     const id = uuidv7();
-    this.writer.transaction(() => {
-      // A new record's empty fields are simply absent: no versions or outbox entries for nulls.
-      const present = Object.fromEntries(Object.entries(definedFields(fields)).filter(([, v]) => v !== null));
-      this.writer.insertLocal('contact', id, tenant, present);
-      for (const phone of phones) this.writePhone(uuidv7(), id, tenant, phone.kind, phone.number);
-    });
-    return id;
+    const present = Object.fromEntries(Object.entries(definedFields(fields)).filter(([, v]) => v !== null));
+    const records: NewRecord[] = [{ table: 'contact', id, tenant, fields: present }];
+    for (const phone of phones) {
+      if (phone.number.trim() === '') throw new HostError('validation', 'a phone number must not be empty', 'number');
+      records.push({
+        table: 'contact_phone',
+        id: uuidv7(),
+        tenant,
+        fields: { contact_id: id, kind: phone.kind, number: phone.number },
+      });
+    }
+    return records;
   }
 
   create(input: ContactCreate): Contact {

@@ -5,6 +5,14 @@ import type { PhoneNormaliser } from './phone.js';
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
+interface ContactRow {
+  rowid: number;
+  name: string | null;
+  company: string | null;
+  email: string | null;
+  _deleted: number;
+}
+
 export interface SearchHit {
   id: string;
   rank: number;
@@ -17,6 +25,8 @@ export interface SearchHit {
 export class SearchIndex {
   private readonly contact: Stmt;
   private readonly phones: Stmt;
+  private readonly contactsMany: Stmt;
+  private readonly phonesMany: Stmt;
   private readonly remove: Stmt;
   private readonly upsert: Stmt;
   private readonly queryAll: Stmt;
@@ -30,6 +40,12 @@ export class SearchIndex {
   ) {
     this.contact = db.prepare('SELECT rowid, name, company, email, _deleted FROM contact WHERE id = ?');
     this.phones = db.prepare('SELECT number FROM contact_phone WHERE contact_id = ? AND _deleted = 0');
+    this.contactsMany = db.prepare(
+      'SELECT rowid, id, name, company, email, _deleted FROM contact WHERE id IN (SELECT value FROM json_each(?))',
+    );
+    this.phonesMany = db.prepare(
+      'SELECT contact_id, number FROM contact_phone WHERE contact_id IN (SELECT value FROM json_each(?)) AND _deleted = 0',
+    );
     this.remove = db.prepare('DELETE FROM contact_fts WHERE rowid = ?');
     this.upsert = db.prepare('INSERT OR REPLACE INTO contact_fts(rowid, name, company, email, numbers) VALUES (?, ?, ?, ?, ?)');
     const select = `SELECT c.id AS id, f.rank AS rank FROM contact_fts f JOIN contact c ON c.rowid = f.rowid
@@ -42,18 +58,39 @@ export class SearchIndex {
     this.shortTenant = db.prepare(`${select} AND c.tenant_id = ? LIMIT ?`);
   }
 
+  /** Reindexes several contacts with two queries instead of two per contact. */
+  reindexMany(contactIds: Iterable<string>): void {
+    const ids = [...contactIds];
+    if (ids.length === 1) return this.reindex(ids[0]!);
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = JSON.stringify(ids.slice(i, i + 500));
+      const numbers = new Map<string, string[]>();
+      for (const p of this.phonesMany.all(chunk) as { contact_id: string; number: string | null }[]) {
+        if (!p.number) continue;
+        let list = numbers.get(p.contact_id);
+        if (!list) numbers.set(p.contact_id, (list = []));
+        list.push(p.number);
+      }
+      for (const row of this.contactsMany.all(chunk) as (ContactRow & { id: string })[]) {
+        this.write(row, numbers.get(row.id) ?? []);
+      }
+    }
+  }
+
   reindex(contactId: string): void {
-    const row = this.contact.get(contactId) as
-      { rowid: number; name: string | null; company: string | null; email: string | null; _deleted: number } | undefined;
+    const row = this.contact.get(contactId) as ContactRow | undefined;
     if (!row) return; // phones pulled before their contact are indexed when it arrives
+    const numbers = (this.phones.all(contactId) as { number: string | null }[]).flatMap((p) => (p.number ? [p.number] : []));
+    this.write(row, numbers);
+  }
+
+  private write(row: ContactRow, numbers: readonly string[]): void {
     if (row._deleted) {
       this.remove.run(row.rowid);
       return;
     }
     const digits = new Set<string>();
-    for (const phone of this.phones.all(contactId) as { number: string | null }[]) {
-      if (phone.number) for (const d of this.normaliser.normalise(phone.number).searchDigits) digits.add(d);
-    }
+    for (const number of numbers) for (const d of this.normaliser.normalise(number).searchDigits) digits.add(d);
     this.upsert.run(row.rowid, foldForIndex(row.name), foldForIndex(row.company), foldForIndex(row.email), [...digits].join(' '));
   }
 

@@ -12,6 +12,9 @@ import { parseVcards } from './vcard-parse.js';
 
 export const IMPORT_BATCH_SIZE = 500;
 const MAX_REPORTED_ERRORS = 1000;
+// papaparse's stream mode costs more per row the larger each chunk is (measured: 100,000 rows in
+// 0.6 s with 16 KiB chunks, 5 s with 256 KiB).
+const CHUNK = 16 * 1024;
 
 export interface ImportOptions {
   batchSize?: number;
@@ -19,12 +22,12 @@ export interface ImportOptions {
 }
 
 function source(request: Pick<ImportRequest, 'text' | 'path'>): Readable {
-  if (request.path !== undefined) return createReadStream(request.path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  if (request.path !== undefined) return createReadStream(request.path, { encoding: 'utf8', highWaterMark: CHUNK });
   // Hand the text over in slices so the parser never holds a second copy of the whole file.
   const text = request.text ?? '';
   return Readable.from(
     (function* () {
-      for (let i = 0; i < text.length; i += 256 * 1024) yield text.slice(i, i + 256 * 1024);
+      for (let i = 0; i < text.length; i += CHUNK) yield text.slice(i, i + CHUNK);
     })(),
   );
 }
@@ -54,22 +57,21 @@ export async function importContacts(
   };
   const commit = async (batch: ImportedContact[]) => {
     writer.transaction(() => {
-      for (const row of batch) {
-        try {
-          const { line: _line, ...fields } = row;
-          contacts.createRecord({ tenant: request.tenant, ...fields });
-          report.imported++;
-        } catch (error) {
-          if (!(error instanceof HostError)) throw error;
-          fail(row.line, error.message);
-        }
-      }
+      report.imported += contacts.createMany(
+        batch.map(({ line: _line, ...fields }) => ({ tenant: request.tenant, ...fields })),
+        (index, error) => fail(batch[index]!.line, error.message),
+      );
     });
     options.onProgress?.({ ...report, errors: [...report.errors] });
     await yieldToLoop();
   };
 
   let batch: ImportedContact[] = [];
+  // NORMAL under WAL: a committed batch can be lost to a power cut (never to a crash of the app, and
+  // the file is never corrupted), and a batch commit costs no fsync. FULL comes back afterwards.
+  const synchronous = writer.db.pragma('synchronous', { simple: true }) as number;
+  writer.db.pragma('synchronous = NORMAL');
+  writer.db.pragma('cache_size = -65536');
   try {
     for await (const item of items(request)) {
       if (isProblem(item)) fail(item.line, item.error);
@@ -79,11 +81,13 @@ export async function importContacts(
         batch = [];
       }
     }
+    if (batch.length > 0) await commit(batch);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new HostError('not_found', 'import file not found', 'path');
     throw error;
+  } finally {
+    if (writer.db.open) writer.db.pragma(`synchronous = ${synchronous}`);
   }
-  if (batch.length > 0) await commit(batch);
   report.done = true;
   options.onProgress?.({ ...report, errors: [...report.errors] });
   return report;
