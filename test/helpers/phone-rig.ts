@@ -17,7 +17,9 @@ import { startTestStack, type Stack } from './stack.js';
  * `window.phoneTest`). Shared by the calls tests and bench/calls.ts.
  */
 export interface PhoneTest {
-  start(aor: string, defaultTenant?: string): Promise<void>;
+  start(aor: string, defaultTenant?: string, dtmfMode?: 'rfc4733' | 'info', endedLingerMs?: number): Promise<void>;
+  marks(): { inviteSent: number[]; inviteIn: number[]; ringing: number[]; connected: number[] };
+  setAutoAnswer(on: boolean): void;
   registration(): RegistrationView;
   lines(): LineView[];
   dial(input: string): Promise<string>;
@@ -42,7 +44,7 @@ export interface RigUser {
   id: string;
   tenants?: string[];
   /** Runs on the user's store before the core opens it (contacts to seed). */
-  seed?: (store: LocalStore) => void;
+  seed?: (store: LocalStore) => void | Promise<void>;
 }
 
 export interface PhoneRig {
@@ -69,7 +71,7 @@ export async function bundlePhonePage(): Promise<string> {
   return built.outputFiles.find((file) => file.path.endsWith('.js'))!.text;
 }
 
-export async function startPhoneRig(users: RigUser[]): Promise<PhoneRig> {
+export async function startPhoneRig(users: RigUser[], options: { endedLingerMs?: number } = {}): Promise<PhoneRig> {
   const home = createTestHome();
   home.writeDirectory({
     version: 1,
@@ -114,7 +116,7 @@ export async function startPhoneRig(users: RigUser[]): Promise<PhoneRig> {
           mobile: '+491701234567',
         },
       ]);
-      user.seed?.(store);
+      await user.seed?.(store);
       store.close();
       const cert = home.issue(user.id);
       const core = createCore({
@@ -131,7 +133,11 @@ export async function startPhoneRig(users: RigUser[]): Promise<PhoneRig> {
       rig.pageErrors[user.id] = watchPageErrors(page);
       await page.goto(shell.url);
       await page.addScriptTag({ content: bundle });
-      await page.evaluate(([aor, tenant]) => window.phoneTest.start(aor!, tenant), [`sip:${user.id}@localhost`, TENANT]);
+      await page.evaluate(
+        ([aor, tenant, linger]) =>
+          window.phoneTest.start(aor as string, tenant as string, 'rfc4733', linger as number | undefined),
+        [`sip:${user.id}@localhost`, TENANT, options.endedLingerMs] as const,
+      );
       rig.pages[user.id] = page;
     }
     for (const page of Object.values(rig.pages))
