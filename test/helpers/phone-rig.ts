@@ -133,11 +133,11 @@ export async function startPhoneRig(users: RigUser[], options: { endedLingerMs?:
       rig.pageErrors[user.id] = watchPageErrors(page);
       await page.goto(shell.url);
       await page.addScriptTag({ content: bundle });
-      await page.evaluate(
-        ([aor, tenant, linger]) =>
-          window.phoneTest.start(aor as string, tenant as string, 'rfc4733', linger as number | undefined),
-        [`sip:${user.id}@localhost`, TENANT, options.endedLingerMs] as const,
-      );
+      await page.evaluate(([aor, tenant, linger]) => window.phoneTest.start(aor as string, tenant as string, 'rfc4733', linger), [
+        `sip:${user.id}@localhost`,
+        TENANT,
+        options.endedLingerMs,
+      ] as const);
       rig.pages[user.id] = page;
     }
     for (const page of Object.values(rig.pages))
