@@ -30,8 +30,9 @@ beforeAll(async () => {
     {
       id: 'alice',
       tenants: [TENANT],
-      seed: (store) =>
-        store.contacts.create({ tenant: TENANT, name: 'Kunde Meier', phones: [{ kind: 'mobile', number: '0176 12345678' }] }),
+      seed: (store) => {
+        store.contacts.create({ tenant: TENANT, name: 'Kunde Meier', phones: [{ kind: 'mobile', number: '0176 12345678' }] });
+      },
     },
   ]);
   alice = rig.pages.alice!;
