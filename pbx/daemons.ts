@@ -36,7 +36,8 @@ export function spawnDaemon(
   if (child.pid === undefined) throw new Error(`${command} could not be started`);
   let pending = '';
   const onData = (chunk: Buffer) => {
-    log.write(chunk);
+    // Output can still arrive after 'exit' (the pipes drain later): never write to a closed log.
+    if (!log.writableEnded) log.write(chunk);
     if (!onLine) return;
     pending += chunk.toString();
     const lines = pending.split('\n');
@@ -45,12 +46,8 @@ export function spawnDaemon(
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      log.end();
-      resolve(code);
-    }),
-  );
+  child.once('close', () => log.end());
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const pid = child.pid;
   return {
     name,
