@@ -52,9 +52,13 @@ const FAMILY = [
 const TRADE = ['Schreinerei', 'Elektro', 'Sanitär', 'Dachdecker', 'Malerbetrieb', 'Glaserei', 'Bäckerei', 'Autohaus'];
 
 let seed = 42;
+/**
+ * A 32-bit LCG in integer arithmetic (the product of a float seed and 1,103,515,245 loses its low
+ * bits, which made every contact "Anna Müller"); the high bits are the random ones.
+ */
 function rand(n: number): number {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed % n;
+  seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+  return (seed >>> 16) % n;
 }
 const pick = <T>(list: readonly T[]): T => list[rand(list.length)]!;
 const syllables = ['ka', 'lo', 'mi', 'ber', 'an', 'ste', 'rud', 'wen', 'gol', 'hei', 'tor', 'sa'];

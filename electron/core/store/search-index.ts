@@ -7,10 +7,16 @@ type Stmt = Database.Statement<unknown[], unknown>;
 
 interface ContactRow {
   rowid: number;
+  tenant_id: string;
   name: string | null;
   company: string | null;
   email: string | null;
   _deleted: number;
+}
+
+/** One token per firm, whatever its slug contains: the tokenizer keeps letters and digits together. */
+export function tenantToken(tenant: string): string {
+  return `t${Buffer.from(tenant, 'utf8').toString('hex')}`;
 }
 
 export interface SearchHit {
@@ -29,33 +35,60 @@ export class SearchIndex {
   private readonly phonesMany: Stmt;
   private readonly remove: Stmt;
   private readonly upsert: Stmt;
-  private readonly queryAll: Stmt;
-  private readonly queryTenant: Stmt;
-  private readonly shortAll: Stmt;
-  private readonly shortTenant: Stmt;
+  private readonly ranked: Stmt;
+  private readonly unranked: Stmt;
+  private readonly rankedWithTenant: Stmt | undefined;
+  /** False on a schema before version 3 (only tests open those with today's code). */
+  private readonly hasTenantColumn: boolean;
 
   constructor(
     private readonly db: Db,
     private readonly normaliser: PhoneNormaliser,
   ) {
-    this.contact = db.prepare('SELECT rowid, name, company, email, _deleted FROM contact WHERE id = ?');
+    this.hasTenantColumn = (db.pragma('table_info(contact_fts)') as { name: string }[]).some((c) => c.name === 'tenant');
+    this.contact = db.prepare('SELECT rowid, tenant_id, name, company, email, _deleted FROM contact WHERE id = ?');
     this.phones = db.prepare('SELECT number FROM contact_phone WHERE contact_id = ? AND _deleted = 0');
     this.contactsMany = db.prepare(
-      'SELECT rowid, id, name, company, email, _deleted FROM contact WHERE id IN (SELECT value FROM json_each(?))',
+      'SELECT rowid, id, tenant_id, name, company, email, _deleted FROM contact WHERE id IN (SELECT value FROM json_each(?))',
     );
     this.phonesMany = db.prepare(
       'SELECT contact_id, number FROM contact_phone WHERE contact_id IN (SELECT value FROM json_each(?)) AND _deleted = 0',
     );
     this.remove = db.prepare('DELETE FROM contact_fts WHERE rowid = ?');
-    this.upsert = db.prepare('INSERT OR REPLACE INTO contact_fts(rowid, name, company, email, numbers) VALUES (?, ?, ?, ?, ?)');
-    const select = `SELECT c.id AS id, f.rank AS rank FROM contact_fts f JOIN contact c ON c.rowid = f.rowid
-      WHERE contact_fts MATCH ? AND f.rank MATCH 'bm25(10.0, 5.0, 2.0, 3.0)' AND c._deleted = 0`;
-    this.queryAll = db.prepare(`${select} ORDER BY f.rank LIMIT ?`);
-    this.queryTenant = db.prepare(`${select} AND c.tenant_id = ? ORDER BY f.rank LIMIT ?`);
-    // One or two typed letters match a large share of all contacts; ranking them all costs more than
-    // it helps, so these come in index order until the third letter.
-    this.shortAll = db.prepare(`${select} LIMIT ?`);
-    this.shortTenant = db.prepare(`${select} AND c.tenant_id = ? LIMIT ?`);
+    if (this.hasTenantColumn) {
+      this.upsert = db.prepare(
+        'INSERT OR REPLACE INTO contact_fts(rowid, name, company, email, numbers, tenant) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      // FTS5 optimises `ORDER BY rank LIMIT k` only on the FTS table alone: rank and cut first,
+      // then join the page to the records. The rank is the table's default (migration 003).
+      const page = (inner: string, extra = '') =>
+        // CROSS JOIN keeps the page as the outer loop; left to itself the planner scans every
+        // contact through contact_by_name(_deleted) and probes the page for each (5 ms at 100k).
+        db.prepare(`SELECT c.id AS id, h.rank AS rank${extra} FROM (${inner}) h CROSS JOIN contact c ON c.rowid = h.rowid
+          WHERE c._deleted = 0 ORDER BY h.rank`);
+      this.ranked = page('SELECT rowid, rank FROM contact_fts WHERE contact_fts MATCH ? ORDER BY rank LIMIT ?');
+      this.rankedWithTenant = page(
+        'SELECT rowid, rank FROM contact_fts WHERE contact_fts MATCH ? ORDER BY rank LIMIT ?',
+        ', c.tenant_id AS tenant_id',
+      );
+      // One or two typed letters match a large share of all contacts; ranking them all costs more than
+      // it helps, so the first matches in index order are ranked among themselves until the third letter.
+      this.unranked = page('SELECT rowid, rank FROM contact_fts WHERE contact_fts MATCH ? LIMIT ?');
+    } else {
+      this.rankedWithTenant = undefined;
+      this.upsert = db.prepare('INSERT OR REPLACE INTO contact_fts(rowid, name, company, email, numbers) VALUES (?, ?, ?, ?, ?)');
+      const select = `SELECT c.id AS id, f.rank AS rank FROM contact_fts f JOIN contact c ON c.rowid = f.rowid
+        WHERE contact_fts MATCH ? AND f.rank MATCH 'bm25(10.0, 5.0, 2.0, 3.0)' AND c._deleted = 0
+        AND (c.tenant_id = ?3 OR ?3 IS NULL)`;
+      this.ranked = db.prepare(`${select} ORDER BY f.rank LIMIT ?2`);
+      this.unranked = db.prepare(`${select} LIMIT ?2`);
+    }
+    if (db.prepare("SELECT 1 FROM meta WHERE key = 'search_rebuild'").get() !== undefined) {
+      db.transaction(() => {
+        this.rebuild();
+        db.prepare("DELETE FROM meta WHERE key = 'search_rebuild'").run();
+      })();
+    }
   }
 
   /** Reindexes several contacts with two queries instead of two per contact. */
@@ -91,16 +124,29 @@ export class SearchIndex {
     }
     const digits = new Set<string>();
     for (const number of numbers) for (const d of this.normaliser.normalise(number).searchDigits) digits.add(d);
-    this.upsert.run(row.rowid, foldForIndex(row.name), foldForIndex(row.company), foldForIndex(row.email), [...digits].join(' '));
+    const values = [row.rowid, foldForIndex(row.name), foldForIndex(row.company), foldForIndex(row.email), [...digits].join(' ')];
+    if (this.hasTenantColumn) values.push(tenantToken(row.tenant_id));
+    this.upsert.run(...values);
   }
 
   search(input: string, tenant: string | undefined, limit: number): SearchHit[] {
     const query = ftsQuery(input);
     if (!query) return [];
     const short = Math.max(...input.split(/[^\p{L}\p{N}]+/u).map((w) => w.length)) < 3;
-    const [all, byTenant] = short ? [this.shortAll, this.shortTenant] : [this.queryAll, this.queryTenant];
-    const rows = tenant === undefined ? all.all(query, limit) : byTenant.all(query, tenant, limit);
-    return rows as SearchHit[];
+    const stmt = short ? this.unranked : this.ranked;
+    if (!this.hasTenantColumn) return stmt.all(query, limit, tenant ?? null) as SearchHit[];
+    // The words may match only the searchable columns, never a firm's token.
+    const words = `{name company email numbers} : (${query})`;
+    if (tenant === undefined) return stmt.all(words, limit) as SearchHit[];
+    if (!short) {
+      // A firm's token in the query doubles bm25's work, and a large firm is most of the index.
+      // The firm's best k are exactly the first k of that firm among the best k·4 overall when
+      // that many are there; otherwise the index filters by the token.
+      const overall = this.rankedWithTenant!.all(words, limit * 4) as (SearchHit & { tenant_id: string })[];
+      const mine = overall.filter((h) => h.tenant_id === tenant);
+      if (mine.length >= limit || overall.length < limit * 4) return mine.slice(0, limit).map(({ id, rank }) => ({ id, rank }));
+    }
+    return stmt.all(`tenant : "${tenantToken(tenant)}" AND ${words}`, limit) as SearchHit[];
   }
 
   /** The naive alternative, kept for the benchmark's FTS-vs-LIKE comparison only. */
@@ -120,8 +166,6 @@ export class SearchIndex {
   /** Rebuilds the whole index from the records (after a restore or an index change). */
   rebuild(): void {
     this.db.exec('DELETE FROM contact_fts');
-    for (const { id } of this.db.prepare('SELECT id FROM contact WHERE _deleted = 0').all() as { id: string }[]) {
-      this.reindex(id);
-    }
+    this.reindexMany(this.db.prepare('SELECT id FROM contact WHERE _deleted = 0').pluck().all() as string[]);
   }
 }

@@ -31,6 +31,9 @@ describe('opening the profile database', () => {
       expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
       expect(store.contacts.get(c.id).name).toBe('Alt Bestand');
       expect(store.lookup.caller('+49301234567').contact?.id).toBe(c.id);
+      // The search index of an older version is rebuilt from the records.
+      expect(store.writer.search.search('alt bes', 't1', 5).map((h) => h.id)).toEqual([c.id]);
+      expect(store.writer.search.search('alt', 't2', 5)).toEqual([]);
       expect(store.activity.listNotes({ callback: true, offset: 0, limit: 5 })).toHaveLength(1);
       expect(store.writer.clock.node).toBe(node);
       // name; phone contact_id, kind, number; note contact_id, subject, callback_requested, status
@@ -47,7 +50,9 @@ describe('opening the profile database', () => {
     future.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     future.close();
     const before = readFileSync(file);
-    expect(() => LocalStore.open(file)).toThrow(/schema version 3, newer than this app's 2; update the app/);
+    expect(() => LocalStore.open(file)).toThrow(
+      `schema version ${SCHEMA_VERSION + 1}, newer than this app's ${SCHEMA_VERSION}; update the app`,
+    );
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(readdirSync(join(file, '..')).filter((f) => f.includes('corrupt'))).toEqual([]);
   });

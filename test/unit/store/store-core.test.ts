@@ -184,4 +184,18 @@ describe('search as you type', () => {
     const byName = store.contacts.create({ tenant: 't1', name: 'Schmidt', phones: [] });
     expect(store.writer.search.search('schmidt', undefined, 10).map((h) => h.id)).toEqual([byName.id, byCompany.id]);
   });
+
+  it('filters by firm inside the index: the best matches of that firm, never the firm token itself', () => {
+    const { store } = openStore();
+    // Many better-ranked matches in another firm must not push the filtered firm's match off the page.
+    for (let i = 0; i < 30; i++) store.contacts.create({ tenant: 'other', name: `Kraus ${i}`, phones: [] });
+    const mine = store.contacts.create({ tenant: 'bäcker-ei', name: 'Anna', company: 'Kraus Bau', phones: [] });
+    expect(store.writer.search.search('kraus', 'bäcker-ei', 5).map((h) => h.id)).toEqual([mine.id]);
+    expect(store.writer.search.search('kr', 'bäcker-ei', 5).map((h) => h.id)).toEqual([mine.id]);
+    expect(store.writer.search.search('kraus', undefined, 50)).toHaveLength(31);
+    expect(store.writer.search.search('bäcker', undefined, 5)).toEqual([]);
+    expect(store.writer.search.search('t', undefined, 5)).toEqual([]);
+    store.contacts.delete(mine.id);
+    expect(store.writer.search.search('kraus', 'bäcker-ei', 5)).toEqual([]);
+  });
 });
