@@ -13,10 +13,18 @@ const external = [
   ...Object.keys(pkg.dependencies),
 ];
 
-// Main process and preload, as CommonJS: a sandboxed preload cannot load ES modules, nor any file
-// but `electron`, so each entry is built alone (`--mode main`, `--mode preload`) into one file.
+// Main process, preload and the import worker, as CommonJS: a sandboxed preload cannot load ES
+// modules, nor any file but `electron`, so each entry is built alone (`--mode main|preload|worker`)
+// into one file; the worker thread loads `import-worker.cjs` next to `main.cjs`.
+const ENTRIES: Record<string, [string, string]> = {
+  main: ['main', 'electron/main/index.ts'],
+  preload: ['preload', 'electron/preload/index.ts'],
+  worker: ['import-worker', 'electron/core/store/import/import-worker.ts'],
+};
+
 export default defineConfig(({ mode }) => {
-  if (mode !== 'main' && mode !== 'preload') throw new Error('build with --mode main or --mode preload');
+  const entry = ENTRIES[mode];
+  if (!entry) throw new Error('build with --mode main, --mode preload or --mode worker');
   return {
     build: {
       outDir: 'dist/electron',
@@ -26,7 +34,7 @@ export default defineConfig(({ mode }) => {
       sourcemap: true,
       ssr: true,
       lib: {
-        entry: { [mode]: `electron/${mode}/index.ts` } as Record<string, string>,
+        entry: { [entry[0]]: entry[1] } as Record<string, string>,
         formats: ['cjs'],
         fileName: (_format, name) => `${name}.cjs`,
       },

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { ActivityRepository } from './activity.js';
 import { ContactRepository } from './contacts.js';
 import { importContacts } from './import/importer.js';
+import { importInWorker, type ChangedIds, type WorkerEntry } from './import/worker-host.js';
 import { toVcard } from './import/vcard-export.js';
 import { LookupService } from './lookup.js';
 import { openDatabase, type Db, type OpenOptions } from './open.js';
@@ -16,6 +17,10 @@ export interface LocalStoreOptions extends OpenOptions {
   region?: CountryCode;
   onChanged?: (event: StoreChanged) => void;
   now?: () => Date;
+  /** Imports run in a worker thread unless false (then on the main thread, in batches). */
+  importInWorker?: boolean;
+  /** Where the import worker's entry is; tests point it elsewhere (defaultWorkerEntry()). */
+  importWorker?: WorkerEntry;
 }
 
 /** The profile's local database and the services over it (docs/store.md). */
@@ -56,12 +61,31 @@ export class LocalStore {
   }
 
   async import(request: ImportRequest, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
-    return importContacts(this.writer, this.contacts, request, {
-      onProgress: (report) => {
-        this.notify('import');
-        onProgress?.(report);
+    if (this.options.importInWorker === false || this.file === ':memory:') {
+      return importContacts(this.writer, this.contacts, request, {
+        onProgress: (report) => {
+          this.notify('import');
+          onProgress?.(report);
+        },
+      });
+    }
+    const changed = (list: ChangedIds[]) => {
+      for (const { table, ids } of list) if (ids.length > 0) this.options.onChanged?.({ table, ids, source: 'import' });
+    };
+    return importInWorker(
+      { file: this.file, region: this.phones.region, request },
+      {
+        onProgress: (report, ids) => {
+          changed(ids);
+          onProgress?.(report);
+        },
+        onDone: (lastVersion, ids) => {
+          if (lastVersion) this.writer.observe(lastVersion);
+          changed(ids);
+        },
       },
-    });
+      this.options.importWorker,
+    );
   }
 
   exportVcard(filter: { tenant?: string | undefined; ids?: string[] | undefined }): { text: string; count: number } {

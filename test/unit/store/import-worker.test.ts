@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ImportReport } from '../../../protocol/index.js';
+import { openStore } from './helpers.js';
+
+function csv(rows: number, offset = 0): string {
+  let text = 'name,company,phone\n';
+  for (let i = offset; i < offset + rows; i++) text += `Kunde ${i},Firma ${i % 7},030 ${1_000_000 + i}\n`;
+  return text;
+}
+
+describe('import in a worker thread', () => {
+  it('imports through the worker while the main connection keeps answering, with progress and change events', async () => {
+    const { store, changes } = openStore();
+    const before = store.contacts.create({ tenant: 't1', name: 'Vorher Da', phones: [{ kind: 'work', number: '089 5550100' }] });
+    const progress: ImportReport[] = [];
+    const answers: number[] = [];
+    const running = store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text: csv(3000) }, (r) => {
+      progress.push(r);
+      // The main thread's connection reads while the worker holds the write lock between batches.
+      answers.push(store.writer.search.search('vorher', 't1', 5).length);
+    });
+    expect(store.lookup.caller('+49 89 5550100').contact?.id).toBe(before.id);
+    const report = await running;
+    expect(report).toMatchObject({ imported: 3000, failed: 0, done: true });
+    expect(progress.map((p) => p.imported)).toEqual([500, 1000, 1500, 2000, 2500, 3000, 3000]);
+    expect(progress.at(-1)?.done).toBe(true);
+    expect(answers.every((n) => n === 1)).toBe(true);
+    expect(store.contactCount()).toBe(3001);
+    expect(store.lookup.caller('030 1002999').contact?.name).toBe('Kunde 2999');
+    expect(store.writer.search.search('kunde 2999', 't1', 5)).toHaveLength(1);
+    const imported = changes.filter((c) => c.source === 'import' && c.table === 'contact').flatMap((c) => c.ids);
+    expect(new Set(imported).size).toBe(3000);
+    // A local write after the import sorts after every version the worker wrote.
+    const workerLast = store.db.prepare('SELECT max(version) FROM outbox WHERE record_id != ?').pluck().get(before.id) as string;
+    store.contacts.update(before.id, { name: 'Nachher Da' });
+    const local = store.db.prepare('SELECT max(version) FROM outbox WHERE record_id = ?').pluck().get(before.id) as string;
+    expect(local > workerLast).toBe(true);
+  });
+
+  it('reports bad rows by line from the worker', async () => {
+    const { store } = openStore();
+    const text = `name,company,phone\nGut,,030 1234567\n,,\nZu Lang,${'x'.repeat(501)},\nAuch Gut,,\n`;
+    const report = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text });
+    expect(report).toMatchObject({ imported: 2, failed: 2 });
+    expect(report.errors.map((e) => e.line)).toEqual([3, 4]);
+    expect(report.errors[1]?.message).toMatch(/company is longer than 500/);
+  });
+
+  it('turns a worker that dies into an error, never a hang', async () => {
+    const { store } = openStore(undefined, { importWorker: { file: join(import.meta.dirname, 'crashing-worker.ts') } });
+    const progress: ImportReport[] = [];
+    await expect(
+      store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text: csv(10) }, (r) => progress.push(r)),
+    ).rejects.toThrow(/exit code 3/);
+    expect(progress).toHaveLength(1);
+  });
+
+  it('says so when the bundled worker file is missing', async () => {
+    const { store } = openStore(undefined, { importWorker: { file: join(import.meta.dirname, 'no-such-worker.cjs') } });
+    await expect(store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text: csv(1) })).rejects.toMatchObject({
+      code: 'internal',
+    });
+  });
+});
