@@ -8,6 +8,7 @@ import {
   type FieldValue,
   type PhoneKind,
 } from '../../../protocol/index.js';
+import { newId } from './ids.js';
 import type { NewRecord, RecordWriter } from './writer.js';
 
 interface ContactRow {
@@ -102,14 +103,14 @@ export class ContactRepository {
   private newRecords(input: NewContact): NewRecord[] {
     checkName(input.name);
     const { tenant, phones, ...fields } = input;
-    const id = uuidv7();
+    const id = newId();
     const present = Object.fromEntries(Object.entries(definedFields(fields)).filter(([, v]) => v !== null));
     const records: NewRecord[] = [{ table: 'contact', id, tenant, fields: present }];
     for (const phone of phones) {
       if (phone.number.trim() === '') throw new HostError('validation', 'a phone number must not be empty', 'number');
       records.push({
         table: 'contact_phone',
-        id: uuidv7(),
+        id: newId(),
         tenant,
         fields: { contact_id: id, kind: phone.kind, number: phone.number },
       });

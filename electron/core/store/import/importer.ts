@@ -69,9 +69,13 @@ export async function importContacts(
   let batch: ImportedContact[] = [];
   // NORMAL under WAL: a committed batch can be lost to a power cut (never to a crash of the app, and
   // the file is never corrupted), and a batch commit costs no fsync. FULL comes back afterwards.
-  const synchronous = writer.db.pragma('synchronous', { simple: true }) as number;
+  // A larger page cache and fewer, larger checkpoints: the name indexes take rows in random order.
+  const restore = ['synchronous', 'cache_size', 'wal_autocheckpoint'].map(
+    (name) => `${name} = ${String(writer.db.pragma(name, { simple: true }))}`,
+  );
   writer.db.pragma('synchronous = NORMAL');
   writer.db.pragma('cache_size = -65536');
+  writer.db.pragma('wal_autocheckpoint = 16384');
   try {
     for await (const item of items(request)) {
       if (isProblem(item)) fail(item.line, item.error);
@@ -86,7 +90,7 @@ export async function importContacts(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new HostError('not_found', 'import file not found', 'path');
     throw error;
   } finally {
-    if (writer.db.open) writer.db.pragma(`synchronous = ${synchronous}`);
+    if (writer.db.open) for (const pragma of restore) writer.db.pragma(pragma);
   }
   report.done = true;
   options.onProgress?.({ ...report, errors: [...report.errors] });
