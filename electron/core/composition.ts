@@ -6,6 +6,7 @@ import { desktopHandlers } from './desktop/desktop-handlers.js';
 import { HostEventBus } from './events.js';
 import { identityHandlers } from './identity/identity-handlers.js';
 import { IdentityService } from './identity/identity-service.js';
+import { defaultPolicyFile, readInstallPolicy } from './identity/install-policy.js';
 import { KeytarSecretStore } from './identity/keytar-store.js';
 import { SafeStorageSecretStore, type SafeStoragePort } from './identity/safe-storage-store.js';
 import type { SecretStore } from './identity/secret-store.js';
@@ -33,6 +34,8 @@ export interface CoreOptions {
   pbxEndpoint?: () => PbxEndpoint | undefined;
   /** Sync server URL and client TLS; by default the identity bundle's serverUrl and certificate. */
   syncEndpoint?: () => SyncEndpoint | undefined;
+  /** IT's machine-wide policy file (CA pins); default per OS, see identity/install-policy.ts. */
+  policyFile?: string;
   /** Electron's safeStorage (electron/main/safe-storage.ts): the keychain fallback where keytar fails. */
   safeStorage?: SafeStoragePort;
   /** Replaces keytar/safeStorage (tests: MemorySecretStore, or keytar under a test keyring). */
@@ -59,6 +62,14 @@ export function createCore(options: CoreOptions): Core {
   });
 
   const identityDir = join(options.profileDir, 'identity');
+  let pinnedCaSha256: string[];
+  try {
+    pinnedCaSha256 = readInstallPolicy(options.policyFile ?? defaultPolicyFile()).pinnedCaSha256;
+  } catch (error) {
+    // IT meant to lock this machine down: refuse every bundle rather than trust any CA.
+    log.error('install policy unusable; every provisioning bundle will be refused', { reason: String(error) });
+    pinnedCaSha256 = ['policy-unusable'];
+  }
   const identity = new IdentityService({
     dir: identityDir,
     secretStores: options.secretStores ?? [
@@ -66,6 +77,7 @@ export function createCore(options: CoreOptions): Core {
       ...(options.safeStorage ? [new SafeStorageSecretStore(options.safeStorage, join(identityDir, 'keys'))] : []),
     ],
     log: log.child('identity'),
+    pinnedCaSha256,
   });
   identity.ready().catch((error: unknown) => log.error('identity load failed', { reason: String(error) }));
   // One identity for PBX and server: the imported certificate and the URLs of its bundle.
