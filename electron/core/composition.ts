@@ -86,7 +86,14 @@ export function createCore(options: CoreOptions): Core {
     const endpoints = identity.endpoints();
     return tls && endpoints ? { url: pick(endpoints), tls } : undefined;
   };
-  const pbx = new PbxConnection({ endpoint: options.pbxEndpoint ?? viaIdentity((e) => e.pbxUrl), log: log.child('pbx') });
+  const pbx = new PbxConnection({
+    endpoint: options.pbxEndpoint ?? viaIdentity((e) => e.pbxUrl),
+    whyNoEndpoint: () => {
+      const summary = identity.summary();
+      return summary && Date.parse(summary.notAfter) <= Date.now() ? 'certificate_expired' : 'no_identity';
+    },
+    log: log.child('pbx'),
+  });
   const syncEndpoint = options.syncEndpoint ?? viaIdentity((e) => e.serverUrl);
   const sync = new SyncEngine({
     store: store.sync,

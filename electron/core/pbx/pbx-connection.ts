@@ -19,6 +19,8 @@ export interface PbxEndpoint {
 
 export interface PbxConnectionOptions {
   endpoint: () => PbxEndpoint | undefined;
+  /** Why `endpoint()` gave nothing: an identity that expired after import is not "no identity". */
+  whyNoEndpoint?: () => 'no_identity' | 'certificate_expired';
   log: Logger;
   /** First reconnect delay; doubles per attempt up to maxDelayMs, each with ±30 % jitter. */
   baseDelayMs?: number;
@@ -47,7 +49,7 @@ export class PbxConnection {
   private pongTimer: NodeJS.Timeout | undefined;
   private readonly messageListeners = new Set<Listener<string>>();
   private readonly stateListeners = new Set<Listener<PbxState>>();
-  private readonly opts: Required<Omit<PbxConnectionOptions, 'endpoint' | 'log'>>;
+  private readonly opts: Required<Omit<PbxConnectionOptions, 'endpoint' | 'log' | 'whyNoEndpoint'>>;
 
   constructor(private readonly options: PbxConnectionOptions) {
     this.opts = {
@@ -111,7 +113,11 @@ export class PbxConnection {
   private open(): void {
     const endpoint = this.options.endpoint();
     if (!endpoint) {
-      this.fail('no_identity', 'No identity is set up, so there is no certificate to connect to the PBX with');
+      if (this.options.whyNoEndpoint?.() === 'certificate_expired') {
+        this.fail('certificate_expired', 'The imported certificate has expired, so no login is attempted');
+      } else {
+        this.fail('no_identity', 'No identity is set up, so there is no certificate to connect to the PBX with');
+      }
       return;
     }
     this.setState({ ...this.current, state: 'connecting', retryInMs: undefined });
