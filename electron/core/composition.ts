@@ -6,7 +6,7 @@ import { desktopHandlers } from './desktop/desktop-handlers.js';
 import { HostEventBus } from './events.js';
 import { identityHandlers } from './identity/identity-handlers.js';
 import { IdentityService } from './identity/identity-service.js';
-import { defaultPolicyFile, readInstallPolicy } from './identity/install-policy.js';
+import { defaultPolicyFile, installationPins } from './identity/install-policy.js';
 import { KeytarSecretStore } from './identity/keytar-store.js';
 import { SafeStorageSecretStore, type SafeStoragePort } from './identity/safe-storage-store.js';
 import type { SecretStore } from './identity/secret-store.js';
@@ -62,14 +62,6 @@ export function createCore(options: CoreOptions): Core {
   });
 
   const identityDir = join(options.profileDir, 'identity');
-  let pinnedCaSha256: string[];
-  try {
-    pinnedCaSha256 = readInstallPolicy(options.policyFile ?? defaultPolicyFile()).pinnedCaSha256;
-  } catch (error) {
-    // IT meant to lock this machine down: refuse every bundle rather than trust any CA.
-    log.error('install policy unusable; every provisioning bundle will be refused', { reason: String(error) });
-    pinnedCaSha256 = ['policy-unusable'];
-  }
   const identity = new IdentityService({
     dir: identityDir,
     secretStores: options.secretStores ?? [
@@ -77,7 +69,7 @@ export function createCore(options: CoreOptions): Core {
       ...(options.safeStorage ? [new SafeStorageSecretStore(options.safeStorage, join(identityDir, 'keys'))] : []),
     ],
     log: log.child('identity'),
-    pinnedCaSha256,
+    pinnedCaSha256: installationPins(options.policyFile ?? defaultPolicyFile(), log.child('identity')),
   });
   identity.ready().catch((error: unknown) => log.error('identity load failed', { reason: String(error) }));
   // One identity for PBX and server: the imported certificate and the URLs of its bundle.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { Logger } from '../log/logger.js';
 
 /**
  * Machine-wide settings IT deploys next to the installer (a file only administrators can write):
@@ -52,4 +53,20 @@ export function readInstallPolicy(file: string, env: NodeJS.ProcessEnv = process
     .map((pin) => pin.trim().toLowerCase())
     .filter((pin) => pin !== '');
   return InstallPolicy.parse({ pinnedCaSha256: [...new Set([...fromFile.pinnedCaSha256, ...fromEnv])] });
+}
+
+/** Matches no fingerprint: what an unusable policy pins, so that every bundle is refused. */
+const REFUSE_ALL = 'policy-unusable';
+
+/**
+ * The CA pins for the identity service. An unusable policy file is logged and pins nothing that
+ * can match: IT meant to lock this machine down, so no CA is trusted rather than any.
+ */
+export function installationPins(file: string, log: Logger, env: NodeJS.ProcessEnv = process.env): string[] {
+  try {
+    return readInstallPolicy(file, env).pinnedCaSha256;
+  } catch (error) {
+    log.error('install policy unusable; every provisioning bundle will be refused', { reason: String(error) });
+    return [REFUSE_ALL];
+  }
 }
