@@ -58,12 +58,19 @@ export class PhoneEngine {
   private readonly domain: string;
   private readonly user: string;
   private nextId = 1;
+  /** Further listeners for every change (presence follows registration and calls through this). */
+  readonly observers = new Set<() => void>();
+  private readonly changed: () => void;
 
   constructor(
     private readonly config: PhoneEngineConfig,
     private readonly ports: PhonePorts,
-    private readonly changed: () => void,
+    changed: () => void,
   ) {
+    this.changed = () => {
+      changed();
+      for (const observer of this.observers) observer();
+    };
     const uri = UserAgent.makeURI(config.aor);
     if (!uri) throw new Error(`not a SIP URI: ${config.aor}`);
     this.user = uri.user ?? '';

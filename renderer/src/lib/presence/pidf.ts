@@ -1,0 +1,70 @@
+import type { PeerPresence, Published } from './types.js';
+
+/**
+ * PIDF (RFC 3863) with RPID activities (RFC 4480), as Kamailio's presence_xml stores and forwards
+ * it. RPID has no "do not disturb": like most SIP phones we send `busy` plus a note; "Im Gespräch"
+ * is `on-the-phone`, "Abwesend" is `away`, "Offline" is basic `closed`.
+ */
+const ACTIVITY: Record<Published, string | undefined> = {
+  available: undefined,
+  away: 'away',
+  dnd: 'busy',
+  busy: 'on-the-phone',
+  offline: undefined,
+};
+const NOTE: Record<Published, string> = {
+  available: 'Available',
+  away: 'Away',
+  dnd: 'Do not disturb',
+  busy: 'On the phone',
+  offline: 'Offline',
+};
+
+const escapeXml = (text: string) =>
+  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+export function buildPidf(entity: string, status: Published, extraNote?: string): string {
+  const activity = ACTIVITY[status];
+  const basic = status === 'offline' ? 'closed' : 'open';
+  const note = escapeXml(extraNote ? `${NOTE[status]}; ${extraNote}` : NOTE[status]);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="${escapeXml(entity)}">`,
+    `<tuple id="vermittlung"><status><basic>${basic}</basic></status><note>${note}</note></tuple>`,
+    `<dm:person id="p-vermittlung">${activity ? `<rpid:activities><rpid:${activity}/></rpid:activities>` : ''}<dm:note>${note}</dm:note></dm:person>`,
+    '</presence>',
+  ].join('\n');
+}
+
+/**
+ * A NOTIFY body → what the team list shows. Tolerant on purpose (any prefix, any other phone's
+ * PIDF): an empty body or no open tuple is offline (Kamailio sends that after unpublish/expiry),
+ * a body we cannot read at all is `unknown` rather than a guess.
+ */
+export function parsePidf(body: string | undefined): PeerPresence {
+  if (!body || body.trim() === '') return 'offline';
+  if (!/<(?:[\w-]+:)?presence[\s>]/.test(body)) return 'unknown';
+  const basics = [...body.matchAll(/<(?:[\w-]+:)?basic>\s*(open|closed)\s*<\//gi)].map((m) => m[1]!.toLowerCase());
+  if (!basics.includes('open')) return 'offline';
+  const activities = new Set(
+    [...body.matchAll(/<(?:[\w-]+:)?activities\b[^>]*>([\s\S]*?)<\/(?:[\w-]+:)?activities>/gi)].flatMap((m) =>
+      [...m[1]!.matchAll(/<(?:[\w-]+:)?([\w-]+)\s*\/?>/g)].map((a) => a[1]!.toLowerCase()),
+    ),
+  );
+  if (activities.has('on-the-phone')) return 'busy';
+  if (activities.has('busy') || activities.has('do-not-disturb')) return 'dnd';
+  if (['away', 'vacation', 'sleeping', 'holiday', 'appointment', 'meeting'].some((a) => activities.has(a))) return 'away';
+  return 'available';
+}
+
+/**
+ * dialog-info (RFC 4235) as pua_dialoginfo publishes it for calls through the PBX: `early` while
+ * ringing, `confirmed` while talking. Returns undefined when no dialog is live.
+ */
+export function parseDialogInfo(body: string | undefined): 'ringing' | 'busy' | undefined {
+  if (!body) return undefined;
+  const states = [...body.matchAll(/<(?:[\w-]+:)?state\b[^>]*>\s*([\w-]+)\s*<\//gi)].map((m) => m[1]!.toLowerCase());
+  if (states.includes('confirmed')) return 'busy';
+  if (states.includes('early') || states.includes('proceeding') || states.includes('trying')) return 'ringing';
+  return undefined;
+}

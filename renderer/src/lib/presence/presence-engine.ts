@@ -1,0 +1,127 @@
+import type { URI, UserAgent } from 'sip.js';
+import { Publication } from './publication.js';
+import { TeamWatch } from './team-watch.js';
+import { effectiveStatus, type OwnChoice, type PeerPresence, type Published } from './types.js';
+
+/** What presence needs of the phone engine (PhoneEngine satisfies it). */
+export interface PresencePhone {
+  readonly ua: UserAgent;
+  readonly registration: { status: string; registeredAt?: number | undefined };
+  readonly lines: ReadonlyArray<{ view: { status: string } }>;
+  readonly observers: Set<() => void>;
+  setDnd(on: boolean): void;
+  targetUri(user: string): URI;
+}
+
+export interface PresenceConfig {
+  aor: string;
+  /** PUBLISH Expires; Kamailio's presence module allows up to 3600 s by default. */
+  publishExpires?: number;
+  subscribeExpires?: number;
+  log(level: 'info' | 'warn', message: string): void;
+  /** The published status changed (tray icon, own status line). */
+  onOwn(status: Published): void;
+  /** A colleague's state changed. */
+  onPeer(user: string, state: PeerPresence): void;
+}
+
+/**
+ * Own presence and the team's: decides the published status from the user's choice, active calls
+ * and idle time, keeps DND on the phone (486 for incoming calls), publishes on every change and
+ * restores publication and subscriptions after every (re-)registration.
+ */
+export class PresenceEngine {
+  private choice: OwnChoice = 'available';
+  private idle = false;
+  private inCall = false;
+  private note: string | undefined;
+  private registeredAt: number | undefined;
+  private published: Published | undefined;
+  private readonly publication: Publication;
+  readonly team: TeamWatch;
+  private readonly observer = () => this.onPhoneChanged();
+
+  constructor(
+    private readonly phone: PresencePhone,
+    private readonly config: PresenceConfig,
+  ) {
+    const log = (level: 'info' | 'warn', message: string) => config.log(level, message);
+    this.publication = new Publication(phone.ua, config.aor, config.publishExpires ?? 300, log);
+    this.team = new TeamWatch(
+      phone.ua,
+      (user) => phone.targetUri(user),
+      config.subscribeExpires ?? 300,
+      (user, state) => config.onPeer(user, state),
+      log,
+    );
+  }
+
+  get status(): Published {
+    return effectiveStatus(this.choice, this.inCall, this.idle);
+  }
+
+  get own(): OwnChoice {
+    return this.choice;
+  }
+
+  start(): void {
+    this.phone.observers.add(this.observer);
+    this.onPhoneChanged();
+  }
+
+  setChoice(choice: OwnChoice): void {
+    this.choice = choice;
+    this.phone.setDnd(choice === 'dnd');
+    this.update();
+  }
+
+  setIdle(idle: boolean): void {
+    this.idle = idle;
+    this.update();
+  }
+
+  /** Free text after the status note (e.g. a craftsman's consultation hours). */
+  setNote(note: string | undefined): void {
+    this.note = note;
+    if (this.published) this.publication.publish(this.published, note);
+  }
+
+  setPeople(users: readonly string[]): void {
+    this.team.setPeople(users);
+  }
+
+  /** Quit/unload: withdraw our publication and end the subscriptions before the UA stops. */
+  async stop(): Promise<void> {
+    this.phone.observers.delete(this.observer);
+    await Promise.all([this.publication.withdraw(), this.team.stop()]);
+    this.published = undefined;
+  }
+
+  private onPhoneChanged(): void {
+    const inCall = this.phone.lines.some((line) => line.view.status === 'connected');
+    const registration = this.phone.registration;
+    if (registration.status === 'registered' && registration.registeredAt !== this.registeredAt) {
+      this.registeredAt = registration.registeredAt;
+      this.config.log('info', 'registered: publishing presence and restoring subscriptions');
+      this.inCall = inCall;
+      this.published = this.status;
+      this.publication.publish(this.published, this.note);
+      this.config.onOwn(this.published);
+      this.team.restore();
+      return;
+    }
+    if (inCall !== this.inCall) {
+      this.inCall = inCall;
+      this.update();
+    }
+  }
+
+  private update(): void {
+    const next = this.status;
+    if (next === this.published) return;
+    this.published = next;
+    this.config.onOwn(next);
+    // Before the first registration the PUBLISH would go nowhere; onPhoneChanged publishes then.
+    if (this.registeredAt !== undefined) this.publication.publish(next, this.note);
+  }
+}

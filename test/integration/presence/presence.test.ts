@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peerText, presenceApi, startRig, until, type Rig } from './rig.js';
+
+// Three app instances (alice, bob, carol) in Chromium through the real Kamailio presence modules;
+// bob watches alice, carol and 50 directory colleagues who never register.
+let rig: Rig;
+const LIVE = ['alice', 'bob', 'carol'];
+
+beforeAll(async () => {
+  rig = await startRig(LIVE, 50, (user) => {
+    const everyone = [...LIVE, ...Array.from({ length: 50 }, (_, i) => `colleague${String(i + 1).padStart(2, '0')}`)];
+    return user === 'bob' ? everyone.filter((u) => u !== 'bob') : LIVE.filter((u) => u !== user);
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await rig?.shutdown();
+});
+
+const shows = (watcher: string, user: string, text: string, timeoutMs: number) =>
+  until(async () => (await peerText(rig.pages[watcher]!, user)) === text, timeoutMs, `${watcher} sees ${user} ${text}`);
+
+describe('presence through Kamailio between app instances', () => {
+  it('every live colleague shows available; the 50 unregistered ones show offline', async () => {
+    await shows('bob', 'alice', 'available', 5000);
+    await shows('bob', 'carol', 'available', 5000);
+    await shows('bob', 'colleague01', 'offline', 5000);
+    await shows('bob', 'colleague50', 'offline', 5000);
+    const peers = await presenceApi(rig.pages.bob!).peers();
+    expect(Object.keys(peers)).toHaveLength(52);
+    expect(Object.values(peers).filter((s) => s === 'unknown')).toEqual([]);
+  });
+
+  it('A sets DND → B sees it within 2 s, and A refuses an incoming call with 486', async () => {
+    const alice = presenceApi(rig.pages.alice!);
+    await alice.setChoice('dnd');
+    expect(await alice.dnd()).toBe(true);
+    const took = await shows('bob', 'alice', 'dnd', 2000);
+    expect(took).toBeLessThan(2000);
+    const carol = presenceApi(rig.pages.carol!);
+    const id = await carol.dial('alice');
+    await until(async () => (await carol.lines()).find((l) => l.id === id)?.status === 'ended', 5000, 'call refused');
+    expect((await carol.lines()).find((l) => l.id === id)?.endCode).toBe(486);
+    await alice.setChoice('available');
+    expect(await alice.dnd()).toBe(false);
+    await shows('bob', 'alice', 'available', 2000);
+  });
+
+  it('A in a call → B sees "Im Gespräch"; after hang-up available again', async () => {
+    const alice = presenceApi(rig.pages.alice!);
+    const carol = presenceApi(rig.pages.carol!);
+    const out = await alice.dial('carol');
+    let incoming = '';
+    await until(
+      async () => {
+        incoming = (await carol.lines()).find((l) => l.status === 'ringing')?.id ?? '';
+        return incoming !== '';
+      },
+      5000,
+      'carol rings',
+    );
+    await carol.answer(incoming);
+    await shows('bob', 'alice', 'busy', 3000);
+    await shows('bob', 'carol', 'busy', 3000);
+    await alice.hangup(out);
+    await shows('bob', 'alice', 'available', 3000);
+    await shows('bob', 'carol', 'available', 3000);
+  });
+
+  it('50 watched colleagues: a change still shows within 2 s and a click answers at once', async () => {
+    const carol = presenceApi(rig.pages.carol!);
+    await carol.setChoice('away');
+    await shows('bob', 'carol', 'away', 2000);
+    const bob = rig.pages.bob!;
+    const started = Date.now();
+    await bob.click('#peer-colleague37 button');
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(await bob.getAttribute('#peer-colleague37 button', 'data-clicked')).toBe('1');
+    await carol.setChoice('available');
+    await shows('bob', 'carol', 'available', 2000);
+  });
+
+  it('Kamailio restart → B sees A correctly again within 10 s without user action', async () => {
+    const alice = presenceApi(rig.pages.alice!);
+    const bob = presenceApi(rig.pages.bob!);
+    const before = (await bob.registration()).recoveries;
+    await rig.stack.restartKamailio();
+    const restarted = Date.now();
+    // A's status changes while everybody is reconnecting: B must see the new one, not a stale copy.
+    await alice.setChoice('dnd');
+    await until(async () => (await peerText(rig.pages.bob!, 'alice')) === 'dnd', 10_000, 'bob sees alice dnd after restart');
+    expect(Date.now() - restarted).toBeLessThan(10_000);
+    expect((await bob.registration()).recoveries).toBeGreaterThan(before);
+    await shows('bob', 'carol', 'available', 10_000 - (Date.now() - restarted));
+    await alice.setChoice('available');
+    await shows('bob', 'alice', 'available', 2000);
+  });
+
+  it('A closes the app → B sees offline (withdrawn with PUBLISH Expires: 0)', async () => {
+    await shows('bob', 'alice', 'available', 2000);
+    const closing = Date.now();
+    await rig.close('alice');
+    await shows('bob', 'alice', 'offline', 3000);
+    expect(Date.now() - closing).toBeLessThan(3000);
+    // The fixture page has no favicon; anything else logged as an error is a defect.
+    const errors = (user: string) => rig.pageErrors[user]!.filter((e) => !e.startsWith('Failed to load resource'));
+    for (const user of ['bob', 'carol']) expect(errors(user)).toEqual([]);
+  });
+});
