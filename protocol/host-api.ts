@@ -12,6 +12,7 @@ import { AppInfo, LogEntry } from './app.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
 import { identityEvents, identityMethods } from './identity.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
+import { presenceMethods } from './presence.js';
 import { Settings, SettingsPatch } from './settings.js';
 import { storeEvents, storeMethods } from './store.js';
 import { syncEvents, syncMethods } from './sync-status.js';
@@ -41,6 +42,7 @@ export const hostMethods = {
   ...desktopMethods,
   ...identityMethods,
   ...pbxMethods,
+  ...presenceMethods,
   ...storeMethods,
   ...syncMethods,
 } as const satisfies Record<string, MethodSpec>;

@@ -3,6 +3,7 @@ import type { ShellKind } from '../../protocol/index.js';
 import { appHandlers } from './app/app-handlers.js';
 import { inertDesktop, type DesktopPort } from './desktop/desktop-port.js';
 import { desktopHandlers } from './desktop/desktop-handlers.js';
+import { directoryHandlers } from './directory/directory-handlers.js';
 import { HostEventBus } from './events.js';
 import { identityHandlers } from './identity/identity-handlers.js';
 import { IdentityService } from './identity/identity-service.js';
@@ -113,6 +114,7 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers({ store, events }),
     ...pbxHandlers({ connection: pbx, events }),
     ...syncHandlers(sync),
+    ...directoryHandlers({ endpoint: syncEndpoint, log: log.child('directory') }),
     ...identityHandlers(identity, events),
   };
 

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../../electron/core/composition.js';
+import type { DirectoryMe } from '../../../protocol/index.js';
+import { syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
+
+// directory.me through the core's host API against the real sync server (PGlite), with the
+// user's client certificate: the team view's list of people.
+let fixture: SyncFixture;
+let core: Core;
+let profileDir: string;
+let serverUp = true;
+
+beforeAll(async () => {
+  fixture = await syncFixture('pglite');
+  profileDir = mkdtempSync(join(tmpdir(), 'vermittlung-directory-'));
+  core = createCore({
+    profileDir,
+    appVersion: '0.0.0-test',
+    shell: 'browser',
+    syncEndpoint: () =>
+      serverUp ? { url: fixture.url, tls: fixture.tls('carl') } : { url: 'https://127.0.0.1:1', tls: fixture.tls('carl') },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await core?.close();
+  await fixture?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function me(): Promise<DirectoryMe | undefined> {
+  const result = await core.dispatch('directory.me', undefined, { origin: 'test' });
+  return result.ok ? (result.value as DirectoryMe) : undefined;
+}
+
+describe('directory.me', () => {
+  it("answers the caller's tenants (with hours) and the colleagues sharing one", async () => {
+    const value = await me();
+    expect(value).toBeDefined();
+    expect(value!.user).toMatchObject({ id: 'carl', role: 'craftsman' });
+    expect(value!.tenants.map((t) => [t.id, t.hours])).toEqual([['tischlerei', 'Di 8–12']]);
+    expect(value!.colleagues.map((c) => c.id).sort()).toEqual(['anna', 'ben']);
+  });
+
+  it('serves the last answer while the server is unreachable', async () => {
+    serverUp = false;
+    const value = await me();
+    serverUp = true;
+    expect(value?.colleagues).toHaveLength(2);
+  });
+});
