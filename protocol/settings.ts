@@ -29,6 +29,8 @@ export const Settings = z.object({
   audioSpeaker: AudioDeviceId.default(''),
   audioRinger: AudioDeviceId.default(''),
   ringtone: Ringtone.default('standard'),
+  /** Own presence turns "Abwesend" after this many idle minutes; 0 = never. */
+  presenceIdleMinutes: z.number().int().min(0).max(240).default(10),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -45,5 +47,6 @@ export const SettingsPatch = z.strictObject({
   audioSpeaker: AudioDeviceId.optional(),
   audioRinger: AudioDeviceId.optional(),
   ringtone: Ringtone.optional(),
+  presenceIdleMinutes: z.number().int().min(0).max(240).optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

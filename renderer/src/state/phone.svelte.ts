@@ -24,6 +24,14 @@ export const phone = $state({
 });
 
 let engine: PhoneEngine | undefined;
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- subscribers, not rendered state
+const startListeners = new Set<(engine: PhoneEngine) => void>();
+
+/** Presence attaches to the engine here (before it registers), without the phone importing it. */
+export function whenPhoneStarted(listener: (engine: PhoneEngine) => void): void {
+  if (engine) listener(engine);
+  else startListeners.add(listener);
+}
 
 function sync(): void {
   if (!engine) return;
@@ -63,6 +71,7 @@ export async function startPhone(): Promise<void> {
   );
   phone.started = true;
   wireHostEvents();
+  for (const listener of startListeners) listener(engine);
   await engine.start();
   for (const link of await call('desktop.links.take').catch(() => [])) void dial(link.kind === 'sip' ? link.uri : link.number);
 }
