@@ -1,6 +1,20 @@
 import { Publisher, PublisherState, type UserAgent } from 'sip.js';
+import type { IncomingResponseMessage } from 'sip.js/lib/core';
 import { buildPidf } from './pidf.js';
 import type { Published } from './types.js';
+
+/**
+ * SIP.js's Publisher sends a new PUBLISH without waiting for the previous answer. When one answer
+ * is an error, the publisher terminates, and the other's 200 then throws "Invalid state transition
+ * from Terminated to Published" out of SIP.js's response handler — an uncaught page error. A
+ * terminated publisher has nothing left to learn from a response.
+ */
+class TerminationSafePublisher extends Publisher {
+  protected override receiveResponse(response: IncomingResponseMessage): void {
+    if (this.state === PublisherState.Terminated) return;
+    super.receiveResponse(response);
+  }
+}
 
 /**
  * Our own PIDF document at Kamailio's presence server. SIP.js's Publisher refreshes at 90 % of
@@ -37,8 +51,13 @@ export class Publication {
 
   private send(): void {
     if (!this.current) return;
+    if (this.publisher?.state === PublisherState.Terminated) {
+      // Refused or failed earlier: start a fresh publication rather than talk through a dead one.
+      this.log('info', 'previous publication terminated; publishing afresh');
+      this.publisher = undefined;
+    }
     if (!this.publisher) {
-      this.publisher = new Publisher(this.ua, this.ua.configuration.uri, 'presence', {
+      this.publisher = new TerminationSafePublisher(this.ua, this.ua.configuration.uri, 'presence', {
         expires: this.expires,
         contentType: 'application/pidf+xml',
       });
