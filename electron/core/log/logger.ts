@@ -14,11 +14,28 @@ export interface Logger {
 
 const MAX_LOG_BYTES = 5 * 1024 * 1024;
 
+/** The level shorthands and `child()` every logger shares; a subclass only decides where a line goes. */
+export abstract class BaseLogger implements Logger {
+  abstract log(level: LogLevel, message: string, context?: LogContext): void;
+  info(message: string, context?: LogContext): void {
+    this.log('info', message, context);
+  }
+  warn(message: string, context?: LogContext): void {
+    this.log('warn', message, context);
+  }
+  error(message: string, context?: LogContext): void {
+    this.log('error', message, context);
+  }
+  child(source: string): Logger {
+    return new ChildLogger(this, source);
+  }
+}
+
 /**
  * Writes JSON lines (English, for support) to `<dir>/vermittlung.log`, rotating once at 5 MiB.
  * Synchronous on purpose: a crash right after a log line must not lose it, and lines are small.
  */
-export class FileLogger implements Logger {
+export class FileLogger extends BaseLogger {
   private readonly file: string;
   private bytes: number;
 
@@ -27,6 +44,7 @@ export class FileLogger implements Logger {
     private readonly source = 'core',
     private readonly echo: ((line: string) => void) | undefined = undefined,
   ) {
+    super();
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, 'vermittlung.log');
     this.bytes = safeSize(this.file);
@@ -50,39 +68,20 @@ export class FileLogger implements Logger {
     }
     this.echo?.(line.trimEnd());
   }
-
-  info(message: string, context?: LogContext): void {
-    this.log('info', message, context);
-  }
-  warn(message: string, context?: LogContext): void {
-    this.log('warn', message, context);
-  }
-  error(message: string, context?: LogContext): void {
-    this.log('error', message, context);
-  }
-  child(source: string): Logger {
-    return new ChildLogger(this, source);
-  }
 }
 
-class ChildLogger implements Logger {
+/** Tags lines with a dotted source name; a source already in the context (a deeper child) wins. */
+export class ChildLogger extends BaseLogger {
   constructor(
     private readonly parent: Logger,
     private readonly source: string,
-  ) {}
+  ) {
+    super();
+  }
   log(level: LogLevel, message: string, context?: LogContext): void {
     this.parent.log(level, message, { source: this.source, ...context });
   }
-  info(message: string, context?: LogContext): void {
-    this.log('info', message, context);
-  }
-  warn(message: string, context?: LogContext): void {
-    this.log('warn', message, context);
-  }
-  error(message: string, context?: LogContext): void {
-    this.log('error', message, context);
-  }
-  child(source: string): Logger {
+  override child(source: string): Logger {
     return new ChildLogger(this.parent, `${this.source}.${source}`);
   }
 }
