@@ -20,8 +20,12 @@ const PREFIX = '/calendar/';
  * The one path the HTTPS API serves without a client certificate: calendar apps cannot present
  * one, so the unguessable token in the URL is the secret (docs/calendar.md).
  */
+// Exactly one plain path segment after the prefix: no further slash, no percent-encoding, so no dot
+// segment or encoded separator can make a certificate-free request reach any other route.
+const FEED_PATH = /^\/calendar\/[A-Za-z0-9._-]+(?:\?|$)/;
+
 export function isCalendarFeedPath(url: string): boolean {
-  return url.startsWith(PREFIX);
+  return FEED_PATH.test(url) && !url.split('?')[0]!.includes('..');
 }
 
 /**
