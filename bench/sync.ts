@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { SyncHttpClient } from '../electron/core/sync/sync-client.js';
 import { SyncEngine } from '../electron/core/sync/sync-engine.js';
-import { formatVersion, type Change } from '../protocol/index.js';
+import { encodePush, formatVersion, type Change } from '../protocol/index.js';
 import { TEST_DIRECTORY, syncFixture } from '../test/helpers/sync-fixture.js';
 import { TestSyncStore } from '../test/helpers/test-sync-store.js';
 import { emit, percentile } from './_metrics.js';
@@ -144,7 +144,8 @@ try {
       version,
     };
     const whole = Buffer.byteLength(JSON.stringify({ records: [{ ...record, email: change.value }] }));
-    const field = Buffer.byteLength(JSON.stringify({ changes: [change] }));
+    // exactly the body the client engine sends (SyncHttpClient.push)
+    const field = Buffer.byteLength(JSON.stringify(encodePush([change])));
     emit(SUITE, 'field_edit_bytes_ratio', whole / field, 'ratio');
   }
 

@@ -7,5 +7,6 @@ export * from './host-api.js';
 export * from './ipc-channels.js';
 export * from './hlc.js';
 export * from './sync.js';
+export * from './sync-wire.js';
 export * from './store.js';
 export * from './identity.js';

@@ -69,25 +69,20 @@ export function isSyncField(table: SyncTable, field: string): boolean {
   return (SYNC_FIELDS[table] as readonly string[]).includes(field);
 }
 
-/** POST /sync/push */
-export const PushRequest = z.strictObject({ changes: z.array(z.unknown()).max(MAX_PUSH_CHANGES) });
-export const PushResult = z.object({ status: z.enum(['applied', 'superseded']), seq: z.string().optional() });
-export const PushResponse = z.object({ results: z.array(PushResult), cursor: z.string() });
-export type PushResponse = z.infer<typeof PushResponse>;
-
-/** GET /sync/pull?after=<cursor>&limit=<n> — cursor is opaque to clients ("0" for the beginning). */
-export const PulledChange = Change.extend({ seq: z.string(), author: z.string() });
+/** A change as a pull delivers it: with the user (certificate CN) who wrote the value. */
+export const PulledChange = Change.extend({ author: z.string() });
 export type PulledChange = z.infer<typeof PulledChange>;
-export const PullResponse = z.object({ changes: z.array(PulledChange), cursor: z.string(), more: z.boolean() });
-export type PullResponse = z.infer<typeof PullResponse>;
 
 /** Messages on the live WebSocket GET /sync/live: a nudge to pull, never the data itself. */
 export const LiveMessage = z.object({ type: z.literal('changes'), cursor: z.string() });
 export type LiveMessage = z.infer<typeof LiveMessage>;
 
-/** Error bodies of the sync API: `item` is the index of the offending change in a push. */
+/**
+ * Error bodies of the sync API: `item` names the offending part of a push as a path
+ * `tenant[/table[/id[/field]]]` (the wire form's keys), as deep as the fault lies.
+ */
 export const SyncErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), item: z.number().int().optional() }),
+  error: z.object({ code: z.string(), message: z.string(), item: z.string().optional() }),
 });
 export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
 

@@ -1,4 +1,4 @@
-import type { Change, SyncTable } from '../../protocol/index.js';
+import { itemPath, type Change, type SyncTable } from '../../protocol/index.js';
 import type { Queryable } from '../db/database.js';
 import { SyncHttpError } from './errors.js';
 
@@ -41,13 +41,8 @@ export async function writeFields(tx: Queryable, writes: FieldWrite[], author: s
   );
   const clash = foreign[0];
   if (clash) {
-    const index = writes.findIndex((w) => w.table === clash.tbl && w.id === clash.id);
-    throw new SyncHttpError(
-      403,
-      'tenant_mismatch',
-      `changes[${index}]: ${clash.tbl} ${clash.id} belongs to another tenant; records never move`,
-      index,
-    );
+    const path = itemPath(clash.wanted, clash.tbl, clash.id);
+    throw new SyncHttpError(403, 'tenant_mismatch', `${path}: the record belongs to another tenant; records never move`, path);
   }
   await tx.query(
     `INSERT INTO sync_record (tbl, id, tenant)

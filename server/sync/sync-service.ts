@@ -1,9 +1,15 @@
 import {
   MAX_PULL_LIMIT,
+  setGrouped,
+  toWireVersion,
   type DirectoryMe,
+  type FieldValue,
+  type Grouped,
   type PullResponse,
-  type PulledChange,
   type PushResponse,
+  type PushResult,
+  type SyncTable,
+  type WirePulledField,
 } from '../../protocol/index.js';
 import type { Caller } from '../auth/access.js';
 import type { Database } from '../db/database.js';
@@ -21,13 +27,15 @@ export class SyncService {
 
   async push(caller: Caller, body: unknown): Promise<PushResponse> {
     const changes = validatePush(body, (tenant) => caller.user.tenants.includes(tenant));
-    if (changes.length === 0) return { results: [], cursor: await currentCursor(this.db) };
+    if (changes.length === 0) return { results: {}, cursor: await currentCursor(this.db) };
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-      const results = await writeFields(tx, changes, caller.user.id);
+      const outcomes = await writeFields(tx, changes, caller.user.id);
       const cursor = await currentCursor(tx);
-      const tenants = [...new Set(changes.filter((_, i) => results[i]?.status === 'applied').map((c) => c.tenant))];
+      const tenants = [...new Set(changes.filter((_, i) => outcomes[i]?.status === 'applied').map((c) => c.tenant))];
       if (tenants.length > 0) await notifyCommit(tx, tenants, cursor);
+      const results: Grouped<PushResult> = {};
+      changes.forEach((c, i) => setGrouped(results, c, outcomes[i]!));
       return { results, cursor };
     });
   }
@@ -42,7 +50,16 @@ export class SyncService {
     if (!(limit >= 1 && limit <= MAX_PULL_LIMIT)) {
       throw new SyncHttpError(400, 'invalid_limit', `limit: must be an integer from 1 to ${MAX_PULL_LIMIT}`);
     }
-    const { rows } = await this.db.query<PulledChange>(
+    const { rows } = await this.db.query<{
+      table: SyncTable;
+      id: string;
+      tenant: string;
+      field: string;
+      value: FieldValue | null;
+      version: string;
+      seq: string;
+      author: string;
+    }>(
       // ORDER BY the bigint column, not the text alias: "999" sorts after "1000" as text.
       `SELECT f.tbl AS "table", f.id::text AS id, f.tenant, f.field, f.value, f.version, f.seq::text AS seq, f.author
          FROM field_state f
@@ -51,10 +68,12 @@ export class SyncService {
       [after, JSON.stringify(caller.user.tenants), limit + 1],
     );
     const more = rows.length > limit;
-    const changes = more ? rows.slice(0, limit) : rows;
+    const page = more ? rows.slice(0, limit) : rows;
+    // A page is applied in one client transaction, so its order inside does not matter: group it.
+    const changes: Grouped<WirePulledField> = {};
     // jsonb null comes back as SQL NULL on one driver and as null on the other; both mean null.
-    for (const c of changes) c.value ??= null;
-    const cursor = changes.length > 0 ? changes[changes.length - 1]!.seq : after;
+    for (const c of page) setGrouped(changes, c, [c.value ?? null, toWireVersion(c.version), c.author]);
+    const cursor = page.length > 0 ? page[page.length - 1]!.seq : after;
     return { changes, cursor, more };
   }
 

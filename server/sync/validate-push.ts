@@ -4,83 +4,90 @@ import {
   MAX_PUSH_CHANGES,
   MAX_VALUE_BYTES,
   SERVER_OWNED_TABLES,
+  fromWireVersion,
   isSyncField,
+  itemPath,
   parseVersion,
 } from '../../protocol/index.js';
 import { SyncHttpError } from './errors.js';
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
- * Checks a whole push before anything touches the database, naming the first offending item:
+ * Checks a whole push (wire form: tenant → table → id → field → [value, version]) before anything
+ * touches the database and flattens it into changes. The first offending item is named by its path:
  * 400 malformed, 413 too large, 403 not the caller's tenant or a server-owned table.
  */
 export function validatePush(body: unknown, mayServe: (tenant: string) => boolean, now = Date.now()): Change[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new SyncHttpError(400, 'invalid_request', 'the body must be a JSON object {"changes": [...]}');
+  if (!isObject(body) || Object.keys(body).some((k) => k !== 'changes') || !isObject(body.changes)) {
+    throw new SyncHttpError(
+      400,
+      'invalid_request',
+      'the body must be {"changes": {tenant: {table: {id: {field: [value, version]}}}}}',
+    );
   }
-  const keys = Object.keys(body);
-  const raw = (body as { changes?: unknown }).changes;
-  if (!Array.isArray(raw) || keys.some((k) => k !== 'changes')) {
-    throw new SyncHttpError(400, 'invalid_request', 'the body must be {"changes": [...]} and nothing else');
+  const changes: Change[] = [];
+  // Counted before the items are checked, so an oversized push is refused cheaply and as such.
+  let count = 0;
+  for (const tables of Object.values(body.changes))
+    if (isObject(tables))
+      for (const records of Object.values(tables))
+        if (isObject(records))
+          for (const fields of Object.values(records)) if (isObject(fields)) count += Object.keys(fields).length;
+  if (count > MAX_PUSH_CHANGES) {
+    throw new SyncHttpError(413, 'too_many_changes', `a push may hold at most ${MAX_PUSH_CHANGES} changes, got ${count}`);
   }
-  if (raw.length > MAX_PUSH_CHANGES) {
-    throw new SyncHttpError(413, 'too_many_changes', `a push may hold at most ${MAX_PUSH_CHANGES} changes, got ${raw.length}`);
+  const seen = new Map<string, string>();
+  for (const [tenant, tables] of Object.entries(body.changes)) {
+    const bad = (path: string, message: string, code = 'invalid_change', status: 400 | 403 | 413 = 400) =>
+      new SyncHttpError(status, code, `${path}: ${message}`, path);
+    if (!isObject(tables)) throw bad(itemPath(tenant), 'must map tables to records');
+    for (const [table, records] of Object.entries(tables)) {
+      if (!isObject(records)) throw bad(itemPath(tenant, table), 'must map record ids to fields');
+      for (const [id, fields] of Object.entries(records)) {
+        if (!isObject(fields)) throw bad(itemPath(tenant, table, id), 'must map fields to [value, version]');
+        for (const [field, leaf] of Object.entries(fields)) {
+          const path = itemPath(tenant, table, id, field);
+          if (!Array.isArray(leaf) || leaf.length !== 2 || typeof leaf[1] !== 'string') {
+            throw bad(path, 'must be [value, version]');
+          }
+          const version = fromWireVersion(leaf[1]);
+          if (version === undefined) throw bad(path, 'version must be a compact HLC version (ms36.counter36.node)');
+          const parsed = Change.safeParse({ table, id, tenant, field, value: leaf[0] as unknown, version });
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const where = String(issue?.path[0] ?? '');
+            // name the level at fault: a bad tenant or table names only its key
+            const at = where === 'tenant' ? itemPath(tenant) : where === 'table' ? itemPath(tenant, table) : path;
+            throw bad(at, `${where ? `${where} ` : ''}${issue?.message ?? 'invalid'}`);
+          }
+          const change = parsed.data;
+          if (!isSyncField(change.table, change.field)) {
+            throw bad(path, `${change.table} has no field "${change.field}"`, 'unknown_field');
+          }
+          const bytes = Buffer.byteLength(JSON.stringify(change.value));
+          if (bytes > MAX_VALUE_BYTES) {
+            throw bad(path, `value has ${bytes} bytes, at most ${MAX_VALUE_BYTES}`, 'value_too_large', 413);
+          }
+          if (parseVersion(change.version).ms > now + MAX_CLOCK_SKEW_MS) {
+            throw bad(path, 'version is more than 24 h in the future', 'version_in_future');
+          }
+          if (SERVER_OWNED_TABLES.includes(change.table)) {
+            throw bad(itemPath(tenant, table), `${table} is written only by the server (directory)`, 'server_owned', 403);
+          }
+          if (!mayServe(tenant)) {
+            throw bad(itemPath(tenant), `you may not write data of tenant ${tenant}`, 'forbidden_tenant', 403);
+          }
+          const key = `${table}:${id}`;
+          const owner = seen.get(key);
+          if (owner !== undefined && owner !== tenant) {
+            throw bad(itemPath(tenant, table, id), `${key} cannot belong to ${owner} and ${tenant}`, 'tenant_mismatch', 403);
+          }
+          seen.set(key, tenant);
+          changes.push(change);
+        }
+      }
+    }
   }
-  const owners = new Map<string, string>();
-  return raw.map((item, index) => {
-    const parsed = Change.safeParse(item);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue?.path.length ? `.${issue.path.join('.')}` : '';
-      throw new SyncHttpError(400, 'invalid_change', `changes[${index}]${path}: ${issue?.message ?? 'invalid'}`, index);
-    }
-    const change = parsed.data;
-    if (!isSyncField(change.table, change.field)) {
-      throw new SyncHttpError(
-        400,
-        'unknown_field',
-        `changes[${index}].field: ${change.table} has no field "${change.field}"`,
-        index,
-      );
-    }
-    const bytes = Buffer.byteLength(JSON.stringify(change.value));
-    if (bytes > MAX_VALUE_BYTES) {
-      throw new SyncHttpError(
-        413,
-        'value_too_large',
-        `changes[${index}].value: ${bytes} bytes, at most ${MAX_VALUE_BYTES}`,
-        index,
-      );
-    }
-    if (parseVersion(change.version).ms > now + MAX_CLOCK_SKEW_MS) {
-      throw new SyncHttpError(400, 'version_in_future', `changes[${index}].version: more than 24 h in the future`, index);
-    }
-    if (SERVER_OWNED_TABLES.includes(change.table)) {
-      throw new SyncHttpError(
-        403,
-        'server_owned',
-        `changes[${index}]: ${change.table} is written only by the server (directory)`,
-        index,
-      );
-    }
-    if (!mayServe(change.tenant)) {
-      throw new SyncHttpError(
-        403,
-        'forbidden_tenant',
-        `changes[${index}]: you may not write data of tenant ${change.tenant}`,
-        index,
-      );
-    }
-    const key = `${change.table}:${change.id}`;
-    const owner = owners.get(key);
-    if (owner !== undefined && owner !== change.tenant) {
-      throw new SyncHttpError(
-        403,
-        'tenant_mismatch',
-        `changes[${index}]: ${key} cannot belong to ${owner} and ${change.tenant}`,
-        index,
-      );
-    }
-    owners.set(key, change.tenant);
-    return change;
-  });
+  return changes;
 }

@@ -1,7 +1,19 @@
 import { Agent, request } from 'node:https';
 import type { z } from 'zod';
 import WebSocket from 'ws';
-import { DirectoryMe, PullResponse, PushResponse, SyncErrorBody, type Change } from '../../../protocol/index.js';
+import {
+  DirectoryMe,
+  PullResponse,
+  PulledChange,
+  PushResponse,
+  SyncErrorBody,
+  encodePush,
+  forEachGrouped,
+  fromWireVersion,
+  getGrouped,
+  type Change,
+  type PushResult,
+} from '../../../protocol/index.js';
 
 /** What the identity service hands over: a PKCS#12 bundle, or PEM key + certificate. */
 export type SyncTls =
@@ -17,7 +29,8 @@ export class SyncRequestError extends Error {
     readonly code: string,
     message: string,
     readonly status?: number,
-    readonly item?: number,
+    /** The offending part of a push, `tenant[/table[/id[/field]]]`. */
+    readonly item?: string,
   ) {
     super(message);
     this.name = 'SyncRequestError';
@@ -54,12 +67,30 @@ export class SyncHttpClient {
     return new URL(path, base);
   }
 
-  push(changes: Change[]): Promise<PushResponse> {
-    return this.call('POST', '/sync/push', PushResponse, JSON.stringify({ changes }));
+  /** Pushes changes (at most one per field) and answers, in their order, what became of each. */
+  async push(changes: Change[]): Promise<{ results: PushResult[]; cursor: string }> {
+    const answer = await this.call('POST', '/sync/push', PushResponse, JSON.stringify(encodePush(changes)));
+    const results = changes.map((c) => getGrouped(answer.results, c));
+    const missing = results.findIndex((r) => r === undefined);
+    if (missing >= 0) {
+      const c = changes[missing]!;
+      throw new SyncRequestError('bad_response', `push answered nothing for ${c.table} ${c.id} ${c.field}`, 502);
+    }
+    return { results: results as PushResult[], cursor: answer.cursor };
   }
 
-  pull(after: string, limit: number): Promise<PullResponse> {
-    return this.call('GET', `/sync/pull?after=${encodeURIComponent(after)}&limit=${limit}`, PullResponse);
+  /** One page of changes after `after`, flattened; a malformed entry fails the whole page. */
+  async pull(after: string, limit: number): Promise<{ changes: PulledChange[]; cursor: string; more: boolean }> {
+    const page = await this.call('GET', `/sync/pull?after=${encodeURIComponent(after)}&limit=${limit}`, PullResponse);
+    const changes: PulledChange[] = [];
+    forEachGrouped(page.changes, (tenant, table, id, field, [value, wire, author]) => {
+      const parsed = PulledChange.safeParse({ table, id, tenant, field, value, version: fromWireVersion(wire), author });
+      if (!parsed.success) {
+        throw new SyncRequestError('bad_response', `pull delivered a malformed change ${table} ${id} ${field}`, 502);
+      }
+      changes.push(parsed.data);
+    });
+    return { changes, cursor: page.cursor, more: page.more };
   }
 
   me(): Promise<DirectoryMe> {

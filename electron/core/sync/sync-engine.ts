@@ -1,7 +1,7 @@
 import type WebSocket from 'ws';
-import { LiveMessage } from '../../../protocol/index.js';
+import { LiveMessage, type Change } from '../../../protocol/index.js';
 import type { SyncStatus } from '../../../protocol/sync-status.js';
-import type { ConflictRecord, SyncStorePort } from './store-port.js';
+import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import { SyncHttpClient, SyncRequestError, type SyncTls, type SyncTlsProvider, type SyncUrlProvider } from './sync-client.js';
 
@@ -193,17 +193,18 @@ export class SyncEngine {
       if (this.stopped) return;
       const batch = this.store.pendingChanges(this.batchSize);
       if (batch.length === 0) return;
-      const answer = await this.client.push(batch.map((p) => p.change));
+      // A field travels once per push: an older pending write of it is obsolete and shares the answer.
+      const newest = new Map<string, PendingChange>();
+      for (const p of batch) {
+        const prev = newest.get(fieldKey(p.change));
+        if (!prev || prev.change.version < p.change.version) newest.set(fieldKey(p.change), p);
+      }
+      const sent = [...newest.values()];
+      const answer = await this.client.push(sent.map((p) => p.change));
       // Stopped meanwhile: the store may be closed. Unacknowledged changes are simply pushed again.
       if (this.stopped) return;
-      if (answer.results.length !== batch.length) {
-        throw new SyncRequestError(
-          'bad_response',
-          `push answered ${answer.results.length} results for ${batch.length} changes`,
-          502,
-        );
-      }
-      this.store.acknowledge(batch.map((p, i) => ({ outboxId: p.outboxId, status: answer.results[i]!.status })));
+      const statusOf = new Map(sent.map((p, i) => [fieldKey(p.change), answer.results[i]!.status]));
+      this.store.acknowledge(batch.map((p) => ({ outboxId: p.outboxId, status: statusOf.get(fieldKey(p.change))! })));
       this.emit({});
     }
   }
@@ -286,6 +287,10 @@ export class SyncEngine {
       }
     }
   }
+}
+
+function fieldKey(c: Change): string {
+  return `${c.table}/${c.id}/${c.field}`;
 }
 
 function safeCount(store: SyncStorePort): number {

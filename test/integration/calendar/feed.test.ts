@@ -3,11 +3,12 @@ import { request as httpsRequest } from 'node:https';
 import ical, { type VEvent } from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { formatVersion, type Change } from '../../../protocol/index.js';
+import { encodePush, formatVersion, type Change } from '../../../protocol/index.js';
 import { startSyncServer, type RunningServer } from '../../../server/server.js';
 import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
 import { BACKENDS } from '../../helpers/sync-fixture.js';
 import { freshDatabase } from '../../helpers/sync-postgres.js';
+import { flatResults } from '../../helpers/sync-wire.js';
 
 const NODE = 'cccccccccccccccc';
 let tick = 0;
@@ -61,10 +62,11 @@ describe.each(BACKENDS)('calendar feed on %s', (backend) => {
       pfx: u.pfx,
       passphrase: u.passphrase,
       method: 'POST',
-      body: JSON.stringify({ changes }),
+      body: JSON.stringify(encodePush(changes)),
     });
     expect(res.status, res.text).toBe(200);
-    for (const r of (JSON.parse(res.text) as { results: { status: string }[] }).results) expect(r.status).toBe('applied');
+    const results = flatResults(changes, JSON.parse(res.text));
+    for (const r of results) expect(r?.status).toBe('applied');
   };
   const appointment = (tenant: string, id: string, fields: Record<string, unknown>): Change[] =>
     Object.entries(fields).map(([field, value]) => ({
@@ -190,7 +192,7 @@ describe.each(BACKENDS)('calendar feed on %s', (backend) => {
   it('still refuses the sync API and the live socket without a client certificate', async () => {
     await expect(request(`${server.url}/sync/pull?after=0&limit=10`, pki.caPem)).rejects.toThrow();
     await expect(request(`${server.url}/directory/me`, pki.caPem)).rejects.toThrow();
-    await expect(request(`${server.url}/sync/push`, pki.caPem, { method: 'POST', body: '{"changes":[]}' })).rejects.toThrow();
+    await expect(request(`${server.url}/sync/push`, pki.caPem, { method: 'POST', body: '{"changes":{}}' })).rejects.toThrow();
     await expect(request(`${server.url}/nothing-here`, pki.caPem)).rejects.toThrow();
     // the feed's certificate-free prefix is no way round the check
     for (const sneaky of ['/calendar/../sync/pull?after=0', '/calendar/..%2Fdirectory%2Fme', '/calendar/x/../../directory/me']) {

@@ -101,6 +101,27 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
     ]);
   });
 
+  it('pushes a field edited several times offline once, with its newest value, and leaves no stale loser', async () => {
+    const a = client('anna', false);
+    const b = client('ben', false);
+    const contact = randomUUID();
+    for (const email of ['one@example.de', 'two@example.de', 'three@example.de'])
+      a.store.write('contact', contact, 'tischlerei', 'email', email);
+    expect(a.store.pendingCount()).toBe(3);
+    a.engine.start();
+    b.engine.start();
+    await a.engine.syncNow();
+    expect(a.engine.status()).toMatchObject({ state: 'online', pending: 0 });
+    await b.engine.syncNow();
+    expect(b.store.get('contact', contact, 'email')).toBe('three@example.de');
+    // B overwrites later: A's edits were all accepted (none superseded), so this is no conflict at A
+    b.store.write('contact', contact, 'tischlerei', 'email', 'ben@example.de');
+    await b.engine.syncNow();
+    await a.engine.syncNow();
+    expect(a.store.get('contact', contact, 'email')).toBe('ben@example.de');
+    expect(a.engine.conflicts(10).filter((c) => c.recordId === contact)).toEqual([]);
+  });
+
   it('reports status: disabled without a certificate, then pending, syncing, online with a last sync time', async () => {
     const store = new TestSyncStore(':memory:');
     const identity: { tls?: ReturnType<SyncFixture['tls']> } = {};

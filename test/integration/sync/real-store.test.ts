@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- these tests assert raw JSON bodies as the server sent them, erroneous ones included */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { LocalStore } from '../../../electron/core/store/store.js';
 import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
 import type { PulledChange } from '../../../protocol/index.js';
 import { BACKENDS, rawRequest, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
+import { flatPulled } from '../../helpers/sync-wire.js';
 
 /** The same properties as convergence.test.ts, with the product's SQLite store (electron/core/store) as clients. */
 const FIELDS = ['name', 'email', 'city'] as const;
@@ -113,13 +113,14 @@ describe.each(BACKENDS)('real SQLite stores converge on %s', (backend) => {
               else if (c.offline) continue;
               else if (o.kind === 'sync') await c.engine.syncNow();
               else {
-                const page = (await rawRequest(f.url, f.tls(c.user), 'GET', '/sync/pull?after=0&limit=5000')).json
-                  .changes as PulledChange[];
+                const page = flatPulled(
+                  (await rawRequest(f.url, f.tls(c.user), 'GET', '/sync/pull?after=0&limit=5000')).json,
+                ) as PulledChange[];
                 const mine = page.filter((p) => ids.includes(p.id));
                 const shuffled = [...mine, ...mine.slice(0, 2)].sort(
                   (a, b) =>
-                    ((a.seq.charCodeAt(a.seq.length - 1) * (o.seed + 1)) % 7) -
-                    ((b.seq.charCodeAt(b.seq.length - 1) * (o.seed + 1)) % 7),
+                    ((a.version.charCodeAt(a.version.length - 1) * (o.seed + 1)) % 7) -
+                    ((b.version.charCodeAt(b.version.length - 1) * (o.seed + 1)) % 7),
                 );
                 c.store.sync.applyPulled(shuffled, c.store.sync.cursor());
               }
