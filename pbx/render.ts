@@ -118,6 +118,31 @@ export function tenantRoutes(directory: Directory, sipDomain: string): string {
 }
 
 /**
+ * The generated presence rules: the htables `users` and `tenancy` filled at start, and
+ * route[SHARES_TENANT] — 1 when $var(watcher) and $var(presentity) are the same person or share a
+ * tenant. One line per tenant, each two hash lookups, so a SUBSCRIBE costs O(tenants).
+ */
+export function visibilityRoutes(directory: Directory): string {
+  const init = ['####### Generated from directory.json: who may watch whom #########', 'event_route[htable:mod-init] {'];
+  for (const user of directory.users) {
+    const id = safeToken(user.id, 'user id');
+    init.push(`\t$sht(users=>${id}) = 1;`);
+    for (const tenant of user.tenants) init.push(`\t$sht(tenancy=>${safeToken(tenant, 'tenant id')}:${id}) = 1;`);
+  }
+  init.push('}');
+  const shares = [
+    'route[SHARES_TENANT] {',
+    '\tif ($var(watcher) == $var(presentity) && $sht(users=>$var(watcher)) == 1) return 1;',
+  ];
+  for (const tenant of directory.tenants) {
+    const id = safeToken(tenant.id, 'tenant id');
+    shares.push(`\tif ($sht(tenancy=>${id}:$var(watcher)) == 1 && $sht(tenancy=>${id}:$var(presentity)) == 1) return 1;`);
+  }
+  shares.push('\treturn -1;', '}');
+  return [...init, '', ...shares, ''].join('\n');
+}
+
+/**
  * Writes HOME/pbx/kamailio.cfg and tls.cfg for this run and resets the presence tables (db_text
  * cannot load what pua wrote at the last shutdown).
  */
@@ -151,6 +176,7 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
     CA_CERT: layout.caCert,
     CRL: layout.crl,
     TENANT_ROUTES: tenantRoutes(options.directory, sipDomain),
+    VISIBILITY_ROUTES: visibilityRoutes(options.directory),
   };
   for (const path of [dir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
     if (/["\s]/.test(path))

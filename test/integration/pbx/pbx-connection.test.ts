@@ -8,6 +8,7 @@ import { parseHtableDump } from '../../../pbx/stack-runner.js';
 import { kamcmd } from '../../../pbx/daemons.js';
 import type { PbxState } from '../../../protocol/index.js';
 import { createTestHome, type ClientCert, type TestHome } from '../../helpers/pbx-certs.js';
+import { openSipProbe } from '../../helpers/sip-probe.js';
 import { sipRequest, sipStatus, startTestStack, type Stack } from '../../helpers/stack.js';
 
 // Real Kamailio + rtpengine with real certificates; the core connection speaks raw SIP here, the
@@ -22,10 +23,13 @@ beforeAll(async () => {
   home = createTestHome();
   home.writeDirectory({
     version: 1,
-    tenants: [{ id: 'mueller', name: 'Schreinerei Müller', numbers: ['+49 30 1234567'] }],
+    tenants: [
+      { id: 'mueller', name: 'Schreinerei Müller', numbers: ['+49 30 1234567'] },
+      { id: 'schmidt', name: 'Elektro Schmidt', numbers: ['+49 30 7654321'] },
+    ],
     users: [
       { id: 'alice', name: 'Alice', role: 'teleworker', tenants: ['mueller'], certificates: [] },
-      { id: 'bob', name: 'Bob', role: 'teleworker', tenants: [], certificates: [] },
+      { id: 'bob', name: 'Bob', role: 'teleworker', tenants: ['schmidt'], certificates: [] },
       { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['mueller'], certificates: [] },
       { id: 'erin', name: 'Erin', role: 'teleworker', tenants: [], certificates: [] },
     ],
@@ -45,6 +49,8 @@ afterAll(async () => {
   await stack?.stop();
   if (home) rmSync(home.home, { recursive: true, force: true });
 });
+
+const udpOf = (port: number) => ({ transport: 'UDP' as const, via: `127.0.0.1:${port}` });
 
 function tlsOf(cert: ClientCert): ClientTls {
   return { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem };
@@ -136,6 +142,67 @@ describe('WSS to the reference PBX with client certificates', () => {
     const state = await settled(client.states);
     expect(state).toMatchObject({ state: 'failed', error: { code } });
     expect(client.states.some((s) => s.state === 'connected')).toBe(false);
+  });
+
+  it('lets a user watch only people who share a tenant: 403 for another tenant, over UDP or for foreign PUBLISH', async () => {
+    const alice = open(tlsOf(certs.alice));
+    const bob = open(tlsOf(certs.bob));
+    expect((await settled(alice.states)).state).toBe('connected');
+    expect((await settled(bob.states)).state).toBe('connected');
+    const subscribe = (user: string, toUser: string, event: string) =>
+      sipRequest({ method: 'SUBSCRIBE', user, toUser, domain: DOMAIN, extra: [`Event: ${event}`, 'Expires: 60'] });
+    const accepted = (code: number) => code === 200 || code === 202;
+    // Same tenant (mueller): alice may watch carl's presence and calls, and herself.
+    expect(accepted(await exchange(alice, subscribe('alice', 'carl', 'presence')))).toBe(true);
+    expect(accepted(await exchange(alice, subscribe('alice', 'carl', 'dialog')))).toBe(true);
+    expect(accepted(await exchange(alice, subscribe('alice', 'alice', 'presence')))).toBe(true);
+    // Bob serves schmidt only: alice's presence and calls are not his business.
+    expect(await exchange(bob, subscribe('bob', 'alice', 'presence'))).toBe(403);
+    expect(await exchange(bob, subscribe('bob', 'alice', 'dialog'))).toBe(403);
+    expect(await exchange(bob, subscribe('bob', 'nobody', 'presence'))).toBe(403);
+    expect(accepted(await exchange(bob, subscribe('bob', 'bob', 'presence')))).toBe(true);
+    // Publishing someone else's status is refused even with one's own identity in From.
+    expect(
+      await exchange(
+        alice,
+        sipRequest({
+          method: 'PUBLISH',
+          user: 'alice',
+          requestUser: 'carl',
+          domain: DOMAIN,
+          extra: ['Event: presence', 'Expires: 60'],
+        }),
+      ),
+    ).toBe(403);
+    // UDP carries no certificate: nobody may watch or publish through it.
+    const probe = await openSipProbe(stack.info.ports.udp);
+    try {
+      expect(
+        await probe.send(
+          sipRequest({
+            ...udpOf(probe.port),
+            method: 'SUBSCRIBE',
+            user: 'alice',
+            toUser: 'carl',
+            domain: DOMAIN,
+            extra: ['Event: presence', 'Expires: 60'],
+          }),
+        ),
+      ).toContain(403);
+      expect(
+        await probe.send(
+          sipRequest({
+            ...udpOf(probe.port),
+            method: 'PUBLISH',
+            user: 'carl',
+            domain: DOMAIN,
+            extra: ['Event: presence', 'Expires: 60'],
+          }),
+        ),
+      ).toContain(403);
+    } finally {
+      await probe.close();
+    }
   });
 
   it('reports no_identity without touching the network when no identity is set up', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { numberForms, tenantRoutes } from '../../../pbx/render.js';
+import { numberForms, tenantRoutes, visibilityRoutes } from '../../../pbx/render.js';
 import { classifyConnectError, isPermanent } from '../../../electron/core/pbx/tls-errors.js';
 
 describe('PBX config rendering', () => {
@@ -28,6 +28,36 @@ describe('PBX config rendering', () => {
     expect(teleworkers).toContain('append_branch("sip:bob@localhost")');
     expect(teleworkers).not.toContain('carl');
     expect(routes).not.toContain('zoe');
+  });
+
+  it('fills the tenancy table so that only people sharing a tenant may watch each other', () => {
+    const routes = visibilityRoutes({
+      version: 1,
+      tenants: [
+        { id: 'mueller', name: 'Müller', numbers: [] },
+        { id: 'schmidt', name: 'Schmidt', numbers: [] },
+      ],
+      users: [
+        { id: 'alice', name: 'Alice', role: 'teleworker', tenants: ['mueller', 'schmidt'], certificates: [] },
+        { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['mueller'], certificates: [] },
+        { id: 'zoe', name: 'Zoe', role: 'teleworker', tenants: [], certificates: [] },
+      ],
+    });
+    expect(routes).toContain('$sht(users=>zoe) = 1;');
+    expect(routes).toContain('$sht(tenancy=>mueller:alice) = 1;');
+    expect(routes).toContain('$sht(tenancy=>schmidt:alice) = 1;');
+    expect(routes).toContain('$sht(tenancy=>mueller:carl) = 1;');
+    expect(routes).not.toMatch(/tenancy=>\w+:zoe/);
+    const shares = routes.slice(routes.indexOf('route[SHARES_TENANT]'));
+    expect(shares).toContain('$sht(tenancy=>schmidt:$var(watcher)) == 1 && $sht(tenancy=>schmidt:$var(presentity)) == 1');
+    expect(shares.trimEnd().endsWith('return -1;\n}')).toBe(true);
+    expect(() =>
+      visibilityRoutes({
+        version: 1,
+        tenants: [],
+        users: [{ id: 'a=>b', name: 'x', role: 'teleworker', tenants: [], certificates: [] }],
+      }),
+    ).toThrow(/cannot go into the PBX config/);
   });
 
   it('refuses values that could break out of the config', () => {
