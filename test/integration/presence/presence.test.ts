@@ -67,6 +67,31 @@ describe('presence through Kamailio between app instances', () => {
     await shows('bob', 'carol', 'available', 3000);
   });
 
+  it('C calls A → B sees A ringing within 2 s (PBX dialog-info), then in the call, then available', async () => {
+    const alice = presenceApi(rig.pages.alice!);
+    const carol = presenceApi(rig.pages.carol!);
+    await shows('bob', 'alice', 'available', 2000);
+    const dialled = Date.now();
+    const out = await carol.dial('alice');
+    let incoming = '';
+    await until(
+      async () => {
+        incoming = (await alice.lines()).find((l) => l.status === 'ringing')?.id ?? '';
+        return incoming !== '';
+      },
+      5000,
+      'alice rings',
+    );
+    await shows('bob', 'alice', 'ringing', 2000 - (Date.now() - dialled));
+    // Carol's own outgoing call is not "ringing": she is on the phone already.
+    expect(await peerText(rig.pages.bob!, 'carol')).toBe('busy');
+    await alice.answer(incoming);
+    await shows('bob', 'alice', 'busy', 2000);
+    await carol.hangup(out);
+    await shows('bob', 'alice', 'available', 3000);
+    await shows('bob', 'carol', 'available', 3000);
+  });
+
   it('50 watched colleagues: a change still shows within 2 s and a click answers at once', async () => {
     const carol = presenceApi(rig.pages.carol!);
     await carol.setChoice('away');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPidf, parseDialogInfo, parsePidf } from '../../../renderer/src/lib/presence/pidf.js';
-import { effectiveStatus } from '../../../renderer/src/lib/presence/types.js';
+import { effectiveStatus, peerState } from '../../../renderer/src/lib/presence/types.js';
 
 describe('PIDF', () => {
   it('round-trips every published status', () => {
@@ -33,6 +33,64 @@ describe('PIDF', () => {
     expect(parseDialogInfo('<dialog-info><dialog id="1"><state>confirmed</state></dialog></dialog-info>')).toBe('busy');
     expect(parseDialogInfo('<dialog-info><dialog id="1"><state>terminated</state></dialog></dialog-info>')).toBeUndefined();
     expect(parseDialogInfo(undefined)).toBeUndefined();
+  });
+
+  it('reads what pua_dialoginfo/presence_dialoginfo send: ringing for the callee, busy for the caller', () => {
+    const doc = (...dialogs: string[]) =>
+      `<?xml version="1.0"?>\n<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="3" state="full" entity="sip:alice@localhost">${dialogs.join('')}</dialog-info>`;
+    const dialog = (direction: string, state: string) =>
+      `<dialog id="c${state}" call-id="x@y" local-tag="a" remote-tag="b" direction="${direction}"><state>${state}</state><local><identity display="alice">sip:alice@localhost</identity><target uri="sip:alice@localhost"/></local><remote><identity>sip:carol@localhost</identity></remote></dialog>`;
+    expect(parseDialogInfo(doc(dialog('recipient', 'early')))).toBe('ringing');
+    expect(parseDialogInfo(doc(dialog('initiator', 'early')))).toBe('busy');
+    expect(parseDialogInfo(doc(dialog('initiator', 'trying')))).toBe('busy');
+    expect(parseDialogInfo(doc(dialog('recipient', 'confirmed')))).toBe('busy');
+    // A second call ringing while talking: still in a call.
+    expect(parseDialogInfo(doc(dialog('recipient', 'confirmed'), dialog('recipient', 'early')))).toBe('busy');
+    expect(parseDialogInfo(doc(dialog('recipient', 'terminated')))).toBeUndefined();
+    // Kamailio's NOTIFY when nobody published (empty body or a document without dialogs).
+    expect(parseDialogInfo('')).toBeUndefined();
+    expect(parseDialogInfo(doc())).toBeUndefined();
+    // Prefixed namespace, single quotes.
+    expect(
+      parseDialogInfo(
+        "<d:dialog-info xmlns:d='urn:ietf:params:xml:ns:dialog-info'><d:dialog id='1' direction='recipient'><d:state event='x'> early </d:state></d:dialog></d:dialog-info>",
+      ),
+    ).toBe('ringing');
+  });
+
+  it('never throws on malformed, truncated, oversized or hostile dialog-info', () => {
+    const malformed = [
+      'not xml at all',
+      '<dialog-info',
+      '<dialog-info><dialog id="1"><state>early',
+      '<dialog-info><dialog id="1"><state></state></dialog></dialog-info>',
+      '<dialog-info><dialog><dialog><dialog>',
+      '<dialog-info><dialog id="1" direction=><state>confirmed<state></dialog>',
+      '<dialog-info>\u0000\uffff<dialog id="\u00e4"><state>\u00e4rly</state></dialog></dialog-info>',
+      '<presence><dialog id="1"><state>confirmed</state></dialog></presence>',
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "confirmed">]><dialog-info><dialog><state>&a;</state></dialog></dialog-info>',
+    ];
+    for (const body of malformed) expect(() => parseDialogInfo(body)).not.toThrow();
+    expect(parseDialogInfo(malformed[0])).toBeUndefined();
+    expect(parseDialogInfo(malformed[7])).toBeUndefined();
+    expect(parseDialogInfo(malformed[8])).toBeUndefined();
+    // Truncated in the middle of a confirmed dialog: what is readable still counts.
+    expect(parseDialogInfo('<dialog-info><dialog id="1"><state>confirmed</st')).toBe('busy');
+    // Oversized: refused unread.
+    expect(
+      parseDialogInfo(`<dialog-info>${'<dialog id="1"><state>early</state></dialog>'.repeat(2000)}</dialog-info>`),
+    ).toBeUndefined();
+    expect(parseDialogInfo(`<dialog-info>${'<dialog <state '.repeat(2000)}`)).toBeUndefined();
+  });
+});
+
+describe('team entry', () => {
+  it('a live call the PBX reports wins over the published status; without one the PIDF decides', () => {
+    expect(peerState('available', 'ringing')).toBe('ringing');
+    expect(peerState('offline', 'busy')).toBe('busy');
+    expect(peerState('dnd', 'busy')).toBe('busy');
+    expect(peerState('away', undefined)).toBe('away');
+    expect(peerState('unknown', undefined)).toBe('unknown');
   });
 });
 

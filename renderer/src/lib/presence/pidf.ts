@@ -1,4 +1,4 @@
-import type { PeerPresence, Published } from './types.js';
+import type { DialogActivity, PeerPresence, Published } from './types.js';
 
 /**
  * PIDF (RFC 3863) with RPID activities (RFC 4480), as Kamailio's presence_xml stores and forwards
@@ -57,14 +57,31 @@ export function parsePidf(body: string | undefined): PeerPresence {
   return 'available';
 }
 
+/** Larger bodies are not a dialog-info any PBX sends for one person; refused unread. */
+const MAX_DIALOG_INFO = 32 * 1024;
+const EARLY = new Set(['trying', 'proceeding', 'early']);
+
 /**
- * dialog-info (RFC 4235) as pua_dialoginfo publishes it for calls through the PBX: `early` while
- * ringing, `confirmed` while talking. Returns undefined when no dialog is live.
+ * dialog-info (RFC 4235), as Kamailio's presence_dialoginfo aggregates what pua_dialoginfo
+ * publishes for calls through the PBX → `ringing` (someone rings this person), `busy` (talking, or
+ * dialling out) or undefined (no live dialog, or a body we cannot read: the PIDF decides then).
+ * Split at each `<dialog` opening instead of matching whole elements, so the work stays linear in
+ * the body whatever a broken or hostile NOTIFY contains.
  */
-export function parseDialogInfo(body: string | undefined): 'ringing' | 'busy' | undefined {
-  if (!body) return undefined;
-  const states = [...body.matchAll(/<(?:[\w-]+:)?state\b[^>]*>\s*([\w-]+)\s*<\//gi)].map((m) => m[1]!.toLowerCase());
-  if (states.includes('confirmed')) return 'busy';
-  if (states.includes('early') || states.includes('proceeding') || states.includes('trying')) return 'ringing';
-  return undefined;
+export function parseDialogInfo(body: string | undefined): DialogActivity {
+  if (!body || body.length > MAX_DIALOG_INFO) return undefined;
+  if (!/<(?:[\w-]+:)?dialog-info[\s>/]/.test(body)) return undefined;
+  let ringing = false;
+  for (const chunk of body.split(/<(?:[\w-]+:)?dialog(?=[\s>/])/).slice(1)) {
+    const attributes = /^[^>]{0,2000}/.exec(chunk)![0];
+    const direction = /\bdirection\s*=\s*["']\s*([\w-]+)/i.exec(attributes)?.[1]?.toLowerCase();
+    const state = /<(?:[\w-]+:)?state\b[^>]{0,200}>\s*([\w-]+)\s*</i.exec(chunk)?.[1]?.toLowerCase();
+    if (state === 'confirmed') return 'busy';
+    if (state && EARLY.has(state)) {
+      // Our own outgoing call still ringing at the far end: the person is on the phone already.
+      if (direction === 'initiator') return 'busy';
+      ringing = true;
+    }
+  }
+  return ringing ? 'ringing' : undefined;
 }

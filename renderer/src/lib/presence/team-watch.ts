@@ -1,21 +1,48 @@
 import { Subscriber, SubscriptionState, type Notification, type URI, type UserAgent } from 'sip.js';
-import { parsePidf } from './pidf.js';
-import type { PeerPresence } from './types.js';
+import { parseDialogInfo, parsePidf } from './pidf.js';
+import { peerState, type DialogActivity, type PeerPresence } from './types.js';
+
+/** The two event packages watched per colleague: the published status and the PBX's call state. */
+type EventPackage = 'presence' | 'dialog';
+const ACCEPT: Record<EventPackage, string> = {
+  presence: 'application/pidf+xml',
+  dialog: 'application/dialog-info+xml',
+};
+const PACKAGES: readonly EventPackage[] = ['presence', 'dialog'];
 
 interface Watch {
   subscriber: Subscriber;
   retry: ReturnType<typeof setTimeout> | undefined;
+  /** A NOTIFY arrived: the PBX accepted this subscription at least once. */
+  notified: boolean;
+  /** Consecutive subscriptions refused without any NOTIFY (403, 489 Bad Event, …). */
+  refusals: number;
 }
 
+interface Peer {
+  published: PeerPresence;
+  dialog: DialogActivity;
+  shown: PeerPresence;
+  watches: Partial<Record<EventPackage, Watch>>;
+}
+
+/** Pause before subscribing again after the PBX ended a working subscription. */
+const RETRY_MS = 2000;
+/** Refused subscriptions (a PBX without dialog-info, a colleague we may not watch) back off to 5 min. */
+const REFUSED_MS = 30_000;
+const REFUSED_MAX_MS = 300_000;
+
 /**
- * One SUBSCRIBE (event `presence`) per colleague; every NOTIFY updates the map. SIP.js refreshes
- * each subscription before it expires. When the PBX ends one (restart: the refresh gets 481; or a
- * NOTIFY with `terminated`) we subscribe again after a short pause; after every re-registration
- * `restore()` replaces them all, because a restarted Kamailio has forgotten every dialog.
+ * Per colleague one SUBSCRIBE to `presence` (PIDF) and one to `dialog` (RFC 4235 dialog-info:
+ * ringing and calls the PBX sees); every NOTIFY updates the map. SIP.js refreshes each subscription
+ * before it expires. When the PBX ends one (restart: the refresh gets 481; or a NOTIFY with
+ * `terminated`) we subscribe again after a short pause, a refused one only after a back-off; after
+ * every re-registration `restore()` replaces them all, because a restarted Kamailio has forgotten
+ * every dialog.
  */
 export class TeamWatch {
   readonly states = new Map<string, PeerPresence>();
-  private readonly watches = new Map<string, Watch>();
+  private readonly peers = new Map<string, Peer>();
   private live = false;
 
   constructor(
@@ -29,69 +56,93 @@ export class TeamWatch {
   /** The people to watch; subscriptions of people no longer listed end, new ones start (when live). */
   setPeople(users: readonly string[]): void {
     const wanted = new Set(users);
-    for (const user of [...this.watches.keys()]) if (!wanted.has(user)) void this.drop(user);
-    for (const user of [...this.states.keys()]) if (!wanted.has(user)) this.states.delete(user);
+    for (const user of [...this.peers.keys()]) {
+      if (wanted.has(user)) continue;
+      void this.dropAll(user);
+      this.peers.delete(user);
+      this.states.delete(user);
+    }
     for (const user of wanted) {
-      if (!this.states.has(user)) this.states.set(user, 'unknown');
-      if (this.live && !this.watches.has(user)) this.watch(user);
+      if (!this.peers.has(user)) {
+        this.peers.set(user, { published: 'unknown', dialog: undefined, shown: 'unknown', watches: {} });
+        this.states.set(user, 'unknown');
+      }
+      if (this.live) for (const pkg of PACKAGES) if (!this.peers.get(user)!.watches[pkg]) this.watch(user, pkg);
     }
   }
 
   /** Registered (again): fresh subscriptions for everyone. */
   restore(): void {
     this.live = true;
-    for (const user of [...this.watches.keys()]) void this.drop(user);
-    for (const user of this.states.keys()) this.watch(user);
+    for (const user of this.peers.keys()) {
+      void this.dropAll(user);
+      for (const pkg of PACKAGES) this.watch(user, pkg);
+    }
   }
 
   /** Unsubscribes everything (bounded: SIP.js waits for the final NOTIFY otherwise). */
   async stop(timeoutMs = 1500): Promise<void> {
     this.live = false;
-    const users = [...this.watches.keys()];
     await Promise.race([
-      Promise.all(users.map((user) => this.drop(user))),
+      Promise.all([...this.peers.keys()].map((user) => this.dropAll(user))),
       new Promise((resolve) => setTimeout(resolve, timeoutMs)),
     ]);
   }
 
-  private watch(user: string): void {
-    const subscriber = new Subscriber(this.ua, this.uriFor(user), 'presence', {
+  private watch(user: string, pkg: EventPackage, refusals = 0): void {
+    const peer = this.peers.get(user);
+    if (!peer) return;
+    const subscriber = new Subscriber(this.ua, this.uriFor(user), pkg, {
       expires: this.expires,
-      extraHeaders: ['Accept: application/pidf+xml'],
+      extraHeaders: [`Accept: ${ACCEPT[pkg]}`],
     });
-    const watch: Watch = { subscriber, retry: undefined };
-    this.watches.set(user, watch);
+    const watch: Watch = { subscriber, retry: undefined, notified: false, refusals };
+    peer.watches[pkg] = watch;
+    const current = () => this.peers.get(user)?.watches[pkg] === watch;
     subscriber.delegate = {
       onNotify: (notification: Notification) => {
         void notification.accept().catch(() => undefined);
-        if (this.watches.get(user) !== watch) return;
-        this.set(user, parsePidf(notification.request.body));
+        if (!current()) return;
+        watch.notified = true;
+        watch.refusals = 0;
+        const body = notification.request.body;
+        if (pkg === 'presence') peer.published = parsePidf(body);
+        else peer.dialog = parseDialogInfo(body);
+        this.show(user, peer);
       },
     };
     subscriber.stateChange.addListener((state) => {
-      if (state !== SubscriptionState.Terminated || this.watches.get(user) !== watch || !this.live) return;
+      if (state !== SubscriptionState.Terminated || !current() || !this.live) return;
       // Ended by the PBX (or a failed refresh): we no longer know, and try again.
-      this.set(user, 'unknown');
+      if (pkg === 'presence') peer.published = 'unknown';
+      else peer.dialog = undefined;
+      this.show(user, peer);
+      const refused = watch.notified ? 0 : watch.refusals + 1;
+      const delay = refused === 0 ? RETRY_MS : Math.min(REFUSED_MAX_MS, REFUSED_MS * 2 ** (refused - 1));
+      if (refused === 1) this.log('info', `${pkg} subscription to ${user} refused; next try in ${delay / 1000} s`);
       watch.retry = setTimeout(
         () => {
-          if (this.watches.get(user) === watch && this.live) this.watch(user);
+          if (current() && this.live) this.watch(user, pkg, refused);
         },
-        2000 + Math.random() * 1000,
+        delay + Math.random() * 1000,
       );
     });
-    subscriber.subscribe().catch((error: Error) => this.log('warn', `SUBSCRIBE to ${user} not sent: ${error.message}`));
+    subscriber.subscribe().catch((error: Error) => this.log('warn', `SUBSCRIBE ${pkg} to ${user} not sent: ${error.message}`));
   }
 
-  private drop(user: string): Promise<void> {
-    const watch = this.watches.get(user);
-    this.watches.delete(user);
-    if (!watch) return Promise.resolve();
-    if (watch.retry) clearTimeout(watch.retry);
-    return watch.subscriber.dispose().catch(() => undefined);
+  private dropAll(user: string): Promise<void> {
+    const peer = this.peers.get(user);
+    if (!peer) return Promise.resolve();
+    const watches = PACKAGES.map((pkg) => peer.watches[pkg]).filter((watch): watch is Watch => watch !== undefined);
+    peer.watches = {};
+    for (const watch of watches) if (watch.retry) clearTimeout(watch.retry);
+    return Promise.all(watches.map((watch) => watch.subscriber.dispose().catch(() => undefined))).then(() => undefined);
   }
 
-  private set(user: string, state: PeerPresence): void {
-    if (!this.states.has(user) || this.states.get(user) === state) return;
+  private show(user: string, peer: Peer): void {
+    const state = peerState(peer.published, peer.dialog);
+    if (peer.shown === state || this.peers.get(user) !== peer) return;
+    peer.shown = state;
     this.states.set(user, state);
     this.onChange(user, state);
   }

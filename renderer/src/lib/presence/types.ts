@@ -1,5 +1,11 @@
-/** What a colleague's entry shows; `busy` = "Im Gespräch", `unknown` = no NOTIFY yet. */
-export type PeerPresence = 'available' | 'away' | 'dnd' | 'busy' | 'offline' | 'unknown';
+/**
+ * What a colleague's entry shows; `busy` = "Im Gespräch", `ringing` = "Klingelt" (from the PBX's
+ * dialog-info), `unknown` = no NOTIFY yet.
+ */
+export type PeerPresence = 'available' | 'away' | 'dnd' | 'busy' | 'ringing' | 'offline' | 'unknown';
+
+/** What the PBX's dialog-info says about someone's calls; undefined: no live call (or unreadable). */
+export type DialogActivity = 'ringing' | 'busy' | undefined;
 
 /** What the user chooses (UI switch or tray). */
 export type OwnChoice = 'available' | 'away' | 'dnd' | 'offline';
@@ -17,4 +23,13 @@ export function effectiveStatus(choice: OwnChoice, inCall: boolean, idle: boolea
   if (inCall) return 'busy';
   if (choice === 'away' || idle) return 'away';
   return 'available';
+}
+
+/**
+ * A colleague's entry from both subscriptions. A live call seen by the PBX wins over the published
+ * status: it is current even when that person's app is closed or has not published yet, and a
+ * ringing or talking colleague is not free for a transfer whatever they chose.
+ */
+export function peerState(published: PeerPresence, dialog: DialogActivity): PeerPresence {
+  return dialog ?? published;
 }
