@@ -26,6 +26,8 @@ export const SyncStatus = z.object({
   lastError: z.object({ code: z.string(), message: z.string(), status: z.number().int().optional(), at: z.string() }).nullable(),
   /** The live channel is connected: remote changes arrive within a second. */
   live: z.boolean(),
+  /** Local changes the server refused for good: kept, no longer retried, until retried or discarded. */
+  quarantined: z.number().int().min(0),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
@@ -43,6 +45,27 @@ export const SyncConflict = z.object({
 });
 export type SyncConflict = z.infer<typeof SyncConflict>;
 
+/** A local change the server refused for good (400/403/413), with the server's reason. */
+export const QuarantinedChange = z.object({
+  id: z.number().int(),
+  table: SyncTable,
+  recordId: RecordId,
+  tenant: TenantId,
+  field: z.string(),
+  value: FieldValue,
+  code: z.string(),
+  message: z.string(),
+  status: z.number().int(),
+  at: z.string(),
+});
+export type QuarantinedChange = z.infer<typeof QuarantinedChange>;
+
+/** Which quarantined changes an action means; none given = all of them. */
+const QuarantineSelection = z
+  .strictObject({ ids: z.array(z.number().int().min(1)).max(10_000).optional() })
+  .optional()
+  .transform((v) => v ?? {});
+
 export const syncMethods = {
   'sync.status': { input: NoInput, output: SyncStatus },
   /** Pushes and pulls at once (skipping any backoff wait) and answers the status afterwards. */
@@ -54,6 +77,17 @@ export const syncMethods = {
       .transform((v) => v ?? { limit: 100 }),
     output: z.array(SyncConflict),
   },
+  'sync.quarantine': {
+    input: z
+      .strictObject({ limit: z.number().int().min(1).max(1000).default(200) })
+      .optional()
+      .transform((v) => v ?? { limit: 200 }),
+    output: z.array(QuarantinedChange),
+  },
+  /** Puts quarantined changes back into the outbox and syncs at once; answers the status afterwards. */
+  'sync.quarantine.retry': { input: QuarantineSelection, output: SyncStatus },
+  /** Stops syncing quarantined changes for good; the local records keep their values. */
+  'sync.quarantine.discard': { input: QuarantineSelection, output: SyncStatus },
 } as const;
 
 export const syncEvents = {

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { HybridLogicalClock, type Change, type FieldValue, type PulledChange } from '../../protocol/index.js';
-import type { ConflictRecord, PendingChange, PushOutcome, SyncStorePort } from '../../electron/core/sync/store-port.js';
+import type {
+  ConflictRecord,
+  PendingChange,
+  PushOutcome,
+  QuarantineReason,
+  QuarantinedChange,
+  SyncStorePort,
+} from '../../electron/core/sync/store-port.js';
 
 /**
  * A SyncStorePort over a real SQLite file with the semantics the port's doc comment demands, for
@@ -26,6 +33,8 @@ export class TestSyncStore implements SyncStorePort {
         PRIMARY KEY (tbl, id, field));
       CREATE TABLE IF NOT EXISTS conflicts (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT, record_id TEXT, tenant TEXT,
         field TEXT, lost TEXT, winning TEXT, winning_version TEXT, author TEXT, at TEXT);
+      CREATE TABLE IF NOT EXISTS quarantine (id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT, rid TEXT, tenant TEXT,
+        field TEXT, value TEXT, version TEXT, code TEXT, message TEXT, status INTEGER, at TEXT);
     `);
     const stored = this.meta('node');
     const nodeId = stored ?? node;
@@ -260,5 +269,79 @@ export class TestSyncStore implements SyncStorePort {
     const { ms, counter } = this.clock.snapshot();
     this.setMeta('clock_ms', String(ms));
     this.setMeta('clock_counter', String(counter));
+  }
+
+  quarantine(outboxIds: number[], reason: QuarantineReason): void {
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const id of outboxIds) {
+        this.stmt(
+          `INSERT INTO quarantine (tbl, rid, tenant, field, value, version, code, message, status, at)
+           SELECT tbl, id, tenant, field, value, version, ?, ?, ?, ? FROM outbox WHERE outbox_id = ?`,
+        ).run(reason.code, reason.message, reason.status, at, id);
+        this.stmt('DELETE FROM outbox WHERE outbox_id = ?').run(id);
+      }
+    })();
+  }
+
+  quarantined(limit: number): QuarantinedChange[] {
+    const rows = this.stmt('SELECT * FROM quarantine ORDER BY id LIMIT ?').all(limit) as {
+      id: number;
+      tbl: Change['table'];
+      rid: string;
+      tenant: string;
+      field: string;
+      value: string;
+      version: string;
+      code: string;
+      message: string;
+      status: number;
+      at: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      change: {
+        table: r.tbl,
+        id: r.rid,
+        tenant: r.tenant,
+        field: r.field,
+        value: JSON.parse(r.value) as FieldValue,
+        version: r.version,
+      },
+      code: r.code,
+      message: r.message,
+      status: r.status,
+      at: r.at,
+    }));
+  }
+
+  quarantinedCount(): number {
+    return (this.stmt('SELECT count(*) AS n FROM quarantine').get() as { n: number }).n;
+  }
+
+  requeueQuarantined(ids?: number[]): number {
+    return this.db.transaction(() => {
+      let moved = 0;
+      for (const id of ids ?? this.quarantineIds()) {
+        moved += this.stmt(
+          `INSERT INTO outbox (tbl, id, tenant, field, value, version)
+           SELECT tbl, rid, tenant, field, value, version FROM quarantine WHERE id = ?`,
+        ).run(id).changes;
+        this.stmt('DELETE FROM quarantine WHERE id = ?').run(id);
+      }
+      return moved;
+    })();
+  }
+
+  discardQuarantined(ids?: number[]): number {
+    return this.db.transaction(() => {
+      let dropped = 0;
+      for (const id of ids ?? this.quarantineIds()) dropped += this.stmt('DELETE FROM quarantine WHERE id = ?').run(id).changes;
+      return dropped;
+    })();
+  }
+
+  private quarantineIds(): number[] {
+    return (this.stmt('SELECT id FROM quarantine ORDER BY id').all() as { id: number }[]).map((r) => r.id);
   }
 }

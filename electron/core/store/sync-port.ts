@@ -1,6 +1,13 @@
 import { Change, isSyncField, PulledChange, type FieldValue, type SyncTable } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
-import type { ConflictRecord, PendingChange, PushOutcome, SyncStorePort } from '../sync/store-port.js';
+import type {
+  ConflictRecord,
+  PendingChange,
+  PushOutcome,
+  QuarantineReason,
+  QuarantinedChange,
+  SyncStorePort,
+} from '../sync/store-port.js';
 import type { RecordWriter } from './writer.js';
 
 interface OutboxRow {
@@ -156,5 +163,74 @@ export class StoreSyncPort implements SyncStorePort {
       author: r.author,
       at: r.at,
     }));
+  }
+
+  quarantine(outboxIds: number[], reason: QuarantineReason): void {
+    const at = new Date().toISOString();
+    this.writer.transaction(() => {
+      for (const id of outboxIds) {
+        this.writer
+          .stmt(
+            `INSERT INTO sync_quarantine(tbl, record_id, tenant_id, field, value, version, code, message, status, at)
+             SELECT tbl, record_id, tenant_id, field, value, version, ?, ?, ?, ? FROM outbox WHERE id = ?`,
+          )
+          .run(reason.code, reason.message.slice(0, 500), reason.status, at, id);
+        this.writer.stmt('DELETE FROM outbox WHERE id = ?').run(id);
+      }
+    });
+  }
+
+  quarantined(limit: number): QuarantinedChange[] {
+    const rows = this.writer.stmt('SELECT * FROM sync_quarantine ORDER BY id LIMIT ?').all(limit) as (OutboxRow &
+      QuarantineReason & { at: string })[];
+    return rows.map((row) => ({
+      id: row.id,
+      change: {
+        table: row.tbl as SyncTable,
+        id: row.record_id,
+        tenant: row.tenant_id,
+        field: row.field,
+        value: parseValue(row.value),
+        version: row.version,
+      },
+      code: row.code,
+      message: row.message,
+      status: row.status,
+      at: row.at,
+    }));
+  }
+
+  quarantinedCount(): number {
+    return (this.writer.stmt('SELECT count(*) AS n FROM sync_quarantine').get() as { n: number }).n;
+  }
+
+  requeueQuarantined(ids?: number[]): number {
+    return this.writer.transaction(() => {
+      let moved = 0;
+      for (const id of ids ?? this.allQuarantineIds()) {
+        // new outbox ids: a retried change goes to the end of the queue, behind newer local edits
+        moved += this.writer
+          .stmt(
+            `INSERT INTO outbox(tbl, record_id, tenant_id, field, value, version)
+             SELECT tbl, record_id, tenant_id, field, value, version FROM sync_quarantine WHERE id = ?`,
+          )
+          .run(id).changes;
+        this.writer.stmt('DELETE FROM sync_quarantine WHERE id = ?').run(id);
+      }
+      return moved;
+    });
+  }
+
+  discardQuarantined(ids?: number[]): number {
+    return this.writer.transaction(() => {
+      let dropped = 0;
+      for (const id of ids ?? this.allQuarantineIds())
+        dropped += this.writer.stmt('DELETE FROM sync_quarantine WHERE id = ?').run(id).changes;
+      return dropped;
+    });
+  }
+
+  private allQuarantineIds(): number[] {
+    return (this.writer.stmt('SELECT id FROM sync_quarantine ORDER BY id').all() as { id: number }[]).map((r) => r.id);
   }
 }

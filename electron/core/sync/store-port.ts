@@ -25,6 +25,20 @@ export interface ConflictRecord {
   at: string;
 }
 
+/** Why the server refused a change for good (400/403/413 naming it). */
+export interface QuarantineReason {
+  code: string;
+  message: string;
+  status: number;
+}
+
+/** A local change the server refused for good: out of the outbox, kept until retried or discarded. */
+export interface QuarantinedChange extends QuarantineReason {
+  id: number;
+  change: Change;
+  at: string;
+}
+
 /**
  * What the sync engine needs from the local store, and nothing more. The store implements it
  * (electron/core/store); the engine (electron/core/sync) drives it. Every method is synchronous
@@ -50,4 +64,13 @@ export interface SyncStorePort {
   /** The cursor of the last applied page ("0" before the first). */
   cursor(): string;
   conflicts(limit: number): ConflictRecord[];
+  /** Moves outbox entries to the quarantine with the reason, in one transaction; nothing is dropped. */
+  quarantine(outboxIds: number[], reason: QuarantineReason): void;
+  /** Quarantined changes, oldest first. */
+  quarantined(limit: number): QuarantinedChange[];
+  quarantinedCount(): number;
+  /** Puts quarantined changes (the given ones, or all) back at the end of the outbox; answers how many. */
+  requeueQuarantined(ids?: number[]): number;
+  /** Gives up syncing quarantined changes (the given ones, or all); the local records keep their values. */
+  discardQuarantined(ids?: number[]): number;
 }

@@ -1,8 +1,9 @@
 import type WebSocket from 'ws';
 import { LiveMessage, type Change } from '../../../protocol/index.js';
-import type { SyncStatus } from '../../../protocol/sync-status.js';
+import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import { refusalAction } from './refusal.js';
 import { SyncHttpClient, SyncRequestError, type SyncTls, type SyncTlsProvider, type SyncUrlProvider } from './sync-client.js';
 
 /** Where to sync and as whom; the identity bundle supplies both. */
@@ -78,6 +79,7 @@ export class SyncEngine {
       lastSync: null,
       lastError: null,
       live: false,
+      quarantined: safeCount(this.store, 'quarantined'),
     };
   }
 
@@ -100,7 +102,7 @@ export class SyncEngine {
   }
 
   status(): SyncStatus {
-    return { ...this.state, pending: safeCount(this.store) };
+    return { ...this.state, pending: safeCount(this.store), quarantined: safeCount(this.store, 'quarantined') };
   }
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
@@ -110,6 +112,30 @@ export class SyncEngine {
 
   conflicts(limit: number): ConflictRecord[] {
     return this.store.conflicts(limit);
+  }
+
+  quarantined(limit: number): QuarantinedChangeView[] {
+    return this.store.quarantined(limit).map(({ change, ...q }) => ({
+      ...q,
+      table: change.table,
+      recordId: change.id,
+      tenant: change.tenant,
+      field: change.field,
+      value: change.value,
+    }));
+  }
+
+  /** The user asks to try refused changes again (e.g. after IT fixed the directory). */
+  async retryQuarantined(ids?: number[]): Promise<SyncStatus> {
+    if (this.store.requeueQuarantined(ids) > 0) this.emit({});
+    return this.syncNow();
+  }
+
+  /** The user gives the refused changes up; the local records keep their values. */
+  discardQuarantined(ids?: number[]): SyncStatus {
+    this.store.discardQuarantined(ids);
+    this.emit({});
+    return this.status();
   }
 
   /** The store wrote something locally: push it soon. */
@@ -179,7 +205,8 @@ export class SyncEngine {
     try {
       await this.pushAll();
     } catch (error) {
-      // A refused batch (400/403/413) stays in the outbox and must not stop us hearing from others.
+      // A refusal not about the changes themselves (certificate, directory) keeps them in the outbox;
+      // it must not stop us hearing from others.
       if (error instanceof SyncRequestError && !error.retryable) refused = error;
       else throw error;
     }
@@ -189,9 +216,10 @@ export class SyncEngine {
   }
 
   private async pushAll(): Promise<void> {
+    let limit = this.batchSize;
     for (;;) {
       if (this.stopped) return;
-      const batch = this.store.pendingChanges(this.batchSize);
+      const batch = this.store.pendingChanges(limit);
       if (batch.length === 0) return;
       // A field travels once per push: an older pending write of it is obsolete and shares the answer.
       const newest = new Map<string, PendingChange>();
@@ -200,7 +228,26 @@ export class SyncEngine {
         if (!prev || prev.change.version < p.change.version) newest.set(fieldKey(p.change), p);
       }
       const sent = [...newest.values()];
-      const answer = await this.client.push(sent.map((p) => p.change));
+      let answer;
+      try {
+        answer = await this.client.push(sent.map((p) => p.change));
+      } catch (error) {
+        if (this.stopped || !(error instanceof SyncRequestError) || error.retryable) throw error;
+        const action = refusalAction(error, batch);
+        if (action.kind === 'keep') throw error;
+        if (action.kind === 'shrink') limit = action.limit;
+        else {
+          this.store.quarantine(action.outboxIds, { code: error.code, message: error.message, status: error.status ?? 400 });
+          this.log.warn('changes refused by the server quarantined', {
+            code: error.code,
+            status: error.status,
+            item: error.item,
+            count: action.outboxIds.length,
+          });
+          this.emit({});
+        }
+        continue;
+      }
       // Stopped meanwhile: the store may be closed. Unacknowledged changes are simply pushed again.
       if (this.stopped) return;
       const statusOf = new Map(sent.map((p, i) => [fieldKey(p.change), answer.results[i]!.status]));
@@ -275,7 +322,7 @@ export class SyncEngine {
   }
 
   private emit(patch: Partial<SyncStatus>): void {
-    const next = { ...this.state, ...patch, pending: safeCount(this.store) };
+    const next = { ...this.state, ...patch, pending: safeCount(this.store), quarantined: safeCount(this.store, 'quarantined') };
     const changed = JSON.stringify(next) !== JSON.stringify(this.state);
     this.state = next;
     if (!changed) return;
@@ -293,9 +340,9 @@ function fieldKey(c: Change): string {
   return `${c.table}/${c.id}/${c.field}`;
 }
 
-function safeCount(store: SyncStorePort): number {
+function safeCount(store: SyncStorePort, what: 'pending' | 'quarantined' = 'pending'): number {
   try {
-    return store.pendingCount();
+    return what === 'pending' ? store.pendingCount() : store.quarantinedCount();
   } catch {
     return 0;
   }

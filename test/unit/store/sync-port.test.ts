@@ -24,6 +24,26 @@ describe('SyncStorePort', () => {
     expect(store.sync.pendingChanges(10).map((p) => p.change.field)).toEqual(['company']);
   });
 
+  it('quarantines refused outbox entries with their reason, requeues them at the end, or discards them', () => {
+    const { store } = openStore();
+    const c = store.contacts.create({ tenant: 't1', name: 'Anna', company: 'A GmbH', phones: [] });
+    const [name, company] = store.sync.pendingChanges(10);
+    store.sync.quarantine([name!.outboxId], { code: 'forbidden_tenant', message: 't1: you may not', status: 403 });
+    expect(store.sync.pendingCount()).toBe(1);
+    expect(store.sync.quarantinedCount()).toBe(1);
+    const [q] = store.sync.quarantined(10);
+    expect(q).toMatchObject({ change: name!.change, code: 'forbidden_tenant', message: 't1: you may not', status: 403 });
+    store.contacts.update(c.id, { city: 'Berlin' });
+    expect(store.sync.requeueQuarantined([q!.id])).toBe(1);
+    // back behind the newer local edits, same value and version
+    expect(store.sync.pendingChanges(10).map((p) => p.change.field)).toEqual(['company', 'city', 'name']);
+    expect(store.sync.pendingChanges(10)[2]!.change).toEqual(name!.change);
+    store.sync.quarantine([company!.outboxId], { code: 'value_too_large', message: 'm', status: 413 });
+    expect(store.sync.discardQuarantined()).toBe(1);
+    expect(store.sync.quarantinedCount()).toBe(0);
+    expect(store.contacts.get(c.id)?.company).toBe('A GmbH');
+  });
+
   it('applies pulled fields only when newer, stores the cursor, and creates unknown records', () => {
     const { store, changes } = openStore();
     const c = store.contacts.create({ tenant: 't1', name: 'Anna', phones: [] });

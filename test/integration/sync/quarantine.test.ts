@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
+import { MAX_VALUE_BYTES } from '../../../protocol/index.js';
+import { BACKENDS, TEST_DIRECTORY, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
+import { TestSyncStore } from '../../helpers/test-sync-store.js';
+
+/**
+ * Changes the server refuses for good (400/403/413 naming them) leave the outbox for a quarantine:
+ * kept with the reason, no longer retried, the rest of the outbox flows; the user retries or
+ * discards them.
+ */
+describe.each(BACKENDS)('quarantine of refused changes against the real server on %s', (backend) => {
+  let f: SyncFixture;
+  const engines: SyncEngine[] = [];
+  const client = (user: string) => {
+    const store = new TestSyncStore(':memory:');
+    const engine = new SyncEngine({
+      store,
+      serverUrl: f.url,
+      tls: () => f.tls(user),
+      live: false,
+      backoff: { baseMs: 20, maxMs: 200 },
+    });
+    engines.push(engine);
+    engine.start();
+    return { store, engine };
+  };
+  beforeAll(async () => {
+    f = await syncFixture(backend);
+  });
+  afterAll(async () => {
+    for (const e of engines) await e.stop();
+    await f?.close();
+  });
+
+  it('quarantines a 403 change with its reason, pushes the rest, stops retrying, and syncs it after a retry once allowed', async () => {
+    const carl = client('carl');
+    const ben = client('ben');
+    const refused = randomUUID();
+    const fine = randomUUID();
+    carl.store.write('note', refused, 'sanitaer', 'body', 'für die falsche Firma');
+    carl.store.write('note', fine, 'tischlerei', 'body', 'Rückruf Tischlerei');
+    await carl.engine.syncNow();
+    expect(carl.engine.status()).toMatchObject({ state: 'online', pending: 0, quarantined: 1, lastError: null });
+    expect(carl.engine.quarantined(10)).toEqual([
+      expect.objectContaining({
+        table: 'note',
+        recordId: refused,
+        tenant: 'sanitaer',
+        field: 'body',
+        value: 'für die falsche Firma',
+        code: 'forbidden_tenant',
+        status: 403,
+        message: expect.stringContaining('sanitaer') as unknown,
+      }),
+    ]);
+    await ben.engine.syncNow();
+    expect(ben.store.get('note', fine, 'body')).toBe('Rückruf Tischlerei');
+    expect(ben.store.get('note', refused, 'body')).toBeUndefined();
+
+    // not retried: further cycles leave it where it is and stay online
+    const [entry] = carl.engine.quarantined(10);
+    await carl.engine.syncNow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(carl.engine.status()).toMatchObject({ state: 'online', pending: 0, quarantined: 1, lastError: null });
+    // the same quarantine entry: never put back and refused again behind the user's back
+    expect(carl.engine.quarantined(10).map((q) => q.id)).toEqual([entry!.id]);
+    expect(carl.store.get('note', refused, 'body')).toBe('für die falsche Firma');
+
+    // a retry while still refused quarantines it again, with nothing lost
+    expect(await carl.engine.retryQuarantined()).toMatchObject({ state: 'online', pending: 0, quarantined: 1 });
+
+    // IT lets carl serve the firm: the retried change goes through
+    f.home.writeDirectory({
+      ...TEST_DIRECTORY,
+      users: TEST_DIRECTORY.users.map((u) => (u.id === 'carl' ? { ...u, tenants: ['tischlerei', 'sanitaer'] } : u)),
+    });
+    try {
+      await expect
+        .poll(async () => (await carl.engine.retryQuarantined()).quarantined, { timeout: 10_000, interval: 200 })
+        .toBe(0);
+      await ben.engine.syncNow();
+      expect(ben.store.get('note', refused, 'body')).toBe('für die falsche Firma');
+    } finally {
+      f.home.writeDirectory(TEST_DIRECTORY);
+    }
+  });
+
+  it('quarantines a 413 value, discards it on request, and keeps the local value', async () => {
+    const anna = client('anna');
+    const big = randomUUID();
+    const text = 'x'.repeat(MAX_VALUE_BYTES + 10);
+    anna.store.write('note', big, 'tischlerei', 'body', text);
+    await anna.engine.syncNow();
+    expect(anna.engine.status()).toMatchObject({ state: 'online', pending: 0, quarantined: 1 });
+    expect(anna.engine.quarantined(10)[0]).toMatchObject({ code: 'value_too_large', status: 413, recordId: big });
+    expect(anna.engine.discardQuarantined().quarantined).toBe(0);
+    expect(anna.engine.quarantined(10)).toEqual([]);
+    expect(anna.store.get('note', big, 'body')).toBe(text);
+  });
+
+  it('a batch too large as a whole is split, not quarantined', async () => {
+    const anna = client('anna');
+    const ids = Array.from({ length: 70 }, () => randomUUID());
+    for (const id of ids) anna.store.write('note', id, 'tischlerei', 'body', 'y'.repeat(60_000));
+    await anna.engine.syncNow();
+    expect(anna.engine.status()).toMatchObject({ state: 'online', pending: 0, quarantined: 0 });
+    const ben = client('ben');
+    await ben.engine.syncNow();
+    for (const id of ids) expect(ben.store.get('note', id, 'body')).toHaveLength(60_000);
+  });
+});
