@@ -3,6 +3,7 @@ import { call, on } from '../lib/host/client.js';
 import { t } from '../lib/i18n/index.js';
 import { BridgedTransport } from '../lib/phone/bridged-transport.js';
 import { DialError, PhoneEngine } from '../lib/phone/engine.js';
+import { focusedLine } from '../lib/phone/focus.js';
 import { hostPorts } from '../lib/phone/host-ports.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
 import type { Settings } from '../../../protocol/index.js';
@@ -38,10 +39,7 @@ function sync(): void {
   phone.registration = { ...engine.registration };
   phone.lines = engine.lines.map((line) => ({ ...line.view }));
   phone.dnd = engine.dnd;
-  const live = phone.lines.filter((line) => line.status !== 'ended');
-  if (!phone.lines.some((line) => line.id === phone.focused)) {
-    phone.focused = (live.find((line) => line.status === 'ringing') ?? live.find((line) => !line.localHold) ?? live[0])?.id;
-  }
+  phone.focused = focusedLine(phone.lines, phone.focused);
 }
 
 const text = (key: string, values: Record<string, string>) => get(t)(`phone.notify.${key}`, { values });
