@@ -4,10 +4,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'artifacts');
 
-/** Debian's Chromium, headless, with fake audio devices and no traffic beyond this machine. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless, with fake audio devices and no traffic beyond this machine. `env` is
+ * added to this process's environment (e.g. a HOME with its own NSS database).
+ */
+export async function launchChromium(env?: Record<string, string>): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    ...(env ? { env: { ...process.env, ...env } } : {}),
     headless: true,
     args: [
       '--no-sandbox',

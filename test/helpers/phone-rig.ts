@@ -20,9 +20,12 @@ export interface PhoneTest {
   start(aor: string, defaultTenant?: string, dtmfMode?: 'rfc4733' | 'info', endedLingerMs?: number): Promise<void>;
   marks(): { inviteSent: number[]; inviteIn: number[]; ringing: number[]; connected: number[] };
   setAutoAnswer(on: boolean): void;
+  /** Starts (true) or stops (false) a message trace; returns what was traced so far. */
+  trace(on: boolean): Array<[number, string]>;
   registration(): RegistrationView;
   lines(): LineView[];
   dial(input: string): Promise<string>;
+  dialConnected(input: string): Promise<void>;
   answer(id: string): Promise<void>;
   reject(id: string, code: 486 | 603): Promise<void>;
   hangup(id: string): Promise<void>;
