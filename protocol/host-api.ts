@@ -73,6 +73,10 @@ export const InvokeRequest = z.strictObject({
 });
 export type InvokeRequest = z.infer<typeof InvokeRequest>;
 
+/** The browser shell's host-API call over its WebSocket; the reply is `{ reply: id, result }`. */
+export const SocketInvokeRequest = InvokeRequest.extend({ id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
+export type SocketInvokeRequest = z.infer<typeof SocketInvokeRequest>;
+
 export function isHostMethod(name: string): name is HostMethod {
   return Object.hasOwn(hostMethods, name);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { InvokeRequest } from '../../protocol/index.js';
+import { InvokeRequest, SocketInvokeRequest } from '../../protocol/index.js';
 import type { Core } from '../core/composition.js';
 import { RENDERER_SECURITY_HEADERS } from '../core/hosting/csp.js';
 import { readStaticFile } from '../core/hosting/static-files.js';
@@ -26,7 +26,10 @@ export interface BrowserShell {
 
 /**
  * The second host of the host API: the built renderer and `/api/invoke` (HTTP) plus `/api/events`
- * (WebSocket) on 127.0.0.1 only, behind a random per-launch token.
+ * (WebSocket) on 127.0.0.1 only, behind a random per-launch token. The WebSocket carries events to the
+ * page and, once open, the page's host-API calls too (`{id, method, input}` → `{reply: id, result}`):
+ * a message on an open socket costs far less than a fetch, and SIP messages sent one after the other
+ * reach the PBX in that order (parallel fetches on several connections need not).
  */
 export async function startBrowserShell(options: BrowserShellOptions): Promise<BrowserShell> {
   const { core } = options;
@@ -86,6 +89,31 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     sendJson(res, 200, await core.dispatch(envelope.data.method, envelope.data.input, { origin: 'browser' }));
   }
 
+  /** A host-API call over the socket: the same validation and dispatch as `/api/invoke`. */
+  async function socketInvoke(ws: WebSocket, text: string | undefined): Promise<void> {
+    let parsed: unknown;
+    try {
+      parsed = text === undefined ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const request = SocketInvokeRequest.safeParse(parsed);
+    if (!request.success) {
+      // Without a valid id there is nobody to answer; with one, the caller gets the error as data.
+      const id = (parsed as { id?: unknown } | undefined)?.id;
+      log.warn('browser shell socket message refused', { reason: 'malformed host API request' });
+      if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0)
+        reply(ws, id, { ok: false, error: { code: 'validation', message: 'malformed host API request' } });
+      return;
+    }
+    const { id, method, input } = request.data;
+    reply(ws, id, await core.dispatch(method, input, { origin: 'browser' }));
+  }
+
+  function reply(ws: WebSocket, id: number, result: unknown): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ reply: id, result }));
+  }
+
   function sameOrigin(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return true; // non-browser clients (tests, curl) with the bearer token
@@ -96,7 +124,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     }
   }
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   const unsubscribe = core.events.subscribe((event) => {
     const data = JSON.stringify(event);
     for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(data);
@@ -110,8 +138,10 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
       return;
     }
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      // The event channel is one-way; anything a page sends is ignored.
-      ws.on('message', () => undefined);
+      ws.on('message', (data, isBinary) => {
+        const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        void socketInvoke(ws, isBinary ? undefined : bytes.toString('utf8'));
+      });
     });
   });
 

@@ -145,4 +145,34 @@ describe('browser shell', () => {
     expect(JSON.parse(await message)).toMatchObject({ event: 'settings.changed', payload: { theme: 'dark' } });
     socket.close();
   });
+
+  it('answers host API calls over the WebSocket, with the same validation, and never dies of garbage', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${shell.port}/api/events`, {
+      headers: { Authorization: `Bearer ${shell.token}` },
+    });
+    await new Promise((resolve) => socket.on('open', resolve));
+    const replies = new Map<number, unknown>();
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { reply?: number; result?: unknown };
+      if (typeof message.reply === 'number') replies.set(message.reply, message.result);
+    });
+    const answer = async (id: number) => {
+      for (let i = 0; i < 200 && !replies.has(id); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      return replies.get(id);
+    };
+    socket.send('{oops');
+    socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    socket.send(JSON.stringify({ method: 'app.info' })); // no id: nobody to answer
+    socket.send(JSON.stringify({ id: 1, method: 'app.info', input: null }));
+    socket.send(JSON.stringify({ id: 2, method: 'settings.set', input: { language: 'xx' } }));
+    socket.send(JSON.stringify({ id: 3, method: 'no.such.method' }));
+    socket.send(JSON.stringify({ id: 4, method: 'app.info', extra: true }));
+    expect(await answer(1)).toMatchObject({ ok: true, value: { version: '1.2.3', shell: 'browser' } });
+    expect(await answer(2)).toMatchObject({ ok: false, error: { code: 'validation', field: 'input.language' } });
+    expect(await answer(3)).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(await answer(4)).toMatchObject({ ok: false, error: { code: 'validation' } });
+    expect([...replies.keys()].sort()).toEqual([1, 2, 3, 4]);
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    socket.close();
+  });
 });
