@@ -259,7 +259,8 @@ export class PhoneEngine {
   async answer(id: string): Promise<void> {
     const line = this.line(id);
     if (!(line.session instanceof Invitation) || line.view.status !== 'ringing') return;
-    await this.holdOthers(line);
+    // The call an attended transfer replaces ends on its own: holding it first only adds a re-INVITE.
+    await this.holdOthers(line, line.session.replacee);
     this.ports.closeNotification(id);
     line.patch({ status: 'dialing' });
     this.stopRingingIfIdle();
@@ -320,9 +321,9 @@ export class PhoneEngine {
     return uri;
   }
 
-  private async holdOthers(except: Line): Promise<void> {
+  private async holdOthers(except: Line, replaced?: Session): Promise<void> {
     for (const other of this.live()) {
-      if (other !== except && other.view.status === 'connected' && !other.view.localHold) {
+      if (other !== except && other.session !== replaced && other.view.status === 'connected' && !other.view.localHold) {
         await other.setHold(true).catch((error: Error) => this.ports.log('warn', error.message));
       }
     }

@@ -1,14 +1,19 @@
-import { SessionState, type Core, type Info, type Session } from 'sip.js';
+import { Invitation, SessionState, type Core, type Info, type Session } from 'sip.js';
 import { RemoteAudio, replaceMicrophone, setSendersEnabled } from './media.js';
 import { audioDirection, isHoldOffer } from './sdp.js';
 import type { AudioDevicePrefs, DtmfMode, LineView } from './types.js';
 
 const DTMF_TONE = /^[0-9A-D#*]$/;
+/** The 2xx is retransmitted for up to 32 s (RFC 3261 13.3.1.4); over WebSocket the ACK comes or never will. */
+const ACK_WAIT_MS = 4000;
 
 /** One call: its SIP.js session, its remote audio and the view the UI renders. */
 export class Line {
   readonly audio = new RemoteAudio();
   session: Session;
+  /** Resolves once the initial INVITE transaction is over: at once for calls we placed, on the ACK for calls we answered. */
+  private readonly confirmed: Promise<void>;
+  private ackArrived: () => void = () => undefined;
 
   constructor(
     public view: LineView,
@@ -16,11 +21,24 @@ export class Line {
     private readonly changed: () => void,
   ) {
     this.session = session;
+    this.confirmed =
+      session instanceof Invitation ? new Promise<void>((resolve) => (this.ackArrived = resolve)) : Promise.resolve();
     session.delegate = {
       ...session.delegate,
+      onAck: () => this.ackArrived(),
       onInvite: (request: Core.IncomingRequestMessage) => this.onReinvite(request),
       onInfo: (info: Info) => this.onInfo(info),
     };
+  }
+
+  /**
+   * RFC 3261 14.1: no re-INVITE while the initial INVITE transaction is still open. SIP.js marks an
+   * answered call Established when it sends the 200, before the ACK; a hold re-INVITE sent in that
+   * gap leaves our offer pending when the ACK arrives, and SIP.js then ends the call with
+   * BYE (Reason 488). Answer-then-hold within a few hundred ms is exactly what a consultation does.
+   */
+  private waitConfirmed(): Promise<void> {
+    return Promise.race([this.confirmed, new Promise<void>((resolve) => setTimeout(resolve, ACK_WAIT_MS))]);
   }
 
   get established(): boolean {
@@ -52,25 +70,36 @@ export class Line {
   /** Re-INVITE with sendonly (or inactive when they hold us too); resolves once the PBX accepted it. */
   async setHold(hold: boolean): Promise<void> {
     if (!this.established || this.view.localHold === hold) return;
+    await this.waitConfirmed();
+    if (!this.established) throw new Error('call ended before hold');
     const options = this.session.sessionDescriptionHandlerOptionsReInvite as { hold?: boolean };
     this.session.sessionDescriptionHandlerOptionsReInvite = { ...options, hold } as object;
-    await new Promise<void>((resolve, reject) => {
-      this.session
-        .invite({
-          requestDelegate: {
-            onAccept: () => {
-              setSendersEnabled(this.session, !hold && !this.view.muted);
-              this.patch({ localHold: hold });
-              resolve();
+    const session = this.session;
+    let ended: ((state: SessionState) => void) | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // A re-INVITE that never gets an answer must not hang the caller (a consultation waits on it).
+        ended = (state) => state === SessionState.Terminated && reject(new Error('call ended during hold re-INVITE'));
+        session.stateChange.addListener(ended);
+        session
+          .invite({
+            requestDelegate: {
+              onAccept: () => {
+                setSendersEnabled(session, !hold && !this.view.muted);
+                this.patch({ localHold: hold });
+                resolve();
+              },
+              onReject: (response) => {
+                session.sessionDescriptionHandlerOptionsReInvite = { ...options, hold: !hold } as object;
+                reject(new Error(`hold re-INVITE refused: ${response.message.statusCode}`));
+              },
             },
-            onReject: (response) => {
-              this.session.sessionDescriptionHandlerOptionsReInvite = { ...options, hold: !hold } as object;
-              reject(new Error(`hold re-INVITE refused: ${response.message.statusCode}`));
-            },
-          },
-        })
-        .catch(reject);
-    });
+          })
+          .catch(reject);
+      });
+    } finally {
+      if (ended) session.stateChange.removeListener(ended);
+    }
   }
 
   setMuted(muted: boolean): void {
