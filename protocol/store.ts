@@ -164,6 +164,8 @@ export const Appointment = z.object({
   id: RecordId,
   tenant: TenantId,
   contact_id: RecordId.nullable(),
+  /** The call during which it was booked (from the call card), else null. */
+  call_id: RecordId.nullable(),
   starts_at: z.string(),
   ends_at: z.string().nullable(),
   place: z.string().nullable(),
@@ -181,7 +183,12 @@ export const AppointmentPatch = z.strictObject({
   notes: OptText,
   status: AppointmentStatus.optional(),
 });
-export const AppointmentCreate = AppointmentPatch.extend({ tenant: TenantId, starts_at: Timestamp });
+// The call it was booked in is set once, at booking; moving or cancelling never changes it.
+export const AppointmentCreate = AppointmentPatch.extend({
+  tenant: TenantId,
+  starts_at: Timestamp,
+  call_id: RecordId.nullable().optional(),
+});
 
 export const CallerLookup = z.object({
   /** E.164 of the caller's number, null when it is not a valid number. */

@@ -34,7 +34,7 @@ export const SYNC_FIELDS = {
     'assignee',
     '_deleted',
   ],
-  appointment: ['contact_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
+  appointment: ['contact_id', 'call_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
 } as const;
 
 export type SyncTable = keyof typeof SYNC_FIELDS;

@@ -15,6 +15,9 @@ export interface PkiTenantSpec {
   name: string;
   numbers: string[];
   mobile?: string;
+  /** What the teleworker reads aloud, and the consultation hours, both shown on the call card. */
+  greeting?: string;
+  hours?: string;
 }
 
 export interface PkiUserSpec {
@@ -92,6 +95,8 @@ export async function createPkiHome(options: PkiHomeOptions = {}): Promise<PkiHo
     const args = ['tenant', 'add', tenant.id, '--name', tenant.name];
     for (const number of tenant.numbers) args.push('--number', number);
     if (tenant.mobile) args.push('--mobile', tenant.mobile);
+    if (tenant.greeting) args.push('--greeting', tenant.greeting);
+    if (tenant.hours) args.push('--hours', tenant.hours);
     await admin(...args);
   }
   const users: Record<string, PkiUser> = {};

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { HostError, HLC_PATTERN } from '../../../protocol/index.js';
+import { AppointmentCreate, AppointmentPatch, HostError, HLC_PATTERN } from '../../../protocol/index.js';
 import { openStore, seedFirms } from './helpers.js';
 
 describe('contacts and the field writer', () => {
@@ -151,6 +151,34 @@ describe('caller and firm lookup', () => {
     expect(call.contact_id).toBe(c.id);
     expect(store.activity.listCalls({ missed: true, offset: 0, limit: 10 })).toHaveLength(1);
     expect(store.activity.listCalls({ tenant: 'elektro', offset: 0, limit: 10 })).toHaveLength(0);
+  });
+
+  it('keeps the call an appointment was booked in, syncs it as a field, and never changes it on a move', () => {
+    const { store, file } = openStore();
+    const call = store.activity.create<{ id: string }>('call', {
+      tenant: 'schreinerei',
+      direction: 'in',
+      remote_number: '+491712223333',
+      started_at: '2025-01-02T10:00:00Z',
+    });
+    const input = AppointmentCreate.parse({ tenant: 'schreinerei', starts_at: '2025-01-07T09:00:00Z', call_id: call.id });
+    const booked = store.activity.create<{ id: string; call_id: string | null }>('appointment', input);
+    expect(booked.call_id).toBe(call.id);
+    const raw = new Database(file, { readonly: true });
+    const outbox = raw
+      .prepare(`SELECT value FROM outbox WHERE tbl = 'appointment' AND record_id = ? AND field = 'call_id'`)
+      .get(booked.id) as { value: string } | undefined;
+    raw.close();
+    expect(outbox && JSON.parse(outbox.value)).toBe(call.id);
+    // Moving it is a patch; the patch has no call_id to change.
+    expect(AppointmentPatch.safeParse({ call_id: call.id }).success).toBe(false);
+    const moved = store.activity.update<{ call_id: string | null; starts_at: string }>('appointment', booked.id, {
+      starts_at: '2025-01-08T09:00:00Z',
+    });
+    expect(moved).toMatchObject({ call_id: call.id, starts_at: '2025-01-08T09:00:00Z' });
+    expect(AppointmentCreate.safeParse({ tenant: 'schreinerei', starts_at: '2025-01-07T09:00:00Z', call_id: 'x' }).success).toBe(
+      false,
+    );
   });
 });
 

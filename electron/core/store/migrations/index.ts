@@ -2,10 +2,11 @@ import { up as initial } from './001-initial.js';
 import { up as callbackIndex } from './002-callback-index.js';
 import { up as searchTenant } from './003-search-tenant.js';
 import { up as syncQuarantine } from './004-sync-quarantine.js';
+import { up as appointmentCall } from './005-appointment-call.js';
 
 /**
  * Numbered migrations; entry i brings a database from user_version i to i + 1. TypeScript modules
  * rather than .sql files so that the bundled main process carries them. Never edit a released one.
  */
-export const MIGRATIONS: readonly string[] = [initial, callbackIndex, searchTenant, syncQuarantine];
+export const MIGRATIONS: readonly string[] = [initial, callbackIndex, searchTenant, syncQuarantine, appointmentCall];
 export const SCHEMA_VERSION = MIGRATIONS.length;

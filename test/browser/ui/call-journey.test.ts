@@ -1,0 +1,205 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../pbx/daemons.js';
+import { startShell, type RunningShell } from '../../helpers/app-shell.js';
+import { startBaresip, type Baresip } from '../../helpers/baresip.js';
+import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
+import { startKeyring, type Keyring } from '../../helpers/keyring.js';
+import { createPkiHome, DEFAULT_TENANTS, type PkiHome } from '../../helpers/pki.js';
+import { startTestStack, type Stack } from '../../helpers/stack.js';
+import { invokeInPage, seriousAxeViolations } from '../../helpers/ui.js';
+
+const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'dist', 'renderer', 'index.html'));
+
+const FIRM = 'Tischlerei Holzwurm';
+const FIRM_NUMBER = '+492211234567';
+const GREETING = 'Tischlerei Holzwurm, guten Tag, Sie sprechen mit Anna Schmidt.';
+const HOURS = 'Di 8–12, Do 14–18';
+const CALLER = '+4917612345678';
+/** A Tuesday within the firm's consultation hours. */
+const DAY = '2027-03-09';
+
+/**
+ * The desk's central promise, rendered: an outside caller (baresip on UDP) rings the joinery's
+ * number through the real Kamailio and rtpengine; the teleworker's app (browser shell, its own
+ * profile and certificate) shows the call card — firm, greeting, hours, who calls and the last notes
+ * about them — she answers by keyboard, writes a callback note on the card and books an appointment
+ * from it; the craftsman's own app instance sees the note live, marks it done (she sees it done),
+ * and finds the appointment highlighted in his agenda. Everything through the real sync server.
+ */
+describe('the call-card journey against the real stack', () => {
+  let browser: Browser;
+  let pki: PkiHome;
+  let stack: Stack;
+  let keyring: Keyring;
+  let caller: Baresip;
+  const shells: RunningShell[] = [];
+  const profiles: string[] = [];
+
+  async function desk(user: 'anna' | 'max', view: string): Promise<{ page: Page; errors: string[]; shell: RunningShell }> {
+    const profile = mkdtempSync(join(tmpdir(), `vermittlung-journey-${user}-`));
+    profiles.push(profile);
+    const shell = await startShell(profile, [], keyring.env);
+    shells.push(shell);
+    // bypassCSP only so that axe can be added as a script tag; the app's own CSP is tested elsewhere.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(shell.url);
+    const { bundle, passphrase } = pki.users[user]!;
+    expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
+    await page.goto(`${shell.origin}/#/${view}`);
+    await page.getByTestId(`view-${view}`).waitFor();
+    return { page, errors, shell };
+  }
+
+  beforeAll(async () => {
+    if (!rendererBuilt) throw new Error('dist/renderer is missing: run `npm run build` first');
+    const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
+    pki = await createPkiHome({
+      pbxUrl: `wss://127.0.0.1:${wssPort}/`,
+      serverUrl: `https://127.0.0.1:${serverPort}/`,
+      tenants: DEFAULT_TENANTS.map((t) => (t.id === 'tischlerei' ? { ...t, greeting: GREETING, hours: HOURS } : t)),
+    });
+    [stack, keyring, browser] = await Promise.all([
+      startTestStack(pki.home, { wssPort, serverPort, server: true }),
+      startKeyring(),
+      launchChromium(),
+    ]);
+    caller = await startBaresip({ user: CALLER, domain: stack.info.sipDomain, pbxPort: stack.info.ports.udp });
+  }, 60_000);
+  afterAll(async () => {
+    await caller?.stop();
+    await browser?.close();
+    for (const shell of shells) await shell.stop();
+    await stack?.stop();
+    await keyring?.stop();
+    pki?.cleanup();
+    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rings, shows who calls for whom, takes a callback note the craftsman closes live, books his appointment', async () => {
+    const [anna, max] = await Promise.all([desk('anna', 'phone'), desk('max', 'agenda')]);
+    // The craftsman has looked at his agenda for that week before: what arrives later is new to him.
+    await max.page.getByTestId('view-agenda').getByLabel('Gehe zu Datum').fill(DAY);
+    await max.page.locator(`[data-day="${DAY}"]`).waitFor();
+    await max.page.keyboard.press('Alt+3');
+    await max.page.getByTestId('view-notes').waitFor();
+
+    // What the office already knows about this caller (written at anna's desk, synced like any edit).
+    const contact = (await invokeInPage(anna.page, 'contacts.create', {
+      tenant: 'tischlerei',
+      name: 'Frieda Meier',
+      company: 'Meier Immobilien GmbH',
+      street: 'Lindenallee 5',
+      postal_code: '50667',
+      city: 'Köln',
+      phones: [{ kind: 'mobile', number: '0176 12345678' }],
+    })) as { ok: boolean; value: { id: string } };
+    expect(contact.ok).toBe(true);
+    await invokeInPage(anna.page, 'notes.create', {
+      tenant: 'tischlerei',
+      contact_id: contact.value.id,
+      subject: 'Angebot Eichentreppe',
+      body: 'Wartet auf das Angebot.',
+    });
+    await expect
+      .poll(() => anna.page.getByTestId('registration').textContent(), { timeout: 20_000 })
+      .toBe('Angemeldet – erreichbar');
+
+    const mark = caller.events.length;
+    await caller.command('dial', `sip:${FIRM_NUMBER}@${stack.info.sipDomain}`);
+    const card = anna.page.getByRole('article', { name: `Anruf für ${FIRM}` });
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.getByRole('status').first().textContent()).toContain('Klingelt');
+    const text = await card.textContent();
+    expect(text).toContain(GREETING);
+    expect(text).toContain(HOURS);
+    const callerLine = card.getByTestId('caller');
+    expect(await callerLine.textContent()).toContain('Frieda Meier');
+    expect(await callerLine.textContent()).toContain('Meier Immobilien GmbH');
+    const lastNotes = card.getByRole('list', { name: 'Letzte Notizen' });
+    await expect.poll(() => lastNotes.textContent()).toContain('Angebot Eichentreppe');
+    expect(await seriousAxeViolations(anna.page, '[data-testid="call-card"]')).toEqual([]);
+    await screenshot(anna.page, 'journey-call-card-ringing');
+
+    // Answered from the keyboard, as she would with the headset on.
+    expect(await card.getByRole('button', { name: 'Annehmen' }).getAttribute('aria-keyshortcuts')).toBe('Alt+A');
+    await anna.page.keyboard.press('Alt+A');
+    await caller.waitForEvent('CALL_ESTABLISHED', 10_000, mark);
+    await expect.poll(() => card.getByRole('status').first().textContent()).toContain('Verbunden');
+    expect(await seriousAxeViolations(anna.page, '[data-testid="call-card"]')).toEqual([]);
+
+    // The note on the card, with a callback; saved as she types — no save button.
+    await card.getByLabel('Notiz zum Anruf').pressSequentially('Treppe knarzt, bitte Termin zum Nachsehen.');
+    await card.getByRole('checkbox', { name: 'Rückruf erbeten' }).check();
+    expect(await card.getByLabel('Rückrufnummer').inputValue()).toBe(CALLER);
+    await expect.poll(() => card.getByText('Gespeichert').count(), { timeout: 5000 }).toBe(1);
+    await screenshot(anna.page, 'journey-call-card-connected');
+
+    const atMax = max.page.getByTestId('note').filter({ hasText: 'Treppe knarzt' });
+    await atMax.waitFor({ timeout: 10_000 });
+    expect(await atMax.textContent()).toContain(CALLER);
+    await atMax.getByRole('button', { name: 'Erledigt', exact: true }).click();
+    await expect.poll(() => atMax.count()).toBe(0);
+    await max.page.keyboard.press('Alt+7');
+    const agendaDay = max.page.locator(`[data-day="${DAY}"]`);
+    await agendaDay.waitFor();
+
+    // Still on the phone: an appointment from the card, at the caller's address, linked to this call.
+    await anna.page.keyboard.press('Alt+B');
+    const form = card.getByTestId('booking-form');
+    await form.waitFor();
+    expect(await form.textContent()).toContain(`Sprechzeiten: ${HOURS}`);
+    await form.getByLabel('Datum').fill(DAY);
+    await form.getByLabel('Uhrzeit').fill('10:00');
+    await form.getByLabel('Betreff').fill('Treppe ansehen');
+    await expect.poll(() => form.getByLabel('Ort').inputValue()).toBe('Lindenallee 5, 50667 Köln');
+    await form.getByRole('button', { name: 'Termin buchen' }).click();
+    await expect.poll(() => card.getByTestId('call-booked').textContent()).toBe('Termin gebucht: Treppe ansehen');
+    const [callRecord] = (
+      (await invokeInPage(anna.page, 'calls.list', { tenant: 'tischlerei', limit: 1 })) as {
+        value: { id: string; remote_number: string }[];
+      }
+    ).value;
+    expect(callRecord?.remote_number).toBe(CALLER);
+    const booked = (
+      (await invokeInPage(anna.page, 'appointments.list', { tenant: 'tischlerei', limit: 10 })) as {
+        value: { subject: string; call_id: string | null; contact_id: string | null; starts_at: string }[];
+      }
+    ).value;
+    expect(booked).toEqual([
+      expect.objectContaining({
+        subject: 'Treppe ansehen',
+        call_id: callRecord!.id,
+        contact_id: contact.value.id,
+        starts_at: '2027-03-09T09:00:00.000Z',
+      }),
+    ]);
+
+    // …and in the craftsman's agenda moments later, marked as new.
+    const item = agendaDay.getByTestId('agenda-item').filter({ hasText: 'Treppe ansehen' });
+    await item.waitFor({ timeout: 10_000 });
+    expect(await item.textContent()).toContain('10:00–11:00');
+    expect(await item.textContent()).toContain('Lindenallee 5, 50667 Köln');
+    expect(await item.getAttribute('class')).toContain('new');
+    await max.page.emulateMedia({ media: 'print' });
+    expect(await max.page.getByRole('navigation', { name: 'Hauptnavigation' }).isVisible()).toBe(false);
+    expect(await item.isVisible()).toBe(true);
+    await screenshot(max.page, 'journey-agenda-print');
+    await max.page.emulateMedia({ media: 'screen' });
+
+    await anna.page.keyboard.press('Alt+E');
+    await caller.waitForEvent('CALL_CLOSED', 8000, mark);
+    await anna.page.keyboard.press('Alt+3');
+    await anna.page.getByTestId('view-notes').waitFor();
+    await anna.page.getByRole('combobox', { name: /^Status/ }).selectOption('all');
+    const atAnna = anna.page.getByTestId('note').filter({ hasText: 'Treppe knarzt' });
+    await expect.poll(() => atAnna.locator('.badge').textContent(), { timeout: 10_000 }).toBe('erledigt');
+    expect(anna.errors).toEqual([]);
+    expect(max.errors).toEqual([]);
+  }, 90_000);
+});
