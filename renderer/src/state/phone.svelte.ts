@@ -44,8 +44,21 @@ function sync(): void {
 
 const text = (key: string, values: Record<string, string>) => get(t)(`phone.notify.${key}`, { values });
 
-/** Starts the engine once an identity exists; safe to call again (does nothing when running). */
-export async function startPhone(): Promise<void> {
+let starting: Promise<void> | undefined;
+
+/**
+ * Starts the engine once an identity exists; safe to call again, also while a start is under way
+ * (the app frame and the phone screen both ask): there is only ever one engine.
+ */
+export function startPhone(): Promise<void> {
+  starting ??= begin().finally(() => {
+    // Without an identity nothing started: a later call (after onboarding) tries again.
+    if (!engine) starting = undefined;
+  });
+  return starting;
+}
+
+async function begin(): Promise<void> {
   if (engine) return;
   const status = await call('identity.status');
   if (status.state !== 'active') {

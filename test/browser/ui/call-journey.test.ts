@@ -25,7 +25,7 @@ const DAY = '2027-03-09';
 /**
  * The desk's central promise, rendered: an outside caller (baresip on UDP) rings the joinery's
  * number through the real Kamailio and rtpengine; the teleworker's app (browser shell, its own
- * profile and certificate) shows the call card — firm, greeting, hours, who calls and the last notes
+ * profile and certificate), open on her notes, shows the call card over them — firm, greeting, hours, who calls and the last notes
  * about them — she answers by keyboard, writes a callback note on the card and books an appointment
  * from it; the craftsman's own app instance sees the note live, marks it done (she sees it done),
  * and finds the appointment highlighted in his agenda. Everything through the real sync server.
@@ -82,7 +82,8 @@ describe('the call-card journey against the real stack', () => {
   });
 
   it('rings, shows who calls for whom, takes a callback note the craftsman closes live, books his appointment', async () => {
-    const [anna, max] = await Promise.all([desk('anna', 'phone'), desk('max', 'agenda')]);
+    // Neither opens the phone screen: calls must reach a desk whatever screen it shows.
+    const [anna, max] = await Promise.all([desk('anna', 'notes'), desk('max', 'agenda')]);
     // The craftsman has looked at his agenda for that week before: what arrives later is new to him.
     await max.page.getByTestId('view-agenda').getByLabel('Gehe zu Datum').fill(DAY);
     await max.page.locator(`[data-day="${DAY}"]`).waitFor();
@@ -106,9 +107,12 @@ describe('the call-card journey against the real stack', () => {
       subject: 'Angebot Eichentreppe',
       body: 'Wartet auf das Angebot.',
     });
-    await expect
-      .poll(() => anna.page.getByTestId('registration').textContent(), { timeout: 20_000 })
-      .toBe('Angemeldet – erreichbar');
+    for (const { page } of [anna, max]) {
+      await expect
+        .poll(() => page.getByTestId('status-phone').getAttribute('data-state'), { timeout: 20_000 })
+        .toBe('registered');
+    }
+    expect(await anna.page.getByTestId('status-phone').textContent()).toContain('Telefon: erreichbar');
 
     const mark = caller.events.length;
     await caller.command('dial', `sip:${FIRM_NUMBER}@${stack.info.sipDomain}`);
@@ -194,8 +198,8 @@ describe('the call-card journey against the real stack', () => {
 
     await anna.page.keyboard.press('Alt+E');
     await caller.waitForEvent('CALL_CLOSED', 8000, mark);
-    await anna.page.keyboard.press('Alt+3');
-    await anna.page.getByTestId('view-notes').waitFor();
+    // The card was shown over her notes screen all along.
+    expect(await anna.page.getByTestId('view-notes').isVisible()).toBe(true);
     await anna.page.getByRole('combobox', { name: /^Status/ }).selectOption('all');
     const atAnna = anna.page.getByTestId('note').filter({ hasText: 'Treppe knarzt' });
     await expect.poll(() => atAnna.locator('.badge').textContent(), { timeout: 10_000 }).toBe('erledigt');
