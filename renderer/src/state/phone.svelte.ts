@@ -40,6 +40,8 @@ function sync(): void {
   phone.lines = engine.lines.map((line) => ({ ...line.view }));
   phone.dnd = engine.dnd;
   phone.focused = focusedLine(phone.lines, phone.focused);
+  const notice = engine.takeNotice();
+  if (notice) phone.notice = notice;
 }
 
 const text = (key: string, values: Record<string, string>) => get(t)(`phone.notify.${key}`, { values });
@@ -67,6 +69,7 @@ async function begin(): Promise<void> {
   }
   phone.identity = 'active';
   const identity = status.identity as typeof status.identity & { sipDomain?: string };
+  const settings = await call('settings.get');
   // The SIP domain is the PBX host unless provisioning names one (docs/calls.md).
   const domain = identity.sipDomain ?? /^wss:\/\/([^/:]+)/.exec(identity.pbxUrl)?.[1] ?? 'localhost';
   engine = new PhoneEngine(
@@ -75,7 +78,8 @@ async function begin(): Promise<void> {
       displayName: identity.name,
       transportConstructor: BridgedTransport,
       defaultTenant: identity.tenants[0]?.id,
-      devices: devicesFrom(await call('settings.get')),
+      devices: devicesFrom(settings),
+      ringtone: settings.ringtone,
     },
     hostPorts(text),
     sync,
@@ -92,7 +96,10 @@ function wireHostEvents(): void {
   // "Anrufen" buttons of contacts, history, notes and team.
   onDialIntent((intent) => void dial(intent.number));
   // Devices are chosen in Settings and kept per profile; a change applies to calls in progress too.
-  on('settings.changed', (settings) => void applyDevices(devicesFrom(settings)));
+  on('settings.changed', (settings) => {
+    engine?.setRingtone(settings.ringtone);
+    void applyDevices(devicesFrom(settings));
+  });
   on('desktop.shortcut', () => {
     const ringing = phone.lines.find((line) => line.status === 'ringing');
     const talking = phone.lines.find((line) => line.status === 'connected' && !line.localHold);
@@ -102,7 +109,6 @@ function wireHostEvents(): void {
   on('desktop.notification.clicked', (click) => {
     if (click.action === 'answer') void act('answer', click.id);
   });
-  navigator.mediaDevices?.addEventListener('devicechange', () => void checkDevices());
 }
 
 /** The profile's device choices; an empty id means the system default. */
@@ -116,7 +122,8 @@ async function applyDevices(devices: AudioDevicePrefs): Promise<void> {
   const current = engine.devices;
   const same =
     current.microphone === devices.microphone && current.speaker === devices.speaker && current.ringer === devices.ringer;
-  if (!same && !(await engine.setDevices(devices))) phone.notice = 'phone.deviceFallback';
+  // A device that cannot be used shows up as the engine's notice (sync()).
+  if (!same) await engine.setDevices(devices);
 }
 
 export async function setDevices(devices: AudioDevicePrefs): Promise<void> {
@@ -126,22 +133,6 @@ export async function setDevices(devices: AudioDevicePrefs): Promise<void> {
     audioRinger: devices.ringer ?? '',
   });
   await applyDevices(devices);
-}
-
-/** A chosen device was unplugged: fall back to the default and say so. */
-async function checkDevices(): Promise<void> {
-  if (!engine) return;
-  const present = new Set((await navigator.mediaDevices.enumerateDevices()).map((device) => device.deviceId));
-  const chosen = engine.devices;
-  const gone = (id: string | undefined) => id !== undefined && id !== '' && !present.has(id);
-  if (gone(chosen.microphone) || gone(chosen.speaker) || gone(chosen.ringer)) {
-    await engine.setDevices({
-      microphone: gone(chosen.microphone) ? undefined : chosen.microphone,
-      speaker: gone(chosen.speaker) ? undefined : chosen.speaker,
-      ringer: gone(chosen.ringer) ? undefined : chosen.ringer,
-    });
-    phone.notice = 'phone.deviceGone';
-  }
 }
 
 export async function dial(input: string): Promise<void> {

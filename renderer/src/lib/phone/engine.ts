@@ -17,6 +17,7 @@ import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
 import { Ringer } from './ringer.js';
 import { attendedReferTarget, followReferral, referAndWait } from './transfer.js';
+import type { Ringtone } from '../../../../protocol/settings.js';
 import { MAX_LINES, type AudioDevicePrefs, type DtmfMode, type LineView, type RegistrationView } from './types.js';
 
 export interface PhoneEngineConfig {
@@ -38,7 +39,13 @@ export interface PhoneEngineConfig {
   /** How long an ended line stays visible. */
   endedLingerMs?: number;
   keepAliveMs?: number;
+  ringtone?: Ringtone;
+  /** The ringtone file; the renderer build's asset by default. */
+  ringtoneUrl?: string;
 }
+
+/** i18n keys (under `phone.`) of what the UI should tell the user about audio devices. */
+export type DeviceNotice = 'phone.deviceGone' | 'phone.deviceFallback';
 
 /**
  * The phone engine: one SIP.js user agent, up to four lines, registration that recovers on its own.
@@ -49,7 +56,8 @@ export class PhoneEngine {
   readonly ua: UserAgent;
   readonly keeper: RegistrationKeeper;
   readonly recorder: CallRecorder;
-  readonly ringer = new Ringer();
+  readonly ringer: Ringer;
+  ringtone: Ringtone;
   lines: Line[] = [];
   dnd = false;
   dtmfMode: DtmfMode;
@@ -77,6 +85,9 @@ export class PhoneEngine {
     this.domain = uri.port ? `${uri.host}:${uri.port}` : uri.host;
     this.dtmfMode = config.dtmfMode ?? 'rfc4733';
     this.devices = { ...config.devices };
+    this.ringer = new Ringer(config.ringtoneUrl);
+    this.ringtone = config.ringtone ?? 'standard';
+    navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
     this.ua = new UserAgent({
       uri,
       displayName: config.displayName,
@@ -113,6 +124,7 @@ export class PhoneEngine {
   async stop(): Promise<void> {
     for (const line of [...this.lines]) await this.hangup(line.view.id).catch(() => undefined);
     this.ringer.stop();
+    navigator.mediaDevices?.removeEventListener('devicechange', this.onDeviceChange);
     await this.keeper.stop();
     await Promise.race([this.ua.stop(), new Promise((resolve) => setTimeout(resolve, 2000))]);
   }
@@ -232,7 +244,7 @@ export class PhoneEngine {
     }
     line.patch({ status: 'ringing' });
     const waiting = this.live().some((other) => other !== line && other.view.status === 'connected');
-    void this.ringer.start(this.devices.ringer, waiting);
+    void this.ring(waiting);
     const firm = line.view.lookup?.tenant?.name;
     const who = line.view.lookup?.contact?.name ?? line.view.remoteName ?? remoteUser;
     this.ports.notify({
@@ -250,6 +262,16 @@ export class PhoneEngine {
     if (fromHeader) return callerNumber(fromHeader);
     const to = invitation.request.to.uri.user;
     return to && to !== this.user ? callerNumber(to) : undefined;
+  }
+
+  /** The ringtone on the ringer device, as loud as the ringtone setting says (quieter while talking). */
+  async ring(waiting: boolean): Promise<void> {
+    await this.ringer.start(this.devices.ringer, waiting, this.ringtone);
+    if (this.ringer.fellBack) this.tell('phone.deviceFallback', 'ringer device unavailable: ringing on the default device');
+  }
+
+  setRingtone(ringtone: Ringtone): void {
+    this.ringtone = ringtone;
   }
 
   private stopRingingIfIdle(): void {
@@ -445,13 +467,47 @@ export class PhoneEngine {
     this.changed();
   }
 
-  /** New device choice: applied to the ringer at the next ring and to every running call now. */
+  /** New device choice: applied to a ringing ringtone and every running call now; false (and a notice) on a fallback. */
   async setDevices(devices: AudioDevicePrefs): Promise<boolean> {
     const micChanged = devices.microphone !== this.devices.microphone;
+    const ringerChanged = devices.ringer !== this.devices.ringer;
     this.devices = { ...devices };
     let ok = true;
+    if (ringerChanged && this.ringer.active) ok = await this.ringer.setDevice(this.devices.ringer);
     for (const line of this.live()) ok = (await line.switchDevices(this.devices, micChanged)) && ok;
+    if (!ok) this.tell('phone.deviceFallback', 'a chosen audio device is unavailable: using the default device');
     return ok;
+  }
+
+  /** The last device notice for the UI, once. */
+  takeNotice(): DeviceNotice | undefined {
+    const notice = this.notice;
+    this.notice = undefined;
+    return notice;
+  }
+
+  private notice: DeviceNotice | undefined;
+  private tell(notice: DeviceNotice, log: string): void {
+    this.notice = notice;
+    this.ports.log('warn', log);
+    this.changed();
+  }
+
+  /** A device was plugged or unplugged: a chosen one that is gone falls back to the default, and we say so. */
+  private readonly onDeviceChange = (): void => void this.devicesChanged();
+
+  async devicesChanged(): Promise<boolean> {
+    const present = new Set((await navigator.mediaDevices.enumerateDevices()).map((device) => device.deviceId));
+    const chosen = this.devices;
+    const gone = (id: string | undefined) => id !== undefined && id !== '' && !present.has(id);
+    if (!gone(chosen.microphone) && !gone(chosen.speaker) && !gone(chosen.ringer)) return false;
+    await this.setDevices({
+      microphone: gone(chosen.microphone) ? undefined : chosen.microphone,
+      speaker: gone(chosen.speaker) ? undefined : chosen.speaker,
+      ringer: gone(chosen.ringer) ? undefined : chosen.ringer,
+    });
+    this.tell('phone.deviceGone', 'a chosen audio device was removed: falling back to the default device');
+    return true;
   }
 
   /** OPTIONS to the registrar (keep-alive); resolves on any final response. */
