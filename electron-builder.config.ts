@@ -20,6 +20,20 @@ import type { Configuration } from 'electron-builder';
 /** The feed of a development build: a reserved name that never resolves, so nothing is fetched. */
 export const PLACEHOLDER_FEED = 'https://updates.invalid/vermittlung/';
 
+/**
+ * Native modules cannot be loaded from inside the archive, nor can a worker thread's entry: the
+ * import worker (`dist/electron/import-worker.cjs`, self-contained but for better-sqlite3) runs from
+ * `app.asar.unpacked` (worker-host.ts workerEntryFor), where require() finds better-sqlite3 and the
+ * two packages it loads its addon with only when they are unpacked too.
+ */
+export const ASAR_UNPACK = [
+  '**/*.node',
+  'dist/electron/import-worker.cjs',
+  'node_modules/better-sqlite3/**',
+  'node_modules/bindings/**',
+  'node_modules/file-uri-to-path/**',
+] as const;
+
 export function builderConfig(env: NodeJS.ProcessEnv = process.env): Configuration {
   const release = env.VERMITTLUNG_RELEASE === '1';
   const feed = env.VERMITTLUNG_UPDATE_URL ?? (release ? undefined : PLACEHOLDER_FEED);
@@ -53,8 +67,7 @@ export function builderConfig(env: NodeJS.ProcessEnv = process.env): Configurati
     directories: { buildResources: 'build', output: 'release' },
     files: ['dist/**/*', 'resources/**/*', '!resources/**/*.svg', 'package.json', '!**/*.map'],
     asar: true,
-    // Native modules cannot be loaded from inside the archive.
-    asarUnpack: ['**/*.node'],
+    asarUnpack: [...ASAR_UNPACK],
     // better-sqlite3 and keytar are rebuilt against Electron's ABI (@electron/rebuild) at packaging.
     npmRebuild: true,
     nodeGypRebuild: false,

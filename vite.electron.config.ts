@@ -22,10 +22,17 @@ const ENTRIES: Record<string, [string, string]> = {
   worker: ['import-worker', 'electron/core/store/import/import-worker.ts'],
 };
 
+// The worker runs from app.asar.unpacked (a worker thread's entry cannot live in the archive), where
+// require() cannot reach the archive's node_modules: it carries its JavaScript dependencies itself,
+// and only better-sqlite3 (native) stays outside, unpacked next to it (electron-builder.config.ts).
+const WORKER_EXTERNAL = ['better-sqlite3', ...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
 export default defineConfig(({ mode }) => {
   const entry = ENTRIES[mode];
   if (!entry) throw new Error('build with --mode main, --mode preload or --mode worker');
+  const worker = mode === 'worker';
   return {
+    ...(worker ? { ssr: { noExternal: true } } : {}),
     build: {
       outDir: 'dist/electron',
       emptyOutDir: mode === 'main',
@@ -38,7 +45,7 @@ export default defineConfig(({ mode }) => {
         formats: ['cjs'],
         fileName: (_format, name) => `${name}.cjs`,
       },
-      rollupOptions: { external },
+      rollupOptions: { external: worker ? WORKER_EXTERNAL : external },
     },
   };
 });

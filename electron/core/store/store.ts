@@ -10,7 +10,7 @@ import { LookupService } from './lookup.js';
 import { openDatabase, type Db, type OpenOptions } from './open.js';
 import { PhoneNormaliser } from './phone.js';
 import { StoreSyncPort } from './sync-port.js';
-import { RecordWriter } from './writer.js';
+import { newNodeId, RecordWriter } from './writer.js';
 
 export interface LocalStoreOptions extends OpenOptions {
   /** Default region for numbers written without a country code. */
@@ -73,7 +73,7 @@ export class LocalStore {
       for (const { table, ids } of list) if (ids.length > 0) this.options.onChanged?.({ table, ids, source: 'import' });
     };
     return importInWorker(
-      { file: this.file, region: this.phones.region, request },
+      { file: this.file, region: this.phones.region, nodeId: newNodeId(this.writer.clock.node), request },
       {
         onProgress: (report, ids) => {
           changed(ids);

@@ -25,6 +25,24 @@ export interface NewRecord {
 }
 type Stmt = Database.Statement<unknown[], unknown>;
 
+export interface WriterOptions {
+  now?: () => number;
+  /**
+   * The HLC node id of this writer; by default the profile's own (`meta.node_id`). A second writer
+   * on the same file at the same time (the import worker) needs its own: two clocks with one node
+   * id can stamp two different writes with the same version.
+   */
+  node?: string;
+}
+
+/** A fresh HLC node id (16 lowercase hex), different from `other` when given. */
+export function newNodeId(other?: string): string {
+  for (;;) {
+    const node = randomBytes(8).toString('hex');
+    if (node !== other) return node;
+  }
+}
+
 /**
  * The one place a field of a record is written. A local write sets the column, the field's HLC
  * version and an outbox entry in one transaction; a pulled write sets the column and the version
@@ -42,11 +60,11 @@ export class RecordWriter {
   constructor(
     readonly db: Db,
     private readonly phones: PhoneNormaliser,
-    now: () => number = Date.now,
+    options: WriterOptions = {},
   ) {
-    let node = this.meta('node_id');
+    let node = options.node ?? this.meta('node_id');
     if (!node) {
-      node = randomBytes(8).toString('hex');
+      node = newNodeId();
       this.setMeta('node_id', node);
     }
     this.tx = db.transaction((fn: () => unknown, outermost: boolean) => {
@@ -54,7 +72,7 @@ export class RecordWriter {
       if (outermost) this.flush();
       return result;
     });
-    this.clock = new HybridLogicalClock(node, now);
+    this.clock = new HybridLogicalClock(node, options.now ?? Date.now);
     const last = this.meta('hlc');
     if (last) this.clock.receive(last);
     this.search = new SearchIndex(db, phones);

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../unit/store/helpers.js';
@@ -29,6 +30,10 @@ describe('the bundled import worker', () => {
     );
     const file = join(outDir, 'import-worker.cjs');
     expect(existsSync(file)).toBe(true);
+    // It runs from app.asar.unpacked, where only better-sqlite3 is reachable (electron-builder.config.ts).
+    const required = new Set([...readFileSync(file, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
+    const packages = [...required].filter((name) => !name.startsWith('node:') && !builtinModules.includes(name));
+    expect(packages).toEqual(['better-sqlite3']);
     const { store } = openStore(undefined, { importWorker: { file } });
     const progress: number[] = [];
     const text = `name,phone\n${Array.from({ length: 1200 }, (_, i) => `Gebündelt ${i},030 ${2_000_000 + i}`).join('\n')}\n`;

@@ -6,7 +6,9 @@ import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/confi
 import { DebugLogger } from 'builder-util';
 import type { Configuration } from 'electron-builder';
 import { describe, expect, it } from 'vitest';
+import { minimatch } from 'minimatch';
 import { builderConfig, PLACEHOLDER_FEED } from '../../../electron-builder.config.js';
+import { workerEntryFor } from '../../../electron/core/store/import/worker-host.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const SIGNING_ENV = {
@@ -53,6 +55,35 @@ describe('electron-builder configuration', () => {
       { name: 'Telefonnummer', schemes: ['tel', 'callto'] },
       { name: 'SIP', schemes: ['sip'] },
     ]);
+  });
+
+  it('unpacks the import worker and better-sqlite3 from the asar, and the app finds the worker there', () => {
+    const unpack = builderConfig({}).asarUnpack as string[];
+    const unpacked = (file: string) => unpack.some((pattern) => minimatch(file, pattern, { dot: true }));
+    // The paths vite.electron.config.ts writes and electron-builder then packs.
+    expect(unpacked('dist/electron/import-worker.cjs')).toBe(true);
+    expect(unpacked('dist/electron/main.cjs')).toBe(false);
+    expect(unpacked('node_modules/better-sqlite3/lib/database.js')).toBe(true);
+    expect(unpacked('node_modules/bindings/bindings.js')).toBe(true);
+    expect(unpacked('node_modules/file-uri-to-path/index.js')).toBe(true);
+    expect(unpacked('node_modules/zod/index.js')).toBe(false);
+
+    // Packaged: main.cjs lives in the archive, the worker next to it in app.asar.unpacked.
+    expect(workerEntryFor('/opt/Vermittlung/resources/app.asar/dist/electron/main.cjs').file).toBe(
+      '/opt/Vermittlung/resources/app.asar.unpacked/dist/electron/import-worker.cjs',
+    );
+    expect(workerEntryFor('C:\\Program Files\\Vermittlung\\resources\\app.asar\\dist\\electron\\main.cjs').file).toBe(
+      'C:\\Program Files\\Vermittlung\\resources\\app.asar.unpacked\\dist\\electron\\import-worker.cjs',
+    );
+    expect(workerEntryFor('/Applications/Vermittlung.app/Contents/Resources/app.asar/dist/electron/main.cjs').file).toBe(
+      '/Applications/Vermittlung.app/Contents/Resources/app.asar.unpacked/dist/electron/import-worker.cjs',
+    );
+    // Unpackaged (electron . / dist) and sources: next to the module, untouched.
+    expect(workerEntryFor('/work/app.asarx/dist/electron/main.cjs').file).toBe('/work/app.asarx/dist/electron/import-worker.cjs');
+    expect(workerEntryFor('/work/dist/electron/main.cjs').file).toBe('/work/dist/electron/import-worker.cjs');
+    expect(workerEntryFor('/work/electron/core/store/import/worker-host.ts').file).toBe(
+      '/work/electron/core/store/import/import-worker.ts',
+    );
   });
 
   it('sets every fuse explicitly and locks the binary down', () => {

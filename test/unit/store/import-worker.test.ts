@@ -38,6 +38,28 @@ describe('import in a worker thread', () => {
     expect(local > workerLast).toBe(true);
   });
 
+  it('stamps the import worker writes with its own HLC node id, never the main writer one', async () => {
+    const { store } = openStore();
+    const mainNode = store.writer.clock.node;
+    const nodeOf = (version: string) => version.split('-')[2];
+    const first = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text: csv(600) });
+    const second = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text: csv(10, 600) });
+    expect(first.imported + second.imported).toBe(610);
+    // While the worker writes, the main thread may write too: equal (ms, counter) on both clocks
+    // must still give different versions, so the two writers never share a node id.
+    const nodes = store.db.prepare('SELECT DISTINCT version FROM field_version').pluck().all() as string[];
+    const importNodes = new Set(nodes.map(nodeOf));
+    expect(importNodes.size).toBe(2);
+    expect(importNodes.has(mainNode)).toBe(false);
+    const outboxNodes = new Set((store.db.prepare('SELECT version FROM outbox').pluck().all() as string[]).map(nodeOf));
+    expect(outboxNodes).toEqual(importNodes);
+    // The profile's own node id stays the main writer's.
+    expect(store.writer.meta('node_id')).toBe(mainNode);
+    const local = store.contacts.create({ tenant: 't1', name: 'Lokal', phones: [] });
+    const localVersion = store.writer.version('contact', local.id, 'name')!;
+    expect(nodeOf(localVersion)).toBe(mainNode);
+  });
+
   it('reports bad rows by line from the worker', async () => {
     const { store } = openStore();
     const text = `name,company,phone\nGut,,030 1234567\n,,\nZu Lang,${'x'.repeat(501)},\nAuch Gut,,\n`;

@@ -22,7 +22,7 @@ async function run(): Promise<void> {
   try {
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    const writer = new RecordWriter(db, new PhoneNormaliser(input.region));
+    const writer = new RecordWriter(db, new PhoneNormaliser(input.region), { node: input.nodeId });
     const contacts = new ContactRepository(writer);
     const changed = () => [...writer.takeChanged()].map(([table, ids]) => ({ table, ids: [...ids].slice(0, 1000) }));
     const report = await importContacts(writer, contacts, input.request, {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CountryCode } from 'libphonenumber-js';
@@ -9,6 +8,8 @@ import { ErrorCode, HostError, ImportReport, type ImportRequest, type SyncTable 
 export interface WorkerInput {
   file: string;
   region: CountryCode;
+  /** The worker's own HLC node id (never the main writer's, see WriterOptions.node). */
+  nodeId: string;
   request: ImportRequest;
   batchSize?: number | undefined;
 }
@@ -35,12 +36,21 @@ export interface WorkerCallbacks {
 }
 
 /**
- * The worker's entry: next to this module when running from TypeScript sources (tsx registered in
- * the worker), `import-worker.cjs` next to the bundled main process otherwise.
+ * The worker's entry for the module at `moduleFile`: `import-worker.ts` next to it when running from
+ * TypeScript sources (tsx registered in the worker), else `import-worker.cjs` next to the bundled
+ * main process — in a packaged app from `app.asar.unpacked`, since a worker thread's entry cannot be
+ * loaded from inside the archive (electron-builder.config.ts unpacks it and better-sqlite3).
  */
+export function workerEntryFor(moduleFile: string): WorkerEntry {
+  // String edits rather than node:path, so a Windows path is handled the same on every platform.
+  const sibling = (name: string) => moduleFile.replace(/[^\\/]+$/, name);
+  if (moduleFile.endsWith('.ts')) return { file: sibling('import-worker.ts') };
+  // Only the path segment that is exactly `app.asar`, on either separator.
+  return { file: sibling('import-worker.cjs').replace(/([\\/])app\.asar(?=[\\/])/, '$1app.asar.unpacked') };
+}
+
 export function defaultWorkerEntry(): WorkerEntry {
-  const here = fileURLToPath(import.meta.url);
-  return { file: join(dirname(here), here.endsWith('.ts') ? 'import-worker.ts' : 'import-worker.cjs') };
+  return workerEntryFor(fileURLToPath(import.meta.url));
 }
 
 function startWorker(entry: WorkerEntry, input: WorkerInput): Worker {
