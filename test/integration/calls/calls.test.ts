@@ -1,39 +1,31 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserShell, type BrowserShell } from '../../../electron/browser-shell/server.js';
-import { createCore, type Core } from '../../../electron/core/composition.js';
-import { LocalStore } from '../../../electron/core/store/store.js';
-import { launchChromium, watchPageErrors } from '../../helpers/chromium.js';
-import { createTestHome, type TestHome } from '../../helpers/pbx-certs.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
-import type { LineView, RegistrationView } from '../../../renderer/src/lib/phone/types.js';
+import {
+  hangupAll as hangupOn,
+  inboundGrows,
+  lineIn,
+  registration as reg,
+  startPhoneRig,
+  TENANT,
+  TENANT_NUMBER,
+  type PhoneRig,
+  type PhoneTest as RigPhoneTest,
+} from '../../helpers/phone-rig.js';
+import type { LineView } from '../../../renderer/src/lib/phone/types.js';
 
 // The phone engine in three Chromium pages (alice, bob, carol), each on its own browser-shell core
-// with its own profile, store and client certificate, through the real Kamailio + rtpengine.
+// with its own profile, store and client certificate, through the real Kamailio + rtpengine
+// (test/helpers/phone-rig.ts).
 
-interface PhoneTest {
-  start(aor: string, defaultTenant?: string): Promise<void>;
-  registration(): RegistrationView;
-  lines(): LineView[];
+/** What fixtures/phone-page.ts offers beyond the rig's common part. */
+interface PhoneTest extends Omit<RigPhoneTest, 'calls'> {
   line(slot: number): LineView | undefined;
-  dial(input: string): Promise<string>;
-  answer(id: string): Promise<void>;
-  reject(id: string, code: 486 | 603): Promise<void>;
-  hangup(id: string): Promise<void>;
   hold(id: string, on: boolean): Promise<void>;
   swap(id: string): Promise<void>;
-  dtmf(id: string, digits: string): Promise<void>;
   blind(id: string, target: string): Promise<void>;
   consult(id: string, target: string): Promise<string>;
   complete(id: string): Promise<void>;
   setDnd(on: boolean): void;
-  setDtmfMode(mode: 'rfc4733' | 'info'): void;
-  packets(id: string): Promise<{ inbound: number; outbound: number }>;
-  settled(): Promise<void>;
   calls(): Promise<
     Array<{
       direction: string;
@@ -48,148 +40,28 @@ interface PhoneTest {
   >;
   notifications(): string[];
   callActive(): boolean[];
-  stop(): Promise<void>;
 }
 declare const window: { phoneTest: PhoneTest };
 
-const TENANT = 'mueller';
-const TENANT_NUMBER = '+49301234567';
-let home: TestHome;
-let stack: Stack;
-let browser: Browser;
-let bundle: string;
-const apps: Array<{ core: Core; shell: BrowserShell; profileDir: string }> = [];
-const pages: Record<string, Page> = {};
-const pageErrors: Record<string, string[]> = {};
+let rig: PhoneRig;
+let stack: PhoneRig['stack'];
+let pages: Record<string, Page>;
+let pageErrors: Record<string, string[]>;
 
-async function openApp(user: string): Promise<Page> {
-  const profileDir = mkdtempSync(join(tmpdir(), `vermittlung-calls-${user}-`));
-  const rendererDir = join(profileDir, 'renderer');
-  mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>calls test</title><body></body>');
-  // The firm as the directory would seed it, and a contact with carol's mobile for the lookup.
-  const store = LocalStore.open(join(profileDir, 'vermittlung.db'));
-  store.lookup.seedTenants([
-    {
-      id: TENANT,
-      name: 'Schreinerei Müller',
-      numbers: [TENANT_NUMBER],
-      greeting: 'Schreinerei Müller, guten Tag',
-      hours: 'Di 8-10',
-      mobile: '+491701234567',
-    },
-  ]);
-  store.close();
-  const cert = home.issue(user);
-  const core = createCore({
-    profileDir,
-    appVersion: '0.0.0-test',
-    shell: 'browser',
-    pbxEndpoint: () => ({ url: stack.info.pbxWss, tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem } }),
-  });
-  const shell = await startBrowserShell({ core, rendererDir, port: 0 });
-  apps.push({ core, shell, profileDir });
-  const context = await browser.newContext({ bypassCSP: true });
-  const page = await context.newPage();
-  pageErrors[user] = watchPageErrors(page);
-  await page.goto(shell.url);
-  await page.addScriptTag({ content: bundle });
-  await page.evaluate(([aor, tenant]) => window.phoneTest.start(aor!, tenant), [`sip:${user}@localhost`, TENANT]);
-  return page;
-}
-
-const reg = (page: Page) => page.evaluate(() => window.phoneTest.registration().status);
-/** The first live line in `status` on that page. */
-async function lineIn(page: Page, status: LineView['status'], timeout = 8000): Promise<LineView> {
-  let found: LineView | undefined;
-  await expect
-    .poll(
-      async () => {
-        found = (await page.evaluate(() => window.phoneTest.lines())).find((l) => l.status === status);
-        return found !== undefined;
-      },
-      { timeout },
-    )
-    .toBe(true);
-  return found!;
-}
 const packets = (page: Page, id: string) => page.evaluate((lineId) => window.phoneTest.packets(lineId), id);
-async function inboundGrows(page: Page, id: string, ms = 1200): Promise<number> {
-  const before = (await packets(page, id)).inbound;
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return (await packets(page, id)).inbound - before;
-}
-async function hangupAll(): Promise<void> {
-  for (const page of Object.values(pages)) {
-    await page.evaluate(async () => {
-      for (const l of window.phoneTest.lines())
-        if (l.status !== 'ended') await window.phoneTest.hangup(l.id).catch(() => undefined);
-    });
-  }
-  for (const page of Object.values(pages)) {
-    await expect
-      .poll(() =>
-        page.evaluate(() =>
-          window.phoneTest
-            .lines()
-            .filter((l) => l.status !== 'ended')
-            .map((l) => `${l.remoteUser}:${l.status}`),
-        ),
-      )
-      .toEqual([]);
-  }
-}
+const hangupAll = () => hangupOn(Object.values(pages));
 async function lastCall(page: Page) {
   await page.evaluate(() => window.phoneTest.settled());
   return (await page.evaluate(() => window.phoneTest.calls()))[0];
 }
 
 beforeAll(async () => {
-  home = createTestHome();
-  home.writeDirectory({
-    version: 1,
-    tenants: [{ id: TENANT, name: 'Schreinerei Müller', numbers: [TENANT_NUMBER] }],
-    users: [
-      { id: 'alice', name: 'Alice', role: 'teleworker', tenants: [TENANT], certificates: [] },
-      { id: 'bob', name: 'Bob', role: 'teleworker', tenants: [], certificates: [] },
-      { id: 'carol', name: 'Carol', role: 'teleworker', tenants: [], certificates: [] },
-    ],
-  });
-  const built = await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures', 'phone-page.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-    loader: { '.wav': 'file' },
-    outdir: join(tmpdir(), 'vermittlung-calls-bundle'),
-  });
-  bundle = built.outputFiles.find((file) => file.path.endsWith('.js'))!.text;
-  [stack, browser] = await Promise.all([startTestStack(home.home, { tenantRingMs: 20_000 }), launchChromium()]);
-  for (const user of ['alice', 'bob', 'carol']) pages[user] = await openApp(user);
-  for (const page of Object.values(pages)) await until(async () => (await reg(page)) === 'registered', 10_000, 'registration');
+  rig = await startPhoneRig([{ id: 'alice', tenants: [TENANT] }, { id: 'bob' }, { id: 'carol' }]);
+  ({ stack, pages, pageErrors } = rig);
 }, 120_000);
 
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms`);
-}
-
 afterAll(async () => {
-  for (const page of Object.values(pages)) await page.evaluate(() => window.phoneTest.stop()).catch(() => undefined);
-  await browser?.close();
-  for (const { core, shell, profileDir } of apps) {
-    await shell.close();
-    await core.close();
-    rmSync(profileDir, { recursive: true, force: true });
-  }
-  await stack?.stop();
-  if (home) rmSync(home.home, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 describe('calls between app instances through Kamailio and rtpengine', () => {
