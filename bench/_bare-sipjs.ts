@@ -43,6 +43,12 @@ window.bare = {
     user = new Web.SimpleUser(server, {
       aor,
       media: { constraints: { audio: true, video: false }, remote: { audio } },
+      // As our engine: no STUN, 2 s ICE gathering time-out (same call; no STUN request leaves this
+      // machine) and SIP.js's console log off (it would cost the bare pages time ours does not spend).
+      userAgentOptions: {
+        logBuiltinEnabled: false,
+        sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] }, iceGatheringTimeout: 2000 },
+      },
       delegate: {
         onCallReceived: () => void user.answer(),
         onCallAnswered: () => resolveCall?.(performance.now() - sentAt),

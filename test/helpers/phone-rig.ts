@@ -8,6 +8,7 @@ import { createCore, type Core } from '../../electron/core/composition.js';
 import { LocalStore } from '../../electron/core/store/store.js';
 import type { LineView, RegistrationView } from '../../renderer/src/lib/phone/types.js';
 import { launchChromium, watchPageErrors } from './chromium.js';
+import { startProcess, type Started } from './processes.js';
 import { createTestHome, type TestHome } from './pbx-certs.js';
 import { startTestStack, type Stack } from './stack.js';
 
@@ -74,7 +75,17 @@ export async function bundlePhonePage(): Promise<string> {
   return built.outputFiles.find((file) => file.path.endsWith('.js'))!.text;
 }
 
-export async function startPhoneRig(users: RigUser[], options: { endedLingerMs?: number } = {}): Promise<PhoneRig> {
+export interface RigOptions {
+  endedLingerMs?: number;
+  /**
+   * Each app's core + browser shell in a process of its own, as in the real app (the bench): in one
+   * process, one app's synchronous store commits hold up the other apps' SIP messages. `cores` is
+   * then empty.
+   */
+  ownProcesses?: boolean;
+}
+
+export async function startPhoneRig(users: RigUser[], options: RigOptions = {}): Promise<PhoneRig> {
   const home = createTestHome();
   home.writeDirectory({
     version: 1,
@@ -83,7 +94,7 @@ export async function startPhoneRig(users: RigUser[], options: { endedLingerMs?:
   });
   const bundle = await bundlePhonePage();
   const [stack, browser] = await Promise.all([startTestStack(home.home, { tenantRingMs: 20_000 }), launchChromium()]);
-  const apps: Array<{ core: Core; shell: BrowserShell; profileDir: string }> = [];
+  const apps: Array<{ core?: Core; shell?: BrowserShell; proc?: Started; profileDir: string }> = [];
   const rig: PhoneRig = {
     home,
     stack,
@@ -94,9 +105,10 @@ export async function startPhoneRig(users: RigUser[], options: { endedLingerMs?:
     async stop() {
       for (const page of Object.values(rig.pages)) await page.evaluate(() => window.phoneTest.stop()).catch(() => undefined);
       await browser.close();
-      for (const { core, shell, profileDir } of apps) {
-        await shell.close();
-        await core.close();
+      for (const { core, shell, proc, profileDir } of apps) {
+        await shell?.close();
+        await core?.close();
+        await proc?.stop();
         rmSync(profileDir, { recursive: true, force: true });
       }
       await stack.stop();
@@ -122,19 +134,44 @@ export async function startPhoneRig(users: RigUser[], options: { endedLingerMs?:
       await user.seed?.(store);
       store.close();
       const cert = home.issue(user.id);
-      const core = createCore({
-        profileDir,
-        appVersion: '0.0.0-test',
-        shell: 'browser',
-        pbxEndpoint: () => ({ url: stack.info.pbxWss, tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem } }),
-      });
-      const shell = await startBrowserShell({ core, rendererDir, port: 0 });
-      apps.push({ core, shell, profileDir });
-      rig.cores[user.id] = core;
+      let url: string;
+      if (options.ownProcesses) {
+        const pfxFile = join(profileDir, 'identity.p12');
+        const caFile = join(profileDir, 'ca.pem');
+        writeFileSync(pfxFile, cert.pfx, { mode: 0o600 });
+        writeFileSync(caFile, home.caPem);
+        const proc = await startProcess(
+          process.execPath,
+          [
+            join(import.meta.dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+            join(import.meta.dirname, 'phone-core-main.ts'),
+            profileDir,
+            rendererDir,
+            stack.info.pbxWss,
+            pfxFile,
+            cert.passphrase,
+            caFile,
+          ],
+          /phone core ready (\S+)/,
+        );
+        apps.push({ proc, profileDir });
+        url = proc.match[1]!;
+      } else {
+        const core = createCore({
+          profileDir,
+          appVersion: '0.0.0-test',
+          shell: 'browser',
+          pbxEndpoint: () => ({ url: stack.info.pbxWss, tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem } }),
+        });
+        const shell = await startBrowserShell({ core, rendererDir, port: 0 });
+        apps.push({ core, shell, profileDir });
+        rig.cores[user.id] = core;
+        url = shell.url;
+      }
       const context = await browser.newContext({ bypassCSP: true });
       const page = await context.newPage();
       rig.pageErrors[user.id] = watchPageErrors(page);
-      await page.goto(shell.url);
+      await page.goto(url);
       await page.addScriptTag({ content: bundle });
       await page.evaluate(([aor, tenant, linger]) => window.phoneTest.start(aor as string, tenant as string, 'rfc4733', linger), [
         `sip:${user.id}@localhost`,
