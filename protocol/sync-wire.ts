@@ -5,17 +5,28 @@
  * as compact HLC strings. Stores always keep the canonical, byte-sortable version.
  */
 import { z } from 'zod';
-import { formatVersion, parseVersion } from './hlc.js';
-import type { Change, FieldValue, SyncTable } from './sync.js';
+import { HLC_PATTERN, formatVersion, parseVersion } from './hlc.js';
+import { SyncTable, TenantId, isSyncField, type Change, type FieldValue, type PulledChange } from './sync.js';
 
 /** `<ms base36>.<counter base36>.<node id, 16 hex>`, e.g. `mwy2n2s0.0.3f2a9c01d4e5b6a7`. */
 export const WIRE_VERSION_PATTERN = /^[0-9a-z]{1,10}\.[0-9a-z]{1,4}\.[0-9a-f]{16}$/;
 const MAX_MS = 999_999_999_999_999;
 const MAX_COUNTER = 99_999;
 
+// Pulled pages are in sequence order, so neighbouring versions mostly share their millisecond
+// (a bulk import: all of them); converting it once per run keeps the pull path cheap.
+let lastMs = '';
+let lastMs36 = '0';
+
 export function toWireVersion(version: string): string {
-  const { ms, counter, node } = parseVersion(version);
-  return `${ms.toString(36)}.${counter.toString(36)}.${node}`;
+  if (!HLC_PATTERN.test(version)) parseVersion(version); // throws, naming the version
+  const ms = version.slice(0, 15);
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastMs36 = Number(ms).toString(36);
+  }
+  const counter = version.slice(16, 21);
+  return `${lastMs36}.${counter === '00000' ? '0' : Number(counter).toString(36)}.${version.slice(22)}`;
 }
 
 /** The canonical version of a wire version, or undefined when it is not one. */
@@ -46,13 +57,57 @@ const grouped = <T extends z.ZodType>(leaf: T) =>
 export const PushResponse = z.object({ results: grouped(PushResult), cursor: z.string() });
 export type PushResponse = z.infer<typeof PushResponse>;
 
-/** GET /sync/pull answer; the client checks every flattened change against `PulledChange`. */
+/** GET /sync/pull answer. The grouped changes are checked level by level in `decodePulled`. */
 export const PullResponse = z.object({
-  changes: grouped(z.tuple([z.unknown(), z.string(), z.string()])),
+  changes: z.record(z.string(), z.unknown()),
   cursor: z.string(),
   more: z.boolean(),
 });
-export type PullResponse = z.infer<typeof PullResponse>;
+export type PullResponse = { changes: Grouped<WirePulledField>; cursor: string; more: boolean };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function isFieldValue(v: unknown): v is FieldValue {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+/**
+ * Flattens a pulled page into changes with canonical versions, checking every level once (tenant,
+ * table, record id per record; field, value, version, author per field) — the same rules as
+ * `PulledChange`, without a schema parse per field. Throws naming the first malformed path.
+ */
+export function decodePulled(changes: Record<string, unknown>): PulledChange[] {
+  const out: PulledChange[] = [];
+  for (const [tenant, tables] of Object.entries(changes)) {
+    if (!TenantId.safeParse(tenant).success || !isObject(tables)) throw new Error(`pulled ${tenant}: malformed`);
+    for (const [table, records] of Object.entries(tables)) {
+      const t = SyncTable.safeParse(table);
+      if (!t.success || !isObject(records)) throw new Error(`pulled ${tenant}/${table}: malformed`);
+      for (const [id, fields] of Object.entries(records)) {
+        if (!UUID.test(id) || !isObject(fields)) throw new Error(`pulled ${tenant}/${table}/${id}: malformed`);
+        for (const [field, leaf] of Object.entries(fields)) {
+          const [value, wire, author] = Array.isArray(leaf) ? (leaf as unknown[]) : [];
+          const version = typeof wire === 'string' ? fromWireVersion(wire) : undefined;
+          if (
+            !Array.isArray(leaf) ||
+            leaf.length !== 3 ||
+            !isSyncField(t.data, field) ||
+            !isFieldValue(value) ||
+            version === undefined ||
+            typeof author !== 'string'
+          ) {
+            throw new Error(`pulled ${tenant}/${table}/${id}/${field}: malformed`);
+          }
+          out.push({ table: t.data, id, tenant, field, value, version, author });
+        }
+      }
+    }
+  }
+  return out;
+}
 
 /** Calls `visit` for every leaf of a grouped map, with the keys that lead to it. */
 export function forEachGrouped<T>(

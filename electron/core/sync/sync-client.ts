@@ -4,12 +4,11 @@ import WebSocket from 'ws';
 import {
   DirectoryMe,
   PullResponse,
-  PulledChange,
+  type PulledChange,
   PushResponse,
   SyncErrorBody,
   encodePush,
-  forEachGrouped,
-  fromWireVersion,
+  decodePulled,
   getGrouped,
   type Change,
   type PushResult,
@@ -82,14 +81,12 @@ export class SyncHttpClient {
   /** One page of changes after `after`, flattened; a malformed entry fails the whole page. */
   async pull(after: string, limit: number): Promise<{ changes: PulledChange[]; cursor: string; more: boolean }> {
     const page = await this.call('GET', `/sync/pull?after=${encodeURIComponent(after)}&limit=${limit}`, PullResponse);
-    const changes: PulledChange[] = [];
-    forEachGrouped(page.changes, (tenant, table, id, field, [value, wire, author]) => {
-      const parsed = PulledChange.safeParse({ table, id, tenant, field, value, version: fromWireVersion(wire), author });
-      if (!parsed.success) {
-        throw new SyncRequestError('bad_response', `pull delivered a malformed change ${table} ${id} ${field}`, 502);
-      }
-      changes.push(parsed.data);
-    });
+    let changes: PulledChange[];
+    try {
+      changes = decodePulled(page.changes);
+    } catch (error) {
+      throw new SyncRequestError('bad_response', (error as Error).message.slice(0, 200), 502);
+    }
     return { changes, cursor: page.cursor, more: page.more };
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../../electron/core/sync/backoff.js';
-import { formatVersion, fromWireVersion, MAX_PUSH_CHANGES, toWireVersion } from '../../../protocol/index.js';
+import { decodePulled, formatVersion, fromWireVersion, MAX_PUSH_CHANGES, toWireVersion } from '../../../protocol/index.js';
 import { SyncHttpError } from '../../../server/sync/errors.js';
 import { validatePush } from '../../../server/sync/validate-push.js';
 import { pushBody } from '../../helpers/sync-wire.js';
@@ -82,5 +82,23 @@ describe('validatePush', () => {
   });
   it('refuses tenants the caller may not serve with 403, naming the tenant', () => {
     expect(refuse(pushBody([ok()]), false)).toMatchObject({ status: 403, code: 'forbidden_tenant', item: 'tischlerei' });
+  });
+});
+
+describe('decodePulled', () => {
+  const id = randomUUID();
+  const v = formatVersion(Date.UTC(2026, 0, 1), 3, '0123456789abcdef');
+  const page = (leaf: unknown, field = 'body', table = 'note') => ({ tischlerei: { [table]: { [id]: { [field]: leaf } } } });
+  it('flattens a grouped page into changes with canonical versions', () => {
+    expect(decodePulled(page(['x', toWireVersion(v), 'anna']))).toEqual([
+      { table: 'note', id, tenant: 'tischlerei', field: 'body', value: 'x', version: v, author: 'anna' },
+    ]);
+  });
+  it('refuses a malformed entry, naming its path', () => {
+    expect(() => decodePulled(page(['x', v, 'anna']))).toThrow(`tischlerei/note/${id}/body`);
+    expect(() => decodePulled(page([{ nested: 1 }, toWireVersion(v), 'anna']))).toThrow('malformed');
+    expect(() => decodePulled(page(['x', toWireVersion(v), 'anna'], 'iban'))).toThrow('/iban');
+    expect(() => decodePulled(page(['x', toWireVersion(v), 'anna'], 'body', 'invoice'))).toThrow('tischlerei/invoice');
+    expect(() => decodePulled(page(['x', toWireVersion(v)]))).toThrow('malformed');
   });
 });
