@@ -9,13 +9,13 @@ import {
   type UserAgentOptions,
   type URI,
 } from 'sip.js';
+import { AudioRouting, type DeviceNotice } from './audio-routing.js';
 import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
 import { callerNumber, parseDialInput } from './number.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
-import { Ringer } from './ringer.js';
 import { attendedReferTarget, followReferral, referAndWait } from './transfer.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
 import { MAX_LINES, type AudioDevicePrefs, type DtmfMode, type LineView, type RegistrationView } from './types.js';
@@ -44,9 +44,6 @@ export interface PhoneEngineConfig {
   ringtoneUrl?: string;
 }
 
-/** i18n keys (under `phone.`) of what the UI should tell the user about audio devices. */
-export type DeviceNotice = 'phone.deviceGone' | 'phone.deviceFallback';
-
 /**
  * The phone engine: one SIP.js user agent, up to four lines, registration that recovers on its own.
  * It knows nothing about Svelte; `phone.svelte.ts` mirrors `registration` and `lines` into runes
@@ -56,12 +53,10 @@ export class PhoneEngine {
   readonly ua: UserAgent;
   readonly keeper: RegistrationKeeper;
   readonly recorder: CallRecorder;
-  readonly ringer: Ringer;
-  ringtone: Ringtone;
+  readonly audio: AudioRouting;
   lines: Line[] = [];
   dnd = false;
   dtmfMode: DtmfMode;
-  devices: AudioDevicePrefs;
   private callActive = false;
   private readonly domain: string;
   private readonly user: string;
@@ -84,9 +79,7 @@ export class PhoneEngine {
     this.user = uri.user ?? '';
     this.domain = uri.port ? `${uri.host}:${uri.port}` : uri.host;
     this.dtmfMode = config.dtmfMode ?? 'rfc4733';
-    this.devices = { ...config.devices };
-    this.ringer = new Ringer(config.ringtoneUrl);
-    this.ringtone = config.ringtone ?? 'standard';
+    this.audio = new AudioRouting(config, (message) => ports.log('warn', message), this.changed);
     navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
     this.ua = new UserAgent({
       uri,
@@ -264,14 +257,20 @@ export class PhoneEngine {
     return to && to !== this.user ? callerNumber(to) : undefined;
   }
 
-  /** The ringtone on the ringer device, as loud as the ringtone setting says (quieter while talking). */
-  async ring(waiting: boolean): Promise<void> {
-    await this.ringer.start(this.devices.ringer, waiting, this.ringtone);
-    if (this.ringer.fellBack) this.tell('phone.deviceFallback', 'ringer device unavailable: ringing on the default device');
+  get devices(): AudioDevicePrefs {
+    return this.audio.devices;
+  }
+
+  get ringer(): AudioRouting['ringer'] {
+    return this.audio.ringer;
+  }
+
+  ring(waiting: boolean): Promise<void> {
+    return this.audio.ring(waiting);
   }
 
   setRingtone(ringtone: Ringtone): void {
-    this.ringtone = ringtone;
+    this.audio.ringtone = ringtone;
   }
 
   private stopRingingIfIdle(): void {
@@ -467,47 +466,20 @@ export class PhoneEngine {
     this.changed();
   }
 
-  /** New device choice: applied to a ringing ringtone and every running call now; false (and a notice) on a fallback. */
-  async setDevices(devices: AudioDevicePrefs): Promise<boolean> {
-    const micChanged = devices.microphone !== this.devices.microphone;
-    const ringerChanged = devices.ringer !== this.devices.ringer;
-    this.devices = { ...devices };
-    let ok = true;
-    if (ringerChanged && this.ringer.active) ok = await this.ringer.setDevice(this.devices.ringer);
-    for (const line of this.live()) ok = (await line.switchDevices(this.devices, micChanged)) && ok;
-    if (!ok) this.tell('phone.deviceFallback', 'a chosen audio device is unavailable: using the default device');
-    return ok;
+  /** New device choice, for the ringer and every running call now; false (and a notice) on a fallback. */
+  setDevices(devices: AudioDevicePrefs): Promise<boolean> {
+    return this.audio.apply(devices, this.live());
   }
 
   /** The last device notice for the UI, once. */
   takeNotice(): DeviceNotice | undefined {
-    const notice = this.notice;
-    this.notice = undefined;
-    return notice;
+    return this.audio.takeNotice();
   }
 
-  private notice: DeviceNotice | undefined;
-  private tell(notice: DeviceNotice, log: string): void {
-    this.notice = notice;
-    this.ports.log('warn', log);
-    this.changed();
-  }
-
-  /** A device was plugged or unplugged: a chosen one that is gone falls back to the default, and we say so. */
   private readonly onDeviceChange = (): void => void this.devicesChanged();
 
-  async devicesChanged(): Promise<boolean> {
-    const present = new Set((await navigator.mediaDevices.enumerateDevices()).map((device) => device.deviceId));
-    const chosen = this.devices;
-    const gone = (id: string | undefined) => id !== undefined && id !== '' && !present.has(id);
-    if (!gone(chosen.microphone) && !gone(chosen.speaker) && !gone(chosen.ringer)) return false;
-    await this.setDevices({
-      microphone: gone(chosen.microphone) ? undefined : chosen.microphone,
-      speaker: gone(chosen.speaker) ? undefined : chosen.speaker,
-      ringer: gone(chosen.ringer) ? undefined : chosen.ringer,
-    });
-    this.tell('phone.deviceGone', 'a chosen audio device was removed: falling back to the default device');
-    return true;
+  devicesChanged(): Promise<boolean> {
+    return this.audio.devicesChanged(this.live());
   }
 
   /** OPTIONS to the registrar (keep-alive); resolves on any final response. */
