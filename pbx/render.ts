@@ -129,6 +129,8 @@ export function visibilityRoutes(directory: Directory): string {
     init.push(`\t$sht(users=>${id}) = 1;`);
     for (const tenant of user.tenants) init.push(`\t$sht(tenancy=>${safeToken(tenant, 'tenant id')}:${id}) = 1;`);
   }
+  // Kamailio refuses an empty route block: a fresh home (no users yet) must still start.
+  if (directory.users.length === 0) init.push('\t$var(nobody) = 0;');
   init.push('}');
   const shares = [
     'route[SHARES_TENANT] {',

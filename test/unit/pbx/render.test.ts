@@ -60,6 +60,12 @@ describe('PBX config rendering', () => {
     ).toThrow(/cannot go into the PBX config/);
   });
 
+  it('renders a non-empty start block for a directory without users (Kamailio refuses an empty one)', () => {
+    const routes = visibilityRoutes({ version: 1, tenants: [], users: [] });
+    const init = routes.slice(routes.indexOf('event_route[htable:mod-init] {'), routes.indexOf('route[SHARES_TENANT]'));
+    expect(init.split('\n')[1]).toMatch(/^\t\S.*;$/);
+  });
+
   it('refuses values that could break out of the config', () => {
     expect(() =>
       tenantRoutes({ version: 1, tenants: [{ id: 'x";exit;"', name: 'x', numbers: ['+49301234567'] }], users: [] }, 'localhost'),
