@@ -5,6 +5,15 @@ import type { PhoneNormaliser } from './phone.js';
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
+/**
+ * How many matches (the first in index order) a search ranks. bm25 scores every match it is given:
+ * "Sch" matches ~30 % of 100,000 contacts and ranking them all costs ~20 ms, a common surname with
+ * its trades ("Bäcker", "Bäckerei") ~6 ms. A result set larger than the pool is approximated by the
+ * best of its first matches; with that many equally good matches the order among them says little.
+ */
+export const PREFIX_POOL = 1000; // longest word three letters
+export const WORD_POOL = 5000; // longer words
+
 interface ContactRow {
   rowid: number;
   tenant_id: string;
@@ -66,11 +75,10 @@ export class SearchIndex {
         // contact through contact_by_name(_deleted) and probes the page for each (5 ms at 100k).
         db.prepare(`SELECT c.id AS id, h.rank AS rank${extra} FROM (${inner}) h CROSS JOIN contact c ON c.rowid = h.rowid
           WHERE c._deleted = 0 ORDER BY h.rank`);
-      this.ranked = page('SELECT rowid, rank FROM contact_fts WHERE contact_fts MATCH ? ORDER BY rank LIMIT ?');
-      this.rankedWithTenant = page(
-        'SELECT rowid, rank FROM contact_fts WHERE contact_fts MATCH ? ORDER BY rank LIMIT ?',
-        ', c.tenant_id AS tenant_id',
-      );
+      const pooled =
+        'SELECT rowid, rank FROM (SELECT rowid, rank FROM contact_fts WHERE contact_fts MATCH ? LIMIT ?) ORDER BY rank LIMIT ?';
+      this.ranked = page(pooled);
+      this.rankedWithTenant = page(pooled, ', c.tenant_id AS tenant_id');
       // One or two typed letters match a large share of all contacts; ranking them all costs more than
       // it helps, so the first matches in index order are ranked among themselves until the third letter.
       this.unranked = page('SELECT rowid, rank FROM contact_fts WHERE contact_fts MATCH ? LIMIT ?');
@@ -132,21 +140,26 @@ export class SearchIndex {
   search(input: string, tenant: string | undefined, limit: number): SearchHit[] {
     const query = ftsQuery(input);
     if (!query) return [];
-    const short = Math.max(...input.split(/[^\p{L}\p{N}]+/u).map((w) => w.length)) < 3;
-    const stmt = short ? this.unranked : this.ranked;
-    if (!this.hasTenantColumn) return stmt.all(query, limit, tenant ?? null) as SearchHit[];
+    const longest = Math.max(...input.split(/[^\p{L}\p{N}]+/u).map((w) => w.length));
+    if (!this.hasTenantColumn)
+      return (longest < 3 ? this.unranked : this.ranked).all(query, limit, tenant ?? null) as SearchHit[];
+    const pool = longest === 3 ? PREFIX_POOL : WORD_POOL;
     // The words may match only the searchable columns, never a firm's token.
     const words = `{name company email numbers} : (${query})`;
-    if (tenant === undefined) return stmt.all(words, limit) as SearchHit[];
-    if (!short) {
+    const run = (match: string): SearchHit[] => {
+      if (longest < 3) return this.unranked.all(match, limit) as SearchHit[];
+      return this.ranked.all(match, pool, limit) as SearchHit[];
+    };
+    if (tenant === undefined) return run(words);
+    if (longest >= 3) {
       // A firm's token in the query doubles bm25's work, and a large firm is most of the index.
       // The firm's best k are exactly the first k of that firm among the best k·4 overall when
       // that many are there; otherwise the index filters by the token.
-      const overall = this.rankedWithTenant!.all(words, limit * 4) as (SearchHit & { tenant_id: string })[];
+      const overall = this.rankedWithTenant!.all(words, pool, limit * 4) as (SearchHit & { tenant_id: string })[];
       const mine = overall.filter((h) => h.tenant_id === tenant);
       if (mine.length >= limit || overall.length < limit * 4) return mine.slice(0, limit).map(({ id, rank }) => ({ id, rank }));
     }
-    return stmt.all(`tenant : "${tenantToken(tenant)}" AND ${words}`, limit) as SearchHit[];
+    return run(`tenant : "${tenantToken(tenant)}" AND ${words}`);
   }
 
   /** The naive alternative, kept for the benchmark's FTS-vs-LIKE comparison only. */

@@ -211,6 +211,9 @@ describe('search as you type', () => {
     const byCompany = store.contacts.create({ tenant: 't1', name: 'Xaver', company: 'Schmidt GmbH', phones: [] });
     const byName = store.contacts.create({ tenant: 't1', name: 'Schmidt', phones: [] });
     expect(store.writer.search.search('schmidt', undefined, 10).map((h) => h.id)).toEqual([byName.id, byCompany.id]);
+    // Three letters rank among a bounded set of matches (PREFIX_POOL), still name before company.
+    expect(store.writer.search.search('Sch', undefined, 10).map((h) => h.id)).toEqual([byName.id, byCompany.id]);
+    expect(store.writer.search.search('sch', 't1', 10).map((h) => h.id)).toEqual([byName.id, byCompany.id]);
   });
 
   it('filters by firm inside the index: the best matches of that firm, never the firm token itself', () => {
