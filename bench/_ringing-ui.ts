@@ -143,6 +143,7 @@ export async function ringingUi(csv: string, caller: string, callerName: string,
     const result: RingingUi = { inDom: [], painted: [] };
     for (let i = 0; i <= calls; i++) {
       const before = (await marks()).painted.length;
+      const mark = outside.events.length;
       await outside.command('dial', `sip:${TENANT.numbers[0]}@${stack.info.sipDomain}`);
       await until(async () => (await marks()).painted.length > before, 10_000, 'ringing call card');
       const m = await marks();
@@ -156,8 +157,19 @@ export async function ringingUi(csv: string, caller: string, callerName: string,
         result.inDom.push(m.inDom.at(-1)! - m.inviteIn.at(-1)!);
         result.painted.push(m.painted.at(-1)! - m.inviteIn.at(-1)!);
       }
+      // baresip's hangup takes its current call: the next dial waits until this one is closed, or a
+      // hangup could hit a call still closing and leave the new one ringing.
       await outside.command('hangup');
-      await page.locator('[data-testid="call-card"][data-status="ringing"]').waitFor({ state: 'detached', timeout: 10_000 });
+      await outside.waitForEvent('CALL_CLOSED', 10_000, mark);
+      await page
+        .locator('[data-testid="call-card"][data-status="ringing"]')
+        .waitFor({ state: 'detached', timeout: 10_000 })
+        .catch((error: unknown) => {
+          const seen = outside.events.slice(mark).map((e) => e.type);
+          throw new Error(
+            `call ${i}: the card still rings after baresip hung up (baresip: ${seen.join(', ')}): ${String(error)}`,
+          );
+        });
     }
     return result;
   } finally {
