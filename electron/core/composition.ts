@@ -114,7 +114,11 @@ export function createCore(options: CoreOptions): Core {
     ...storeHandlers({ store, events }),
     ...pbxHandlers({ connection: pbx, events }),
     ...syncHandlers(sync),
-    ...directoryHandlers({ endpoint: syncEndpoint, log: log.child('directory') }),
+    ...directoryHandlers({
+      endpoint: syncEndpoint,
+      log: log.child('directory'),
+      onLoaded: (me) => store.lookup.seedTenants(me.tenants),
+    }),
     ...identityHandlers(identity, events),
   };
 

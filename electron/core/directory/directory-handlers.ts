@@ -8,6 +8,12 @@ export interface DirectoryDeps {
   /** The sync server and the identity's TLS options (the same provider the sync engine uses). */
   endpoint: () => { url: string; tls: SyncTls } | undefined;
   log: Logger;
+  /**
+   * Every fresh answer. The composition root seeds the firms into the caller lookup with it: the
+   * synced tenant records arrive with the first pull, and a call ringing before that must still show
+   * whose phone it is.
+   */
+  onLoaded?: (me: DirectoryMe) => void;
 }
 
 /**
@@ -23,6 +29,11 @@ export function directoryHandlers(deps: DirectoryDeps): HandlersFor<typeof prese
       const client = new SyncHttpClient(endpoint.url, () => endpoint.tls);
       try {
         last = await client.me();
+        try {
+          deps.onLoaded?.(last);
+        } catch (error) {
+          deps.log.warn('directory could not be applied locally', { reason: String(error) });
+        }
         return last;
       } catch (error) {
         deps.log.warn('directory request failed', { reason: String(error) });

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../../electron/core/composition.js';
+import { directoryHandlers } from '../../../electron/core/directory/directory-handlers.js';
+import { FileLogger } from '../../../electron/core/log/logger.js';
+import { LocalStore } from '../../../electron/core/store/store.js';
 import type { DirectoryMe } from '../../../protocol/index.js';
 import { syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
 
@@ -50,5 +53,25 @@ describe('directory.me', () => {
     const value = await me();
     serverUp = true;
     expect(value?.colleagues).toHaveLength(2);
+  });
+
+  it('seeds the firms into the caller lookup, so a call before the first sync pull still finds its firm', async () => {
+    // The same wiring as the composition root, on a store that has not synced anything.
+    const dir = mkdtempSync(join(tmpdir(), 'vermittlung-directory-seed-'));
+    const store = LocalStore.open(join(dir, 'vermittlung.db'));
+    try {
+      const handlers = directoryHandlers({
+        endpoint: () => ({ url: fixture.url, tls: fixture.tls('carl') }),
+        log: new FileLogger(dir),
+        onLoaded: (loaded) => store.lookup.seedTenants(loaded.tenants),
+      });
+      expect(store.lookup.tenantByNumber('030 111')).toBeNull();
+      await handlers['directory.me'](undefined);
+      expect(store.lookup.tenantByNumber('030 111')).toMatchObject({ tenant: 'tischlerei', hours: 'Di 8–12' });
+      expect(store.lookup.tenantByNumber('+4930222')).toBeNull(); // carl does not serve the plumber
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
