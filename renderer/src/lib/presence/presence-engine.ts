@@ -105,7 +105,7 @@ export class PresenceEngine {
       this.config.log('info', 'registered: publishing presence and restoring subscriptions');
       this.inCall = inCall;
       this.published = this.status;
-      this.publication.publish(this.published, this.note);
+      this.publication.publish(this.published, this.note, true);
       this.config.onOwn(this.published);
       this.team.restore();
       return;

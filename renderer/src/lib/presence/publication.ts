@@ -10,22 +10,39 @@ import type { Published } from './types.js';
  * terminated publisher has nothing left to learn from a response.
  */
 class TerminationSafePublisher extends Publisher {
+  /** Called after each final response SIP.js has handled, with whether it is sending again itself. */
+  onFinal: ((resending: boolean) => void) | undefined;
+
   protected override receiveResponse(response: IncomingResponseMessage): void {
     if (this.state === PublisherState.Terminated) return;
     super.receiveResponse(response);
+    const code = response.statusCode ?? 0;
+    if (code < 200) return;
+    // On 412/423 SIP.js has already re-sent the PUBLISH (unless it gave up and terminated).
+    const terminated = (this.state as PublisherState) === PublisherState.Terminated;
+    const resending = (code === 412 || code === 423) && !terminated;
+    this.onFinal?.(resending);
   }
 }
+
+/** No final answer to a PUBLISH in this time (lost on a dead connection): stop waiting for it. */
+const ANSWER_WAIT_MS = 5000;
 
 /**
  * Our own PIDF document at Kamailio's presence server. SIP.js's Publisher refreshes at 90 % of
  * the granted expiry and re-publishes from scratch on 412 (Kamailio lost the ETag, e.g. after a
  * restart). A PUBLISH lost on a dead connection is never answered, so after each re-registration
  * we publish again; `withdraw()` sends Expires: 0.
+ * One PUBLISH at a time: a change while one is unanswered waits for that answer (only the latest
+ * status is sent). Sent at once, it would carry the old ETag, get 412, and SIP.js would publish a
+ * second document while the first — an outdated status — stayed on the server until it expired.
  */
 export class Publication {
   private publisher: Publisher | undefined;
   private current: Published | undefined;
   private note: string | undefined;
+  private unanswered: ReturnType<typeof setTimeout> | undefined;
+  private pending = false;
 
   constructor(
     private readonly ua: UserAgent,
@@ -38,9 +55,15 @@ export class Publication {
     return this.current;
   }
 
-  publish(status: Published, note?: string): void {
+  /** `reconnected`: a new registration — an answer still awaited was lost with the old connection. */
+  publish(status: Published, note?: string, reconnected = false): void {
     this.current = status;
     this.note = note;
+    if (reconnected) {
+      if (this.unanswered) clearTimeout(this.unanswered);
+      this.unanswered = undefined;
+      this.pending = false;
+    }
     this.send();
   }
 
@@ -51,25 +74,52 @@ export class Publication {
 
   private send(): void {
     if (!this.current) return;
+    if (this.unanswered) {
+      this.pending = true;
+      return;
+    }
     if (this.publisher?.state === PublisherState.Terminated) {
       // Refused or failed earlier: start a fresh publication rather than talk through a dead one.
       this.log('info', 'previous publication terminated; publishing afresh');
       this.publisher = undefined;
     }
     if (!this.publisher) {
-      this.publisher = new TerminationSafePublisher(this.ua, this.ua.configuration.uri, 'presence', {
+      const publisher = new TerminationSafePublisher(this.ua, this.ua.configuration.uri, 'presence', {
         expires: this.expires,
         contentType: 'application/pidf+xml',
       });
+      publisher.onFinal = (resending) => {
+        if (this.publisher !== publisher) return;
+        if (resending) this.awaitAnswer();
+        else this.answered();
+      };
+      this.publisher = publisher;
     }
+    this.awaitAnswer();
     const body = buildPidf(this.aor, this.current, this.note);
     this.publisher.publish(body).catch((error: Error) => this.log('warn', `PUBLISH not sent: ${error.message}`));
+  }
+
+  private awaitAnswer(): void {
+    if (this.unanswered) clearTimeout(this.unanswered);
+    this.unanswered = setTimeout(() => this.answered(), ANSWER_WAIT_MS);
+  }
+
+  private answered(): void {
+    if (this.unanswered) clearTimeout(this.unanswered);
+    this.unanswered = undefined;
+    if (!this.pending) return;
+    this.pending = false;
+    this.send();
   }
 
   /** PUBLISH Expires: 0. Bounded: on quit nobody waits for a dead connection. */
   async withdraw(timeoutMs = 1500): Promise<void> {
     const publisher = this.publisher;
     this.publisher = undefined;
+    if (this.unanswered) clearTimeout(this.unanswered);
+    this.unanswered = undefined;
+    this.pending = false;
     this.current = undefined;
     if (!publisher) return;
     await Promise.race([
