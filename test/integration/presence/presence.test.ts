@@ -17,8 +17,13 @@ afterAll(async () => {
   await rig?.shutdown();
 });
 
+// A failure names what the row showed instead.
 const shows = (watcher: string, user: string, text: string, timeoutMs: number) =>
-  until(async () => (await peerText(rig.pages[watcher]!, user)) === text, timeoutMs, `${watcher} sees ${user} ${text}`);
+  until(async () => (await peerText(rig.pages[watcher]!, user)) === text, timeoutMs, `${watcher} sees ${user} ${text}`).catch(
+    async (error: Error) => {
+      throw new Error(`${error.message} (shows ${await peerText(rig.pages[watcher]!, user)})`);
+    },
+  );
 
 describe('presence through Kamailio between app instances', () => {
   it('every live colleague shows available; the 50 unregistered ones show offline', async () => {

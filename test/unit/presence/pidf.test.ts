@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildPidf, parseDialogInfo, parsePidf } from '../../../renderer/src/lib/presence/pidf.js';
+import {
+  buildPidf,
+  dialogActivity,
+  parseDialogInfo,
+  parsePidf,
+  readDialogInfo,
+} from '../../../renderer/src/lib/presence/pidf.js';
 import { effectiveStatus, peerState } from '../../../renderer/src/lib/presence/types.js';
 
 describe('PIDF', () => {
@@ -56,6 +62,20 @@ describe('PIDF', () => {
         "<d:dialog-info xmlns:d='urn:ietf:params:xml:ns:dialog-info'><d:dialog id='1' direction='recipient'><d:state event='x'> early </d:state></d:dialog></d:dialog-info>",
       ),
     ).toBe('ringing');
+  });
+
+  it('a dialog once terminated stays over: stale early/confirmed copies of it are ignored', () => {
+    const dialog = (id: string, state: string) =>
+      `<dialog id="${id}" call-id="other" direction="recipient"><state>${state}</state></dialog>`;
+    const doc = (...dialogs: string[]) =>
+      `<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info">${dialogs.join('')}</dialog-info>`;
+    // pua published "terminated" anew while the "early" copy still sits on the presence server.
+    expect(readDialogInfo(doc(dialog('c1', 'early')))).toEqual([{ id: 'c1', state: 'early', direction: 'recipient' }]);
+    expect(dialogActivity(readDialogInfo(doc(dialog('c1', 'early'), dialog('c1', 'terminated'))))).toBeUndefined();
+    expect(dialogActivity(readDialogInfo(doc(dialog('c1', 'confirmed'), dialog('c1', 'terminated'))))).toBeUndefined();
+    // The terminated copy expired first: what the watcher saw terminated before still counts.
+    expect(dialogActivity(readDialogInfo(doc(dialog('c1', 'early'))), new Set(['c1']))).toBeUndefined();
+    expect(dialogActivity(readDialogInfo(doc(dialog('c1', 'early'), dialog('c2', 'early'))), new Set(['c1']))).toBe('ringing');
   });
 
   it('never throws on malformed, truncated, oversized or hostile dialog-info', () => {

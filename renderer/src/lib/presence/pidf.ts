@@ -61,21 +61,50 @@ export function parsePidf(body: string | undefined): PeerPresence {
 const MAX_DIALOG_INFO = 32 * 1024;
 const EARLY = new Set(['trying', 'proceeding', 'early']);
 
+/** One `<dialog>` of a dialog-info document, as far as it could be read. */
+export interface DialogEntry {
+  id: string | undefined;
+  state: string | undefined;
+  direction: string | undefined;
+}
+
 /**
- * dialog-info (RFC 4235), as Kamailio's presence_dialoginfo aggregates what pua_dialoginfo
- * publishes for calls through the PBX → `ringing` (someone rings this person), `busy` (talking, or
- * dialling out) or undefined (no live dialog, or a body we cannot read: the PIDF decides then).
+ * The dialogs of a dialog-info document (RFC 4235), as Kamailio's presence_dialoginfo aggregates
+ * what pua_dialoginfo publishes for calls through the PBX; [] for an empty or unreadable body.
  * Split at each `<dialog` opening instead of matching whole elements, so the work stays linear in
  * the body whatever a broken or hostile NOTIFY contains.
  */
-export function parseDialogInfo(body: string | undefined): DialogActivity {
-  if (!body || body.length > MAX_DIALOG_INFO) return undefined;
-  if (!/<(?:[\w-]+:)?dialog-info[\s>/]/.test(body)) return undefined;
+export function readDialogInfo(body: string | undefined): DialogEntry[] {
+  if (!body || body.length > MAX_DIALOG_INFO) return [];
+  if (!/<(?:[\w-]+:)?dialog-info[\s>/]/.test(body)) return [];
+  return body
+    .split(/<(?:[\w-]+:)?dialog(?=[\s>/])/)
+    .slice(1)
+    .map((chunk) => {
+      const attributes = /^[^>]{0,2000}/.exec(chunk)![0];
+      const attribute = (name: string) =>
+        new RegExp(`(?:^|\\s)${name}\\s*=\\s*["']\\s*([^"'<>]{1,256})["']`, 'i').exec(attributes)?.[1]?.trim();
+      return {
+        id: attribute('id'),
+        direction: attribute('direction')?.toLowerCase(),
+        state: /<(?:[\w-]+:)?state\b[^>]{0,200}>\s*([\w-]+)\s*</i.exec(chunk)?.[1]?.toLowerCase(),
+      };
+    });
+}
+
+/**
+ * Dialogs → `ringing` (someone rings this person), `busy` (talking, or dialling out) or undefined
+ * (no live dialog: the PIDF decides). A dialog never comes back from `terminated`: an id that is
+ * terminated anywhere in the document, or in `ended` (ids seen terminated earlier), is over even
+ * if an older `early`/`confirmed` copy of it is still listed — pua sends a new PUBLISH instead of
+ * updating the old one when the next state comes before the PBX answered the previous, and that
+ * stale copy stays on the presence server until it expires.
+ */
+export function dialogActivity(entries: readonly DialogEntry[], ended: ReadonlySet<string> = new Set()): DialogActivity {
+  const over = new Set(entries.filter((e) => e.state === 'terminated' && e.id).map((e) => e.id!));
   let ringing = false;
-  for (const chunk of body.split(/<(?:[\w-]+:)?dialog(?=[\s>/])/).slice(1)) {
-    const attributes = /^[^>]{0,2000}/.exec(chunk)![0];
-    const direction = /\bdirection\s*=\s*["']\s*([\w-]+)/i.exec(attributes)?.[1]?.toLowerCase();
-    const state = /<(?:[\w-]+:)?state\b[^>]{0,200}>\s*([\w-]+)\s*</i.exec(chunk)?.[1]?.toLowerCase();
+  for (const { id, state, direction } of entries) {
+    if (id !== undefined && (over.has(id) || ended.has(id))) continue;
     if (state === 'confirmed') return 'busy';
     if (state && EARLY.has(state)) {
       // Our own outgoing call still ringing at the far end: the person is on the phone already.
@@ -84,4 +113,8 @@ export function parseDialogInfo(body: string | undefined): DialogActivity {
     }
   }
   return ringing ? 'ringing' : undefined;
+}
+
+export function parseDialogInfo(body: string | undefined): DialogActivity {
+  return dialogActivity(readDialogInfo(body));
 }

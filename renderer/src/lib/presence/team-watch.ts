@@ -1,5 +1,5 @@
 import { Subscriber, SubscriptionState, type Notification, type URI, type UserAgent } from 'sip.js';
-import { parseDialogInfo, parsePidf } from './pidf.js';
+import { dialogActivity, parsePidf, readDialogInfo } from './pidf.js';
 import { peerState, type DialogActivity, type PeerPresence } from './types.js';
 
 /** The two event packages watched per colleague: the published status and the PBX's call state. */
@@ -22,6 +22,8 @@ interface Watch {
 interface Peer {
   published: PeerPresence;
   dialog: DialogActivity;
+  /** Dialog ids seen terminated (newest last, bounded): stale copies of them are ignored. */
+  ended: Set<string>;
   shown: PeerPresence;
   watches: Partial<Record<EventPackage, Watch>>;
 }
@@ -31,6 +33,7 @@ const RETRY_MS = 2000;
 /** Refused subscriptions (a PBX without dialog-info, a colleague we may not watch) back off to 5 min. */
 const REFUSED_MS = 30_000;
 const REFUSED_MAX_MS = 300_000;
+const ENDED_KEPT = 64;
 
 /**
  * Per colleague one SUBSCRIBE to `presence` (PIDF) and one to `dialog` (RFC 4235 dialog-info:
@@ -64,7 +67,7 @@ export class TeamWatch {
     }
     for (const user of wanted) {
       if (!this.peers.has(user)) {
-        this.peers.set(user, { published: 'unknown', dialog: undefined, shown: 'unknown', watches: {} });
+        this.peers.set(user, { published: 'unknown', dialog: undefined, ended: new Set(), shown: 'unknown', watches: {} });
         this.states.set(user, 'unknown');
       }
       if (this.live) for (const pkg of PACKAGES) if (!this.peers.get(user)!.watches[pkg]) this.watch(user, pkg);
@@ -107,7 +110,7 @@ export class TeamWatch {
         watch.refusals = 0;
         const body = notification.request.body;
         if (pkg === 'presence') peer.published = parsePidf(body);
-        else peer.dialog = parseDialogInfo(body);
+        else peer.dialog = this.readDialogs(peer, body);
         this.show(user, peer);
       },
     };
@@ -137,6 +140,16 @@ export class TeamWatch {
     peer.watches = {};
     for (const watch of watches) if (watch.retry) clearTimeout(watch.retry);
     return Promise.all(watches.map((watch) => watch.subscriber.dispose().catch(() => undefined))).then(() => undefined);
+  }
+
+  private readDialogs(peer: Peer, body: string | undefined): DialogActivity {
+    const entries = readDialogInfo(body);
+    for (const { id, state } of entries) {
+      if (state !== 'terminated' || id === undefined || peer.ended.has(id)) continue;
+      peer.ended.add(id);
+      if (peer.ended.size > ENDED_KEPT) peer.ended.delete(peer.ended.values().next().value!);
+    }
+    return dialogActivity(entries, peer.ended);
   }
 
   private show(user: string, peer: Peer): void {
