@@ -102,6 +102,12 @@ describe('WSS to the reference PBX with client certificates', () => {
     const alice = open(tlsOf(certs.alice));
     expect(await settled(alice.states)).toMatchObject({ state: 'connected', connections: 1 });
     expect(await exchange(alice, sipRequest({ method: 'REGISTER', user: 'alice', domain: DOMAIN }))).toBe(200);
+    // A keep-alive OPTIONS to the proxy itself (no user part) is answered, not refused as incomplete.
+    const keepAlive = sipRequest({ method: 'OPTIONS', user: 'alice', domain: DOMAIN }).replace(
+      /^OPTIONS \S+/,
+      `OPTIONS sip:${DOMAIN}`,
+    );
+    expect(await exchange(alice, keepAlive)).toBe(200);
   });
 
   it('answers 403 when the SIP identity differs from the certificate CN', async () => {
