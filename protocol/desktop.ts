@@ -101,6 +101,15 @@ export const desktopMethods = {
   /** The renderer reports whether a call is active (ringing does not count; a held call does). */
   'desktop.callState': { input: z.strictObject({ callActive: z.boolean() }), output: Void },
   'desktop.presence': { input: z.strictObject({ status: OwnPresence }), output: Void },
+  /**
+   * Own presence turns "Abwesend" after this many seconds without input anywhere on the machine
+   * (0 = never). `system: false` when the host cannot see system idle time (browser shell): the
+   * renderer then falls back to its own detection. Changes arrive as `desktop.idle` events.
+   */
+  'desktop.idle.watch': {
+    input: z.strictObject({ thresholdSeconds: z.number().int().min(0).max(14_400) }),
+    output: z.object({ system: z.boolean() }),
+  },
   /** Shows a call notification; `shown: false` when notifications are off or the host has none. */
   'desktop.notify': { input: CallNotification, output: z.object({ shown: z.boolean() }) },
   'desktop.notify.close': { input: z.strictObject({ id: z.string().min(1).max(100) }), output: Void },
@@ -119,5 +128,7 @@ export const desktopEvents = {
   'desktop.shortcut': z.object({ action: z.literal('answer-or-hangup') }),
   /** A status was chosen in the tray menu; the presence engine decides and reports back via desktop.presence. */
   'desktop.presence.requested': z.object({ status: OwnPresence }),
+  /** System idle (or screen locked) crossed the threshold set with `desktop.idle.watch`, or ended. */
+  'desktop.idle': z.strictObject({ idle: z.boolean() }),
   'desktop.update.status': UpdateStatus,
 } as const;

@@ -1,4 +1,4 @@
-import { powerSaveBlocker } from 'electron';
+import { powerMonitor, powerSaveBlocker } from 'electron';
 import type {
   CallNotification,
   DialLink,
@@ -14,6 +14,7 @@ import type { DesktopPort } from '../core/desktop/desktop-port.js';
 import type { Logger } from '../core/log/logger.js';
 import { LinkInbox } from './link-inbox.js';
 import { CallNotifier } from './notifications.js';
+import { SystemIdleMonitor } from './idle-monitor.js';
 import { GlobalShortcut, applyStartAtLogin } from './system-settings.js';
 import { TrayController } from './tray.js';
 import type { TrayAction } from './tray-menu.js';
@@ -40,6 +41,7 @@ export class DesktopIntegration implements DesktopPort {
   private readonly notifier: CallNotifier;
   private readonly tray: TrayController;
   private readonly shortcut: GlobalShortcut;
+  private readonly idle: SystemIdleMonitor;
   private updates: UpdatePolicy | undefined;
   private presence: OwnPresence = 'offline';
   private language: Language = 'de';
@@ -59,6 +61,22 @@ export class DesktopIntegration implements DesktopPort {
     this.shortcut = new GlobalShortcut(
       () => options.emit('desktop.shortcut', { action: 'answer-or-hangup' }),
       options.log.child('shortcut'),
+    );
+    this.idle = new SystemIdleMonitor(
+      {
+        idleSeconds: () => powerMonitor.getSystemIdleTime(),
+        onLockChange: (listener) => {
+          const lock = () => listener(true);
+          const unlock = () => listener(false);
+          powerMonitor.on('lock-screen', lock);
+          powerMonitor.on('unlock-screen', unlock);
+          return () => {
+            powerMonitor.off('lock-screen', lock);
+            powerMonitor.off('unlock-screen', unlock);
+          };
+        },
+      },
+      (idle) => options.emit('desktop.idle', { idle }),
     );
   }
 
@@ -98,6 +116,11 @@ export class DesktopIntegration implements DesktopPort {
     this.refreshTray();
   }
 
+  watchIdle(thresholdSeconds: number): boolean {
+    this.idle.watch(thresholdSeconds);
+    return true;
+  }
+
   notify(notification: CallNotification): boolean {
     return this.notifier.notify(notification);
   }
@@ -125,6 +148,7 @@ export class DesktopIntegration implements DesktopPort {
 
   dispose(): void {
     this.shortcut.clear();
+    this.idle.stop();
     this.notifier.closeAll();
     this.tray.destroy();
     this.updates?.stop();

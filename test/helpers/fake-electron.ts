@@ -231,6 +231,11 @@ export function createFakeElectron(userData: string, options: { packaged?: boole
         this.active.delete(id);
       },
     },
+    powerMonitor: Object.assign(new EventEmitter(), {
+      /** What getSystemIdleTime() answers; a test sets it. */
+      idleSeconds: 0,
+      getSystemIdleTime: () => fake.powerMonitor.idleSeconds,
+    }),
     shell: { opened: [] as string[], openExternal: (url: string) => (fake.shell.opened.push(url), Promise.resolve()) },
   };
   return fake;

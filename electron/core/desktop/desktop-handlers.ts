@@ -17,6 +17,7 @@ export function desktopHandlers(deps: DesktopHandlerDeps): HandlersFor<typeof de
     'desktop.presence': ({ status }) => {
       port.setPresence(status);
     },
+    'desktop.idle.watch': ({ thresholdSeconds }) => ({ system: port.watchIdle(thresholdSeconds) }),
     'desktop.notify': (notification) => ({
       // The setting is checked here, once, so neither host can forget it.
       shown: deps.settings.get().notifications ? port.notify(notification) : false,

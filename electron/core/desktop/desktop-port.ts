@@ -8,6 +8,8 @@ import type { CallNotification, DialLink, OwnPresence, UpdateStatus } from '../.
 export interface DesktopPort {
   setCallActive(active: boolean): void;
   setPresence(status: OwnPresence): void;
+  /** Watches system idle time; false when this host cannot (then nothing is emitted). */
+  watchIdle(thresholdSeconds: number): boolean;
   /** Returns whether a notification was shown. */
   notify(notification: CallNotification): boolean;
   closeNotification(id: string): void;
@@ -23,6 +25,7 @@ export function inertDesktop(currentVersion: string): DesktopPort {
   return {
     setCallActive: () => undefined,
     setPresence: () => undefined,
+    watchIdle: () => false,
     notify: () => false,
     closeNotification: () => undefined,
     takePendingLinks: () => [],

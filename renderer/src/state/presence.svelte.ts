@@ -34,6 +34,7 @@ export const presenceState = $state<PresenceView>({
 
 let engine: PresenceEngine | undefined;
 let idle: IdleWatcher | undefined;
+let systemIdle = false;
 let directoryTimer: ReturnType<typeof setTimeout> | undefined;
 const DIRECTORY_REFRESH_MS = 10 * 60_000;
 const DIRECTORY_RETRY_MS = 30_000;
@@ -89,6 +90,17 @@ function startPresence(phone: PhoneEngine): void {
 
 async function startIdle(): Promise<void> {
   const minutes = (await call('settings.get').catch(() => undefined))?.presenceIdleMinutes ?? 10;
+  // The Electron shell sees input anywhere on the machine (powerMonitor); the browser shell cannot.
+  systemIdle = (await call('desktop.idle.watch', { thresholdSeconds: minutes * 60 }).catch(() => undefined))?.system ?? false;
+  if (systemIdle) {
+    on('desktop.idle', ({ idle: isIdle }) => engine?.setIdle(isIdle));
+    on('settings.changed', (settings) => {
+      call('desktop.idle.watch', { thresholdSeconds: settings.presenceIdleMinutes * 60 }).catch((error: unknown) =>
+        reportError(error, 'desktop.idle.watch'),
+      );
+    });
+    return;
+  }
   idle = new IdleWatcher(minutes * 60_000, (isIdle) => engine?.setIdle(isIdle));
   idle.start();
   on('settings.changed', (settings) => idle?.setThreshold(settings.presenceIdleMinutes * 60_000));
@@ -96,7 +108,7 @@ async function startIdle(): Promise<void> {
 
 /** From a click in the settings: lets the Idle Detection API see idle time outside the app too. */
 export function allowSystemIdle(): Promise<boolean> {
-  return idle?.requestPermission() ?? Promise.resolve(false);
+  return idle?.requestPermission() ?? Promise.resolve(systemIdle);
 }
 
 async function loadDirectory(): Promise<void> {

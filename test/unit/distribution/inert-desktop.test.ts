@@ -22,6 +22,11 @@ describe('desktop host API in a host without desktop integration (browser shell)
       value: { shown: false },
     });
     expect(await core.dispatch('desktop.links.take', undefined, ctx)).toEqual({ ok: true, value: [] });
+    // No powerMonitor in the browser shell: the renderer keeps its own idle detection.
+    expect(await core.dispatch('desktop.idle.watch', { thresholdSeconds: 600 }, ctx)).toEqual({
+      ok: true,
+      value: { system: false },
+    });
     expect(await core.dispatch('desktop.callState', { callActive: true }, ctx)).toEqual({ ok: true, value: undefined });
     expect(await core.dispatch('desktop.callState', { callActive: 'yes' }, ctx)).toMatchObject({
       ok: false,

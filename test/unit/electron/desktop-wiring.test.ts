@@ -127,6 +127,33 @@ describe('desktop integration in the main process (fake electron)', () => {
     ]);
   });
 
+  it('reports system idle time and a locked screen from powerMonitor as desktop.idle events', async () => {
+    const idleEvents = () => events().filter((e) => e.event === 'desktop.idle');
+    const before = idleEvents().length;
+    fake.powerMonitor.idleSeconds = 30;
+    expect(await call('desktop.idle.watch', { thresholdSeconds: 600 })).toEqual({ ok: true, value: { system: true } });
+    expect(idleEvents()).toHaveLength(before);
+    fake.powerMonitor.emit('lock-screen');
+    expect(idleEvents().slice(before)).toEqual([{ event: 'desktop.idle', payload: { idle: true } }]);
+    fake.powerMonitor.emit('unlock-screen');
+    expect(idleEvents().slice(before).at(-1)).toEqual({ event: 'desktop.idle', payload: { idle: false } });
+    // Idle for 11 minutes on the machine, threshold lowered to 10 → away at once.
+    fake.powerMonitor.idleSeconds = 660;
+    await call('desktop.idle.watch', { thresholdSeconds: 900 });
+    expect(idleEvents().slice(before)).toHaveLength(2);
+    await call('desktop.idle.watch', { thresholdSeconds: 600 });
+    expect(idleEvents().slice(before).at(-1)).toEqual({ event: 'desktop.idle', payload: { idle: true } });
+    // 0 = never: back to not idle, and the lock listeners are gone.
+    await call('desktop.idle.watch', { thresholdSeconds: 0 });
+    expect(idleEvents().slice(before).at(-1)).toEqual({ event: 'desktop.idle', payload: { idle: false } });
+    expect(fake.powerMonitor.listenerCount('lock-screen')).toBe(0);
+    expect(await call('desktop.idle.watch', { thresholdSeconds: -5 })).toMatchObject({
+      ok: false,
+      error: { code: 'validation' },
+    });
+    expect(await call('desktop.idle.watch', { thresholdSeconds: 60, extra: 1 })).toMatchObject({ ok: false });
+  });
+
   it('shows presence in the tray, switches to in-call during a call and routes menu actions', async () => {
     const tray = FakeTray.all.at(-1)!;
     expect(tray.image).toEqual({ path: '/app/resources/tray/offline.png' });
