@@ -66,7 +66,7 @@ describe('directory.me', () => {
         onLoaded: (loaded) => store.lookup.seedTenants(loaded.tenants),
       });
       expect(store.lookup.tenantByNumber('030 111')).toBeNull();
-      await handlers['directory.me'](undefined);
+      await handlers['directory.me'](undefined, { origin: 'test' });
       expect(store.lookup.tenantByNumber('030 111')).toMatchObject({ tenant: 'tischlerei', hours: 'Di 8–12' });
       expect(store.lookup.tenantByNumber('+4930222')).toBeNull(); // carl does not serve the plumber
     } finally {
