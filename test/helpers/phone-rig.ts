@@ -37,6 +37,7 @@ export interface PhoneTest {
   calls(): Promise<
     Array<{ direction: string; remote_number: string; outcome: string | null; tenant: string; contact_id: string | null }>
   >;
+  createContact(tenant: string, name: string, number: string): Promise<{ id: string }>;
   stop(): Promise<void>;
 }
 declare const window: { phoneTest: PhoneTest };

@@ -4,7 +4,7 @@ import { t } from '../lib/i18n/index.js';
 import { BridgedTransport } from '../lib/phone/bridged-transport.js';
 import { DialError, PhoneEngine } from '../lib/phone/engine.js';
 import { focusedLine } from '../lib/phone/focus.js';
-import { hostPorts } from '../lib/phone/host-ports.js';
+import { hostPorts, followLookupChanges } from '../lib/phone/host-ports.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
 import type { Settings } from '../../../protocol/index.js';
 import { onDialIntent } from './dial-intent.svelte.js';
@@ -92,6 +92,7 @@ async function begin(): Promise<void> {
 }
 
 function wireHostEvents(): void {
+  if (engine) followLookupChanges(engine);
   on('link.dial', (link) => void dial(link.kind === 'sip' ? link.uri : link.number));
   // "Anrufen" buttons of contacts, history, notes and team.
   onDialIntent((intent) => void dial(intent.number));

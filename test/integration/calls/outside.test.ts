@@ -120,4 +120,29 @@ describe('an outside UDP caller through Kamailio and rtpengine', () => {
     expect(await livelines(alice)).toEqual([]);
     expect(rig.pageErrors.alice!.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);
   }, 60_000);
+
+  it('fills in a ringing card when the caller becomes a contact while it rings', async () => {
+    const stranger = await startBaresip({
+      user: '+4915199887766',
+      domain: rig.stack.info.sipDomain,
+      pbxPort: rig.stack.info.ports.udp,
+    });
+    try {
+      const mark = stranger.events.length;
+      await stranger.command('dial', `sip:${TENANT_NUMBER}@${rig.stack.info.sipDomain}`);
+      const ringing = await lineIn(alice, 'ringing');
+      expect(ringing.lookup?.tenant?.name).toBe('Schreinerei Müller');
+      expect(ringing.lookup?.contact ?? null).toBeNull();
+      await alice.evaluate((tenant) => window.phoneTest.createContact(tenant, 'Frau Neu', '0151 99887766'), TENANT);
+      await expect
+        .poll(async () => (await livelines(alice)).find((line) => line.id === ringing.id)?.lookup?.contact?.name, {
+          timeout: 5000,
+        })
+        .toBe('Frau Neu');
+      await hangupAll([alice]);
+      await stranger.waitForEvent('CALL_CLOSED', 8000, mark);
+    } finally {
+      await stranger.stop();
+    }
+  });
 });

@@ -248,6 +248,23 @@ export class PhoneEngine {
     });
   }
 
+  /**
+   * The store learnt firms or contacts (the first sync pull after a fresh install, a contact created
+   * while the caller waits): calls still up without a full match look again, so the card fills in.
+   */
+  refreshLookups(): void {
+    for (const line of this.live()) {
+      const known = line.view.lookup;
+      if (known?.tenant && known.contact) continue;
+      void this.ports
+        .lookupCaller(line.view.remoteUser, line.view.direction === 'in' ? line.view.dialled : undefined)
+        .then((fresh) => {
+          if (fresh && line.view.status !== 'ended') line.patch({ lookup: fresh });
+        })
+        .catch(() => undefined);
+    }
+  }
+
   /** The number the caller dialled: P-Called-Party-ID (set by the PBX for firm numbers), else the To user. */
   private dialledNumber(invitation: Invitation): string | undefined {
     const header = invitation.request.getHeader('P-Called-Party-ID');

@@ -1,4 +1,4 @@
-import { call } from '../host/client.js';
+import { call, on } from '../host/client.js';
 import type { PhonePorts } from './ports.js';
 
 /**
@@ -23,4 +23,13 @@ export function hostPorts(text: PhonePorts['text']): PhonePorts {
     },
     text,
   };
+}
+
+const LOOKUP_TABLES: ReadonlySet<string> = new Set(['tenant', 'contact', 'contact_phone']);
+
+/** Lets calls that are up follow new firms and contacts in the store; returns the unsubscribe. */
+export function followLookupChanges(engine: { refreshLookups(): void }): () => void {
+  return on('store.changed', (change) => {
+    if (LOOKUP_TABLES.has(change.table)) engine.refreshLookups();
+  });
 }
