@@ -336,4 +336,4 @@ export const storeEvents = {
  * Tenant records are keyed in sync by a UUID derived from the firm's slug (UUIDv5 in this
  * namespace), so the server and every client name the same firm record without coordination.
  */
-export const TENANT_RECORD_NAMESPACE = '6f1d2a4e-93c1-4b8e-9d0f-5a7b3c2e1f40';
+export const TENANT_RECORD_NAMESPACE = '6f1c0b9e-4d2a-5c3b-8e7f-1a2b3c4d5e6f';

@@ -2,17 +2,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import { HybridLogicalClock, isNodeId, type FieldValue } from '../../protocol/index.js';
+import { HybridLogicalClock, isNodeId, TENANT_RECORD_NAMESPACE, type FieldValue } from '../../protocol/index.js';
 import type { Database } from '../db/database.js';
 import type { Directory } from '../home/directory.js';
 import { WRITE_LOCK, currentCursor, notifyCommit, writeFields, type FieldWrite } from './field-writes.js';
 
-/** Fixed namespace: a tenant's record id is derived from its directory id, the same on every server. */
-const TENANT_NAMESPACE = '6f1c0b9e-4d2a-5c3b-8e7f-1a2b3c4d5e6f';
 export const SERVER_AUTHOR = 'server';
 
 export function tenantRecordId(tenant: string): string {
-  return uuidv5(tenant, TENANT_NAMESPACE);
+  return uuidv5(tenant, TENANT_RECORD_NAMESPACE);
 }
 
 /** The server's HLC node id, kept in the home so versions stay comparable across restarts. */
