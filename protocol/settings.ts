@@ -13,6 +13,19 @@ export const AudioDeviceId = z.string().max(512);
 export const Ringtone = z.enum(['standard', 'quiet', 'silent']);
 export type Ringtone = z.infer<typeof Ringtone>;
 
+/** What "Nicht stören" does with an incoming call: refuse it (486) or forward it (302, docs/calls.md). */
+export const DndAction = z.enum(['reject', 'forward']);
+export type DndAction = z.infer<typeof DndAction>;
+/**
+ * The DND forward target: '' (none), a colleague's SIP user name or a phone number as typed. The
+ * renderer normalises it (lib/phone/dnd.ts); here only its shape, so a hostile value never reaches SIP.
+ */
+export const DndForwardTarget = z
+  .string()
+  .trim()
+  .max(64)
+  .regex(/^$|^[A-Za-z0-9][A-Za-z0-9._-]*$|^\+?[0-9][0-9 ()/.-]*$/, 'not a user name or phone number');
+
 /** User preferences kept per profile. Every field has a default so an old file still loads. */
 export const Settings = z.object({
   language: Language.default('de'),
@@ -31,6 +44,8 @@ export const Settings = z.object({
   ringtone: Ringtone.default('standard'),
   /** Own presence turns "Abwesend" after this many idle minutes; 0 = never. */
   presenceIdleMinutes: z.number().int().min(0).max(240).default(10),
+  dndAction: DndAction.default('reject'),
+  dndForwardTarget: DndForwardTarget.default(''),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -48,5 +63,7 @@ export const SettingsPatch = z.strictObject({
   audioRinger: AudioDeviceId.optional(),
   ringtone: Ringtone.optional(),
   presenceIdleMinutes: z.number().int().min(0).max(240).optional(),
+  dndAction: DndAction.optional(),
+  dndForwardTarget: DndForwardTarget.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

@@ -84,13 +84,15 @@ export interface RigOptions {
    * then empty.
    */
   ownProcesses?: boolean;
+  /** Further firms in the directory (users of another tenant: who may not be reached by a forward). */
+  extraTenants?: Array<{ id: string; name: string; numbers: string[] }>;
 }
 
 export async function startPhoneRig(users: RigUser[], options: RigOptions = {}): Promise<PhoneRig> {
   const home = createTestHome();
   home.writeDirectory({
     version: 1,
-    tenants: [{ id: TENANT, name: 'Schreinerei Müller', numbers: [TENANT_NUMBER] }],
+    tenants: [{ id: TENANT, name: 'Schreinerei Müller', numbers: [TENANT_NUMBER] }, ...(options.extraTenants ?? [])],
     users: users.map((u) => ({ id: u.id, name: u.id, role: 'teleworker', tenants: u.tenants ?? [], certificates: [] })),
   });
   const bundle = await bundlePhonePage();

@@ -80,6 +80,8 @@ async function begin(): Promise<void> {
       defaultTenant: identity.tenants[0]?.id,
       devices: devicesFrom(settings),
       ringtone: settings.ringtone,
+      dndAction: settings.dndAction,
+      dndForward: settings.dndForwardTarget,
     },
     hostPorts(text),
     sync,
@@ -99,6 +101,7 @@ function wireHostEvents(): void {
   // Devices are chosen in Settings and kept per profile; a change applies to calls in progress too.
   on('settings.changed', (settings) => {
     engine?.setRingtone(settings.ringtone);
+    engine?.setDndForward(settings.dndAction, settings.dndForwardTarget);
     void applyDevices(devicesFrom(settings));
   });
   on('desktop.shortcut', () => {

@@ -10,6 +10,7 @@ import {
   type URI,
 } from 'sip.js';
 import { AudioRouting, type DeviceNotice } from './audio-routing.js';
+import { dndDecision, type DndAction } from './dnd.js';
 import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
 import { callerNumber, parseDialInput } from './number.js';
@@ -40,6 +41,9 @@ export interface PhoneEngineConfig {
   endedLingerMs?: number;
   keepAliveMs?: number;
   ringtone?: Ringtone;
+  /** What DND does with a call: 486, or 302 to `dndForward` (a colleague's user or a number). */
+  dndAction?: DndAction;
+  dndForward?: string;
   /** The ringtone file; the renderer build's asset by default. */
   ringtoneUrl?: string;
 }
@@ -196,17 +200,27 @@ export class PhoneEngine {
     const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
     const dialled = this.dialledNumber(invitation);
     const slot = this.freeSlot();
-    if (this.dnd || slot === undefined) {
-      await invitation.reject({ statusCode: 486 }).catch(() => undefined);
-      const view = this.newView(slot ?? 0, 'in', remoteUser, { dialled, status: 'ended', outcome: 'busy', endCode: 486 });
+    const decision = dndDecision({
+      dnd: this.dnd,
+      action: this.config.dndAction ?? 'reject',
+      target: this.config.dndForward ?? '',
+      self: this.user,
+      domain: this.domain,
+    });
+    if (decision.kind !== 'ring' || slot === undefined) {
+      const forward = decision.kind === 'forward' ? decision : undefined;
+      const code = forward ? 302 : 486;
+      // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
+      const headers = forward ? [`Contact: <${forward.uri}>`] : [];
+      await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
+      const outcome = forward ? 'forwarded' : 'busy';
+      const view = this.newView(slot ?? 0, 'in', remoteUser, { dialled, status: 'ended', outcome, endCode: code });
       view.endedAt = view.startedAt;
       view.remoteName = invitation.remoteIdentity.displayName || undefined;
       this.recorder.begin(view, () => undefined);
-      this.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome: 'busy' });
-      this.ports.log(
-        'info',
-        `incoming call from ${remoteUser} refused with 486 (${this.dnd ? 'do not disturb' : 'all lines busy'})`,
-      );
+      this.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
+      const why = forward ? `forwarded to ${forward.target}` : 'refused with 486';
+      this.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
       this.changed();
       return;
     }
@@ -481,6 +495,12 @@ export class PhoneEngine {
   setDnd(on: boolean): void {
     this.dnd = on;
     this.changed();
+  }
+
+  /** The Settings choice for DND: takes effect with the next incoming call. */
+  setDndForward(action: DndAction, target: string): void {
+    this.config.dndAction = action;
+    this.config.dndForward = target;
   }
 
   /** New device choice, for the ringer and every running call now; false (and a notice) on a fallback. */

@@ -1,0 +1,41 @@
+import { parseDialInput } from './number.js';
+
+/** What "Nicht stören" does with an incoming call (Settings: dndAction, dndForwardTarget). */
+export type DndAction = 'reject' | 'forward';
+
+export type DndDecision = { kind: 'ring' } | { kind: 'reject' } | { kind: 'forward'; uri: string; target: string };
+
+export interface DndInput {
+  dnd: boolean;
+  action: DndAction;
+  /** A colleague's user name or a number, as the user typed it in Settings. */
+  target: string;
+  /** Our own SIP user: forwarding to ourselves would loop back into 486. */
+  self: string;
+  /** The SIP domain the target lives in (ours: the PBX follows only redirects to its own users). */
+  domain: string;
+}
+
+/**
+ * The forward target in the form the PBX routes (a user name or an E.164 number), or undefined when
+ * it is empty or not a valid user/number. Shared by the Settings form and the engine.
+ */
+export function forwardTarget(input: string): string | undefined {
+  const parsed = parseDialInput(input);
+  if (!parsed.ok) return undefined;
+  // "*" and "#" codes are PBX features, not somebody a call can be handed to.
+  if (/[*#]/.test(parsed.user)) return undefined;
+  return parsed.user;
+}
+
+/**
+ * DND with a forward target answers the INVITE with 302 and Contact: <target>; without one (or with
+ * an unusable one, or ourselves) it stays 486, so a broken setting never leaves a caller ringing.
+ */
+export function dndDecision(input: DndInput): DndDecision {
+  if (!input.dnd) return { kind: 'ring' };
+  if (input.action !== 'forward') return { kind: 'reject' };
+  const target = forwardTarget(input.target);
+  if (!target || target === input.self.toLowerCase()) return { kind: 'reject' };
+  return { kind: 'forward', target, uri: `sip:${encodeURIComponent(target).replace(/%2B/g, '+')}@${input.domain}` };
+}
