@@ -13,7 +13,9 @@ import { AudioRouting, type DeviceNotice } from './audio-routing.js';
 import { dndDecision, type DndAction } from './dnd.js';
 import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
+import { newLineView, finalOutcome } from './line-view.js';
 import { callerNumber, parseDialInput } from './number.js';
+import { dialledNumber, optionsPing } from './sip-requests.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
@@ -105,7 +107,7 @@ export class PhoneEngine {
       keepAliveMs: config.keepAliveMs,
       log: (level, message) => ports.log(level, message),
       onChange: () => this.changed(),
-      ping: () => this.ping(),
+      ping: () => optionsPing(this.ua, this.domain),
     });
     this.recorder = new CallRecorder(ports, () => config.defaultTenant);
   }
@@ -147,31 +149,7 @@ export class PhoneEngine {
   }
 
   private newView(slot: number, direction: 'in' | 'out', remoteUser: string, values: Partial<LineView> = {}): LineView {
-    return {
-      id: `line-${this.nextId++}`,
-      slot,
-      direction,
-      status: direction === 'in' ? 'incoming' : 'dialing',
-      remoteUser,
-      remoteName: undefined,
-      dialled: undefined,
-      lookup: null,
-      localHold: false,
-      remoteHold: false,
-      muted: false,
-      startedAt: Date.now(),
-      answeredAt: undefined,
-      endedAt: undefined,
-      outcome: undefined,
-      endCode: undefined,
-      consultationFor: undefined,
-      transfer: undefined,
-      dtmfSent: '',
-      dtmfReceived: '',
-      recordId: undefined,
-      viaTransfer: false,
-      ...values,
-    };
+    return newLineView(`line-${this.nextId++}`, slot, direction, remoteUser, values);
   }
 
   private adopt(view: LineView, session: Session): Line {
@@ -198,7 +176,7 @@ export class PhoneEngine {
   /** An incoming INVITE: look up caller and firm first, then ring (or refuse for DND / full lines). */
   private async onInvite(invitation: Invitation): Promise<void> {
     const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
-    const dialled = this.dialledNumber(invitation);
+    const dialled = dialledNumber(invitation, this.user);
     const slot = this.freeSlot();
     const decision = dndDecision({
       dnd: this.dnd,
@@ -277,15 +255,6 @@ export class PhoneEngine {
         })
         .catch(() => undefined);
     }
-  }
-
-  /** The number the caller dialled: P-Called-Party-ID (set by the PBX for firm numbers), else the To user. */
-  private dialledNumber(invitation: Invitation): string | undefined {
-    const header = invitation.request.getHeader('P-Called-Party-ID');
-    const fromHeader = header ? /<?sips?:([^@;>]+)/i.exec(header)?.[1] : undefined;
-    if (fromHeader) return callerNumber(fromHeader);
-    const to = invitation.request.to.uri.user;
-    return to && to !== this.user ? callerNumber(to) : undefined;
   }
 
   get devices(): AudioDevicePrefs {
@@ -464,14 +433,7 @@ export class PhoneEngine {
 
   private onTerminated(line: Line): void {
     const view = line.view;
-    let outcome = view.outcome;
-    if (!outcome) {
-      if (view.answeredAt) outcome = 'answered';
-      else if (view.endCode === 486) outcome = 'busy';
-      else if (view.endCode === 603) outcome = 'rejected';
-      else if (view.direction === 'in') outcome = 'missed';
-      else outcome = view.endCode ? 'failed' : 'missed';
-    }
+    const outcome = finalOutcome(view);
     line.patch({ status: 'ended', endedAt: Date.now(), outcome });
     line.dispose();
     this.recorder.ended(line.view);
@@ -517,17 +479,6 @@ export class PhoneEngine {
 
   devicesChanged(): Promise<boolean> {
     return this.audio.devicesChanged(this.live());
-  }
-
-  /** OPTIONS to the registrar (keep-alive); resolves on any final response. */
-  private ping(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const core = this.ua.userAgentCore;
-      const target = UserAgent.makeURI(`sip:${this.domain}`);
-      if (!target) return reject(new Error('bad domain'));
-      const message = core.makeOutgoingRequestMessage('OPTIONS', target, this.ua.configuration.uri, target, {});
-      core.request(message, { onAccept: () => resolve(), onReject: () => resolve() });
-    });
   }
 }
 
