@@ -44,12 +44,18 @@ export class LookupService {
 
   tenants(): Tenant[] {
     const rows = this.writer.stmt('SELECT * FROM tenant WHERE _deleted = 0 ORDER BY name COLLATE NOCASE').all() as TenantRow[];
-    return rows.map(toTenant);
+    // One entry per firm: a store seeded under an earlier record id may still hold a second row for it.
+    const bySlug = new Map<string, TenantRow>();
+    for (const row of rows) {
+      if (!bySlug.has(row.tenant_id) || row.id === tenantRecordId(row.tenant_id)) bySlug.set(row.tenant_id, row);
+    }
+    return [...bySlug.values()].map(toTenant);
   }
 
   tenant(slug: string): Tenant | null {
-    const row = this.writer.stmt('SELECT * FROM tenant WHERE tenant_id = ? AND _deleted = 0 LIMIT 1').get(slug) as
-      TenantRow | undefined;
+    const row = this.writer
+      .stmt('SELECT * FROM tenant WHERE tenant_id = ? AND _deleted = 0 ORDER BY id = ? DESC LIMIT 1')
+      .get(slug, tenantRecordId(slug)) as TenantRow | undefined;
     return row ? toTenant(row) : null;
   }
 
