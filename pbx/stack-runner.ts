@@ -60,6 +60,7 @@ export class Stack {
   private readonly revokedSeen = new Set<string>();
   private reloading: Promise<void> = Promise.resolve();
   private wssPort = 0;
+  private serverPort = 0;
   info!: StackInfo;
   readonly layout: HomeLayout;
 
@@ -127,27 +128,8 @@ export class Stack {
     const wantServer = this.options.server ?? existsSync(join(root, 'server', 'main.ts'));
     if (wantServer && existsSync(join(root, 'server', 'main.ts'))) {
       serverPort = this.options.serverPort ?? (await freePort('tcp'));
-      let found: string | undefined;
-      this.server = spawnDaemon(
-        'server',
-        process.execPath,
-        [
-          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-          join(root, 'server', 'main.ts'),
-          '--home',
-          this.layout.home,
-          '--port',
-          String(serverPort),
-        ],
-        join(logDir, 'server.log'),
-        (line) => {
-          // server/main.ts prints exactly one line when it accepts connections.
-          found ??= /läuft: (https?:\/\/\S+)/.exec(line)?.[1];
-        },
-      );
-      await waitFor('central server', () => Promise.resolve(found !== undefined), 60_000, this.server);
-      serverUrl = found;
-      this.say(`server ready at ${serverUrl} (pid ${this.server.pid})`);
+      this.serverPort = serverPort;
+      serverUrl = await this.startServer();
     } else if (wantServer || this.options.server === undefined) {
       this.say('warning: server/main.ts does not exist yet; starting without the central server');
     }
@@ -215,6 +197,48 @@ export class Stack {
       this.info.pids.kamailio = this.kamailio.pid;
       this.writeInfo();
     }
+  }
+
+  private async startServer(): Promise<string> {
+    const logDir = join(this.layout.pbxDir, 'logs');
+    let found: string | undefined;
+    this.server = spawnDaemon(
+      'server',
+      process.execPath,
+      [
+        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(root, 'server', 'main.ts'),
+        '--home',
+        this.layout.home,
+        '--port',
+        String(this.serverPort),
+      ],
+      join(logDir, 'server.log'),
+      (line) => {
+        // server/main.ts prints exactly one line when it accepts connections.
+        found ??= /läuft: (https?:\/\/\S+)/.exec(line)?.[1];
+      },
+    );
+    await waitFor('central server', () => Promise.resolve(found !== undefined), 60_000, this.server);
+    this.say(`server ready at ${found} (pid ${this.server.pid})`);
+    if (this.info) {
+      this.info.pids.server = this.server.pid;
+      this.writeInfo();
+    }
+    return found!;
+  }
+
+  /** Stops only the central server (SIGTERM unless told otherwise), as an outage would; the PBX stays up. */
+  async stopServer(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (!this.server) throw new Error('this stack was started without the central server');
+    await this.server.stop(signal);
+  }
+
+  /** Starts the central server again on the same port and home (its database survives). */
+  async restartServer(): Promise<void> {
+    if (!this.server) throw new Error('this stack was started without the central server');
+    await this.server.stop();
+    await this.startServer();
   }
 
   /** Kills Kamailio (SIGKILL unless told otherwise), as a crash would. */

@@ -3,7 +3,8 @@ import { startStack, type Stack, type StackOptions } from '../../pbx/stack-runne
 /**
  * Starts the same backend `npm run stack` starts (rtpengine, Kamailio, and the central server when
  * asked) for one home directory, on free ports. Call `stack.stop()` in afterAll; it stops every
- * daemon by PID. `stack.info` is what DIR/stack.json holds.
+ * daemon by PID. `stack.info` is what DIR/stack.json holds. `stack.stopServer()` /
+ * `stack.restartServer()` take only the central server down and back up on the same port (an outage).
  */
 export function startTestStack(home: string, options: Omit<StackOptions, 'home'> = {}): Promise<Stack> {
   return startStack({
