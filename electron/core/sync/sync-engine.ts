@@ -33,6 +33,9 @@ export interface SyncEngineOptions {
   live?: boolean;
 }
 
+/** Longest wait between live reconnects: how late a user may notice the server is back. */
+export const LIVE_RETRY_MAX_MS = 4_000;
+
 const silent: EngineLog = { info: () => undefined, warn: () => undefined };
 
 /**
@@ -47,6 +50,7 @@ export class SyncEngine {
   private readonly store: SyncStorePort;
   private readonly log: EngineLog;
   private readonly backoff: BackoffOptions;
+  private readonly liveBackoff: BackoffOptions;
   private readonly random: () => number;
   private readonly batchSize: number;
   private readonly pullLimit: number;
@@ -69,6 +73,9 @@ export class SyncEngine {
     this.client = new SyncHttpClient(options.serverUrl, options.tls);
     this.log = options.log ?? silent;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    // The live socket is the cheap probe that ends an outage (its 'open' starts a cycle at once), so it
+    // keeps trying every few seconds while the cycle's own backoff may have grown to a minute.
+    this.liveBackoff = { ...this.backoff, maxMs: Math.min(this.backoff.maxMs, LIVE_RETRY_MAX_MS) };
     this.random = options.random ?? Math.random;
     this.batchSize = options.batchSize ?? 500;
     this.pullLimit = options.pullLimit ?? 1000;
@@ -200,7 +207,8 @@ export class SyncEngine {
       this.emit({ state: 'disabled' });
       throw new SyncRequestError('no_identity', 'no client certificate or sync server is configured');
     }
-    this.emit({ state: 'syncing' });
+    // While the server is away every retry would flicker "syncing"; offline stays until one succeeds.
+    if (this.state.state !== 'offline' || !this.state.lastError) this.emit({ state: 'syncing' });
     let refused: SyncRequestError | undefined;
     try {
       await this.pushAll();
@@ -287,10 +295,15 @@ export class SyncEngine {
     if (this.stopped || this.socket) return;
     const retry = (): void => {
       this.socket = undefined;
-      if (this.state.live) this.emit({ live: false });
+      const wasLive = this.state.live;
+      if (wasLive) this.emit({ live: false });
       if (this.stopped) return;
+      // The server went away (or a reconnect failed while we still say "online", e.g. a cycle slipped
+      // in while it shut down): find out now, a failing cycle says "offline", instead of at the next
+      // local edit. Once offline, the cycle's own backoff paces the retries.
+      if (wasLive || this.state.state === 'online') this.nudge(true);
       this.liveFailures++;
-      this.liveTimer = setTimeout(() => this.connectLive(), backoffDelay(this.liveFailures, this.backoff, this.random));
+      this.liveTimer = setTimeout(() => this.connectLive(), backoffDelay(this.liveFailures, this.liveBackoff, this.random));
       this.liveTimer.unref();
     };
     if (!this.client.hasIdentity()) {
