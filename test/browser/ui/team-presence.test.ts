@@ -15,8 +15,7 @@ const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'di
 
 /**
  * The rendered Team view on two desks against the real Kamailio and sync server: what anna sets in
- * her own-status switch, and her calls, reach max's team list. (Quit → offline is not covered: the
- * withdraw on pagehide does not reach the PBX when the page closes — docs/presence.md.)
+ * her own-status switch, her calls, and closing her app reach max's team list.
  */
 describe('team view: own status and calls reach a colleague’s list', () => {
   let browser: Browser;
@@ -62,7 +61,7 @@ describe('team view: own status and calls reach a colleague’s list', () => {
     for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('"Nicht stören" within 2 s, "Im Gespräch" during a call, available again after it', async () => {
+  it('"Nicht stören" within 2 s, "Im Gespräch" during a call, available after it, Offline < 3 s after she closes', async () => {
     // anna opens on her notes: presence must start with the identity, not with a screen.
     const anna = await desk('anna', 'notes');
     const max = await desk('max', 'team');
@@ -91,8 +90,16 @@ describe('team view: own status and calls reach a colleague’s list', () => {
     await screenshot(max.page, 'team-colleague-in-call');
     await card.getByRole('button', { name: 'Auflegen' }).first().click();
     await expect.poll(() => annaAtMax.getAttribute('data-state'), { timeout: 5_000 }).toBe('available');
-
     expect(anna.errors).toEqual([]);
+
+    // anna closes her app: only what leaves the page during pagehide reaches the PBX (PUBLISH
+    // Expires: 0); without it max would see her Verfügbar until the publication expires (300 s).
+    const closing = Date.now();
+    await anna.page.close({ runBeforeUnload: true });
+    await expect.poll(() => annaAtMax.getAttribute('data-state'), { timeout: 5_000, interval: 50 }).toBe('offline');
+    expect(Date.now() - closing).toBeLessThan(3_000);
+    expect(await annaAtMax.locator('.state').textContent()).toBe('Offline');
+    await screenshot(max.page, 'team-colleague-closed');
     expect(max.errors).toEqual([]);
   }, 120_000);
 });
