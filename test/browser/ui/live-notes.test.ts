@@ -1,14 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../pbx/daemons.js';
-import { startShell, type RunningShell } from '../../helpers/app-shell.js';
-import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
-import { startKeyring, type Keyring } from '../../helpers/keyring.js';
-import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
+import { startDeskRig, type DeskRig } from '../../helpers/desk-rig.js';
+import { screenshot } from '../../helpers/chromium.js';
 import { invokeInPage } from '../../helpers/ui.js';
 
 /**
@@ -17,44 +9,14 @@ import { invokeInPage } from '../../helpers/ui.js';
  * sees it done. Two browser shells with their own profiles and certificates, the real sync server.
  */
 describe('a note travels live between the teleworker and the craftsman', () => {
-  let browser: Browser;
-  let pki: PkiHome;
-  let stack: Stack;
-  let keyring: Keyring;
-  const shells: RunningShell[] = [];
-  const profiles: string[] = [];
-
-  async function desk(user: 'anna' | 'max'): Promise<{ page: Page; errors: string[] }> {
-    const profile = mkdtempSync(join(tmpdir(), `vermittlung-desk-${user}-`));
-    profiles.push(profile);
-    const shell = await startShell(profile, [], keyring.env);
-    shells.push(shell);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = watchPageErrors(page);
-    await page.goto(shell.url);
-    const { bundle, passphrase } = pki.users[user]!;
-    expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
-    await page.goto(`${shell.origin}/#/notes`);
-    await page.getByTestId('view-notes').waitFor();
-    return { page, errors };
-  }
+  let rig: DeskRig;
+  const desk = (user: 'anna' | 'max', view = 'notes') => rig.desk(user, view);
 
   beforeAll(async () => {
-    const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
-    pki = await createPkiHome({ pbxUrl: `wss://127.0.0.1:${wssPort}/`, serverUrl: `https://127.0.0.1:${serverPort}/` });
-    [stack, keyring, browser] = await Promise.all([
-      startTestStack(pki.home, { wssPort, serverPort, server: true }),
-      startKeyring(),
-      launchChromium(),
-    ]);
-  });
+    rig = await startDeskRig();
+  }, 90_000);
   afterAll(async () => {
-    await browser?.close();
-    for (const shell of shells) await shell.stop();
-    await stack?.stop();
-    await keyring?.stop();
-    pki?.cleanup();
-    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('appears at the craftsman unasked, is marked done there, and shows done at the teleworker', async () => {

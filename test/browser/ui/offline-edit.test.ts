@@ -1,20 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../pbx/daemons.js';
-import { startShell, type RunningShell } from '../../helpers/app-shell.js';
-import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
-import { startKeyring, type Keyring } from '../../helpers/keyring.js';
-import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
+import { startDeskRig, type DeskRig, type Desk } from '../../helpers/desk-rig.js';
+import { screenshot } from '../../helpers/chromium.js';
 import { invokeInPage } from '../../helpers/ui.js';
-
-interface Desk {
-  page: Page;
-  errors: string[];
-}
 
 /**
  * An edit made while the server is down syncs after it is back: the teleworker (anna) and the
@@ -24,27 +11,8 @@ interface Desk {
  * both edits arrive on both desks (field-level merge), nothing waits, nothing was "überschrieben".
  */
 describe('an edit made while offline syncs after reconnect', () => {
-  let browser: Browser;
-  let pki: PkiHome;
-  let stack: Stack;
-  let keyring: Keyring;
-  const shells: RunningShell[] = [];
-  const profiles: string[] = [];
-
-  async function desk(user: 'anna' | 'max'): Promise<Desk> {
-    const profile = mkdtempSync(join(tmpdir(), `vermittlung-desk-${user}-`));
-    profiles.push(profile);
-    const shell = await startShell(profile, [], keyring.env);
-    shells.push(shell);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = watchPageErrors(page);
-    await page.goto(shell.url);
-    const { bundle, passphrase } = pki.users[user]!;
-    expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
-    await page.goto(`${shell.origin}/#/contacts`);
-    await page.getByRole('heading', { level: 1, name: 'Kontakte' }).waitFor();
-    return { page, errors };
-  }
+  let rig: DeskRig;
+  const desk = (user: 'anna' | 'max', view = 'contacts') => rig.desk(user, view);
 
   const syncBar = (d: Desk) => d.page.getByTestId('status-sync');
   const barText = async (d: Desk) => ((await syncBar(d).textContent()) ?? '').replace(/\s+/g, ' ').trim();
@@ -68,21 +36,10 @@ describe('an edit made while offline syncs after reconnect', () => {
   }
 
   beforeAll(async () => {
-    const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
-    pki = await createPkiHome({ pbxUrl: `wss://127.0.0.1:${wssPort}/`, serverUrl: `https://127.0.0.1:${serverPort}/` });
-    [stack, keyring, browser] = await Promise.all([
-      startTestStack(pki.home, { wssPort, serverPort, server: true }),
-      startKeyring(),
-      launchChromium(),
-    ]);
-  });
+    rig = await startDeskRig();
+  }, 90_000);
   afterAll(async () => {
-    await browser?.close();
-    for (const shell of shells) await shell.stop();
-    await stack?.stop();
-    await keyring?.stop();
-    pki?.cleanup();
-    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('keeps both desks working while the server is down and merges both edits when it is back', async () => {
@@ -105,7 +62,7 @@ describe('an edit made while offline syncs after reconnect', () => {
       await expect.poll(() => barText(d), { timeout: 15_000 }).toBe('Synchronisierung: online');
     }
 
-    await stack.stopServer();
+    await rig.stack.stopServer();
     // Both desks say so on their own, before anyone edits: the live connection dropped.
     for (const d of [anna, max]) {
       await expect.poll(() => barText(d), { timeout: 15_000 }).toBe('Synchronisierung: Server nicht erreichbar');
@@ -132,7 +89,7 @@ describe('an edit made while offline syncs after reconnect', () => {
     expect(await pending(anna)).toBe(1);
     expect(await pending(max)).toBe(1);
 
-    await stack.restartServer();
+    await rig.stack.restartServer();
     const back = Date.now();
     for (const d of [anna, max]) {
       await expect.poll(() => barText(d), { timeout: 30_000 }).toBe('Synchronisierung: online');

@@ -1,15 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../pbx/daemons.js';
-import { startShell, type RunningShell } from '../../helpers/app-shell.js';
-import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
-import { startKeyring, type Keyring } from '../../helpers/keyring.js';
-import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
-import { invokeInPage } from '../../helpers/ui.js';
+import { startDeskRig, type DeskRig } from '../../helpers/desk-rig.js';
+import { screenshot } from '../../helpers/chromium.js';
 
 const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'dist', 'renderer', 'index.html'));
 
@@ -18,47 +11,15 @@ const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'di
  * her own-status switch, her calls, and closing her app reach max's team list.
  */
 describe('team view: own status and calls reach a colleague’s list', () => {
-  let browser: Browser;
-  let pki: PkiHome;
-  let stack: Stack;
-  let keyring: Keyring;
-  const shells: RunningShell[] = [];
-  const profiles: string[] = [];
-
-  async function desk(user: 'anna' | 'max', view: string): Promise<{ page: Page; errors: string[] }> {
-    const profile = mkdtempSync(join(tmpdir(), `vermittlung-team-${user}-`));
-    profiles.push(profile);
-    const shell = await startShell(profile, [], keyring.env);
-    shells.push(shell);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = watchPageErrors(page);
-    await page.goto(shell.url);
-    const { bundle, passphrase } = pki.users[user]!;
-    expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
-    await page.goto(`${shell.origin}/#/${view}`);
-    await page.getByTestId(`view-${view}`).waitFor();
-    return { page, errors };
-  }
+  let rig: DeskRig;
+  const desk = (user: 'anna' | 'max', view = 'team') => rig.desk(user, view);
 
   beforeAll(async () => {
     if (!rendererBuilt) throw new Error('dist/renderer is missing: run `npm run build` first');
-    const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
-    // The app's SIP domain is the PBX host (docs/calls.md) and the reference PBX's is `localhost`: with
-    // wss://127.0.0.1 the two differ, and Kamailio refuses PUBLISH and SUBSCRIBE as not for this domain.
-    pki = await createPkiHome({ pbxUrl: `wss://localhost:${wssPort}/`, serverUrl: `https://127.0.0.1:${serverPort}/` });
-    [stack, keyring, browser] = await Promise.all([
-      startTestStack(pki.home, { wssPort, serverPort, server: true }),
-      startKeyring(),
-      launchChromium(),
-    ]);
-  }, 60_000);
+    rig = await startDeskRig({ pbxHost: 'localhost' });
+  }, 90_000);
   afterAll(async () => {
-    await browser?.close();
-    for (const shell of shells) await shell.stop();
-    await stack?.stop();
-    await keyring?.stop();
-    pki?.cleanup();
-    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('"Nicht stören" within 2 s, "Im Gespräch" during a call, available after it, Offline < 3 s after she closes', async () => {

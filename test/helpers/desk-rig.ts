@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { freePort } from '../../pbx/daemons.js';
+import { startShell, type RunningShell } from './app-shell.js';
+import { launchChromium, watchPageErrors } from './chromium.js';
+import { startKeyring, type Keyring } from './keyring.js';
+import { createPkiHome, type PkiHome, type PkiHomeOptions } from './pki.js';
+import { startTestStack, type Stack } from './stack.js';
+import { invokeInPage } from './ui.js';
+
+/** One app instance of a user: its browser shell (own profile, own keychain entry) and its page. */
+export interface Desk {
+  page: Page;
+  errors: string[];
+  shell: RunningShell;
+}
+
+/** Desks against the real stack: Kamailio + rtpengine + sync server, a keyring, one Chromium. */
+export interface DeskRig {
+  pki: PkiHome;
+  stack: Stack;
+  keyring: Keyring;
+  browser: Browser;
+  /** A new desk for `user`, identity imported from its real bundle, opened on `#/<view>`. */
+  desk(user: string, view: string): Promise<Desk>;
+  stop(): Promise<void>;
+}
+
+export interface DeskRigOptions {
+  /**
+   * The PBX host in the bundles. The app's SIP domain is that host (docs/calls.md) and the reference
+   * PBX's is `localhost`: presence (PUBLISH/SUBSCRIBE) needs them equal, so presence suites use it.
+   */
+  pbxHost?: '127.0.0.1' | 'localhost';
+  pki?: Omit<PkiHomeOptions, 'pbxUrl' | 'serverUrl'>;
+}
+
+export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRig> {
+  const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
+  const pki = await createPkiHome({
+    ...options.pki,
+    pbxUrl: `wss://${options.pbxHost ?? '127.0.0.1'}:${wssPort}/`,
+    serverUrl: `https://127.0.0.1:${serverPort}/`,
+  });
+  const started = await Promise.allSettled([
+    startTestStack(pki.home, { wssPort, serverPort, server: true }),
+    startKeyring(),
+    launchChromium(),
+  ] as const);
+  const [stackResult, keyringResult, browserResult] = started;
+  if (stackResult.status === 'rejected' || keyringResult.status === 'rejected' || browserResult.status === 'rejected') {
+    // Whatever did start is stopped again: a failed set-up leaves no daemon behind.
+    if (browserResult.status === 'fulfilled') await browserResult.value.close();
+    if (stackResult.status === 'fulfilled') await stackResult.value.stop();
+    if (keyringResult.status === 'fulfilled') await keyringResult.value.stop();
+    pki.cleanup();
+    const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    throw failure?.reason instanceof Error ? failure.reason : new Error(String(failure?.reason));
+  }
+  const [stack, keyring, browser] = [stackResult.value, keyringResult.value, browserResult.value];
+  const shells: RunningShell[] = [];
+  const profiles: string[] = [];
+  return {
+    pki,
+    stack,
+    keyring,
+    browser,
+    async desk(user, view) {
+      const profile = mkdtempSync(join(tmpdir(), `vermittlung-desk-${user}-`));
+      profiles.push(profile);
+      const shell = await startShell(profile, [], keyring.env);
+      shells.push(shell);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const errors = watchPageErrors(page);
+      await page.goto(shell.url);
+      const { bundle, passphrase } = pki.users[user]!;
+      expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
+      await page.goto(`${shell.origin}/#/${view}`);
+      await page.getByTestId(`view-${view}`).waitFor();
+      return { page, errors, shell };
+    },
+    async stop() {
+      await browser.close();
+      for (const shell of shells) await shell.stop();
+      await stack.stop();
+      await keyring.stop();
+      pki.cleanup();
+      for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
