@@ -190,13 +190,15 @@ export class PhoneEngine {
       const code = forward ? 302 : 486;
       // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
       const headers = forward ? [`Contact: <${forward.uri}>`] : [];
-      await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
       const outcome = forward ? 'forwarded' : 'busy';
       const view = this.newView(slot ?? 0, 'in', remoteUser, { dialled, status: 'ended', outcome, endCode: code });
       view.endedAt = view.startedAt;
       view.remoteName = invitation.remoteIdentity.displayName || undefined;
+      // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
+      // waits for the recorder to settle finds the finished row, never a half-written one.
       this.recorder.begin(view, () => undefined);
       this.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
+      await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
       const why = forward ? `forwarded to ${forward.target}` : 'refused with 486';
       this.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
       this.changed();
