@@ -262,16 +262,21 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
       expect(await lastCall(alice!)).toMatchObject({ direction: 'out', outcome });
     }
     await bob!.evaluate(() => window.phoneTest.setDnd(true));
-    const ringsBefore = (await bob!.evaluate(() => window.phoneTest.notifications())).length;
-    await alice!.evaluate(() => window.phoneTest.dial('bob'));
-    await expect
-      .poll(async () =>
-        (await alice!.evaluate(() => window.phoneTest.lines())).some((l) => l.endCode === 486 && l.status === 'ended'),
-      )
-      .toBe(true);
-    expect((await bob!.evaluate(() => window.phoneTest.notifications())).length).toBe(ringsBefore);
-    expect(await lastCall(bob!)).toMatchObject({ direction: 'in', remote_number: 'alice', outcome: 'busy' });
-    await bob!.evaluate(() => window.phoneTest.setDnd(false));
+    // DND is switched off again whatever happens here, so a failure stays this test's and does not
+    // refuse the next tests' calls to bob.
+    try {
+      const ringsBefore = (await bob!.evaluate(() => window.phoneTest.notifications())).length;
+      await alice!.evaluate(() => window.phoneTest.dial('bob'));
+      await expect
+        .poll(async () =>
+          (await alice!.evaluate(() => window.phoneTest.lines())).some((l) => l.endCode === 486 && l.status === 'ended'),
+        )
+        .toBe(true);
+      expect((await bob!.evaluate(() => window.phoneTest.notifications())).length).toBe(ringsBefore);
+      expect(await lastCall(bob!)).toMatchObject({ direction: 'in', remote_number: 'alice', outcome: 'busy' });
+    } finally {
+      await bob!.evaluate(() => window.phoneTest.setDnd(false));
+    }
   }, 60_000);
 
   it('a call to the firm number shows the firm before ringing (P-Called-Party-ID)', async () => {
