@@ -73,12 +73,13 @@ function open(tls: ClientTls | undefined) {
   return { connection, states, messages };
 }
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+/** Waits for `probe`; a timeout names what was awaited and, where given, what was seen instead. */
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000, seen?: () => unknown): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${seen ? `; seen: ${JSON.stringify(seen())}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -358,6 +359,7 @@ describe('WSS to the reference PBX with client certificates', () => {
       'the connection to come back',
       () => alice.states.find((s) => s.state === 'connected' && s.connections === 2),
       15_000,
+      () => alice.states.slice(-8),
     );
     expect(back.attempt).toBe(0);
     // Registrations lived in Kamailio's memory: registering again works on the new connection.
