@@ -101,12 +101,12 @@ describe('the call-card journey against the real stack', () => {
       phones: [{ kind: 'mobile', number: '0176 12345678' }],
     })) as { ok: boolean; value: { id: string } };
     expect(contact.ok).toBe(true);
-    await invokeInPage(anna.page, 'notes.create', {
+    const earlierNote = (await invokeInPage(anna.page, 'notes.create', {
       tenant: 'tischlerei',
       contact_id: contact.value.id,
       subject: 'Angebot Eichentreppe',
       body: 'Wartet auf das Angebot.',
-    });
+    })) as { value: { id: string } };
     for (const { page } of [anna, max]) {
       await expect
         .poll(() => page.getByTestId('status-phone').getAttribute('data-state'), { timeout: 20_000 })
@@ -167,6 +167,11 @@ describe('the call-card journey against the real stack', () => {
     expect(await card.getByLabel('Rückrufnummer').inputValue()).toBe(CALLER);
     await expect.poll(() => card.getByText('Gespeichert').count(), { timeout: 5000 }).toBe(1);
     await screenshot(anna.page, 'journey-call-card-connected');
+    // The card's own note is in the form, not repeated under "Letzte Notizen".
+    expect(await lastNotes.textContent()).not.toContain('Treppe knarzt');
+    // The craftsman closes the earlier note at his desk: the card says so while the call is still up.
+    await invokeInPage(max.page, 'notes.update', { id: earlierNote.value.id, patch: { status: 'done' } });
+    await expect.poll(() => lastNotes.textContent(), { timeout: 10_000 }).toMatch(/Angebot Eichentreppe.*\(erledigt\)/s);
 
     const atMax = max.page.getByTestId('note').filter({ hasText: 'Treppe knarzt' });
     await atMax.waitFor({ timeout: 10_000 });
