@@ -196,7 +196,7 @@ export class PhoneEngine {
       view.remoteName = invitation.remoteIdentity.displayName || undefined;
       // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
       // waits for the recorder to settle finds the finished row, never a half-written one.
-      this.recorder.begin(view, () => undefined);
+      this.recorder.begin(view, () => undefined, this.ports.lookupCaller(remoteUser, dialled));
       this.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
       await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
       const why = forward ? `forwarded to ${forward.target}` : 'refused with 486';
@@ -218,11 +218,12 @@ export class PhoneEngine {
       this.ports.log('warn', `caller lookup failed: ${String(error)}`);
       return null;
     });
+    // Queued at once, so a caller who hangs up during the lookup still leaves a missed call.
+    this.recorder.begin(line.view, (id) => (line.view.recordId = id), lookup);
     const first = await Promise.race([lookup, sleep(this.config.lookupTimeoutMs ?? 400).then(() => undefined)]);
     if (first !== undefined) line.view.lookup = first;
     else void lookup.then((late) => line.view.status !== 'ended' && line.patch({ lookup: late }));
     if (line.view.status === 'ended') return;
-    this.recorder.begin(line.view, (id) => (line.view.recordId = id));
     if (replaced) {
       // Attended transfer to us: the colleague already talked to us on the replaced call.
       line.patch({ status: 'ringing' });
@@ -253,7 +254,11 @@ export class PhoneEngine {
       void this.ports
         .lookupCaller(line.view.remoteUser, line.view.direction === 'in' ? line.view.dialled : undefined)
         .then((fresh) => {
-          if (fresh && line.view.status !== 'ended') line.patch({ lookup: fresh });
+          if (!fresh || line.view.status === 'ended') return;
+          // The row learns the caller too (its firm stays: see CallRecorder.begin).
+          if (fresh.contact && fresh.contact.id !== known?.contact?.id)
+            this.recorder.update(line.view.id, { contact_id: fresh.contact.id });
+          line.patch({ lookup: fresh });
         })
         .catch(() => undefined);
     }
@@ -322,12 +327,9 @@ export class PhoneEngine {
     );
     if (!options.consultationFor) await this.holdOthers(line);
     this.changed();
-    const lookup = await Promise.race([
-      this.ports.lookupCaller(target.user, undefined).catch(() => null),
-      sleep(300).then(() => null),
-    ]);
-    line.view.lookup = lookup;
-    this.recorder.begin(line.view, (id) => (line.view.recordId = id));
+    const lookup = this.ports.lookupCaller(target.user, undefined).catch(() => null);
+    this.recorder.begin(line.view, (id) => (line.view.recordId = id), lookup);
+    line.view.lookup = await Promise.race([lookup, sleep(300).then(() => null)]);
     const session = line.session as Inviter;
     await session.invite({
       requestDelegate: {

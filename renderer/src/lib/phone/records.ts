@@ -1,3 +1,4 @@
+import type { CallerLookup } from '../../../../protocol/store.js';
 import type { CallRecordPatch, PhonePorts } from './ports.js';
 import type { LineView } from './types.js';
 
@@ -8,6 +9,7 @@ import type { LineView } from './types.js';
  */
 export class CallRecorder {
   private readonly chains = new Map<string, Promise<string | undefined>>();
+  private readonly tenants = new Map<string, string>();
 
   constructor(
     private readonly ports: PhonePorts,
@@ -15,52 +17,65 @@ export class CallRecorder {
   ) {}
 
   /** The tenant the row belongs to: the dialled firm, else the matched contact's, else the user's first. */
-  tenantOf(line: LineView): string | undefined {
-    return line.lookup?.tenant?.tenant ?? line.lookup?.contact?.tenant ?? this.defaultTenant();
+  tenantOf(line: LineView, lookup: CallerLookup | null = line.lookup): string | undefined {
+    return lookup?.tenant?.tenant ?? lookup?.contact?.tenant ?? this.defaultTenant();
   }
 
-  begin(line: LineView, onId: (id: string) => void): void {
-    const tenant = this.tenantOf(line);
-    if (!tenant) {
-      this.ports.log('warn', `call ${line.id} not recorded: no tenant known`);
-      this.chains.set(line.id, Promise.resolve(undefined));
-      return;
-    }
-    const created = this.ports
-      .createCall({
-        tenant,
-        direction: line.direction,
-        remote_number: line.remoteUser.slice(0, 500) || 'unknown',
-        dialled_number: line.dialled ?? null,
-        contact_id: line.lookup?.contact?.id ?? null,
-        started_at: new Date(line.startedAt).toISOString(),
-      })
-      .then(
-        ({ id }) => {
-          onId(id);
-          return id;
-        },
-        (error: unknown) => {
-          this.ports.log('error', `call record for ${line.id} not created: ${String(error)}`);
-          return undefined;
-        },
-      );
+  /**
+   * Queues the row's creation. A row's firm can never change later (the tenant is the record's sync
+   * partition), so when the caller lookup is still running the row waits for it — the ringing does
+   * not — instead of landing in the user's first firm. Updates queued meanwhile follow the create.
+   */
+  begin(line: LineView, onId: (id: string) => void, lookup?: Promise<CallerLookup | null>): void {
+    const known = lookup ? lookup.catch(() => null).then((found) => found ?? line.lookup) : Promise.resolve(line.lookup);
+    const created = known.then((found) => {
+      const tenant = this.tenantOf(line, found);
+      if (!tenant) {
+        this.ports.log('warn', `call ${line.id} not recorded: no tenant known`);
+        return undefined;
+      }
+      this.tenants.set(line.id, tenant);
+      return this.ports
+        .createCall({
+          tenant,
+          direction: line.direction,
+          remote_number: line.remoteUser.slice(0, 500) || 'unknown',
+          dialled_number: line.dialled ?? null,
+          contact_id: found?.contact?.id ?? null,
+          started_at: new Date(line.startedAt).toISOString(),
+        })
+        .then(
+          ({ id }) => {
+            onId(id);
+            return id;
+          },
+          (error: unknown) => {
+            this.ports.log('error', `call record for ${line.id} not created: ${String(error)}`);
+            return undefined;
+          },
+        );
+    });
     this.chains.set(line.id, created);
   }
 
-  update(lineId: string, patch: CallRecordPatch): void {
+  update(lineId: string, patch: CallRecordPatch, when: () => boolean = () => true): void {
     const chain = this.chains.get(lineId);
     if (!chain) return;
     this.chains.set(
       lineId,
       chain.then(async (id) => {
-        if (!id) return id;
+        if (!id || !when()) return id;
         await this.ports.updateCall(id, patch).catch((error: unknown) => {
           this.ports.log('error', `call record ${id} not updated: ${String(error)}`);
         });
         return id;
       }),
     );
+  }
+
+  /** A caller recognised only after the row was created (a pull or a new contact): linked when of the row's firm. */
+  recognised(lineId: string, contact: { id: string; tenant: string }): void {
+    this.update(lineId, { contact_id: contact.id }, () => this.tenants.get(lineId) === contact.tenant);
   }
 
   answered(line: LineView): void {
@@ -71,7 +86,9 @@ export class CallRecorder {
     this.update(line.id, { ended_at: iso(line.endedAt), outcome: line.outcome ?? null });
     const chain = this.chains.get(line.id);
     void chain?.finally(() => {
-      if (this.chains.get(line.id) === chain) this.chains.delete(line.id);
+      if (this.chains.get(line.id) !== chain) return;
+      this.chains.delete(line.id);
+      this.tenants.delete(line.id);
     });
   }
 
