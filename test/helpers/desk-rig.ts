@@ -25,8 +25,14 @@ export interface DeskRig {
   keyring: Keyring;
   browser: Browser;
   /** A new desk for `user`, identity imported from its real bundle, opened on `#/<view>`. */
-  desk(user: string, view: string): Promise<Desk>;
+  desk(user: string, view: string, options?: DeskOptions): Promise<Desk>;
   stop(): Promise<void>;
+}
+
+export interface DeskOptions {
+  viewport?: { width: number; height: number };
+  /** Only so that axe can be added as a script tag; the app's own CSP is tested elsewhere. */
+  bypassCSP?: boolean;
 }
 
 export interface DeskRigOptions {
@@ -68,12 +74,16 @@ export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRi
     stack,
     keyring,
     browser,
-    async desk(user, view) {
+    async desk(user, view, deskOptions = {}) {
       const profile = mkdtempSync(join(tmpdir(), `vermittlung-desk-${user}-`));
       profiles.push(profile);
       const shell = await startShell(profile, [], keyring.env);
       shells.push(shell);
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const context = await browser.newContext({
+        viewport: deskOptions.viewport ?? { width: 1280, height: 800 },
+        bypassCSP: deskOptions.bypassCSP ?? false,
+      });
+      const page = await context.newPage();
       const errors = watchPageErrors(page);
       await page.goto(shell.url);
       const { bundle, passphrase } = pki.users[user]!;

@@ -1,15 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../pbx/daemons.js';
-import { startShell, type RunningShell } from '../../helpers/app-shell.js';
 import { startBaresip, type Baresip } from '../../helpers/baresip.js';
-import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
-import { startKeyring, type Keyring } from '../../helpers/keyring.js';
-import { createPkiHome, DEFAULT_TENANTS, type PkiHome } from '../../helpers/pki.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
+import { screenshot } from '../../helpers/chromium.js';
+import { startDeskRig, type DeskRig } from '../../helpers/desk-rig.js';
+import { DEFAULT_TENANTS } from '../../helpers/pki.js';
 import { invokeInPage, seriousAxeViolations } from '../../helpers/ui.js';
 
 const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'dist', 'renderer', 'index.html'));
@@ -31,54 +27,21 @@ const DAY = '2027-03-09';
  * and finds the appointment highlighted in his agenda. Everything through the real sync server.
  */
 describe('the call-card journey against the real stack', () => {
-  let browser: Browser;
-  let pki: PkiHome;
-  let stack: Stack;
-  let keyring: Keyring;
+  let rig: DeskRig;
   let caller: Baresip;
-  const shells: RunningShell[] = [];
-  const profiles: string[] = [];
-
-  async function desk(user: 'anna' | 'max', view: string): Promise<{ page: Page; errors: string[]; shell: RunningShell }> {
-    const profile = mkdtempSync(join(tmpdir(), `vermittlung-journey-${user}-`));
-    profiles.push(profile);
-    const shell = await startShell(profile, [], keyring.env);
-    shells.push(shell);
-    // bypassCSP only so that axe can be added as a script tag; the app's own CSP is tested elsewhere.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    const page = await context.newPage();
-    const errors = watchPageErrors(page);
-    await page.goto(shell.url);
-    const { bundle, passphrase } = pki.users[user]!;
-    expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
-    await page.goto(`${shell.origin}/#/${view}`);
-    await page.getByTestId(`view-${view}`).waitFor();
-    return { page, errors, shell };
-  }
+  const desk = (user: 'anna' | 'max', view: string) =>
+    rig.desk(user, view, { viewport: { width: 1280, height: 900 }, bypassCSP: true });
 
   beforeAll(async () => {
     if (!rendererBuilt) throw new Error('dist/renderer is missing: run `npm run build` first');
-    const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
-    pki = await createPkiHome({
-      pbxUrl: `wss://127.0.0.1:${wssPort}/`,
-      serverUrl: `https://127.0.0.1:${serverPort}/`,
-      tenants: DEFAULT_TENANTS.map((t) => (t.id === 'tischlerei' ? { ...t, greeting: GREETING, hours: HOURS } : t)),
+    rig = await startDeskRig({
+      pki: { tenants: DEFAULT_TENANTS.map((t) => (t.id === 'tischlerei' ? { ...t, greeting: GREETING, hours: HOURS } : t)) },
     });
-    [stack, keyring, browser] = await Promise.all([
-      startTestStack(pki.home, { wssPort, serverPort, server: true }),
-      startKeyring(),
-      launchChromium(),
-    ]);
-    caller = await startBaresip({ user: CALLER, domain: stack.info.sipDomain, pbxPort: stack.info.ports.udp });
+    caller = await startBaresip({ user: CALLER, domain: rig.stack.info.sipDomain, pbxPort: rig.stack.info.ports.udp });
   }, 60_000);
   afterAll(async () => {
     await caller?.stop();
-    await browser?.close();
-    for (const shell of shells) await shell.stop();
-    await stack?.stop();
-    await keyring?.stop();
-    pki?.cleanup();
-    for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('rings, shows who calls for whom, takes a callback note the craftsman closes live, books his appointment', async () => {
@@ -129,7 +92,7 @@ describe('the call-card journey against the real stack', () => {
       .toBe(HOURS);
 
     const mark = caller.events.length;
-    await caller.command('dial', `sip:${FIRM_NUMBER}@${stack.info.sipDomain}`);
+    await caller.command('dial', `sip:${FIRM_NUMBER}@${rig.stack.info.sipDomain}`);
     const card = anna.page.getByRole('article', { name: `Anruf für ${FIRM}` });
     await card.waitFor({ timeout: 10_000 }).catch(async (error: unknown) => {
       // What the caller and the desk saw, for a failure far from here (PBX, registration, engine).
