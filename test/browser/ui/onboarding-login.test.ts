@@ -1,14 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../pbx/daemons.js';
 import { startShell, type RunningShell } from '../../helpers/app-shell.js';
-import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
-import { startKeyring, type Keyring } from '../../helpers/keyring.js';
-import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
+import { screenshot, watchPageErrors } from '../../helpers/chromium.js';
+import { startDeskRig, type DeskRig } from '../../helpers/desk-rig.js';
 
 /**
  * The teleworker's first morning, end to end: a bundle from the admin CLI, the browser shell with a
@@ -16,38 +12,27 @@ import { startTestStack, type Stack } from '../../helpers/stack.js';
  * that bundle. Nothing is handed to the app but the file and the passphrase.
  */
 describe('onboarding succeeds against the real stack', () => {
-  let browser: Browser;
-  let pki: PkiHome;
-  let stack: Stack;
-  let keyring: Keyring;
+  let rig: DeskRig;
   let shell: RunningShell | undefined;
+  // Its own shell, not a rig desk: the bundle goes in through the onboarding form, and the shell restarts.
   const profile = mkdtempSync(join(tmpdir(), 'vermittlung-login-ui-'));
 
   beforeAll(async () => {
-    const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
-    pki = await createPkiHome({ pbxUrl: `wss://127.0.0.1:${wssPort}/`, serverUrl: `https://127.0.0.1:${serverPort}/` });
-    [stack, keyring, browser] = await Promise.all([
-      startTestStack(pki.home, { wssPort, serverPort, server: true }),
-      startKeyring(),
-      launchChromium(),
-    ]);
-    shell = await startShell(profile, [], keyring.env);
+    rig = await startDeskRig();
+    shell = await startShell(profile, [], rig.keyring.env);
   });
   afterAll(async () => {
-    await browser?.close();
     await shell?.stop();
-    await stack?.stop();
-    await keyring?.stop();
-    pki?.cleanup();
+    await rig?.stop();
     rmSync(profile, { recursive: true, force: true });
   });
 
   it('imports the bundle, shows who and which firms, passes the connection test, and keeps the identity across a restart', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await rig.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors = watchPageErrors(page);
     await page.goto(shell!.url);
     const form = page.getByTestId('view-onboarding');
-    const anna = pki.users.anna!;
+    const anna = rig.pki.users.anna!;
     await page.getByTestId('bundle-file').setInputFiles(anna.bundleFile);
     await form.getByLabel('Kennwort').fill(anna.passphrase);
     await form.getByRole('button', { name: 'Einrichten', exact: true }).click();
@@ -75,7 +60,7 @@ describe('onboarding succeeds against the real stack', () => {
 
     // The key lives in the keychain, not in the page: after a restart the app logs in by itself.
     await shell!.stop();
-    shell = await startShell(profile, [], keyring.env);
+    shell = await startShell(profile, [], rig.keyring.env);
     await page.goto(shell.url);
     await expect.poll(() => page.getByText('Telefonanlage: verbunden').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('view-onboarding').count()).toBe(0);

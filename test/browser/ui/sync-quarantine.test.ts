@@ -1,14 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../pbx/daemons.js';
-import { startShell, type RunningShell } from '../../helpers/app-shell.js';
-import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
-import { startKeyring, type Keyring } from '../../helpers/keyring.js';
-import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
+import { screenshot } from '../../helpers/chromium.js';
+import { startDeskRig, type DeskRig } from '../../helpers/desk-rig.js';
 import { invokeInPage } from '../../helpers/ui.js';
 
 /**
@@ -19,39 +11,17 @@ import { invokeInPage } from '../../helpers/ui.js';
  * note stays on this desk.
  */
 describe('refused changes in the UI', () => {
-  let browser: Browser;
-  let pki: PkiHome;
-  let stack: Stack;
-  let keyring: Keyring;
-  let shell: RunningShell | undefined;
-  const profile = mkdtempSync(join(tmpdir(), 'vermittlung-desk-quarantine-'));
+  let rig: DeskRig;
 
   beforeAll(async () => {
-    const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
-    pki = await createPkiHome({ pbxUrl: `wss://127.0.0.1:${wssPort}/`, serverUrl: `https://127.0.0.1:${serverPort}/` });
-    [stack, keyring, browser] = await Promise.all([
-      startTestStack(pki.home, { wssPort, serverPort, server: true }),
-      startKeyring(),
-      launchChromium(),
-    ]);
+    rig = await startDeskRig();
   });
   afterAll(async () => {
-    await browser?.close();
-    await shell?.stop();
-    await stack?.stop();
-    await keyring?.stop();
-    pki?.cleanup();
-    rmSync(profile, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('shows the refused note with its reason, retries it, and discards it after confirming', async () => {
-    shell = await startShell(profile, [], keyring.env);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = watchPageErrors(page);
-    await page.goto(shell.url);
-    const { bundle, passphrase } = pki.users.max!;
-    expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
-    await page.goto(`${shell.origin}/#/contacts`);
+    const { page, errors } = await rig.desk('max', 'contacts');
 
     const refused = (await invokeInPage(page, 'notes.create', {
       tenant: 'sanitaer',
