@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readDirectory } from '../server/home/directory.js';
+import { readDirectory, serviceSipDomain } from '../server/home/directory.js';
 import { homeLayout, type HomeLayout } from '../server/home/layout.js';
 import { freePort, kamcmd, REQUIRED_PACKAGES, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
 import { renderPbx, type RenderedPbx } from './render.js';
@@ -80,7 +80,9 @@ export class Stack {
     }
     const logDir = join(this.layout.pbxDir, 'logs');
     mkdirSync(logDir, { recursive: true });
-    const sipDomain = this.options.sipDomain ?? 'localhost';
+    // The domain the home's bundles carry, so the desks' AoRs match what Kamailio serves.
+    const service = readDirectory(this.layout.directory).service;
+    const sipDomain = this.options.sipDomain ?? (service ? serviceSipDomain(service) : 'localhost');
     const wss = this.options.wssPort ?? (await freePort('both'));
     const udp = await freePort('both');
     const ng = await freePort('udp');

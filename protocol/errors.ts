@@ -22,6 +22,8 @@ export const ErrorCode = z.enum([
   'certificate_expired',
   'certificate_untrusted',
   'keychain_unavailable',
+  /** The bundle's sipDomain is not a host name or IP address (refused by name so IT sees what to fix). */
+  'sip_domain_invalid',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

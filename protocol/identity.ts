@@ -19,6 +19,28 @@ export type IdentityTenant = z.infer<typeof IdentityTenant>;
 
 const UserId = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/);
 
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * The domain of the user's AoR (sip:user@<domain>). It lands verbatim in SIP headers, so only a
+ * host name or IPv4 address passes — no port, no scheme, no spaces. IPv6 literals are not accepted:
+ * Kamailio's domain match and the AoR would need brackets the PBX config does not expect.
+ */
+export function isSipDomain(value: string): boolean {
+  return IPV4.test(value) || (HOSTNAME.test(value) && !/^[\d.]+$/.test(value));
+}
+export const SipDomain = z.string().refine(isSipDomain, 'not a host name or IPv4 address');
+
+/**
+ * The SIP domain of bundles that do not name one (issued before `sipDomain` existed): the host of
+ * the PBX's WSS URL, lower-cased, brackets of an IPv6 literal removed.
+ */
+export function sipDomainFromPbxUrl(pbxUrl: string): string {
+  const host = /^wss:\/\/(\[[^\]]+\]|[^/:?#]+)/i.exec(pbxUrl)?.[1] ?? '';
+  return host.replace(/^\[|\]$/g, '').toLowerCase();
+}
+
 /** What the CA signs. `pkcs12` is base64 and protected by the passphrase IT gives the user separately. */
 export const ProvisioningPayload = z.object({
   user: UserId,
@@ -26,6 +48,8 @@ export const ProvisioningPayload = z.object({
   role: IdentityRole,
   tenants: z.array(IdentityTenant).min(1).max(100),
   pbxUrl: z.string().regex(/^wss:\/\//),
+  /** Optional so bundles issued before it still import; then sipDomainFromPbxUrl(pbxUrl) applies. */
+  sipDomain: z.string().max(253).optional(),
   serverUrl: z.string().regex(/^https:\/\//),
   caCertificate: z.string().includes('-----BEGIN CERTIFICATE-----'),
   pkcs12: z.string().regex(/^[A-Za-z0-9+/=]+$/),
@@ -58,6 +82,8 @@ export const IdentitySummary = z.object({
   notAfter: z.iso.datetime(),
   expiresSoon: z.boolean(),
   pbxUrl: z.string(),
+  /** The AoR domain: the bundle's sipDomain, or the pbxUrl host for bundles without one. */
+  sipDomain: z.string(),
   serverUrl: z.string(),
 });
 export type IdentitySummary = z.infer<typeof IdentitySummary>;

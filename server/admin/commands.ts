@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { isSipDomain } from '../../protocol/identity.js';
 import { TenantId } from '../../protocol/sync.js';
 import { DirectoryUserEntry, Role, type DirectoryTenantEntry } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
@@ -16,7 +17,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage: npm run admin -- <command>
-  ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--server-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
+  ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--sip-domain NAME] [--server-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
   ca crl --home DIR
   tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
   user add ID --name "…" --tenant ID [--tenant ID]… [--role teleworker|craftsman] [--days N] --home DIR --out FILE [--passphrase P]
@@ -91,6 +92,7 @@ async function caInit(argv: string[]): Promise<string> {
       host: { type: 'string', multiple: true },
       'ca-name': { type: 'string' },
       'pbx-url': { type: 'string' },
+      'sip-domain': { type: 'string' },
       'server-url': { type: 'string' },
       stun: { type: 'string', multiple: true },
       'update-channel': { type: 'string' },
@@ -100,6 +102,9 @@ async function caInit(argv: string[]): Promise<string> {
   );
   const pbxUrl = values['pbx-url'] as string | undefined;
   const serverUrl = values['server-url'] as string | undefined;
+  const sipDomain = values['sip-domain'] as string | undefined;
+  if (sipDomain !== undefined && !isSipDomain(sipDomain))
+    throw new UsageError('--sip-domain must be a host name or IPv4 address (the part after @ in sip:anna@pbx.example.de)');
   if (pbxUrl !== undefined && !/^wss:\/\/[^/\s]+/.test(pbxUrl)) throw new UsageError('--pbx-url must start with wss://');
   if (serverUrl !== undefined && !/^https:\/\/[^/\s]+/.test(serverUrl))
     throw new UsageError('--server-url must start with https://');
@@ -110,6 +115,7 @@ async function caInit(argv: string[]): Promise<string> {
     hosts: list(values, 'host'),
     ...(values['ca-name'] ? { caName: values['ca-name'] as string } : {}),
     ...(pbxUrl ? { pbxUrl } : {}),
+    ...(sipDomain ? { sipDomain } : {}),
     ...(serverUrl ? { serverUrl } : {}),
     stunUrls: list(values, 'stun'),
     ...(values['update-channel'] ? { updateChannel: values['update-channel'] as string } : {}),
@@ -123,6 +129,7 @@ async function caInit(argv: string[]): Promise<string> {
     `  server/PBX TLS:   ${l.serverCert} (hosts: ${result.hosts.join(', ')})`,
     `  CRL:              ${l.crl} (valid ${result.service.crlDays} days; refresh with \`ca crl\`)`,
     `  PBX URL:          ${result.service.pbxUrl}`,
+    `  SIP domain:       ${result.service.sipDomain}`,
     `  server URL:       ${result.service.serverUrl}`,
   ].join('\n');
 }

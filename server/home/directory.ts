@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { sipDomainFromPbxUrl } from '../../protocol/identity.js';
 import { TenantId } from '../../protocol/index.js';
 
 export const Role = z.enum(['teleworker', 'craftsman']);
@@ -40,6 +41,8 @@ export type DirectoryUserEntry = z.infer<typeof DirectoryUserEntry>;
 /** Defaults that `ca init` stores and `user add` writes into every provisioning bundle. */
 export const ServiceSettings = z.object({
   pbxUrl: z.string(),
+  /** The users' AoR domain; absent in homes made before it existed, then the pbxUrl host (serviceSipDomain). */
+  sipDomain: z.string().optional(),
   serverUrl: z.string(),
   /** Host names and IPs in the server/PBX TLS certificate. */
   hosts: z.array(z.string()),
@@ -49,6 +52,11 @@ export const ServiceSettings = z.object({
   crlDays: z.number().int().positive().optional(),
 });
 export type ServiceSettings = z.infer<typeof ServiceSettings>;
+
+/** The SIP domain the bundles of this home carry, and so the one the PBX must serve. */
+export function serviceSipDomain(service: ServiceSettings): string {
+  return service.sipDomain ?? sipDomainFromPbxUrl(service.pbxUrl);
+}
 
 export const Directory = z.object({
   version: z.literal(1),

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { ProvisioningPayload } from '../../protocol/identity.js';
+import { isSipDomain, sipDomainFromPbxUrl, type ProvisioningPayload } from '../../protocol/identity.js';
 import {
   readDirectory,
+  serviceSipDomain,
   writeDirectory,
   type Directory,
   type DirectoryUserEntry,
@@ -30,6 +31,8 @@ export interface InitOptions {
   hosts?: string[];
   caName?: string;
   pbxUrl?: string;
+  /** The users' AoR domain; default the pbxUrl host. */
+  sipDomain?: string;
   serverUrl?: string;
   stunUrls?: string[];
   updateChannel?: string;
@@ -77,8 +80,13 @@ export class OfficeCa {
     // With the default hosts, the numeric loopback avoids localhost resolving to ::1 first.
     const first = options.hosts?.[0] ?? '127.0.0.1';
     const urlHost = first.includes(':') ? `[${first}]` : first;
+    const pbxUrl = options.pbxUrl ?? `wss://${urlHost}:7443/`;
+    const sipDomain = options.sipDomain ?? sipDomainFromPbxUrl(pbxUrl);
+    // Checked before anything is written, so a typo leaves no half-made home behind.
+    if (!isSipDomain(sipDomain)) throw new AdminFailure(`SIP domain "${sipDomain}" is not a host name or IPv4 address`);
     const service: ServiceSettings = {
-      pbxUrl: options.pbxUrl ?? `wss://${urlHost}:7443/`,
+      pbxUrl,
+      sipDomain,
       serverUrl: options.serverUrl ?? `https://${urlHost}:7444/`,
       hosts,
       ...(options.stunUrls?.length ? { stunUrls: options.stunUrls } : {}),
@@ -152,6 +160,7 @@ export class OfficeCa {
       role: user.role,
       tenants: user.tenants.map((id) => ({ id, name: directory.tenants.find((t) => t.id === id)?.name ?? id })),
       pbxUrl: service.pbxUrl,
+      sipDomain: serviceSipDomain(service),
       serverUrl: service.serverUrl,
       caCertificate: caPem,
       pkcs12: p12.toString('base64'),

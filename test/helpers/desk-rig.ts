@@ -37,8 +37,8 @@ export interface DeskOptions {
 
 export interface DeskRigOptions {
   /**
-   * The PBX host in the bundles. The app's SIP domain is that host (docs/calls.md) and the reference
-   * PBX's is `localhost`: presence (PUBLISH/SUBSCRIBE) needs them equal, so presence suites use it.
+   * The PBX host in the bundles' pbxUrl. The SIP domain is separate (pki.sipDomain, default `localhost`)
+   * and the stack takes it from the same home, so presence works with either host.
    */
   pbxHost?: '127.0.0.1' | 'localhost';
   pki?: Omit<PkiHomeOptions, 'pbxUrl' | 'serverUrl'>;

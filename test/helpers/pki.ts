@@ -61,6 +61,11 @@ export interface PkiHome {
 export interface PkiHomeOptions {
   hosts?: string[];
   pbxUrl?: string;
+  /**
+   * `ca init --sip-domain`. Default `localhost`: the suites' fixed AoRs (sip:alice@localhost) and the
+   * stack's default (the home's domain) then agree whether the bundles point at 127.0.0.1 or localhost.
+   */
+  sipDomain?: string;
   serverUrl?: string;
   tenants?: PkiTenantSpec[];
   users?: PkiUserSpec[];
@@ -89,6 +94,7 @@ export async function createPkiHome(options: PkiHomeOptions = {}): Promise<PkiHo
   const init = ['ca', 'init'];
   for (const host of options.hosts ?? []) init.push('--host', host);
   if (options.pbxUrl) init.push('--pbx-url', options.pbxUrl);
+  init.push('--sip-domain', options.sipDomain ?? 'localhost');
   if (options.serverUrl) init.push('--server-url', options.serverUrl);
   await admin(...init);
   for (const tenant of options.tenants ?? DEFAULT_TENANTS) {

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { z } from 'zod';
 import { HostError } from '../../../protocol/errors.js';
-import { IdentitySummary, type IdentityStatus } from '../../../protocol/identity.js';
+import { IdentitySummary, sipDomainFromPbxUrl, type IdentityStatus } from '../../../protocol/identity.js';
 import type { Logger } from '../log/logger.js';
 import { expiresSoon, openBundle } from './open-bundle.js';
 import { firstAvailable, type SecretStore } from './secret-store.js';
@@ -44,7 +44,8 @@ export interface IdentityServiceOptions {
 
 const Stored = z.object({
   version: z.literal(1),
-  summary: IdentitySummary.omit({ expiresSoon: true }),
+  // identity.json files written before sipDomain existed lack it; summaryOf derives it then.
+  summary: IdentitySummary.omit({ expiresSoon: true }).extend({ sipDomain: z.string().optional() }),
   caPem: z.string(),
   caSha256: z.string(),
   serial: z.string(),
@@ -132,6 +133,7 @@ export class IdentityService {
         tenants: payload.tenants,
         notAfter: opened.notAfter.toISOString(),
         pbxUrl: payload.pbxUrl,
+        sipDomain: payload.sipDomain ?? sipDomainFromPbxUrl(payload.pbxUrl),
         serverUrl: payload.serverUrl,
       },
       caPem: opened.caPem,
@@ -179,7 +181,9 @@ export class IdentityService {
   }
 
   private summaryOf(stored: Stored): IdentitySummary {
-    return { ...stored.summary, expiresSoon: expiresSoon(new Date(stored.summary.notAfter), this.now()) };
+    const { summary } = stored;
+    const sipDomain = summary.sipDomain ?? sipDomainFromPbxUrl(summary.pbxUrl);
+    return { ...summary, sipDomain, expiresSoon: expiresSoon(new Date(summary.notAfter), this.now()) };
   }
 
   private async forgetKey(stored: Stored): Promise<void> {

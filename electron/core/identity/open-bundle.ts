@@ -3,7 +3,13 @@ import { createSecureContext } from 'node:tls';
 import forge from 'node-forge';
 import { z } from 'zod';
 import { HostError, type ErrorCode } from '../../../protocol/errors.js';
-import { EXPIRY_WARNING_DAYS, MAX_BUNDLE_CHARS, ProvisioningBundle, ProvisioningPayload } from '../../../protocol/identity.js';
+import {
+  EXPIRY_WARNING_DAYS,
+  isSipDomain,
+  MAX_BUNDLE_CHARS,
+  ProvisioningBundle,
+  ProvisioningPayload,
+} from '../../../protocol/identity.js';
 
 /**
  * Checks a provisioning bundle (docs/provisioning.md) and opens its PKCS#12. Order matters: the
@@ -69,6 +75,9 @@ export function openBundle(text: string, passphrase: string, now = new Date(), p
   const parsed = ProvisioningPayload.safeParse(JSON.parse(Buffer.from(bundle.data.payload, 'base64').toString('utf8')));
   if (!parsed.success) fail('bundle_invalid', 'the signed payload is not a valid provisioning payload');
   const payload = parsed.data;
+  if (payload.sipDomain !== undefined && !isSipDomain(payload.sipDomain)) {
+    fail('sip_domain_invalid', `the bundle's sipDomain ${JSON.stringify(payload.sipDomain)} is not a host name or IPv4 address`);
+  }
   const pfx = Buffer.from(payload.pkcs12, 'base64');
 
   const { certPem, keyPem } = readPkcs12(pfx, passphrase);

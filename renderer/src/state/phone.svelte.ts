@@ -68,13 +68,11 @@ async function begin(): Promise<void> {
     return;
   }
   phone.identity = 'active';
-  const identity = status.identity as typeof status.identity & { sipDomain?: string };
+  const identity = status.identity;
   const settings = await call('settings.get');
-  // The SIP domain is the PBX host unless provisioning names one (docs/calls.md).
-  const domain = identity.sipDomain ?? /^wss:\/\/([^/:]+)/.exec(identity.pbxUrl)?.[1] ?? 'localhost';
   engine = new PhoneEngine(
     {
-      aor: `sip:${identity.user}@${domain}`,
+      aor: `sip:${identity.user}@${identity.sipDomain}`,
       displayName: identity.name,
       transportConstructor: BridgedTransport,
       defaultTenant: identity.tenants[0]?.id,

@@ -10,13 +10,18 @@ const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'di
  * The rendered Team view on two desks against the real Kamailio and sync server: what anna sets in
  * her own-status switch, her calls, and closing her app reach max's team list.
  */
-describe('team view: own status and calls reach a colleague’s list', () => {
+describe('team view: own status and calls reach a colleague’s list (SIP domain from the bundle, not the PBX host)', () => {
   let rig: DeskRig;
   const desk = (user: 'anna' | 'max', view = 'team') => rig.desk(user, view);
 
   beforeAll(async () => {
     if (!rendererBuilt) throw new Error('dist/renderer is missing: run `npm run build` first');
-    rig = await startDeskRig({ pbxHost: 'localhost' });
+    // The bundles' SIP domain is not the PBX URL's host (wss://127.0.0.1:…): presence only works when
+    // the desks take their AoR domain from the bundle, as the PBX (its domain from the same home) does.
+    rig = await startDeskRig({ pki: { sipDomain: 'pbx.example.net' } });
+    expect(rig.stack.info.sipDomain).toBe('pbx.example.net');
+    expect(rig.pki.users.anna!.payload.sipDomain).toBe('pbx.example.net');
+    expect(rig.pki.users.anna!.payload.pbxUrl).toMatch(/^wss:\/\/127\.0\.0\.1:/);
   }, 90_000);
   afterAll(async () => {
     await rig?.stop();

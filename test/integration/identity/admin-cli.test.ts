@@ -51,7 +51,34 @@ describe('npm run admin', () => {
     expect(new X509Crl(readFileSync(layout.crl, 'utf8')).entries).toHaveLength(0);
     expect(admin('ca', 'init', '--home', home).code).toBe(1);
     const directory = Directory.parse(JSON.parse(readFileSync(layout.directory, 'utf8')));
-    expect(directory.service).toMatchObject({ pbxUrl: 'wss://pbx.example.de:7443/', serverUrl: 'https://pbx.example.de:7444/' });
+    expect(directory.service).toMatchObject({
+      pbxUrl: 'wss://pbx.example.de:7443/',
+      sipDomain: 'pbx.example.de',
+      serverUrl: 'https://pbx.example.de:7444/',
+    });
+    expect(init.out).toContain('SIP domain:       pbx.example.de');
+  });
+
+  it('takes a SIP domain apart from the PBX URL and refuses one that is not a host name or IP address', () => {
+    const other = join(work, 'other-home');
+    for (const bad of ['pbx.example.de:5060', 'sip:pbx.example.de', 'pbx example.de']) {
+      const refused = admin('ca', 'init', '--home', other, '--pbx-url', 'wss://sbc.example.net:443/', '--sip-domain', bad);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.err).toContain('--sip-domain must be a host name or IPv4 address');
+    }
+    const init = admin(
+      'ca',
+      'init',
+      '--home',
+      other,
+      '--pbx-url',
+      'wss://sbc.example.net:443/',
+      '--sip-domain',
+      'pbx.example.net',
+    );
+    expect(init.code, init.err).toBe(0);
+    const directory = Directory.parse(JSON.parse(readFileSync(homeLayout(other).directory, 'utf8')));
+    expect(directory.service).toMatchObject({ pbxUrl: 'wss://sbc.example.net:443/', sipDomain: 'pbx.example.net' });
   });
 
   it('adds tenants with E.164 numbers and refuses bad numbers and duplicates', () => {
@@ -115,6 +142,8 @@ describe('npm run admin', () => {
       user: 'anna',
       role: 'teleworker',
       tenants: [{ id: 'tischlerei' }, { id: 'sanitaer' }],
+      pbxUrl: 'wss://pbx.example.de:7443/',
+      sipDomain: 'pbx.example.de',
     });
     serial = bundle.serial;
     const certFile = join(work, 'anna.crt.pem');

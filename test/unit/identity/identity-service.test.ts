@@ -154,6 +154,65 @@ describe('identity import', () => {
   });
 });
 
+describe('the SIP domain travels with the identity', () => {
+  const resign = async (payload: Record<string, unknown>) => {
+    const { signBundle } = await import('../../../server/pki/bundle.js');
+    return JSON.stringify(signBundle(payload as never, readFileSync(pki.layout.caKey, 'utf8')));
+  };
+
+  it('carries the bundle’s sipDomain, also when it differs from the PBX URL host, and keeps it across a restart', async () => {
+    const other = await createPkiHome({ pbxUrl: 'wss://sbc.example.net:7443/', sipDomain: 'pbx.example.net' });
+    try {
+      const anna = other.users.anna!;
+      expect(anna.payload.sipDomain).toBe('pbx.example.net');
+      const { service, make } = identityFixture();
+      const status = await service.import(anna.bundle, anna.passphrase);
+      expect(status).toMatchObject({
+        state: 'active',
+        identity: { pbxUrl: 'wss://sbc.example.net:7443/', sipDomain: 'pbx.example.net' },
+      });
+      expect(await make().status()).toMatchObject({ identity: { sipDomain: 'pbx.example.net' } });
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it('imports an old bundle without sipDomain and takes the PBX URL host instead', async () => {
+    const { sipDomain: _dropped, ...old } = { ...pki.users.anna!.payload, pbxUrl: 'wss://PBX.Example.de:7443/' };
+    const { service } = identityFixture();
+    expect(await service.import(await resign(old), pki.users.anna!.passphrase)).toMatchObject({
+      state: 'active',
+      identity: { sipDomain: 'pbx.example.de' },
+    });
+  });
+
+  it('refuses a bundle whose sipDomain is not a host name or IP address, storing nothing', async () => {
+    const { service, store } = identityFixture();
+    for (const bad of [
+      'pbx.example.de:5060',
+      'sip:pbx.example.de',
+      'pbx example.de',
+      '',
+      '-pbx.example.de',
+      '300.1.2.3',
+      'a@b',
+    ]) {
+      const bundle = await resign({ ...pki.users.anna!.payload, sipDomain: bad });
+      const error = await service.import(bundle, pki.users.anna!.passphrase).catch((e: unknown) => e);
+      expect(error, bad).toBeInstanceOf(HostError);
+      expect((error as HostError).code, bad).toBe('sip_domain_invalid');
+      expect((error as HostError).message).toContain(JSON.stringify(bad));
+    }
+    expect((await service.status()).state).toBe('none');
+    expect(store.size).toBe(0);
+    for (const good of ['pbx.example.de', 'localhost', '10.0.0.7']) {
+      expect(
+        (await service.import(await resign({ ...pki.users.anna!.payload, sipDomain: good }), pki.users.anna!.passphrase)).state,
+      ).toBe('active');
+    }
+  });
+});
+
 describe('identity storage', () => {
   it('refuses to import when no secret store gives real encryption, writing nothing', async () => {
     const { service, dir } = identityFixture({ stores: [new MemorySecretStore(false)] });
