@@ -36,11 +36,7 @@ export interface DeskOptions {
 }
 
 export interface DeskRigOptions {
-  /**
-   * The PBX host in the bundles' pbxUrl. The SIP domain is separate (pki.sipDomain, default `localhost`)
-   * and the stack takes it from the same home, so presence works with either host.
-   */
-  pbxHost?: '127.0.0.1' | 'localhost';
+  /** The bundles point at wss://127.0.0.1; the SIP domain comes from `pki.sipDomain` (default `localhost`). */
   pki?: Omit<PkiHomeOptions, 'pbxUrl' | 'serverUrl'>;
 }
 
@@ -48,7 +44,7 @@ export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRi
   const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
   const pki = await createPkiHome({
     ...options.pki,
-    pbxUrl: `wss://${options.pbxHost ?? '127.0.0.1'}:${wssPort}/`,
+    pbxUrl: `wss://127.0.0.1:${wssPort}/`,
     serverUrl: `https://127.0.0.1:${serverPort}/`,
   });
   const started = await Promise.allSettled([
