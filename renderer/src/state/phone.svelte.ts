@@ -2,7 +2,8 @@ import { get } from 'svelte/store';
 import { call, on } from '../lib/host/client.js';
 import { t } from '../lib/i18n/index.js';
 import { BridgedTransport } from '../lib/phone/bridged-transport.js';
-import { DialError, PhoneEngine } from '../lib/phone/engine.js';
+import { DialError } from '../lib/phone/dial-error.js';
+import { PhoneEngine } from '../lib/phone/engine.js';
 import { focusedLine } from '../lib/phone/focus.js';
 import { hostPorts, followLookupChanges } from '../lib/phone/host-ports.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
@@ -161,8 +162,8 @@ export async function act(action: LineAction, id: string): Promise<void> {
     else if (action === 'hold' || action === 'resume') await engine.hold(id, action === 'hold');
     else if (action === 'mute' || action === 'unmute') engine.mute(id, action === 'mute');
     else if (action === 'swap') await engine.swap(id);
-    else if (action === 'mobile') await engine.transferToMobile(id);
-    else await engine.completeConsultation(id);
+    else if (action === 'mobile') await engine.transfers.toMobile(id);
+    else await engine.transfers.completeConsultation(id);
     phone.focused = id;
   } catch (error) {
     if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
@@ -173,8 +174,8 @@ export async function act(action: LineAction, id: string): Promise<void> {
 export async function transfer(id: string, target: string, attended: boolean): Promise<void> {
   if (!engine) return;
   try {
-    if (attended) phone.focused = await engine.startConsultation(id, target);
-    else await engine.blindTransfer(id, target);
+    if (attended) phone.focused = await engine.transfers.startConsultation(id, target);
+    else await engine.transfers.blind(id, target);
   } catch (error) {
     if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
     else reportError(error, 'phone.transfer');

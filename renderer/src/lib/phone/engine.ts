@@ -4,12 +4,12 @@ import {
   SessionState,
   SIPExtension,
   UserAgent,
-  type Referral,
   type Session,
   type UserAgentOptions,
   type URI,
 } from 'sip.js';
 import { AudioRouting, type DeviceNotice } from './audio-routing.js';
+import { DialError } from './dial-error.js';
 import { dndDecision, type DndAction } from './dnd.js';
 import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
@@ -19,7 +19,7 @@ import { dialledNumber, optionsPing } from './sip-requests.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
-import { attendedReferTarget, followReferral, referAndWait } from './transfer.js';
+import { Transfers } from './transfer.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
 import { MAX_LINES, type AudioDevicePrefs, type DtmfMode, type LineView, type RegistrationView } from './types.js';
 
@@ -60,6 +60,7 @@ export class PhoneEngine {
   readonly keeper: RegistrationKeeper;
   readonly recorder: CallRecorder;
   readonly audio: AudioRouting;
+  readonly transfers: Transfers;
   lines: Line[] = [];
   dnd = false;
   dtmfMode: DtmfMode;
@@ -110,6 +111,18 @@ export class PhoneEngine {
       ping: () => optionsPing(this.ua, this.domain),
     });
     this.recorder = new CallRecorder(ports, () => config.defaultTenant);
+    this.transfers = new Transfers({
+      line: (id) => this.line(id),
+      targetUri: (user) => this.targetUri(user),
+      hold: (id, on) => this.hold(id, on),
+      dial: (input, options) => this.dial(input, options),
+      freeSlot: () => this.freeSlot(),
+      newView: (slot, direction, remoteUser, values) => this.newView(slot, direction, remoteUser, values),
+      adopt: (view, session) => this.adopt(view, session),
+      record: (line) => this.recorder.begin(line.view, (id) => (line.view.recordId = id)),
+      sdhOptions: () => this.sdhOptions(),
+      log: (level, message) => ports.log(level, message),
+    });
   }
 
   get registration(): RegistrationView {
@@ -160,7 +173,7 @@ export class PhoneEngine {
       // Deferred: SIP.js reports Terminated before it hands the final response to our delegate.
       if (state === SessionState.Terminated) setTimeout(() => this.onTerminated(line), 0);
     });
-    session.delegate = { ...session.delegate, onRefer: (referral: Referral) => void this.onRefer(line, referral) };
+    session.delegate = { ...session.delegate, onRefer: (referral) => void this.transfers.onRefer(line, referral) };
     return line;
   }
 
@@ -373,61 +386,6 @@ export class PhoneEngine {
     return this.line(id).sendDtmf(digits, this.dtmfMode);
   }
 
-  async blindTransfer(id: string, input: string): Promise<void> {
-    const target = parseDialInput(input);
-    if (!target.ok) throw new DialError(target.reason);
-    const line = this.line(id);
-    line.patch({ transfer: { kind: 'blind', target: target.user, state: 'pending' } });
-    await this.finishTransfer(line, await referAndWait(line.session, this.targetUri(target.user)));
-  }
-
-  /** Step 1 of an attended transfer: hold the caller and call the target. */
-  async startConsultation(id: string, input: string): Promise<string> {
-    await this.hold(id, true);
-    return this.dial(input, { consultationFor: id });
-  }
-
-  /** Step 2: REFER the caller to the consulted party with Replaces; both our legs end. */
-  async completeConsultation(consultId: string): Promise<void> {
-    const consult = this.line(consultId);
-    const original = consult.view.consultationFor ? this.line(consult.view.consultationFor) : undefined;
-    if (!original || !consult.established) throw new Error('no established consultation call to transfer');
-    original.patch({ transfer: { kind: 'attended', target: consult.view.remoteUser, state: 'pending' } });
-    const target = attendedReferTarget(consult.session, this.targetUri(consult.view.remoteUser));
-    await this.finishTransfer(original, await referAndWait(original.session, target));
-  }
-
-  private async finishTransfer(line: Line, ok: boolean): Promise<void> {
-    const transfer = line.view.transfer;
-    if (transfer) line.patch({ transfer: { ...transfer, state: ok ? 'done' : 'failed' } });
-    if (!ok) return;
-    line.view.outcome = 'forwarded';
-    if (line.established) await line.session.bye().catch(() => undefined);
-  }
-
-  /** One click: blind transfer to the firm's craftsman's mobile. */
-  transferToMobile(id: string): Promise<void> {
-    const mobile = this.line(id).view.lookup?.tenant?.mobile;
-    if (!mobile) return Promise.reject(new DialError('no_mobile'));
-    return this.blindTransfer(id, mobile);
-  }
-
-  /** A colleague transfers us (we are the transferee): follow the REFER on a new line. */
-  private async onRefer(line: Line, referral: Referral): Promise<void> {
-    const slot = this.freeSlot() ?? line.view.slot;
-    const remoteUser = callerNumber(referral.referTo.uri.user);
-    await followReferral(referral, this.sdhOptions(), (inviter) => {
-      const next = this.adopt(this.newView(slot, 'out', remoteUser, { viaTransfer: true }), inviter);
-      this.recorder.begin(next.view, (id) => (next.view.recordId = id));
-      inviter.stateChange.addListener((state) => {
-        if (state === SessionState.Established && line.established) {
-          line.view.outcome = 'forwarded';
-          void line.session.bye().catch(() => undefined);
-        }
-      });
-    }).catch((error: Error) => this.ports.log('warn', `REFER not followed: ${error.message}`));
-  }
-
   private async onEstablished(line: Line): Promise<void> {
     line.patch({ status: 'connected', answeredAt: Date.now() });
     this.recorder.answered(line.view);
@@ -483,12 +441,6 @@ export class PhoneEngine {
 
   devicesChanged(): Promise<boolean> {
     return this.audio.devicesChanged(this.live());
-  }
-}
-
-export class DialError extends Error {
-  constructor(readonly reason: 'empty' | 'invalid' | 'no_line' | 'no_mobile') {
-    super(`cannot dial: ${reason}`);
   }
 }
 
