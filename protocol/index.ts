@@ -8,5 +8,6 @@ export * from './ipc-channels.js';
 export * from './hlc.js';
 export * from './sync.js';
 export * from './sync-wire.js';
+export * from './sync-version.js';
 export * from './store.js';
 export * from './identity.js';

@@ -14,6 +14,10 @@ export const SyncState = z.enum([
   'offline',
   'online',
   'syncing',
+  /** the server refused this app's wire version as too old: not retried until the app is updated */
+  'app_outdated',
+  /** the server is older than this app's wire version: not retried until the server is updated */
+  'server_outdated',
 ]);
 export type SyncState = z.infer<typeof SyncState>;
 

@@ -82,7 +82,13 @@ export type LiveMessage = z.infer<typeof LiveMessage>;
  * `tenant[/table[/id[/field]]]` (the wire form's keys), as deep as the fault lies.
  */
 export const SyncErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), item: z.string().optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    item: z.string().optional(),
+    /** With `unsupported_wire_version` (HTTP 426): the wire versions this server accepts. */
+    supported: z.object({ min: z.number().int(), max: z.number().int() }).optional(),
+  }),
 });
 export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
 

@@ -14,6 +14,7 @@ import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js'
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { LiveHub } from './sync/live-hub.js';
 import { SyncService } from './sync/sync-service.js';
+import type { WireVersionRange } from '../protocol/index.js';
 
 export interface ServerOptions {
   home: string;
@@ -22,6 +23,8 @@ export interface ServerOptions {
   /** postgres://… ; without it PGlite under HOME/db (single process). */
   database?: string;
   log: ServerLog;
+  /** The sync wire versions accepted (default: this build's range); tests pose as other builds with it. */
+  wireVersions?: WireVersionRange;
 }
 
 export interface RunningServer {
@@ -89,7 +92,15 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     ca: readFileSync(layout.caCert, 'utf8'),
     ...(access.readCrl() ? { crl: access.readCrl()! } : {}),
   });
-  const app = buildApp({ tls: tlsFiles(), access, sync, hub, cursor: () => currentCursor(db), log });
+  const app = buildApp({
+    tls: tlsFiles(),
+    access,
+    sync,
+    hub,
+    cursor: () => currentCursor(db),
+    log,
+    ...(options.wireVersions ? { wireVersions: options.wireVersions } : {}),
+  });
   registerCalendarFeed(app, { db, directory: () => access.directory, log });
   const sockets = new Set<Socket>();
   app.server.on('secureConnection', (socket: Socket) => {

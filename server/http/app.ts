@@ -3,11 +3,11 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
-import { MAX_PUSH_BYTES } from '../../protocol/index.js';
+import { MAX_PUSH_BYTES, SYNC_WIRE_HEADER, SYNC_WIRE_SUPPORTED, type WireVersionRange } from '../../protocol/index.js';
 import type { AccessControl, Caller } from '../auth/access.js';
 import { isCalendarFeedPath } from '../calendar/routes.js';
 import { isUnavailable } from '../db/database.js';
-import { SyncHttpError } from '../sync/errors.js';
+import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
 import type { SyncService } from '../sync/sync-service.js';
 
@@ -27,6 +27,8 @@ export interface AppDeps {
   hub: LiveHub;
   cursor: () => Promise<string>;
   log: Log;
+  /** Sync wire versions accepted; default SYNC_WIRE_SUPPORTED. */
+  wireVersions?: WireVersionRange;
 }
 
 declare module 'fastify' {
@@ -45,6 +47,7 @@ function callerOf(request: FastifyRequest): Caller {
  * with one on the CRL; every request then maps the certificate's CN to a directory user.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
+  const wireVersions = deps.wireVersions ?? SYNC_WIRE_SUPPORTED;
   const app = Fastify({
     // TLS asks every client for a certificate but lets the handshake finish without a valid one, so
     // calendar apps (which cannot present one) reach the feed; every other request is refused below.
@@ -64,11 +67,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return reply;
     }
     request.caller = deps.access.identify(socket.getPeerCertificate());
+    checkWireVersion(request.headers[SYNC_WIRE_HEADER], wireVersions);
   });
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof SyncHttpError) {
-      if (error.status === 403) deps.log('request refused', { url: request.url, code: error.code, reason: error.message });
+      if (error.status === 403 || error.status === 426)
+        deps.log('request refused', { url: request.url, code: error.code, reason: error.message });
       return reply.status(error.status).send(error.toBody());
     }
     if (isUnavailable(error)) {
@@ -108,6 +113,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\ncontent-type: text/plain\r\n\r\n${message}`,
       );
     };
+    const refuseJson = (error: SyncHttpError): void => {
+      const body = JSON.stringify(error.toBody());
+      socket.end(
+        `HTTP/1.1 ${error.status} Upgrade Required\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    };
     if (!(req.socket as TLSSocket).authorized) return void socket.destroy();
     if (new URL(req.url ?? '/', 'https://x').pathname !== '/sync/live') return refuse(404, 'no such endpoint');
     let caller: Caller;
@@ -115,6 +126,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       caller = deps.access.identify((req.socket as TLSSocket).getPeerCertificate());
     } catch (error) {
       return refuse(403, (error as Error).message);
+    }
+    try {
+      checkWireVersion(req.headers[SYNC_WIRE_HEADER], wireVersions);
+    } catch (error) {
+      deps.log('request refused', { url: req.url, code: (error as SyncHttpError).code, reason: (error as Error).message });
+      return refuseJson(error as SyncHttpError);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       deps

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { startSyncServer, type RunningServer } from '../../server/server.js';
+import { startSyncServer, type RunningServer, type ServerOptions } from '../../server/server.js';
 import type { Directory } from '../../server/home/directory.js';
 import { createTestHome, type ClientCert, type TestHome } from './pbx-certs.js';
 import { freshDatabase } from './sync-postgres.js';
@@ -42,11 +42,16 @@ export interface SyncFixture {
 
 const quiet = () => undefined;
 
-export async function syncFixture(backend: Backend, directory: Directory = TEST_DIRECTORY): Promise<SyncFixture> {
+export async function syncFixture(
+  backend: Backend,
+  directory: Directory = TEST_DIRECTORY,
+  serverOptions: Pick<ServerOptions, 'wireVersions'> = {},
+): Promise<SyncFixture> {
   const home = createTestHome();
   home.writeDirectory(directory);
   const db = backend === 'postgres' ? await freshDatabase() : undefined;
-  const start = () => startSyncServer({ home: home.home, port: 0, log: quiet, ...(db ? { database: db.url } : {}) });
+  const start = () =>
+    startSyncServer({ ...serverOptions, home: home.home, port: 0, log: quiet, ...(db ? { database: db.url } : {}) });
   let server = await start();
   const certs = new Map<string, ClientCert>();
   const cert = (user: string) => {
@@ -83,6 +88,7 @@ export function rawRequest(
   method: string,
   path: string,
   body?: string,
+  headers: Record<string, string> = {},
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any answer, erroneous ones included; tests assert the shape
 ): Promise<{ status: number; json: any; text: string }> {
   return new Promise((resolve, reject) => {
@@ -92,7 +98,7 @@ export function rawRequest(
         method,
         ...tls,
         agent: false,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       },
       (res) => {
         const chunks: Buffer[] = [];

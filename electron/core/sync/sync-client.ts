@@ -7,6 +7,10 @@ import {
   type PulledChange,
   PushResponse,
   SyncErrorBody,
+  SYNC_WIRE_HEADER,
+  SYNC_WIRE_VERSION,
+  WIRE_VERSION_CODE,
+  type WireVersionRange,
   encodePush,
   decodePulled,
   getGrouped,
@@ -30,9 +34,16 @@ export class SyncRequestError extends Error {
     readonly status?: number,
     /** The offending part of a push, `tenant[/table[/id[/field]]]`. */
     readonly item?: string,
+    /** With `unsupported_wire_version`: the wire versions the server accepts. */
+    readonly supported?: WireVersionRange,
   ) {
     super(message);
     this.name = 'SyncRequestError';
+  }
+
+  /** The server does not speak our wire version: only an update (app or server) helps. */
+  get wireRefusal(): boolean {
+    return this.code === WIRE_VERSION_CODE;
   }
 
   get retryable(): boolean {
@@ -42,6 +53,9 @@ export class SyncRequestError extends Error {
 
 const TIMEOUT_MS = 30_000;
 
+/** The wire version this client declares; tests pose as older or newer builds with a different one. */
+export type WireVersionProvider = () => number | undefined;
+
 /** HTTPS + WebSocket to the sync server with the client certificate; every answer is validated. */
 export class SyncHttpClient {
   private agent: Agent | undefined;
@@ -50,7 +64,19 @@ export class SyncHttpClient {
   constructor(
     private readonly serverUrl: SyncUrlProvider,
     private readonly tls: SyncTlsProvider,
+    private readonly wireVersion: WireVersionProvider = () => SYNC_WIRE_VERSION,
   ) {}
+
+  /** Every request declares the wire form it speaks (docs/sync-protocol.md, "Versioning"). */
+  private versionHeader(): Record<string, string> {
+    const version = this.wireVersion();
+    return version === undefined ? {} : { [SYNC_WIRE_HEADER]: String(version) };
+  }
+
+  /** The version this client declares (1 when it sends none, as the server reads it). */
+  declaredVersion(): number {
+    return this.wireVersion() ?? 1;
+  }
 
   hasIdentity(): boolean {
     return this.tls() !== undefined && this.baseUrl() !== undefined;
@@ -98,7 +124,12 @@ export class SyncHttpClient {
   openLive(): WebSocket {
     const url = this.url('/sync/live');
     url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
-    return new WebSocket(url, { agent: this.currentAgent(), handshakeTimeout: 10_000, maxPayload: 64 * 1024 });
+    return new WebSocket(url, {
+      agent: this.currentAgent(),
+      handshakeTimeout: 10_000,
+      maxPayload: 64 * 1024,
+      headers: this.versionHeader(),
+    });
   }
 
   close(): void {
@@ -129,7 +160,10 @@ export class SyncHttpClient {
           method,
           agent,
           timeout: TIMEOUT_MS,
-          headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            ...this.versionHeader(),
+            ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -159,7 +193,13 @@ export class SyncHttpClient {
             const error = SyncErrorBody.safeParse(json);
             reject(
               error.success
-                ? new SyncRequestError(error.data.error.code, error.data.error.message, status, error.data.error.item)
+                ? new SyncRequestError(
+                    error.data.error.code,
+                    error.data.error.message,
+                    status,
+                    error.data.error.item,
+                    error.data.error.supported,
+                  )
                 : new SyncRequestError('http_error', `server answered ${status}`, status),
             );
           });

@@ -1,10 +1,17 @@
 import type WebSocket from 'ws';
-import { LiveMessage, type Change } from '../../../protocol/index.js';
+import { LiveMessage, SYNC_WIRE_SUPPORTED, wireMismatch, type Change } from '../../../protocol/index.js';
 import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import { refusalAction } from './refusal.js';
-import { SyncHttpClient, SyncRequestError, type SyncTls, type SyncTlsProvider, type SyncUrlProvider } from './sync-client.js';
+import {
+  SyncHttpClient,
+  SyncRequestError,
+  type SyncTls,
+  type SyncTlsProvider,
+  type SyncUrlProvider,
+  type WireVersionProvider,
+} from './sync-client.js';
 
 /** Where to sync and as whom; the identity bundle supplies both. */
 export interface SyncEndpoint {
@@ -31,6 +38,8 @@ export interface SyncEngineOptions {
   random?: () => number;
   /** Keep the live socket open (default true). */
   live?: boolean;
+  /** The wire version to declare (default: this build's); tests pose as other builds with it. */
+  wireVersion?: WireVersionProvider;
 }
 
 /** Longest wait between live reconnects: how late a user may notice the server is back. */
@@ -67,10 +76,12 @@ export class SyncEngine {
   private liveFailures = 0;
   private liveTimer: NodeJS.Timeout | undefined;
   private readonly liveEnabled: boolean;
+  /** The server refused our wire version: no retries, no live socket, until the user asks (syncNow). */
+  private incompatible = false;
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
-    this.client = new SyncHttpClient(options.serverUrl, options.tls);
+    this.client = new SyncHttpClient(options.serverUrl, options.tls, options.wireVersion);
     this.log = options.log ?? silent;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     // The live socket is the cheap probe that ends an outage (its 'open' starts a cycle at once), so it
@@ -155,6 +166,8 @@ export class SyncEngine {
   async syncNow(): Promise<SyncStatus> {
     if (!this.started || this.stopped) return this.status();
     const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    // The user asks explicitly (perhaps one side was updated): one more try, live socket included.
+    this.incompatible = false;
     this.nudge(true);
     if (this.liveEnabled && !this.socket) this.connectLive(true);
     await done;
@@ -187,6 +200,14 @@ export class SyncEngine {
       // Callers of syncNow() hear the outcome of this cycle, not of the retry after the backoff.
       for (const resolve of waiters) resolve();
       if (!failed) continue;
+      if (this.incompatible) {
+        // Retrying cannot help until one side is updated: wait for the user's "sync now" only
+        // (a local edit does not wake us: failures > 0). The outbox keeps everything meanwhile.
+        // A "sync now" that arrived during this cycle is still waiting: it gets its own try.
+        if (this.waiters.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
       this.dirty = true;
       const delay = backoffDelay(this.failures, this.backoff, this.random);
       await new Promise<void>((resolve) => {
@@ -215,7 +236,7 @@ export class SyncEngine {
     } catch (error) {
       // A refusal not about the changes themselves (certificate, directory) keeps them in the outbox;
       // it must not stop us hearing from others.
-      if (error instanceof SyncRequestError && !error.retryable) refused = error;
+      if (error instanceof SyncRequestError && !error.retryable && !error.wireRefusal) refused = error;
       else throw error;
     }
     await this.pullAll();
@@ -240,7 +261,7 @@ export class SyncEngine {
       try {
         answer = await this.client.push(sent.map((p) => p.change));
       } catch (error) {
-        if (this.stopped || !(error instanceof SyncRequestError) || error.retryable) throw error;
+        if (this.stopped || !(error instanceof SyncRequestError) || error.retryable || error.wireRefusal) throw error;
         const action = refusalAction(error, batch);
         if (action.kind === 'keep') throw error;
         if (action.kind === 'shrink') limit = action.limit;
@@ -283,6 +304,7 @@ export class SyncEngine {
       error instanceof SyncRequestError ? error : new SyncRequestError('internal', (error as Error)?.message ?? String(error));
     // Not configured yet is a state, not an error: it says nothing new on every retry.
     if (e.code === 'no_identity') return this.emit({ state: 'disabled' });
+    if (e.wireRefusal) return this.refuseVersion(e);
     this.log.warn('sync failed', { code: e.code, status: e.status, reason: e.message });
     this.emit({
       state: 'offline',
@@ -290,14 +312,37 @@ export class SyncEngine {
     });
   }
 
+  /** The server does not speak our wire version: say which side needs an update and stop trying. */
+  private refuseVersion(e: SyncRequestError): void {
+    this.incompatible = true;
+    const client = this.client.declaredVersion();
+    const supported = e.supported ?? SYNC_WIRE_SUPPORTED;
+    // A server naming a range that includes us is contradictory; "app outdated" is the safer guess.
+    const state = wireMismatch(client, supported) ?? 'app_outdated';
+    this.log.warn(
+      state === 'app_outdated'
+        ? 'sync server refused this app as too old; update the app. Not retrying.'
+        : 'sync server is older than this app; update the server. Not retrying.',
+      { code: e.code, status: e.status, clientVersion: client, supported, pending: safeCount(this.store) },
+    );
+    clearTimeout(this.liveTimer);
+    this.socket?.terminate();
+    this.socket = undefined;
+    this.emit({
+      state,
+      live: false,
+      lastError: { code: e.code, message: e.message, ...(e.status ? { status: e.status } : {}), at: new Date().toISOString() },
+    });
+  }
+
   private connectLive(immediately = false): void {
     clearTimeout(this.liveTimer);
-    if (this.stopped || this.socket) return;
+    if (this.stopped || this.socket || this.incompatible) return;
     const retry = (): void => {
       this.socket = undefined;
       const wasLive = this.state.live;
       if (wasLive) this.emit({ live: false });
-      if (this.stopped) return;
+      if (this.stopped || this.incompatible) return;
       // The server went away (or a reconnect failed while we still say "online", e.g. a cycle slipped
       // in while it shut down): find out now, a failing cycle says "offline", instead of at the next
       // local edit. Once offline, the cycle's own backoff paces the retries.
