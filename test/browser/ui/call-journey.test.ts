@@ -133,8 +133,15 @@ describe('the call-card journey against the real stack', () => {
     // The card's own note is in the form, not repeated under "Letzte Notizen".
     expect(await lastNotes.textContent()).not.toContain('Treppe knarzt');
     // The craftsman closes the earlier note at his desk: the card says so while the call is still up.
-    await invokeInPage(max.page, 'notes.update', { id: earlierNote.value.id, patch: { status: 'done' } });
-    await expect.poll(() => lastNotes.textContent(), { timeout: 10_000 }).toMatch(/Angebot Eichentreppe.*\(erledigt\)/s);
+    // Each step waited for on its own, so a failure says whether sync or the card fell behind.
+    const noteStatus = async (page: Page) =>
+      ((await invokeInPage(page, 'notes.get', { id: earlierNote.value.id })) as { value?: { status: string } }).value?.status;
+    await expect.poll(() => noteStatus(max.page), { timeout: 20_000 }).toBe('open');
+    expect(await invokeInPage(max.page, 'notes.update', { id: earlierNote.value.id, patch: { status: 'done' } })).toMatchObject({
+      ok: true,
+    });
+    await expect.poll(() => noteStatus(anna.page), { timeout: 20_000 }).toBe('done');
+    await expect.poll(() => lastNotes.textContent(), { timeout: 5000 }).toMatch(/Angebot Eichentreppe.*\(erledigt\)/s);
 
     const atMax = max.page.getByTestId('note').filter({ hasText: 'Treppe knarzt' });
     await atMax.waitFor({ timeout: 10_000 });
