@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readDirectory, serviceSipDomain } from '../server/home/directory.js';
+import { readDirectory, serviceSipDomain, type Directory } from '../server/home/directory.js';
 import { homeLayout, type HomeLayout } from '../server/home/layout.js';
 import { freePort, kamcmd, REQUIRED_PACKAGES, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
+import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
 import { renderPbx, type RenderedPbx } from './render.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -34,6 +35,8 @@ export interface StackOptions {
   server?: boolean;
   /** Poll the CRL and reload Kamailio's TLS settings when it changes (default true). */
   watchCrl?: boolean;
+  /** Poll directory.json and reload Kamailio's htable `directory` when it changes (default true). */
+  watchDirectory?: boolean;
   tenantRingMs?: number;
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
@@ -58,6 +61,8 @@ export class Stack {
   private server: Daemon | undefined;
   private rendered!: RenderedPbx;
   private readonly revokedSeen = new Set<string>();
+  /** The users Kamailio's htable holds now, to know whom a reload removes. */
+  private directoryUsers = new Set<string>();
   private reloading: Promise<void> = Promise.resolve();
   private wssPort = 0;
   private serverPort = 0;
@@ -113,9 +118,11 @@ export class Stack {
     await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 10_000, this.rtpengine);
     this.say(`rtpengine ready (pid ${this.rtpengine.pid}, ng 127.0.0.1:${ng})`);
 
+    const directory = readDirectory(this.layout.directory);
+    this.directoryUsers = new Set(directory.users.map((user) => user.id));
     this.rendered = renderPbx({
       layout: this.layout,
-      directory: readDirectory(this.layout.directory),
+      directory,
       wssPort: wss,
       udpPort: udp,
       rtpengineNg: `127.0.0.1:${ng}`,
@@ -163,6 +170,12 @@ export class Stack {
       watchFile(this.layout.crl, { interval: 500 }, (current, previous) => {
         if (current.mtimeMs !== previous.mtimeMs)
           void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
+      });
+    }
+    if (this.options.watchDirectory ?? true) {
+      watchFile(this.layout.directory, { interval: 500 }, (current, previous) => {
+        if (current.mtimeMs !== previous.mtimeMs)
+          void this.reloadDirectory().catch((error: Error) => this.say(`directory reload failed: ${error.message}`));
       });
     }
     return this.info;
@@ -260,7 +273,7 @@ export class Stack {
    * established TLS connections on the settings they were accepted with).
    */
   reload(): Promise<void> {
-    this.reloading = this.reloading.then(async () => {
+    return this.serially(async () => {
       await kamcmd(this.rendered.ctlSocket, ['tls.reload']);
       const newlyRevoked = new Set<string>();
       for (const user of readDirectory(this.layout.directory).users) {
@@ -275,11 +288,53 @@ export class Stack {
       const closed = await this.closeConnectionsOf(newlyRevoked);
       this.say(`TLS settings reloaded; revoked: ${[...newlyRevoked].join(', ') || 'none'}; connections closed: ${closed}`);
     });
-    return this.reloading;
+  }
+
+  /** One reload at a time (a revocation changes the CRL and directory.json together); a failed one does not stop the next. */
+  private serially(task: () => Promise<void>): Promise<void> {
+    const run = this.reloading.catch(() => undefined).then(task);
+    this.reloading = run;
+    return run;
+  }
+
+  /**
+   * Brings a changed directory.json into the running Kamailio: rewrites the htable's db_text file
+   * and `htable.reload directory` (calls, registrations and dialogs stay). Users no longer in the
+   * directory lose their open WebSockets and registrations, so they are gone at once, not at the
+   * next REGISTER refresh. A directory that does not parse leaves the PBX as it was.
+   */
+  reloadDirectory(): Promise<void> {
+    return this.serially(async () => {
+      let directory: Directory;
+      try {
+        directory = readDirectory(this.layout.directory);
+      } catch (error) {
+        // The admin CLI writes by rename, so this is a hand edit half done: wait for the next change.
+        this.say(`directory.json not reloaded, it does not parse: ${(error as Error).message}`);
+        return;
+      }
+      writeDirectoryTable(this.rendered.htableDir, directory);
+      await kamcmd(this.rendered.ctlSocket, ['htable.reload', DIRECTORY_HTABLE]);
+      const users = new Set(directory.users.map((user) => user.id));
+      const removed = new Set([...this.directoryUsers].filter((id) => !users.has(id)));
+      this.directoryUsers = users;
+      const closed = await this.closeConnectionsOf(removed, 'removed from the directory');
+      for (const id of removed) {
+        try {
+          await kamcmd(this.rendered.ctlSocket, ['ul.rm', 'location', id]);
+        } catch (error) {
+          // No contact registered: nothing to drop.
+          if (!/not found|404/i.test((error as Error).message)) throw error;
+        }
+      }
+      this.say(
+        `directory reloaded: ${users.size} users, ${directory.tenants.length} tenants; removed: ${[...removed].join(', ') || 'none'}; connections closed: ${closed}`,
+      );
+    });
   }
 
   /** Closes the WebSockets whose certificate CN is one of `users`; returns how many. */
-  async closeConnectionsOf(users: Set<string>): Promise<number> {
+  async closeConnectionsOf(users: Set<string>, reason = 'certificate revoked'): Promise<number> {
     if (users.size === 0) return 0;
     const cns = parseHtableDump(await kamcmd(this.rendered.ctlSocket, ['htable.dump', 'wsid']));
     const ids = parseHtableDump(await kamcmd(this.rendered.ctlSocket, ['htable.dump', 'wscon']));
@@ -288,7 +343,7 @@ export class Stack {
       const id = ids.get(peer);
       if (!users.has(cn) || id === undefined) continue;
       try {
-        await kamcmd(this.rendered.ctlSocket, ['ws.close', id, '1008', 'certificate revoked']);
+        await kamcmd(this.rendered.ctlSocket, ['ws.close', id, '1008', reason]);
         closed++;
       } catch (error) {
         this.say(`could not close connection ${id} of ${cn}: ${(error as Error).message}`);
@@ -299,6 +354,7 @@ export class Stack {
 
   async stop(): Promise<void> {
     unwatchFile(this.layout.crl);
+    unwatchFile(this.layout.directory);
     await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
   }
 }
@@ -321,7 +377,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return stack;
 }
 
-/** For the docs and humans: the command that makes a new CRL effective without the stack's watcher. */
-export function reloadCommand(info: StackInfo): string {
-  return `kamcmd -s unix:${info.ctlSocket} tls.reload`;
+/** For the docs and humans: the commands that make a new CRL or directory table effective without the stack's watcher. */
+export function reloadCommand(info: StackInfo, what: 'crl' | 'directory' = 'crl'): string {
+  return `kamcmd -s unix:${info.ctlSocket} ${what === 'crl' ? 'tls.reload' : `htable.reload ${DIRECTORY_HTABLE}`}`;
 }

@@ -1,8 +1,8 @@
 /**
  * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports]`: Kamailio,
  * rtpengine and the central server for one office-service home, on loopback, until Ctrl-C or
- * SIGTERM. Writes DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) reaches Kamailio
- * by itself. The WSS and server ports are the ones of the home's PBX and server URLs (`ca init
+ * SIGTERM. Writes DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) and every change to
+ * directory.json (`tenant add`, `user add`, …) reach the running Kamailio by themselves, without a restart. The WSS and server ports are the ones of the home's PBX and server URLs (`ca init
  * --pbx-url/--server-url`), so the provisioning bundles issued for this home work against it.
  */
 import { resolve } from 'node:path';
@@ -66,6 +66,9 @@ log(
 );
 
 log(`a new CRL is applied automatically; by hand: ${reloadCommand(running.info)}`);
+log(
+  `changes to directory.json are applied automatically, without a restart; by hand: ${reloadCommand(running.info, 'directory')}`,
+);
 
 let stopping = false;
 async function stop(): Promise<void> {

@@ -1,75 +1,81 @@
 import { describe, expect, it } from 'vitest';
-import { numberForms, tenantRoutes, visibilityRoutes } from '../../../pbx/render.js';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dbTextTable, directoryRows, numberForms, writeDirectoryTable } from '../../../pbx/directory-table.js';
+import type { Directory } from '../../../server/home/directory.js';
 import { classifyConnectError, isPermanent } from '../../../electron/core/pbx/tls-errors.js';
 
-describe('PBX config rendering', () => {
+describe('the PBX directory table', () => {
+  const directory: Directory = {
+    version: 1,
+    tenants: [
+      { id: 'mueller', name: 'Müller', numbers: ['+49 30 1234567'] },
+      { id: 'schmidt', name: 'Schmidt', numbers: [] },
+    ],
+    users: [
+      { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['mueller'], certificates: [] },
+      { id: 'alice', name: 'Alice', role: 'teleworker', tenants: ['mueller', 'schmidt'], certificates: [] },
+      { id: 'bob', name: 'Bob', role: 'teleworker', tenants: ['mueller'], certificates: [] },
+      { id: 'zoe', name: 'Zoe', role: 'teleworker', tenants: [], certificates: [] },
+    ],
+  };
+  const values = (key: string) =>
+    directoryRows(directory)
+      .filter((row) => row.key === key)
+      .map((row) => row.value);
+
   it('accepts a tenant number in every form a German trunk may deliver', () => {
     expect(numberForms('+49 30 1234567').sort()).toEqual(['+49301234567', '0049301234567', '0301234567', '49301234567'].sort());
+    for (const form of ['+49301234567', '0049301234567', '0301234567', '49301234567'])
+      expect(values(`number:${form}`)).toEqual(['mueller']);
   });
 
-  it('routes tenant numbers to teleworkers first, then craftsmen', () => {
-    const routes = tenantRoutes(
-      {
-        version: 1,
-        tenants: [{ id: 'mueller', name: 'Müller', numbers: ['+49301234567'] }],
-        users: [
-          { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['mueller'], certificates: [] },
-          { id: 'alice', name: 'Alice', role: 'teleworker', tenants: ['mueller'], certificates: [] },
-          { id: 'bob', name: 'Bob', role: 'teleworker', tenants: ['mueller'], certificates: [] },
-          { id: 'zoe', name: 'Zoe', role: 'teleworker', tenants: [], certificates: [] },
-        ],
-      },
-      'localhost',
-    );
-    expect(routes).toContain('$rU == "0301234567"');
-    const targets = routes.slice(routes.indexOf('route[TENANT_TARGETS]'));
-    const teleworkers = targets.slice(targets.indexOf('"teleworkers"'), targets.indexOf('"craftsmen"'));
-    expect(teleworkers).toContain('$ru = "sip:alice@localhost"');
-    expect(teleworkers).toContain('append_branch("sip:bob@localhost")');
-    expect(teleworkers).not.toContain('carl');
-    expect(routes).not.toContain('zoe');
+  it('lists who serves a tenant, teleworkers apart from craftsmen, as arrays', () => {
+    const rows = directoryRows(directory);
+    expect(rows.filter((row) => row.key === 'serving:mueller:teleworkers').every((row) => row.array)).toBe(true);
+    expect(values('serving:mueller:teleworkers')).toEqual(['alice', 'bob']);
+    expect(values('serving:mueller:craftsmen')).toEqual(['carl']);
+    expect(values('serving:schmidt:teleworkers')).toEqual(['alice']);
+    expect(values('serving:schmidt:craftsmen')).toEqual([]);
   });
 
-  it('fills the tenancy table so that only people sharing a tenant may watch each other', () => {
-    const routes = visibilityRoutes({
-      version: 1,
-      tenants: [
-        { id: 'mueller', name: 'Müller', numbers: [] },
-        { id: 'schmidt', name: 'Schmidt', numbers: [] },
-      ],
-      users: [
-        { id: 'alice', name: 'Alice', role: 'teleworker', tenants: ['mueller', 'schmidt'], certificates: [] },
-        { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['mueller'], certificates: [] },
-        { id: 'zoe', name: 'Zoe', role: 'teleworker', tenants: [], certificates: [] },
-      ],
-    });
-    expect(routes).toContain('$sht(users=>zoe) = 1;');
-    expect(routes).toContain('$sht(tenancy=>mueller:alice) = 1;');
-    expect(routes).toContain('$sht(tenancy=>schmidt:alice) = 1;');
-    expect(routes).toContain('$sht(tenancy=>mueller:carl) = 1;');
-    expect(routes).not.toMatch(/tenancy=>\w+:zoe/);
-    const shares = routes.slice(routes.indexOf('route[SHARES_TENANT]'));
-    expect(shares).toContain('$sht(tenancy=>schmidt:$var(watcher)) == 1 && $sht(tenancy=>schmidt:$var(presentity)) == 1');
-    expect(shares.trimEnd().endsWith('return -1;\n}')).toBe(true);
+  it('knows every user and the tenants each serves (who may watch whom)', () => {
+    expect(values('user:zoe')).toEqual([1]);
+    expect(values('tenancy:mueller:alice')).toEqual([1]);
+    expect(values('tenancy:schmidt:alice')).toEqual([1]);
+    expect(values('tenancy:schmidt:bob')).toEqual([]);
+    expect(values('tenants:alice')).toEqual(['mueller', 'schmidt']);
+    expect(values('tenants:zoe')).toEqual([]);
+  });
+
+  it("writes Kamailio's htable schema with escaped delimiters, rows of one array together", () => {
+    const lines = dbTextTable(directoryRows(directory)).trimEnd().split('\n');
+    expect(lines[0]).toBe(readFileSync('/usr/share/kamailio/dbtext/kamailio/htable', 'utf8').trim());
+    expect(lines).toContain(`${lines.findIndex((l) => l.includes('user\\:zoe'))}:user\\:zoe:0:1:1:0`);
+    const tenantsOfAlice = lines.map((line, index) => (line.includes('tenants\\:alice:1:0:') ? index : -1)).filter((i) => i >= 0);
+    expect(tenantsOfAlice).toHaveLength(2);
+    expect(tenantsOfAlice[1]! - tenantsOfAlice[0]!).toBe(1);
+  });
+
+  it('moves the file mtime on by a second at least, so db_text sees two writes within one second', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vermittlung-htable-'));
+    try {
+      const file = writeDirectoryTable(dir, directory);
+      const first = Math.floor(statSync(file).mtimeMs / 1000);
+      writeDirectoryTable(dir, { ...directory, users: [] });
+      const second = Math.floor(statSync(file).mtimeMs / 1000);
+      expect(second).toBeGreaterThan(first);
+      expect(readFileSync(file, 'utf8')).not.toContain('user\\:zoe');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses values that could break out of a key or URI', () => {
     expect(() =>
-      visibilityRoutes({
-        version: 1,
-        tenants: [],
-        users: [{ id: 'a=>b', name: 'x', role: 'teleworker', tenants: [], certificates: [] }],
-      }),
-    ).toThrow(/cannot go into the PBX config/);
-  });
-
-  it('renders a non-empty start block for a directory without users (Kamailio refuses an empty one)', () => {
-    const routes = visibilityRoutes({ version: 1, tenants: [], users: [] });
-    const init = routes.slice(routes.indexOf('event_route[htable:mod-init] {'), routes.indexOf('route[SHARES_TENANT]'));
-    expect(init.split('\n')[1]).toMatch(/^\t\S.*;$/);
-  });
-
-  it('refuses values that could break out of the config', () => {
-    expect(() =>
-      tenantRoutes({ version: 1, tenants: [{ id: 'x";exit;"', name: 'x', numbers: ['+49301234567'] }], users: [] }, 'localhost'),
-    ).toThrow(/cannot go into the PBX config/);
+      directoryRows({ version: 1, tenants: [{ id: 'x";exit;"', name: 'x', numbers: ['+49301234567'] }], users: [] }),
+    ).toThrow(/cannot go into the PBX directory/);
   });
 });
 
