@@ -19,6 +19,12 @@ export interface PbxRenderOptions {
   bindIp?: string;
   /** How long teleworkers ring on a tenant's number before the craftsmen are tried. */
   tenantRingMs?: number;
+  /**
+   * The outbound gateway (`host:port`, UDP) that reaches numbers outside this PBX: the apps' own calls
+   * to numbers and DND forwards to a number go there (docs/pbx.md, rules 8 and 10). None: numbers that
+   * are not a tenant's get 404, and a DND forward to one 486.
+   */
+  trunk?: string;
   logLevel?: number;
 }
 
@@ -44,6 +50,13 @@ function fill(template: string, values: Record<string, string>): string {
 function safeToken(value: string, what: string): string {
   if (!/^[A-Za-z0-9+._-]{1,64}$/.test(value)) throw new Error(`${what} ${JSON.stringify(value)} cannot go into the PBX config`);
   return value;
+}
+
+/** Preprocessor lines that switch the outbound route on (kamailio.cfg.template, route[TO_TRUNK]). */
+export function trunkDefines(trunk: string | undefined): string {
+  if (!trunk) return "# No trunk: numbers that are not a tenant's are not routed.";
+  if (!/^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/.test(trunk)) throw new Error(`trunk ${JSON.stringify(trunk)} must be host:port`);
+  return ['#!define WITH_TRUNK', `#!define TRUNK_HOSTPORT "${trunk}"`].join('\n');
 }
 
 /**
@@ -82,6 +95,7 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
     SERVER_CERT: layout.serverCert,
     CA_CERT: layout.caCert,
     CRL: layout.crl,
+    TRUNK_DEFINES: trunkDefines(options.trunk),
   };
   for (const path of [dir, htableDir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
     if (/["\s]/.test(path))

@@ -20,6 +20,8 @@ export interface StackInfo {
   pbxUdp: string;
   /** The central server's URL, when server/main.ts exists. */
   server?: string;
+  /** The outbound gateway (host:port, UDP) for numbers outside this PBX, when one is configured. */
+  trunk?: string;
   ports: { wss: number; udp: number; rtpengineNg: number; rtpMin: number; rtpMax: number; server?: number };
   pids: { kamailio: number; rtpengine: number; server?: number; stack: number };
   logs: { kamailio: string; rtpengine: string; server?: string };
@@ -38,6 +40,8 @@ export interface StackOptions {
   /** Poll directory.json and reload Kamailio's htable `directory` when it changes (default true). */
   watchDirectory?: boolean;
   tenantRingMs?: number;
+  /** The outbound gateway for calls and DND forwards to numbers (host:port, UDP); none by default. */
+  trunk?: string;
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
@@ -128,6 +132,7 @@ export class Stack {
       rtpengineNg: `127.0.0.1:${ng}`,
       sipDomain,
       tenantRingMs: this.options.tenantRingMs,
+      trunk: this.options.trunk,
     });
     this.wssPort = wss;
     await this.startKamailio();
@@ -150,6 +155,7 @@ export class Stack {
       pbxWss: `wss://127.0.0.1:${wss}`,
       pbxUdp: `sip:127.0.0.1:${udp};transport=udp`,
       ...(serverUrl ? { server: serverUrl } : {}),
+      ...(this.options.trunk ? { trunk: this.options.trunk } : {}),
       ports: { wss, udp, rtpengineNg: ng, rtpMin, rtpMax, ...(serverPort ? { server: serverPort } : {}) },
       pids: {
         kamailio: this.kamailio.pid,

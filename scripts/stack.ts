@@ -1,5 +1,5 @@
 /**
- * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports]`: Kamailio,
+ * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT]`: Kamailio,
  * rtpengine and the central server for one office-service home, on loopback, until Ctrl-C or
  * SIGTERM. Writes DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) and every change to
  * directory.json (`tenant add`, `user add`, …) reach the running Kamailio by themselves, without a restart. The WSS and server ports are the ones of the home's PBX and server URLs (`ca init
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     'sip-domain': { type: 'string' },
     'no-server': { type: 'boolean', default: false },
     'random-ports': { type: 'boolean', default: false },
+    trunk: { type: 'string' },
   },
 });
 
@@ -32,7 +33,7 @@ function loopbackPort(url: string | undefined): number | undefined {
   }
 }
 if (!values.home) {
-  console.error('usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server]');
+  console.error('usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT]');
   process.exit(2);
 }
 
@@ -53,6 +54,7 @@ try {
     home,
     ...fixedPorts,
     sipDomain: values['sip-domain'],
+    trunk: values.trunk,
     ...(values['no-server'] ? { server: false } : {}),
     log,
   });

@@ -29,6 +29,8 @@ export interface BaresipOptions {
   pbxPort: number;
   register?: boolean;
   autoAnswer?: boolean;
+  /** The local SIP port (UDP); a free one when absent. A trunk's address must be known before the PBX starts. */
+  sipPort?: number;
 }
 
 /** A free UDP+TCP port on loopback (probe; baresip binds it itself a moment later). */
@@ -73,7 +75,7 @@ export function toneWav(path: string, seconds = 20, rate = 8000): void {
 
 export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), `vermittlung-baresip-${options.user.replace(/\W/g, '')}-`));
-  const [sipPort, ctrlPort] = [await freePort(), await freePort()];
+  const [sipPort, ctrlPort] = [options.sipPort ?? (await freePort()), await freePort()];
   const wav = join(dir, 'tone.wav');
   toneWav(wav);
   writeFileSync(

@@ -86,6 +86,8 @@ export interface RigOptions {
   ownProcesses?: boolean;
   /** Further firms in the directory (users of another tenant: who may not be reached by a forward). */
   extraTenants?: Array<{ id: string; name: string; numbers: string[] }>;
+  /** The PBX's outbound gateway for numbers (host:port, UDP), e.g. a baresip standing for a mobile. */
+  trunk?: string;
 }
 
 export async function startPhoneRig(users: RigUser[], options: RigOptions = {}): Promise<PhoneRig> {
@@ -96,7 +98,10 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
     users: users.map((u) => ({ id: u.id, name: u.id, role: 'teleworker', tenants: u.tenants ?? [], certificates: [] })),
   });
   const bundle = await bundlePhonePage();
-  const [stack, browser] = await Promise.all([startTestStack(home.home, { tenantRingMs: 20_000 }), launchChromium()]);
+  const [stack, browser] = await Promise.all([
+    startTestStack(home.home, { tenantRingMs: 20_000, trunk: options.trunk }),
+    launchChromium(),
+  ]);
   const apps: Array<{ core?: Core; shell?: BrowserShell; proc?: Started; profileDir: string }> = [];
   const rig: PhoneRig = {
     home,

@@ -6,6 +6,7 @@ import { DialError } from '../lib/phone/dial-error.js';
 import { PhoneEngine } from '../lib/phone/engine.js';
 import { focusedLine } from '../lib/phone/focus.js';
 import { hostPorts, followLookupChanges } from '../lib/phone/host-ports.js';
+import type { ForwardCheckView } from '../lib/phone/forward-check.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
 import type { Settings } from '../../../protocol/index.js';
 import { onDialIntent } from './dial-intent.svelte.js';
@@ -19,6 +20,8 @@ export const phone = $state({
   registration: { status: 'unregistered', attempt: 0, recoveries: 0 },
   lines: [] as LineView[],
   dnd: false,
+  /** What the PBX said about the DND forward target (Settings shows it). */
+  forwardCheck: undefined as ForwardCheckView | undefined,
   /** The line the call card shows. */
   focused: undefined as string | undefined,
   /** Message key of the last problem the user should read (bad number, device gone …). */
@@ -40,6 +43,7 @@ function sync(): void {
   phone.registration = { ...engine.registration };
   phone.lines = engine.lines.map((line) => ({ ...line.view }));
   phone.dnd = engine.dnd;
+  phone.forwardCheck = engine.forwards.view ? { ...engine.forwards.view } : undefined;
   phone.focused = focusedLine(phone.lines, phone.focused);
   const notice = engine.takeNotice();
   if (notice) phone.notice = notice;

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbTextTable, directoryRows, numberForms, writeDirectoryTable } from '../../../pbx/directory-table.js';
+import { trunkDefines } from '../../../pbx/render.js';
 import type { Directory } from '../../../server/home/directory.js';
 import { classifyConnectError, isPermanent } from '../../../electron/core/pbx/tls-errors.js';
 
@@ -96,5 +97,14 @@ describe('TLS refusal codes', () => {
     expect(isPermanent('certificate_revoked')).toBe(true);
     expect(isPermanent('refused')).toBe(false);
     expect(isPermanent('connection_lost')).toBe(false);
+  });
+});
+
+describe('the outbound trunk in the rendered config', () => {
+  it('is switched on only for a trunk given as host:port', () => {
+    expect(trunkDefines(undefined)).not.toContain('WITH_TRUNK');
+    expect(trunkDefines('127.0.0.1:5080')).toBe('#!define WITH_TRUNK\n#!define TRUNK_HOSTPORT "127.0.0.1:5080"');
+    expect(() => trunkDefines('sip:gw";exit;":5080')).toThrow(/host:port/);
+    expect(() => trunkDefines('gw.example')).toThrow(/host:port/);
   });
 });

@@ -10,7 +10,8 @@ import {
 } from 'sip.js';
 import { AudioRouting, type DeviceNotice } from './audio-routing.js';
 import { DialError } from './dial-error.js';
-import { dndDecision, type DndAction } from './dnd.js';
+import { dndDecision, forwardTarget, type DndAction } from './dnd.js';
+import { askPbx, ForwardCheck, FORWARDED_BY } from './forward-check.js';
 import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
 import { newLineView, finalOutcome } from './line-view.js';
@@ -61,6 +62,8 @@ export class PhoneEngine {
   readonly recorder: CallRecorder;
   readonly audio: AudioRouting;
   readonly transfers: Transfers;
+  /** Whether the PBX follows our DND forward to the configured target (asked, not assumed). */
+  readonly forwards: ForwardCheck;
   lines: Line[] = [];
   dnd = false;
   dtmfMode: DtmfMode;
@@ -68,6 +71,7 @@ export class PhoneEngine {
   private readonly domain: string;
   private readonly user: string;
   private nextId = 1;
+  private wasRegistered = false;
   /** Further listeners for every change (presence follows registration and calls through this). */
   readonly observers = new Set<() => void>();
   private readonly changed: () => void;
@@ -107,9 +111,16 @@ export class PhoneEngine {
     this.keeper = new RegistrationKeeper(this.ua, {
       keepAliveMs: config.keepAliveMs,
       log: (level, message) => ports.log(level, message),
-      onChange: () => this.changed(),
+      onChange: () => {
+        this.changed();
+        // The PBX may have been restarted with another policy (a trunk, other firms): ask again.
+        const registered = this.keeper.view.status === 'registered';
+        if (registered && !this.wasRegistered) this.checkForward(true);
+        this.wasRegistered = registered;
+      },
       ping: () => optionsPing(this.ua, this.domain),
     });
+    this.forwards = new ForwardCheck((target) => askPbx(this.ua, this.domain, target), this.changed);
     this.recorder = new CallRecorder(ports, () => config.defaultTenant);
     this.transfers = new Transfers({
       line: (id) => this.line(id),
@@ -191,13 +202,21 @@ export class PhoneEngine {
     const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
     const dialled = dialledNumber(invitation, this.user);
     const slot = this.freeSlot();
-    const decision = dndDecision({
+    let decision = dndDecision({
       dnd: this.dnd,
       action: this.config.dndAction ?? 'reject',
       target: this.config.dndForward ?? '',
       self: this.user,
       domain: this.domain,
     });
+    // The PBX follows one forward per call and says so on the forwarded INVITE; a target it refuses or a
+    // second forward would reach the caller as 486 anyway, so answer that ourselves and record it as busy.
+    const forwardedBy = invitation.request.getHeader(FORWARDED_BY);
+    if (decision.kind === 'forward' && (forwardedBy || this.forwards.refuses(decision.target))) {
+      const why = forwardedBy ? `the call was forwarded already (by ${forwardedBy.slice(0, 64)})` : 'the PBX refuses that target';
+      this.ports.log('info', `DND forward to ${decision.target} not attempted: ${why}; answering 486`);
+      decision = { kind: 'reject' };
+    }
     if (decision.kind !== 'ring' || slot === undefined) {
       const forward = decision.kind === 'forward' ? decision : undefined;
       const code = forward ? 302 : 486;
@@ -419,12 +438,21 @@ export class PhoneEngine {
   setDnd(on: boolean): void {
     this.dnd = on;
     this.changed();
+    if (on) this.checkForward(true);
   }
 
   /** The Settings choice for DND: takes effect with the next incoming call. */
   setDndForward(action: DndAction, target: string): void {
     this.config.dndAction = action;
     this.config.dndForward = target;
+    this.checkForward(false);
+  }
+
+  /** Asks the PBX about the forward target (only while registered: the question travels as SIP). */
+  private checkForward(again: boolean): void {
+    if (this.keeper.view.status !== 'registered') return;
+    const target = this.config.dndAction === 'forward' ? forwardTarget(this.config.dndForward ?? '') : undefined;
+    void this.forwards.refresh(target === this.user ? undefined : target, again);
   }
 
   /** New device choice, for the ringer and every running call now; false (and a notice) on a fallback. */

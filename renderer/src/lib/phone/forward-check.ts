@@ -1,0 +1,106 @@
+import { UserAgent } from 'sip.js';
+
+/**
+ * Whether the PBX follows our DND 302 to a target (docs/pbx.md, rule 8). The PBX alone knows its
+ * policy (colleagues of a shared firm, dialable numbers, whether a trunk exists), so the app asks it
+ * instead of guessing: a forward the PBX would refuse is answered 486 and recorded as busy, and
+ * Settings says so, rather than a "forwarded" row for a caller who heard busy.
+ */
+export type ForwardVerdict = 'followed' | 'refused' | 'unknown';
+
+/** Why the PBX refuses, from its reason phrase; `other` for anything it did not name. */
+export type ForwardRefusal = 'not_colleague' | 'barred' | 'no_trunk' | 'firm_number' | 'other';
+
+export interface ForwardCheckView {
+  /** The normalised target the verdict is for (`bob`, `+491701234567`). */
+  target: string;
+  verdict: ForwardVerdict;
+  refusal?: ForwardRefusal;
+}
+
+export interface PbxAnswer {
+  status: number;
+  reason: string;
+}
+
+const CHECK_TIMEOUT_MS = 5000;
+
+/** Set by the reference PBX on an INVITE it sends on after following a forward (and stripped from any other). */
+export const FORWARDED_BY = 'X-Vermittlung-Forwarded-By';
+
+/** The reference PBX answers `403 Forward not followed - <why>` (route[FORWARD_CHECK]). */
+export function verdictOf(answer: PbxAnswer | undefined): Pick<ForwardCheckView, 'verdict' | 'refusal'> {
+  if (!answer) return { verdict: 'unknown' };
+  if (answer.status >= 200 && answer.status < 300) return { verdict: 'followed' };
+  if (answer.status !== 403) return { verdict: 'unknown' };
+  const why = answer.reason.toLowerCase();
+  const refusal: ForwardRefusal = why.includes('colleague')
+    ? 'not_colleague'
+    : why.includes('not allowed')
+      ? 'barred'
+      : why.includes('trunk')
+        ? 'no_trunk'
+        : why.includes('firm number')
+          ? 'firm_number'
+          : 'other';
+  return { verdict: 'refused', refusal };
+}
+
+/**
+ * `OPTIONS sip:TARGET@DOMAIN` with `X-Vermittlung-Check: dnd-forward`: the PBX answers for itself and
+ * relays nothing. A PBX without the check (another provider's) answers something else or nothing:
+ * undefined after 5 s, and the verdict stays unknown.
+ */
+export function askPbx(ua: UserAgent, domain: string, target: string): Promise<PbxAnswer | undefined> {
+  return new Promise((resolve) => {
+    const uri = UserAgent.makeURI(`sip:${encodeURIComponent(target).replace(/%2B/g, '+')}@${domain}`);
+    if (!uri) return resolve(undefined);
+    const timer = setTimeout(() => resolve(undefined), CHECK_TIMEOUT_MS);
+    const done = (answer: PbxAnswer) => {
+      clearTimeout(timer);
+      resolve(answer);
+    };
+    const core = ua.userAgentCore;
+    const message = core.makeOutgoingRequestMessage('OPTIONS', uri, ua.configuration.uri, uri, {}, [
+      'X-Vermittlung-Check: dnd-forward',
+    ]);
+    core.request(message, {
+      onAccept: (response) => done({ status: response.message.statusCode ?? 200, reason: response.message.reasonPhrase ?? '' }),
+      onReject: (response) => done({ status: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' }),
+    });
+  });
+}
+
+/** The last verdict for the current target; asks again when the target changes or on `refresh(…, true)`. */
+export class ForwardCheck {
+  view: ForwardCheckView | undefined;
+  private asked = 0;
+
+  constructor(
+    private readonly ask: (target: string) => Promise<PbxAnswer | undefined>,
+    private readonly changed: () => void,
+  ) {}
+
+  /** `target` undefined: no forward configured, nothing to check. */
+  async refresh(target: string | undefined, again = false): Promise<void> {
+    if (!target) {
+      this.asked++;
+      this.view = undefined;
+      this.changed();
+      return;
+    }
+    if (!again && this.view?.target === target) return;
+    const ticket = ++this.asked;
+    if (this.view?.target !== target) this.view = { target, verdict: 'unknown' };
+    const answer = await this.ask(target).catch(() => undefined);
+    // A newer question (another target typed meanwhile) wins over a late answer.
+    if (ticket !== this.asked) return;
+    this.view = { target, ...verdictOf(answer) };
+    this.changed();
+  }
+
+  /** True only when the PBX said no to exactly this target: unknown is no reason to refuse a caller. */
+  refuses(target: string): boolean {
+    return this.view?.target === target && this.view.verdict === 'refused';
+  }
+}
