@@ -77,28 +77,6 @@ export class ContactRepository {
     return records[0]!.id;
   }
 
-  /**
-   * Creates many contacts in one transaction (imports). Each input is checked first; a refused one
-   * is passed to `refused` by its index and writes nothing, the others all go in.
-   */
-  createMany(inputs: readonly NewContact[], refused: (index: number, error: HostError) => void): number {
-    const records: NewRecord[] = [];
-    let created = 0;
-    for (const [index, input] of inputs.entries()) {
-      try {
-        const rows = this.newRecords(input);
-        this.writer.check(rows);
-        records.push(...rows);
-        created++;
-      } catch (error) {
-        if (!(error instanceof HostError)) throw error;
-        refused(index, error);
-      }
-    }
-    if (records.length > 0) this.writer.insertLocalMany(records);
-    return created;
-  }
-
   /** The contact row and its phone rows; a new record's empty fields are simply absent (no versions for nulls). */
   private newRecords(input: NewContact): NewRecord[] {
     checkName(input.name);

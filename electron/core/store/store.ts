@@ -62,7 +62,7 @@ export class LocalStore {
 
   async import(request: ImportRequest, onProgress?: (report: ImportReport) => void): Promise<ImportReport> {
     if (this.options.importInWorker === false || this.file === ':memory:') {
-      return importContacts(this.writer, this.contacts, request, {
+      return importContacts(this.writer, this.phones, request, {
         onProgress: (report) => {
           this.notify('import');
           onProgress?.(report);

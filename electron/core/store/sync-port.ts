@@ -1,4 +1,4 @@
-import { Change, isSyncField, PulledChange, type FieldValue, type SyncTable } from '../../../protocol/index.js';
+import { Change, isSyncField, PulledChange, SYNC_FIELDS, type FieldValue, type SyncTable } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
 import type {
   ConflictRecord,
@@ -24,6 +24,28 @@ function parseValue(json: string): FieldValue {
   return JSON.parse(json) as FieldValue;
 }
 
+/**
+ * The field name of an outbox entry that stands for a whole new record (bulk imports, migration
+ * 006): its value is a JSON object of the record's fields, all with the entry's version. The
+ * engine sees one change per field, each under an id of its own derived here: the negative of
+ * (entry id × FIELD_SLOTS + the field's index in SYNC_FIELDS), so acknowledging, quarantining or
+ * losing one field takes just that field out of the entry.
+ */
+const RECORD_ENTRY = '*';
+const FIELD_SLOTS = 64;
+
+function recordFields(row: OutboxRow): Record<string, FieldValue> {
+  return JSON.parse(row.value) as Record<string, FieldValue>;
+}
+
+function partId(row: OutboxRow, field: string): number {
+  return -(row.id * FIELD_SLOTS + (SYNC_FIELDS[row.tbl as SyncTable] as readonly string[]).indexOf(field));
+}
+
+function fromPartId(id: number): { rowId: number; index: number } {
+  return { rowId: Math.floor(-id / FIELD_SLOTS), index: -id % FIELD_SLOTS };
+}
+
 /** The store's side of sync: outbox out, pulled pages in, conflicts remembered. */
 export class StoreSyncPort implements SyncStorePort {
   constructor(
@@ -33,26 +55,42 @@ export class StoreSyncPort implements SyncStorePort {
 
   pendingChanges(limit: number): PendingChange[] {
     const rows = this.writer.stmt('SELECT * FROM outbox ORDER BY id LIMIT ?').all(limit) as OutboxRow[];
-    return rows.map((row) => ({
-      outboxId: row.id,
-      change: Change.parse({
-        table: row.tbl,
-        id: row.record_id,
-        tenant: row.tenant_id,
-        field: row.field,
-        value: parseValue(row.value),
-        version: row.version,
-      }),
-    }));
+    const pending: PendingChange[] = [];
+    for (const row of rows) {
+      const parts: [number, string, FieldValue][] =
+        row.field === RECORD_ENTRY
+          ? Object.entries(recordFields(row)).map(([field, value]) => [partId(row, field), field, value])
+          : [[row.id, row.field, parseValue(row.value)]];
+      for (const [outboxId, field, value] of parts) {
+        const change = { table: row.tbl, id: row.record_id, tenant: row.tenant_id, field, value, version: row.version };
+        pending.push({ outboxId, change: Change.parse(change) });
+      }
+    }
+    // A record entry may stand for more changes than asked for; the rest follow in the next batch.
+    return pending.slice(0, limit);
   }
 
   pendingCount(): number {
-    return (this.writer.stmt('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+    return (this.writer.stmt('SELECT coalesce(sum(n), 0) AS n FROM outbox').get() as { n: number }).n;
   }
 
   acknowledge(outcomes: PushOutcome[]): void {
     this.writer.transaction(() => {
       for (const { outboxId, status } of outcomes) {
+        if (outboxId < 0) {
+          const part = this.part(outboxId);
+          if (!part) continue;
+          if (status === 'superseded') {
+            this.writer
+              .stmt(
+                `INSERT OR REPLACE INTO superseded(outbox_id, tbl, record_id, tenant_id, field, value, version)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)`,
+              )
+              .run(outboxId, part.row.tbl, part.row.record_id, part.row.tenant_id, part.field, part.value, part.row.version);
+          }
+          this.removeFromEntry(part.row, [part.field]);
+          continue;
+        }
         if (status === 'superseded') {
           this.writer
             .stmt(
@@ -64,6 +102,28 @@ export class StoreSyncPort implements SyncStorePort {
         this.writer.stmt('DELETE FROM outbox WHERE id = ?').run(outboxId);
       }
     });
+  }
+
+  /** The field of a record entry an id from pendingChanges stands for, with its value as JSON. */
+  private part(outboxId: number): { row: OutboxRow; field: string; value: string } | undefined {
+    const { rowId, index } = fromPartId(outboxId);
+    const row = this.writer.stmt("SELECT * FROM outbox WHERE id = ? AND field = '*'").get(rowId) as OutboxRow | undefined;
+    if (!row) return undefined;
+    const field = (SYNC_FIELDS[row.tbl as SyncTable] as readonly string[] | undefined)?.[index];
+    const fields = recordFields(row);
+    if (field === undefined || !(field in fields)) return undefined;
+    return { row, field, value: JSON.stringify(fields[field]) };
+  }
+
+  /** Takes fields out of a record entry; the entry goes when no field is left. */
+  private removeFromEntry(row: OutboxRow, fields: readonly string[]): void {
+    const current = this.writer.stmt('SELECT value FROM outbox WHERE id = ?').get(row.id) as { value: string } | undefined;
+    if (!current) return;
+    const rest = JSON.parse(current.value) as Record<string, FieldValue>;
+    for (const field of fields) delete rest[field];
+    const n = Object.keys(rest).length;
+    if (n === 0) this.writer.stmt('DELETE FROM outbox WHERE id = ?').run(row.id);
+    else this.writer.stmt('UPDATE outbox SET value = ?, n = ? WHERE id = ?').run(JSON.stringify(rest), n, row.id);
   }
 
   applyPulled(changes: PulledChange[], cursor: string): { applied: number; conflicts: number } {
@@ -108,6 +168,16 @@ export class StoreSyncPort implements SyncStorePort {
           .all(...args) as OutboxRow[]
       ).map((row) => ({ ...row, superseded: true })),
     ];
+    // Record entries (imports) holding this field lose it the same way.
+    const entries = this.writer
+      .stmt("SELECT * FROM outbox WHERE tbl = ? AND record_id = ? AND field = '*' AND version < ?")
+      .all(table, change.id, change.version) as OutboxRow[];
+    for (const entry of entries) {
+      const fields = recordFields(entry);
+      if (!(change.field in fields)) continue;
+      losers.push({ ...entry, field: change.field, value: JSON.stringify(fields[change.field]) });
+      this.removeFromEntry(entry, [change.field]);
+    }
     if (losers.length === 0) return 0;
     // The newest losing local value is what the user last saw; older ones were already overwritten by it.
     const lost = losers.reduce((a, b) => (b.version > a.version ? b : a));
@@ -169,6 +239,30 @@ export class StoreSyncPort implements SyncStorePort {
     const at = new Date().toISOString();
     this.writer.transaction(() => {
       for (const id of outboxIds) {
+        if (id < 0) {
+          const part = this.part(id);
+          if (!part) continue;
+          const { row, field, value } = part;
+          this.writer
+            .stmt(
+              `INSERT INTO sync_quarantine(tbl, record_id, tenant_id, field, value, version, code, message, status, at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              row.tbl,
+              row.record_id,
+              row.tenant_id,
+              field,
+              value,
+              row.version,
+              reason.code,
+              reason.message.slice(0, 500),
+              reason.status,
+              at,
+            );
+          this.removeFromEntry(row, [field]);
+          continue;
+        }
         this.writer
           .stmt(
             `INSERT INTO sync_quarantine(tbl, record_id, tenant_id, field, value, version, code, message, status, at)

@@ -235,11 +235,28 @@ export class RecordWriter {
     });
   }
 
+  /**
+   * The field's version: its own row, else the version the whole record was created with in bulk
+   * (`_v`, migration 006). A field's own row is always newer than `_v`: it is written after.
+   */
   version(table: SyncTable, id: string, field: string): string | undefined {
-    return (
-      this.stmt('SELECT version FROM field_version WHERE tbl = ? AND id = ? AND field = ?').get(table, id, field) as
-        { version: string } | undefined
-    )?.version;
+    const sql = `SELECT coalesce((SELECT version FROM field_version WHERE tbl = @table AND id = @id AND field = @field),
+      (SELECT _v FROM ${quoteIdent(table)} WHERE id = @id)) AS version`;
+    return (this.stmt(sql).get({ table, id, field }) as { version: string | null }).version ?? undefined;
+  }
+
+  /** The next local version, remembered as the clock's state when the transaction commits. */
+  stampVersion(): string {
+    const version = this.clock.tick();
+    this.lastVersion = version;
+    return version;
+  }
+
+  /** Notes a record written outside the methods here (bulk inserts), for `takeChanged`. */
+  markChanged(table: SyncTable, id: string): void {
+    let ids = this.changed.get(table);
+    if (!ids) this.changed.set(table, (ids = new Set()));
+    ids.add(id);
   }
 
   /** The tenant a record belongs to, or undefined when it does not exist. */

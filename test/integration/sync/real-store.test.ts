@@ -157,6 +157,35 @@ describe.each(BACKENDS)('real SQLite stores converge on %s', (backend) => {
     );
   }, 180_000);
 
+  it('an import at A reaches B field by field through its record entries; an edit at B then wins at A', async () => {
+    const a = client('anna');
+    const b = client('ben');
+    try {
+      const rows = Array.from({ length: 1200 }, (_, i) => `Kunde ${i},Firma ${i % 7},030 ${3_000_000 + i}`);
+      const text = `name,company,phone\n${rows.join('\n')}\n`;
+      const report = await a.store.import({ tenant: 'tischlerei', format: 'csv', csvProfile: 'generic', text });
+      expect(report).toMatchObject({ imported: 1200, failed: 0 });
+      // 1,200 contacts with 2 fields and 1,200 numbers with 3, in 2,400 record entries
+      expect(a.store.sync.pendingCount()).toBe(6000);
+      await a.engine.syncNow();
+      expect(a.store.sync.pendingCount()).toBe(0);
+      await b.engine.syncNow();
+      const hit = b.store.lookup.caller('+49 30 3001199').contact;
+      expect(hit).toMatchObject({ name: 'Kunde 1199', company: 'Firma 2', tenant: 'tischlerei' });
+      expect(b.store.writer.version('contact', hit!.id, 'company')).toBe(a.store.writer.version('contact', hit!.id, 'company'));
+      b.store.write(() => b.store.contacts.update(hit!.id, { company: 'Firma Neu' }));
+      await b.engine.syncNow();
+      await a.engine.syncNow();
+      expect(a.store.contacts.get(hit!.id).company).toBe('Firma Neu');
+      expect(a.store.sync.conflicts(10)).toEqual([]);
+    } finally {
+      for (const c of [a, b]) {
+        await c.engine.stop();
+        c.store.close();
+      }
+    }
+  }, 60_000);
+
   it('business card with the real store: email edited offline at A, mobile added at B; both survive', async () => {
     const a = client('anna');
     const b = client('ben');

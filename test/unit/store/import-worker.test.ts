@@ -47,7 +47,9 @@ describe('import in a worker thread', () => {
     expect(first.imported + second.imported).toBe(610);
     // While the worker writes, the main thread may write too: equal (ms, counter) on both clocks
     // must still give different versions, so the two writers never share a node id.
-    const nodes = store.db.prepare('SELECT DISTINCT version FROM field_version').pluck().all() as string[];
+    // Imported records carry one version for all their fields (`_v`, migration 006).
+    expect(store.db.prepare('SELECT count(*) FROM field_version').pluck().get()).toBe(0);
+    const nodes = store.db.prepare('SELECT _v FROM contact UNION SELECT _v FROM contact_phone').pluck().all() as string[];
     const importNodes = new Set(nodes.map(nodeOf));
     expect(importNodes.size).toBe(2);
     expect(importNodes.has(mainNode)).toBe(false);
@@ -67,6 +69,15 @@ describe('import in a worker thread', () => {
     expect(report).toMatchObject({ imported: 2, failed: 2 });
     expect(report.errors.map((e) => e.line)).toEqual([3, 4]);
     expect(report.errors[1]?.message).toMatch(/company is longer than 500/);
+  });
+
+  it('answers not_found for a missing file and a specific error for an unreadable one, from the parsing thread', async () => {
+    const { store } = openStore();
+    const missing = store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', path: '/nonexistent/contacts.csv' });
+    await expect(missing).rejects.toMatchObject({ code: 'not_found', field: 'path', message: 'import file not found' });
+    const directory = store.import({ tenant: 't1', format: 'vcard', csvProfile: 'auto', path: import.meta.dirname });
+    await expect(directory).rejects.toThrow(/EISDIR/);
+    expect(store.contactCount()).toBe(0);
   });
 
   it('turns a worker that dies into an error, never a hang', async () => {

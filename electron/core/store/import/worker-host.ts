@@ -12,6 +12,8 @@ export interface WorkerInput {
   nodeId: string;
   request: ImportRequest;
   batchSize?: number | undefined;
+  /** This entry, so the writer can start its parser from it; without it the writer parses too. */
+  entry?: WorkerEntry | undefined;
 }
 
 export interface ChangedIds {
@@ -53,7 +55,8 @@ export function defaultWorkerEntry(): WorkerEntry {
   return workerEntryFor(fileURLToPath(import.meta.url));
 }
 
-function startWorker(entry: WorkerEntry, input: WorkerInput): Worker {
+/** Starts `entry` as a worker thread with `input` as its workerData. */
+export function startWorker(entry: WorkerEntry, input: unknown): Worker {
   if (!entry.file.endsWith('.ts')) return new Worker(entry.file, { workerData: input });
   // Node 20 applies `--import tsx` hooks too late for a worker's own entry; tsx's API loads it.
   const api = createRequire(import.meta.url).resolve('tsx/esm/api');
@@ -82,7 +85,7 @@ export function importInWorker(
       settled = true;
       fn();
     };
-    const worker = startWorker(entry, input);
+    const worker = startWorker(entry, { ...input, entry });
     worker.on('message', (raw: WorkerMessage) => {
       if (raw.type === 'error') {
         const code = ErrorCode.safeParse(raw.code);

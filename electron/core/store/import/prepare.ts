@@ -1,0 +1,73 @@
+import { HostError, type PhoneKind } from '../../../../protocol/index.js';
+import { checkLimit } from '../columns.js';
+import { checkName } from '../contacts.js';
+import { foldForIndex } from '../fold.js';
+import { newId } from '../ids.js';
+import type { PhoneNormaliser } from '../phone.js';
+import type { ImportedContact, ImportProblem } from './record.js';
+
+/** The contact columns an import fills, in the order of `PreparedContact.values`. */
+export const IMPORTED_COLUMNS = ['name', 'company', 'email', 'street', 'postal_code', 'city', 'notes'] as const;
+
+export interface PreparedPhone {
+  id: string;
+  kind: PhoneKind;
+  number: string;
+  e164: string | null;
+  /** The outbox value of the phone record (its fields as a JSON object). */
+  json: string;
+}
+
+/**
+ * One imported contact, checked and with everything derived that does not need the database:
+ * ids, E.164 numbers, the folded search text and the outbox values. Plain data, so the parsing
+ * thread can hand it to the writing thread as it is.
+ */
+export interface PreparedContact {
+  line: number;
+  id: string;
+  /** IMPORTED_COLUMNS, null where the file had nothing. */
+  values: (string | null)[];
+  json: string;
+  /** How many fields `json` holds. */
+  fields: number;
+  phones: PreparedPhone[];
+  /** The FTS columns name, company, email, numbers exactly as SearchIndex would write them. */
+  fts: [string, string, string, string];
+}
+
+/** Checks a parsed contact the way a write of it would, and derives what its rows need. */
+export function prepareContact(item: ImportedContact, normaliser: PhoneNormaliser): PreparedContact | ImportProblem {
+  try {
+    checkName(item.name);
+    const present: Record<string, string> = {};
+    const values = IMPORTED_COLUMNS.map((column) => {
+      const value = item[column];
+      if (value === null) return null;
+      checkLimit(column, value);
+      present[column] = value;
+      return value;
+    });
+    const id = newId();
+    const digits = new Set<string>();
+    const phones = item.phones.map(({ kind, number }): PreparedPhone => {
+      if (number.trim() === '') throw new HostError('validation', 'a phone number must not be empty', 'number');
+      checkLimit('number', number);
+      const normal = normaliser.normalise(number);
+      for (const d of normal.searchDigits) digits.add(d);
+      return { id: newId(), kind, number, e164: normal.e164, json: JSON.stringify({ contact_id: id, kind, number }) };
+    });
+    return {
+      line: item.line,
+      id,
+      values,
+      json: JSON.stringify(present),
+      fields: Object.keys(present).length,
+      phones,
+      fts: [foldForIndex(item.name), foldForIndex(item.company), foldForIndex(item.email), [...digits].join(' ')],
+    };
+  } catch (error) {
+    if (!(error instanceof HostError)) throw error;
+    return { line: item.line, error: error.message };
+  }
+}

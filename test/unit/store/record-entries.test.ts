@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { formatVersion, type PulledChange } from '../../../protocol/index.js';
+import { openStore } from './helpers.js';
+
+const REMOTE = 'bbbbbbbbbbbbbbbb';
+const later = (offsetMs: number) => formatVersion(Date.now() + offsetMs, 0, REMOTE);
+const text = 'name,company,email,phone\nAnna Alt,Alt GmbH,anna@example.org,030 1234567\nBernd Bau,,,\n';
+
+/** An imported store: one outbox entry per record (field '*'), no per-field versions. */
+async function imported() {
+  const { store, file } = openStore(undefined, { importInWorker: false });
+  const report = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text });
+  expect(report).toMatchObject({ imported: 2, failed: 0 });
+  const anna = store.contacts.list('t1', 0, 10).items.find((c) => c.name === 'Anna Alt')!;
+  return { store, file, anna };
+}
+
+describe('record entries of an import in the sync port', () => {
+  it('writes one entry per record and hands out one change per field, each with the record version', async () => {
+    const { store, anna } = await imported();
+    const entries = store.db.prepare('SELECT tbl, field, n FROM outbox ORDER BY id').all();
+    expect(entries).toEqual([
+      { tbl: 'contact', field: '*', n: 3 },
+      { tbl: 'contact_phone', field: '*', n: 3 },
+      { tbl: 'contact', field: '*', n: 1 },
+    ]);
+    expect(store.db.prepare('SELECT count(*) FROM field_version').pluck().get()).toBe(0);
+    expect(store.sync.pendingCount()).toBe(7);
+    const pending = store.sync.pendingChanges(100);
+    expect(pending.map((p) => `${p.change.table}.${p.change.field}=${String(p.change.value)}`)).toEqual([
+      'contact.name=Anna Alt',
+      'contact.company=Alt GmbH',
+      'contact.email=anna@example.org',
+      `contact_phone.contact_id=${anna.id}`,
+      'contact_phone.kind=work',
+      'contact_phone.number=030 1234567',
+      'contact.name=Bernd Bau',
+    ]);
+    // Distinct ids for the engine; one version per record, and that is the version the store answers.
+    expect(new Set(pending.map((p) => p.outboxId)).size).toBe(7);
+    expect(new Set(pending.slice(0, 3).map((p) => p.change.version)).size).toBe(1);
+    expect(store.writer.version('contact', anna.id, 'company')).toBe(pending[1]!.change.version);
+    // A limit cuts inside a record; the rest of it comes next.
+    expect(store.sync.pendingChanges(2).map((p) => p.change.field)).toEqual(['name', 'company']);
+  });
+
+  it('acknowledges field by field: the entry shrinks, then goes; a superseded field is remembered', async () => {
+    const { store } = await imported();
+    const [name, company, email] = store.sync.pendingChanges(3);
+    store.sync.acknowledge([
+      { outboxId: name!.outboxId, status: 'applied' },
+      { outboxId: company!.outboxId, status: 'superseded' },
+    ]);
+    expect(store.sync.pendingCount()).toBe(5);
+    expect(store.sync.pendingChanges(1)[0]).toEqual(email);
+    expect(store.db.prepare('SELECT field, value FROM superseded').all()).toEqual([{ field: 'company', value: '"Alt GmbH"' }]);
+    // Acknowledging the same part twice (a retried push) changes nothing.
+    store.sync.acknowledge([{ outboxId: name!.outboxId, status: 'applied' }]);
+    store.sync.acknowledge([{ outboxId: email!.outboxId, status: 'applied' }]);
+    expect(store.sync.pendingCount()).toBe(4);
+    expect(
+      store.db.prepare("SELECT count(*) FROM outbox WHERE tbl = 'contact' AND record_id = ?").pluck().get(name!.change.id),
+    ).toBe(0);
+  });
+
+  it('quarantines one field of a record entry and keeps the others pending', async () => {
+    const { store } = await imported();
+    const email = store.sync.pendingChanges(3)[2]!;
+    store.sync.quarantine([email.outboxId], { code: 'value_too_large', message: 'too big', status: 413 });
+    expect(store.sync.quarantined(10)).toMatchObject([{ change: email.change, code: 'value_too_large' }]);
+    expect(
+      store.sync
+        .pendingChanges(10)
+        .map((p) => p.change.field)
+        .slice(0, 2),
+    ).toEqual(['name', 'company']);
+    expect(store.sync.pendingCount()).toBe(6);
+    expect(store.sync.requeueQuarantined()).toBe(1);
+    expect(store.sync.pendingChanges(10).at(-1)!.change).toEqual(email.change);
+  });
+
+  it('a newer pulled value of an imported field wins, drops it from the entry and records the conflict', async () => {
+    const { store, anna } = await imported();
+    const change: PulledChange = {
+      table: 'contact',
+      id: anna.id,
+      tenant: 't1',
+      field: 'company',
+      value: 'Neu AG',
+      version: later(60_000),
+      author: 'gabi',
+    };
+    expect(store.sync.applyPulled([change], '1')).toEqual({ applied: 1, conflicts: 1 });
+    expect(store.contacts.get(anna.id).company).toBe('Neu AG');
+    expect(store.sync.conflicts(5)).toMatchObject([{ field: 'company', lostValue: 'Alt GmbH', winningValue: 'Neu AG' }]);
+    expect(
+      store.sync
+        .pendingChanges(10)
+        .filter((p) => p.change.id === anna.id)
+        .map((p) => p.change.field),
+    ).toEqual(['name', 'email']);
+    // An older pulled value loses against the record version.
+    const older = { ...change, field: 'name', value: 'Uralt', version: formatVersion(1_000, 0, REMOTE) };
+    expect(store.sync.applyPulled([older], '2')).toEqual({ applied: 0, conflicts: 0 });
+    expect(store.contacts.get(anna.id).name).toBe('Anna Alt');
+  });
+
+  it('a local edit after the import gets its own newer version and entry', async () => {
+    const { store, anna } = await imported();
+    const before = store.writer.version('contact', anna.id, 'name')!;
+    store.contacts.update(anna.id, { name: 'Anna Neu' });
+    const after = store.writer.version('contact', anna.id, 'name')!;
+    expect(after > before).toBe(true);
+    expect(store.writer.version('contact', anna.id, 'company')).toBe(before);
+    const names = store.sync.pendingChanges(20).filter((p) => p.change.id === anna.id && p.change.field === 'name');
+    expect(names.map((p) => p.change.value)).toEqual(['Anna Alt', 'Anna Neu']);
+  });
+});
