@@ -155,7 +155,11 @@ export class StoreSyncPort implements SyncStorePort {
     return { applied, conflicts };
   }
 
-  /** Local edits of this field older than the winner: pending ones are dropped, both become conflicts. */
+  /**
+   * Local edits of this field older than the winner — pending, superseded or quarantined — become a
+   * conflict and are dropped. A quarantined one too: otherwise the user would never learn that her
+   * refused value was replaced, and a retry would send a value that has already lost.
+   */
   private recordLosers(table: SyncTable, change: PulledChange): number {
     const args = [table, change.id, change.field, change.version] as const;
     const losers = [
@@ -167,6 +171,9 @@ export class StoreSyncPort implements SyncStorePort {
           .stmt('SELECT outbox_id AS id, * FROM superseded WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?')
           .all(...args) as OutboxRow[]
       ).map((row) => ({ ...row, superseded: true })),
+      ...(this.writer
+        .stmt('SELECT * FROM sync_quarantine WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?')
+        .all(...args) as OutboxRow[]),
     ];
     // Record entries (imports) holding this field lose it the same way.
     const entries = this.writer
@@ -201,6 +208,7 @@ export class StoreSyncPort implements SyncStorePort {
     }
     this.writer.stmt('DELETE FROM outbox WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
     this.writer.stmt('DELETE FROM superseded WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
+    this.writer.stmt('DELETE FROM sync_quarantine WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
     return JSON.stringify(parseValue(lost.value)) !== JSON.stringify(change.value) ? 1 : 0;
   }
 

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStore } from '../../../electron/core/store/store.js';
 import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
-import { MAX_VALUE_BYTES } from '../../../protocol/index.js';
-import { BACKENDS, TEST_DIRECTORY, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
+import { MAX_VALUE_BYTES, type DirectoryMe } from '../../../protocol/index.js';
+import { BACKENDS, TEST_DIRECTORY, rawRequest, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
 import { TestSyncStore } from '../../helpers/test-sync-store.js';
 
 /**
@@ -13,6 +17,8 @@ import { TestSyncStore } from '../../helpers/test-sync-store.js';
 describe.each(BACKENDS)('quarantine of refused changes against the real server on %s', (backend) => {
   let f: SyncFixture;
   const engines: SyncEngine[] = [];
+  const stores: LocalStore[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'vermittlung-quarantine-'));
   const client = (user: string) => {
     const store = new TestSyncStore(':memory:');
     const engine = new SyncEngine({
@@ -31,6 +37,8 @@ describe.each(BACKENDS)('quarantine of refused changes against the real server o
   });
   afterAll(async () => {
     for (const e of engines) await e.stop();
+    for (const s of stores) s.close();
+    rmSync(dir, { recursive: true, force: true });
     await f?.close();
   });
 
@@ -109,5 +117,59 @@ describe.each(BACKENDS)('quarantine of refused changes against the real server o
     const ben = client('ben');
     await ben.engine.syncNow();
     for (const id of ids) expect(ben.store.get('note', id, 'body')).toHaveLength(60_000);
+  });
+
+  it('a newer value of a quarantined field pulled from a colleague becomes a conflict in the real store, and a retry sends nothing', async () => {
+    // carl's access to the plumbing firm is withdrawn while he edits its customer, then restored
+    const serveSanitaer = async (allowed: boolean) => {
+      const tenants = allowed ? ['tischlerei', 'sanitaer'] : ['tischlerei'];
+      f.home.writeDirectory({
+        ...TEST_DIRECTORY,
+        users: TEST_DIRECTORY.users.map((u) => (u.id === 'carl' ? { ...u, tenants } : u)),
+      });
+      await expect
+        .poll(async () => ((await rawRequest(f.url, f.tls('carl'), 'GET', '/directory/me')).json as DirectoryMe).user.tenants, {
+          timeout: 10_000,
+          interval: 100,
+        })
+        .toEqual(tenants);
+    };
+    const store = LocalStore.open(join(dir, `${backend}-carl.db`));
+    stores.push(store);
+    const engine = new SyncEngine({ store: store.sync, serverUrl: f.url, tls: () => f.tls('carl'), live: false });
+    engines.push(engine);
+    engine.start();
+    const anna = client('anna');
+    const id = randomUUID();
+    try {
+      anna.store.write('contact', id, 'sanitaer', 'name', 'Erika Eiche');
+      await anna.engine.syncNow();
+      await serveSanitaer(true);
+      await engine.syncNow();
+      expect(store.contacts.get(id).name).toBe('Erika Eiche');
+
+      await serveSanitaer(false);
+      store.contacts.update(id, { city: 'Potsdam' });
+      expect(await engine.syncNow()).toMatchObject({ state: 'online', pending: 0, quarantined: 1 });
+      expect(engine.quarantined(10)).toMatchObject([{ field: 'city', value: 'Potsdam', code: 'forbidden_tenant' }]);
+
+      // anna, still serving the firm, writes the city later than carl
+      anna.store.write('contact', id, 'sanitaer', 'city', 'Werder (Havel)');
+      await anna.engine.syncNow();
+      expect(anna.engine.status()).toMatchObject({ pending: 0, quarantined: 0 });
+
+      await serveSanitaer(true);
+      expect(await engine.syncNow()).toMatchObject({ state: 'online', pending: 0, quarantined: 0 });
+      expect(store.contacts.get(id).city).toBe('Werder (Havel)');
+      expect(engine.conflicts(10)).toMatchObject([
+        { recordId: id, field: 'city', lostValue: 'Potsdam', winningValue: 'Werder (Havel)', author: 'anna' },
+      ]);
+      // nothing left to retry: the refused value that lost is never sent again
+      expect(await engine.retryQuarantined()).toMatchObject({ state: 'online', pending: 0, quarantined: 0 });
+      await anna.engine.syncNow();
+      expect(anna.store.get('contact', id, 'city')).toBe('Werder (Havel)');
+    } finally {
+      f.home.writeDirectory(TEST_DIRECTORY);
+    }
   });
 });

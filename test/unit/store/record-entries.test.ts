@@ -105,6 +105,28 @@ describe('record entries of an import in the sync port', () => {
     expect(store.contacts.get(anna.id).name).toBe('Anna Alt');
   });
 
+  it('a newer pulled value of a quarantined imported field records the conflict and ends the quarantine', async () => {
+    const { store, anna } = await imported();
+    const email = store.sync.pendingChanges(3)[2]!;
+    store.sync.quarantine([email.outboxId], { code: 'value_too_large', message: 'too big', status: 413 });
+    const change: PulledChange = {
+      table: 'contact',
+      id: anna.id,
+      tenant: 't1',
+      field: 'email',
+      value: 'anna@neu.example',
+      version: later(60_000),
+      author: 'gabi',
+    };
+    expect(store.sync.applyPulled([change], '1')).toEqual({ applied: 1, conflicts: 1 });
+    expect(store.sync.conflicts(5)).toMatchObject([
+      { field: 'email', lostValue: 'anna@example.org', winningValue: 'anna@neu.example', author: 'gabi' },
+    ]);
+    expect(store.sync.quarantinedCount()).toBe(0);
+    expect(store.sync.requeueQuarantined()).toBe(0);
+    expect(store.sync.pendingChanges(10).some((p) => p.change.field === 'email')).toBe(false);
+  });
+
   it('a local edit after the import gets its own newer version and entry', async () => {
     const { store, anna } = await imported();
     const before = store.writer.version('contact', anna.id, 'name')!;

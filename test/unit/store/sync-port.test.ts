@@ -125,6 +125,60 @@ describe('SyncStorePort', () => {
     expect(store.sync.pendingChanges(10).map((p) => p.change.field)).not.toContain('city');
   });
 
+  it('a newer pulled value of a quarantined field records the conflict and ends the quarantine entry', () => {
+    const { store, file } = openStore();
+    const c = store.contacts.create({ tenant: 't1', name: 'Anna', phones: [] });
+    store.contacts.update(c.id, { city: 'Köln', street: 'Hauptstr. 1', email: 'anna@example.org' });
+    const [name, ...refused] = store.sync.pendingChanges(10);
+    expect(refused.map((p) => p.change.field)).toEqual(['city', 'street', 'email']);
+    store.sync.acknowledge([{ outboxId: name!.outboxId, status: 'applied' }]);
+    store.sync.quarantine(
+      refused.map((p) => p.outboxId),
+      { code: 'forbidden_tenant', message: 't1: you may not', status: 403 },
+    );
+    expect(store.sync.quarantinedCount()).toBe(3);
+    const cityVersion = store.writer.version('contact', c.id, 'city')!;
+    const winning = future(5000);
+
+    const result = store.sync.applyPulled(
+      [
+        // newer and different: the user's refused city is gone, so she must learn it
+        pulled({ table: 'contact', id: c.id, tenant: 't1', field: 'city', value: 'Bonn', version: winning, author: 'otto' }),
+        // newer but the same value: nothing was lost, and nothing is left to send
+        pulled({ table: 'contact', id: c.id, tenant: 't1', field: 'street', value: 'Hauptstr. 1', version: future(5000, 1) }),
+        // older than the refused email: it neither wins nor touches the quarantine
+        pulled({
+          table: 'contact',
+          id: c.id,
+          tenant: 't1',
+          field: 'email',
+          value: 'alt@example.org',
+          version: formatVersion(1_000, 0, REMOTE),
+        }),
+      ],
+      '8',
+    );
+    expect(result).toEqual({ applied: 2, conflicts: 1 });
+    expect(store.sync.conflicts(10)).toMatchObject([
+      { field: 'city', lostValue: 'Köln', winningValue: 'Bonn', author: 'otto', winningVersion: winning },
+    ]);
+    expect(store.contacts.get(c.id)).toMatchObject({ city: 'Bonn', street: 'Hauptstr. 1', email: 'anna@example.org' });
+    expect(store.writer.version('contact', c.id, 'city')).toBe(winning);
+    expect(winning > cityVersion).toBe(true);
+    expect(store.sync.quarantined(10).map((q) => [q.change.field, q.change.value])).toEqual([['email', 'anna@example.org']]);
+
+    // A retry of the whole quarantine sends only the email: the lost city can never travel again.
+    expect(store.sync.requeueQuarantined()).toBe(1);
+    expect(store.sync.pendingChanges(10).map((p) => [p.change.field, p.change.value])).toEqual([['email', 'anna@example.org']]);
+
+    // Kept on disk: a reopened store still has the conflict and no city to send.
+    store.close();
+    const reopened = openStore(file).store;
+    expect(reopened.sync.conflicts(10).map((k) => [k.field, k.lostValue, k.author])).toEqual([['city', 'Köln', 'otto']]);
+    expect(reopened.sync.quarantinedCount()).toBe(0);
+    expect(reopened.sync.pendingChanges(10).map((p) => p.change.field)).toEqual(['email']);
+  });
+
   it('keeps the cursor and the data together: a failing page changes neither', () => {
     const { store } = openStore();
     const id = '01900000-0000-7000-8000-000000000003';
