@@ -22,3 +22,8 @@ export function watchTimerGaps(onGap: (gapMs: number) => void, intervalMs = 2000
   }, intervalMs);
   return () => clearInterval(timer);
 }
+
+/** Resolves after `ms`; raced against SIP answers and lookups that must not hold a call up. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,55 +1,30 @@
-import {
-  Invitation,
-  Inviter,
-  SessionState,
-  SIPExtension,
-  UserAgent,
-  type Session,
-  type UserAgentOptions,
-  type URI,
-} from 'sip.js';
+import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, type Session, type URI } from 'sip.js';
 import { AudioRouting, type DeviceNotice } from './audio-routing.js';
+import { sleep } from './backoff.js';
 import { DialError } from './dial-error.js';
-import { dndDecision, forwardTarget, type DndAction } from './dnd.js';
-import { askPbx, ForwardCheck, FORWARDED_BY } from './forward-check.js';
+import type { DndAction } from './dnd.js';
+import { askPbx, ForwardCheck } from './forward-check.js';
+import { IncomingCalls } from './incoming.js';
 import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
 import { newLineView, finalOutcome } from './line-view.js';
-import { callerNumber, parseDialInput } from './number.js';
-import { dialledNumber, optionsPing } from './sip-requests.js';
+import { parseDialInput } from './number.js';
+import { optionsPing } from './sip-requests.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
 import { Transfers } from './transfer.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
-import { MAX_LINES, type AudioDevicePrefs, type DtmfMode, type LineView, type RegistrationView } from './types.js';
+import {
+  MAX_LINES,
+  type AudioDevicePrefs,
+  type DtmfMode,
+  type LineView,
+  type PhoneEngineConfig,
+  type RegistrationView,
+} from './types.js';
 
-export interface PhoneEngineConfig {
-  /** Our address of record, `sip:<certificate CN>@<sip domain>`. */
-  aor: string;
-  displayName?: string;
-  /** The bridged transport in the app; SIP.js's WebSocket transport in plain-SIP.js setups. */
-  transportConstructor?: UserAgentOptions['transportConstructor'];
-  transportOptions?: unknown;
-  iceServers?: RTCIceServer[];
-  /** Setup never waits longer on an unreachable STUN/TURN server (issue 6: about 2 s). */
-  iceGatheringTimeoutMs?: number;
-  dtmfMode?: DtmfMode;
-  devices?: AudioDevicePrefs;
-  /** The tenant of records when neither the dialled number nor a contact names one. */
-  defaultTenant?: string;
-  /** Ringing starts at the latest after this long, even if the caller lookup is still running. */
-  lookupTimeoutMs?: number;
-  /** How long an ended line stays visible. */
-  endedLingerMs?: number;
-  keepAliveMs?: number;
-  ringtone?: Ringtone;
-  /** What DND does with a call: 486, or 302 to `dndForward` (a colleague's user or a number). */
-  dndAction?: DndAction;
-  dndForward?: string;
-  /** The ringtone file; the renderer build's asset by default. */
-  ringtoneUrl?: string;
-}
+export type { PhoneEngineConfig };
 
 /**
  * The phone engine: one SIP.js user agent, up to four lines, registration that recovers on its own.
@@ -64,8 +39,9 @@ export class PhoneEngine {
   readonly transfers: Transfers;
   /** Whether the PBX follows our DND forward to the configured target (asked, not assumed). */
   readonly forwards: ForwardCheck;
+  /** Calls reaching us: DND, full lines, the caller lookup before ringing, answer and decline. */
+  readonly incoming: IncomingCalls;
   lines: Line[] = [];
-  dnd = false;
   dtmfMode: DtmfMode;
   private callActive = false;
   private readonly domain: string;
@@ -106,7 +82,7 @@ export class PhoneEngine {
         iceGatheringTimeout: config.iceGatheringTimeoutMs ?? 2000,
         peerConnectionConfiguration: { iceServers: config.iceServers ?? [] },
       },
-      delegate: { onInvite: (invitation) => void this.onInvite(invitation) },
+      delegate: { onInvite: (invitation) => void this.incoming.onInvite(invitation) },
     });
     this.keeper = new RegistrationKeeper(this.ua, {
       keepAliveMs: config.keepAliveMs,
@@ -115,13 +91,31 @@ export class PhoneEngine {
         this.changed();
         // The PBX may have been restarted with another policy (a trunk, other firms): ask again.
         const registered = this.keeper.view.status === 'registered';
-        if (registered && !this.wasRegistered) this.checkForward(true);
+        if (registered && !this.wasRegistered) this.incoming.checkForward(true);
         this.wasRegistered = registered;
       },
       ping: () => optionsPing(this.ua, this.domain),
     });
     this.forwards = new ForwardCheck((target) => askPbx(this.ua, this.domain, target), this.changed);
     this.recorder = new CallRecorder(ports, () => config.defaultTenant);
+    this.incoming = new IncomingCalls(config, {
+      user: this.user,
+      domain: this.domain,
+      forwards: this.forwards,
+      registered: () => this.keeper.view.status === 'registered',
+      line: (id) => this.line(id),
+      live: () => this.live(),
+      lineOf: (session) => this.lines.find((line) => line.session === session),
+      freeSlot: () => this.freeSlot(),
+      newView: (slot, direction, remoteUser, values) => this.newView(slot, direction, remoteUser, values),
+      adopt: (view, session) => this.adopt(view, session),
+      holdOthers: (except, replaced) => this.holdOthers(except, replaced),
+      sdhOptions: () => this.sdhOptions(),
+      audio: this.audio,
+      recorder: this.recorder,
+      ports,
+      changed: this.changed,
+    });
     this.transfers = new Transfers({
       line: (id) => this.line(id),
       targetUri: (user) => this.targetUri(user),
@@ -197,105 +191,6 @@ export class PhoneEngine {
     this.changed();
   }
 
-  /** An incoming INVITE: look up caller and firm first, then ring (or refuse for DND / full lines). */
-  private async onInvite(invitation: Invitation): Promise<void> {
-    const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
-    const dialled = dialledNumber(invitation, this.user);
-    const slot = this.freeSlot();
-    let decision = dndDecision({
-      dnd: this.dnd,
-      action: this.config.dndAction ?? 'reject',
-      target: this.config.dndForward ?? '',
-      self: this.user,
-      domain: this.domain,
-    });
-    // The PBX follows one forward per call and says so on the forwarded INVITE; a target it refuses or a
-    // second forward would reach the caller as 486 anyway, so answer that ourselves and record it as busy.
-    const forwardedBy = invitation.request.getHeader(FORWARDED_BY);
-    if (decision.kind === 'forward' && (forwardedBy || this.forwards.refuses(decision.target))) {
-      const why = forwardedBy ? `the call was forwarded already (by ${forwardedBy.slice(0, 64)})` : 'the PBX refuses that target';
-      this.ports.log('info', `DND forward to ${decision.target} not attempted: ${why}; answering 486`);
-      decision = { kind: 'reject' };
-    }
-    if (decision.kind !== 'ring' || slot === undefined) {
-      const forward = decision.kind === 'forward' ? decision : undefined;
-      const code = forward ? 302 : 486;
-      // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
-      const headers = forward ? [`Contact: <${forward.uri}>`] : [];
-      const outcome = forward ? 'forwarded' : 'busy';
-      const view = this.newView(slot ?? 0, 'in', remoteUser, { dialled, status: 'ended', outcome, endCode: code });
-      view.endedAt = view.startedAt;
-      view.remoteName = invitation.remoteIdentity.displayName || undefined;
-      // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
-      // waits for the recorder to settle finds the finished row, never a half-written one.
-      this.recorder.begin(view, () => undefined, this.ports.lookupCaller(remoteUser, dialled));
-      this.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
-      await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
-      const why = forward ? `forwarded to ${forward.target}` : 'refused with 486';
-      this.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
-      this.changed();
-      return;
-    }
-    const replaced = invitation.replacee ? this.lines.find((line) => line.session === invitation.replacee) : undefined;
-    const line = this.adopt(
-      this.newView(slot, 'in', remoteUser, {
-        dialled,
-        remoteName: invitation.remoteIdentity.displayName || undefined,
-        viaTransfer: replaced !== undefined,
-      }),
-      invitation,
-    );
-    this.changed();
-    const lookup = this.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
-      this.ports.log('warn', `caller lookup failed: ${String(error)}`);
-      return null;
-    });
-    // Queued at once, so a caller who hangs up during the lookup still leaves a missed call.
-    this.recorder.begin(line.view, (id) => (line.view.recordId = id), lookup);
-    const first = await Promise.race([lookup, sleep(this.config.lookupTimeoutMs ?? 400).then(() => undefined)]);
-    if (first !== undefined) line.view.lookup = first;
-    else void lookup.then((late) => line.view.status !== 'ended' && line.patch({ lookup: late }));
-    if (line.view.status === 'ended') return;
-    if (replaced) {
-      // Attended transfer to us: the colleague already talked to us on the replaced call.
-      line.patch({ status: 'ringing' });
-      await this.answer(line.view.id);
-      return;
-    }
-    line.patch({ status: 'ringing' });
-    const waiting = this.live().some((other) => other !== line && other.view.status === 'connected');
-    void this.ring(waiting);
-    const firm = line.view.lookup?.tenant?.name;
-    const who = line.view.lookup?.contact?.name ?? line.view.remoteName ?? remoteUser;
-    this.ports.notify({
-      id: line.view.id,
-      kind: 'incoming',
-      title: this.ports.text('incomingTitle', { firm: firm ?? '', who }),
-      body: this.ports.text('incomingBody', { who, number: remoteUser }),
-    });
-  }
-
-  /**
-   * The store learnt firms or contacts (the first sync pull after a fresh install, a contact created
-   * while the caller waits): calls still up without a full match look again, so the card fills in.
-   */
-  refreshLookups(): void {
-    for (const line of this.live()) {
-      const known = line.view.lookup;
-      if (known?.tenant && known.contact) continue;
-      void this.ports
-        .lookupCaller(line.view.remoteUser, line.view.direction === 'in' ? line.view.dialled : undefined)
-        .then((fresh) => {
-          if (!fresh || line.view.status === 'ended') return;
-          // The row learns the caller too (its firm stays: see CallRecorder.begin).
-          if (fresh.contact && fresh.contact.id !== known?.contact?.id)
-            this.recorder.update(line.view.id, { contact_id: fresh.contact.id });
-          line.patch({ lookup: fresh });
-        })
-        .catch(() => undefined);
-    }
-  }
-
   get devices(): AudioDevicePrefs {
     return this.audio.devices;
   }
@@ -312,27 +207,13 @@ export class PhoneEngine {
     this.audio.ringtone = ringtone;
   }
 
-  private stopRingingIfIdle(): void {
-    if (!this.live().some((line) => line.view.status === 'ringing')) this.ringer.stop();
-  }
-
-  async answer(id: string): Promise<void> {
-    const line = this.line(id);
-    if (!(line.session instanceof Invitation) || line.view.status !== 'ringing') return;
-    // The call an attended transfer replaces ends on its own: holding it first only adds a re-INVITE.
-    await this.holdOthers(line, line.session.replacee);
-    this.ports.closeNotification(id);
-    line.patch({ status: 'dialing' });
-    this.stopRingingIfIdle();
-    await line.session.accept({ sessionDescriptionHandlerOptions: this.sdhOptions() });
+  answer(id: string): Promise<void> {
+    return this.incoming.answer(id);
   }
 
   /** Decline (603) or busy (486) a ringing call. */
-  async reject(id: string, statusCode: 486 | 603 = 603): Promise<void> {
-    const line = this.line(id);
-    if (!(line.session instanceof Invitation) || line.session.state !== SessionState.Initial) return;
-    line.patch({ outcome: statusCode === 486 ? 'busy' : 'rejected', endCode: statusCode });
-    await line.session.reject({ statusCode });
+  reject(id: string, statusCode: 486 | 603 = 603): Promise<void> {
+    return this.incoming.reject(id, statusCode);
   }
 
   async hangup(id: string): Promise<void> {
@@ -428,31 +309,29 @@ export class PhoneEngine {
         body: view.remoteUser,
       });
     }
-    this.stopRingingIfIdle();
+    this.incoming.stopRingingIfIdle();
     setTimeout(() => {
       this.lines = this.lines.filter((candidate) => candidate !== line);
       this.changed();
     }, this.config.endedLingerMs ?? 4000);
   }
 
+  get dnd(): boolean {
+    return this.incoming.dnd;
+  }
+
   setDnd(on: boolean): void {
-    this.dnd = on;
-    this.changed();
-    if (on) this.checkForward(true);
+    this.incoming.setDnd(on);
   }
 
   /** The Settings choice for DND: takes effect with the next incoming call. */
   setDndForward(action: DndAction, target: string): void {
-    this.config.dndAction = action;
-    this.config.dndForward = target;
-    this.checkForward(false);
+    this.incoming.setDndForward(action, target);
   }
 
-  /** Asks the PBX about the forward target (only while registered: the question travels as SIP). */
-  private checkForward(again: boolean): void {
-    if (this.keeper.view.status !== 'registered') return;
-    const target = this.config.dndAction === 'forward' ? forwardTarget(this.config.dndForward ?? '') : undefined;
-    void this.forwards.refresh(target === this.user ? undefined : target, again);
+  /** The store learnt firms or contacts: lines without a full match look the caller up again. */
+  refreshLookups(): void {
+    this.incoming.refreshLookups();
   }
 
   /** New device choice, for the ringer and every running call now; false (and a notice) on a fallback. */
@@ -470,8 +349,4 @@ export class PhoneEngine {
   devicesChanged(): Promise<boolean> {
     return this.audio.devicesChanged(this.live());
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

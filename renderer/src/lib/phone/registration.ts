@@ -1,5 +1,5 @@
 import { Registerer, RegistererState, type UserAgent } from 'sip.js';
-import { backoffDelay, watchTimerGaps } from './backoff.js';
+import { backoffDelay, sleep, watchTimerGaps } from './backoff.js';
 import type { RegistrationView } from './types.js';
 
 export interface RegistrationOptions {
@@ -218,8 +218,4 @@ export class RegistrationKeeper {
     this.view = { ...this.view, ...patch };
     this.options.onChange(this.view);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

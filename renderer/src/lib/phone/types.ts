@@ -1,4 +1,7 @@
+import type { UserAgentOptions } from 'sip.js';
+import type { Ringtone } from '../../../../protocol/settings.js';
 import type { CallerLookup } from '../../../../protocol/store.js';
+import type { DndAction } from './dnd.js';
 
 export type RegistrationStatus =
   /** Not started, or stopped by the user. */
@@ -74,3 +77,31 @@ export interface AudioDevicePrefs {
 }
 
 export const MAX_LINES = 4;
+
+/** What `PhoneEngine` starts with; its collaborators take the parts they need. */
+export interface PhoneEngineConfig {
+  /** Our address of record, `sip:<certificate CN>@<sip domain>`. */
+  aor: string;
+  displayName?: string;
+  /** The bridged transport in the app; SIP.js's WebSocket transport in plain-SIP.js setups. */
+  transportConstructor?: UserAgentOptions['transportConstructor'];
+  transportOptions?: unknown;
+  iceServers?: RTCIceServer[];
+  /** Setup never waits longer on an unreachable STUN/TURN server (issue 6: about 2 s). */
+  iceGatheringTimeoutMs?: number;
+  dtmfMode?: DtmfMode;
+  devices?: AudioDevicePrefs;
+  /** The tenant of records when neither the dialled number nor a contact names one. */
+  defaultTenant?: string;
+  /** Ringing starts at the latest after this long, even if the caller lookup is still running. */
+  lookupTimeoutMs?: number;
+  /** How long an ended line stays visible. */
+  endedLingerMs?: number;
+  keepAliveMs?: number;
+  ringtone?: Ringtone;
+  /** What DND does with a call: 486, or 302 to `dndForward` (a colleague's user or a number). */
+  dndAction?: DndAction;
+  dndForward?: string;
+  /** The ringtone file; the renderer build's asset by default. */
+  ringtoneUrl?: string;
+}

@@ -1,0 +1,218 @@
+import { Invitation, SessionState, type Session } from 'sip.js';
+import type { AudioRouting } from './audio-routing.js';
+import { sleep } from './backoff.js';
+import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './dnd.js';
+import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
+import type { Line } from './line.js';
+import { callerNumber } from './number.js';
+import type { PhonePorts } from './ports.js';
+import type { CallRecorder } from './records.js';
+import { dialledNumber } from './sip-requests.js';
+import type { LineView, PhoneEngineConfig } from './types.js';
+
+/** What the incoming side needs from the engine; the engine owns the lines, the user agent and the history. */
+export interface IncomingDeps {
+  /** Our SIP user (DND never forwards to it) and domain (where a forward target lives). */
+  user: string;
+  domain: string;
+  /** The PBX's verdict on the DND forward target; asked only while registered (the question is SIP). */
+  forwards: ForwardCheck;
+  registered(): boolean;
+  line(id: string): Line;
+  /** The lines not yet ended. */
+  live(): Line[];
+  /** The line carrying this session, ended or not (the call an attended transfer replaces). */
+  lineOf(session: Session): Line | undefined;
+  freeSlot(): number | undefined;
+  /** A new line view with a fresh id; `adopt` puts a session on it as a line the engine follows. */
+  newView(slot: number, direction: 'in', remoteUser: string, values: Partial<LineView>): LineView;
+  adopt(view: LineView, session: Session): Line;
+  /** Puts every other connected line on hold (but the call `replaced` names). */
+  holdOthers(except: Line, replaced?: Session): Promise<void>;
+  sdhOptions(): object;
+  audio: Pick<AudioRouting, 'ring' | 'ringer'>;
+  recorder: CallRecorder;
+  ports: PhonePorts;
+  changed(): void;
+}
+
+/**
+ * A call reaching us: refused for DND (486, or 302 to the forward target the PBX follows) or full
+ * lines, else on a line that rings once the caller is looked up, until it is answered or declined.
+ */
+export class IncomingCalls {
+  dnd = false;
+  private dndAction: DndAction;
+  private dndForward: string;
+
+  constructor(
+    private readonly config: Pick<PhoneEngineConfig, 'dndAction' | 'dndForward' | 'lookupTimeoutMs'>,
+    private readonly deps: IncomingDeps,
+  ) {
+    this.dndAction = config.dndAction ?? 'reject';
+    this.dndForward = config.dndForward ?? '';
+  }
+
+  /** An incoming INVITE: look up caller and firm first, then ring (or refuse for DND / full lines). */
+  async onInvite(invitation: Invitation): Promise<void> {
+    const { deps } = this;
+    const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
+    const dialled = dialledNumber(invitation, deps.user);
+    const slot = deps.freeSlot();
+    const decision = this.decide(invitation);
+    if (decision.kind !== 'ring' || slot === undefined) {
+      const forward = decision.kind === 'forward' ? decision : undefined;
+      return this.refuse(invitation, forward, slot, remoteUser, dialled);
+    }
+    const replaced = invitation.replacee ? deps.lineOf(invitation.replacee) : undefined;
+    const line = deps.adopt(
+      deps.newView(slot, 'in', remoteUser, {
+        dialled,
+        remoteName: invitation.remoteIdentity.displayName || undefined,
+        viaTransfer: replaced !== undefined,
+      }),
+      invitation,
+    );
+    deps.changed();
+    const lookup = deps.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
+      deps.ports.log('warn', `caller lookup failed: ${String(error)}`);
+      return null;
+    });
+    // Queued at once, so a caller who hangs up during the lookup still leaves a missed call.
+    deps.recorder.begin(line.view, (id) => (line.view.recordId = id), lookup);
+    const first = await Promise.race([lookup, sleep(this.config.lookupTimeoutMs ?? 400).then(() => undefined)]);
+    if (first !== undefined) line.view.lookup = first;
+    else void lookup.then((late) => line.view.status !== 'ended' && line.patch({ lookup: late }));
+    if (line.view.status === 'ended') return;
+    if (replaced) {
+      // Attended transfer to us: the colleague already talked to us on the replaced call.
+      line.patch({ status: 'ringing' });
+      await this.answer(line.view.id);
+      return;
+    }
+    line.patch({ status: 'ringing' });
+    const waiting = deps.live().some((other) => other !== line && other.view.status === 'connected');
+    void deps.audio.ring(waiting);
+    const firm = line.view.lookup?.tenant?.name;
+    const who = line.view.lookup?.contact?.name ?? line.view.remoteName ?? remoteUser;
+    deps.ports.notify({
+      id: line.view.id,
+      kind: 'incoming',
+      title: deps.ports.text('incomingTitle', { firm: firm ?? '', who }),
+      body: deps.ports.text('incomingBody', { who, number: remoteUser }),
+    });
+  }
+
+  /** What DND makes of this call: ring, 486, or a 302 to the forward target. */
+  private decide(invitation: Invitation): DndDecision {
+    const { deps } = this;
+    const decision = dndDecision({
+      dnd: this.dnd,
+      action: this.dndAction,
+      target: this.dndForward,
+      self: deps.user,
+      domain: deps.domain,
+    });
+    if (decision.kind !== 'forward') return decision;
+    // The PBX follows one forward per call and says so on the forwarded INVITE; a target it refuses or a
+    // second forward would reach the caller as 486 anyway, so answer that ourselves and record it as busy.
+    const forwardedBy = invitation.request.getHeader(FORWARDED_BY);
+    if (!forwardedBy && !deps.forwards.refuses(decision.target)) return decision;
+    const why = forwardedBy ? `the call was forwarded already (by ${forwardedBy.slice(0, 64)})` : 'the PBX refuses that target';
+    deps.ports.log('info', `DND forward to ${decision.target} not attempted: ${why}; answering 486`);
+    return { kind: 'reject' };
+  }
+
+  /** 486 or 302 without a line ringing; the history row still says who called and what became of it. */
+  private async refuse(
+    invitation: Invitation,
+    forward: { target: string; uri: string } | undefined,
+    slot: number | undefined,
+    remoteUser: string,
+    dialled: string | undefined,
+  ): Promise<void> {
+    const { deps } = this;
+    const code = forward ? 302 : 486;
+    // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
+    const headers = forward ? [`Contact: <${forward.uri}>`] : [];
+    const outcome = forward ? 'forwarded' : 'busy';
+    const view = deps.newView(slot ?? 0, 'in', remoteUser, { dialled, status: 'ended', outcome, endCode: code });
+    view.endedAt = view.startedAt;
+    view.remoteName = invitation.remoteIdentity.displayName || undefined;
+    // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
+    // waits for the recorder to settle finds the finished row, never a half-written one.
+    deps.recorder.begin(view, () => undefined, deps.ports.lookupCaller(remoteUser, dialled));
+    deps.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
+    await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
+    const why = forward ? `forwarded to ${forward.target}` : 'refused with 486';
+    deps.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
+    deps.changed();
+  }
+
+  async answer(id: string): Promise<void> {
+    const { deps } = this;
+    const line = deps.line(id);
+    if (!(line.session instanceof Invitation) || line.view.status !== 'ringing') return;
+    // The call an attended transfer replaces ends on its own: holding it first only adds a re-INVITE.
+    await deps.holdOthers(line, line.session.replacee);
+    deps.ports.closeNotification(id);
+    line.patch({ status: 'dialing' });
+    this.stopRingingIfIdle();
+    await line.session.accept({ sessionDescriptionHandlerOptions: deps.sdhOptions() });
+  }
+
+  /** Decline (603) or busy (486) a ringing call. */
+  async reject(id: string, statusCode: 486 | 603 = 603): Promise<void> {
+    const line = this.deps.line(id);
+    if (!(line.session instanceof Invitation) || line.session.state !== SessionState.Initial) return;
+    line.patch({ outcome: statusCode === 486 ? 'busy' : 'rejected', endCode: statusCode });
+    await line.session.reject({ statusCode });
+  }
+
+  stopRingingIfIdle(): void {
+    if (!this.deps.live().some((line) => line.view.status === 'ringing')) this.deps.audio.ringer.stop();
+  }
+
+  /**
+   * The store learnt firms or contacts (the first sync pull after a fresh install, a contact created
+   * while the caller waits): calls still up without a full match look again, so the card fills in.
+   * Dialled calls too: the number typed may be a contact's only now.
+   */
+  refreshLookups(): void {
+    const { deps } = this;
+    for (const line of deps.live()) {
+      const known = line.view.lookup;
+      if (known?.tenant && known.contact) continue;
+      void deps.ports
+        .lookupCaller(line.view.remoteUser, line.view.direction === 'in' ? line.view.dialled : undefined)
+        .then((fresh) => {
+          if (!fresh || line.view.status === 'ended') return;
+          // The row learns the caller too (its firm stays: see CallRecorder.begin).
+          if (fresh.contact && fresh.contact.id !== known?.contact?.id)
+            deps.recorder.update(line.view.id, { contact_id: fresh.contact.id });
+          line.patch({ lookup: fresh });
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  setDnd(on: boolean): void {
+    this.dnd = on;
+    this.deps.changed();
+    if (on) this.checkForward(true);
+  }
+
+  /** The Settings choice for DND: takes effect with the next incoming call. */
+  setDndForward(action: DndAction, target: string): void {
+    this.dndAction = action;
+    this.dndForward = target;
+    this.checkForward(false);
+  }
+
+  /** Asks the PBX about the forward target (only while registered: the question travels as SIP). */
+  checkForward(again: boolean): void {
+    if (!this.deps.registered()) return;
+    const target = this.dndAction === 'forward' ? forwardTarget(this.dndForward) : undefined;
+    void this.deps.forwards.refresh(target === this.deps.user ? undefined : target, again);
+  }
+}
