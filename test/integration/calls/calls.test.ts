@@ -283,6 +283,35 @@ describe('calls between app instances through Kamailio and rtpengine', () => {
     }
   }, 60_000);
 
+  it('a fifth call while four lines ring is refused with 486 and leaves a busy row, without ringing', async () => {
+    const { alice, bob, carol } = pages;
+    // Ended lines linger on the test pages: only carol's line dialled now counts.
+    const earlier = new Set((await carol!.evaluate(() => window.phoneTest.lines())).map((l) => l.id));
+    try {
+      for (let n = 0; n < 4; n++) await alice!.evaluate(() => window.phoneTest.dial('bob'));
+      await expect
+        .poll(async () => (await bob!.evaluate(() => window.phoneTest.lines())).filter((l) => l.status === 'ringing').length)
+        .toBe(4);
+      const ringsBefore = (await bob!.evaluate(() => window.phoneTest.notifications())).length;
+      await carol!.evaluate(() => window.phoneTest.dial('bob'));
+      await expect
+        .poll(
+          async () =>
+            (await carol!.evaluate(() => window.phoneTest.lines())).find((l) => !earlier.has(l.id) && l.status === 'ended')
+              ?.endCode,
+        )
+        .toBe(486);
+      expect((await bob!.evaluate(() => window.phoneTest.lines())).filter((l) => l.status === 'ringing').length).toBe(4);
+      expect((await bob!.evaluate(() => window.phoneTest.notifications())).length).toBe(ringsBefore);
+    } finally {
+      await hangupAll();
+    }
+    await bob!.evaluate(() => window.phoneTest.settled());
+    const [fromCarol] = (await bob!.evaluate(() => window.phoneTest.calls())).filter((c) => c.remote_number === 'carol');
+    expect(fromCarol).toMatchObject({ direction: 'in', outcome: 'busy', answered_at: null });
+    expect(fromCarol!.ended_at).not.toBeNull();
+  }, 60_000);
+
   it('a call to the firm number shows the firm before ringing (P-Called-Party-ID)', async () => {
     const { alice, carol } = pages;
     await carol!.evaluate(() => window.phoneTest.dial('030 1234567'));
