@@ -17,7 +17,7 @@ export class CallRecorder {
   ) {}
 
   /** The tenant the row belongs to: the dialled firm, else the matched contact's, else the user's first. */
-  tenantOf(line: LineView, lookup: CallerLookup | null = line.lookup): string | undefined {
+  private tenantOf(lookup: CallerLookup | null): string | undefined {
     return lookup?.tenant?.tenant ?? lookup?.contact?.tenant ?? this.defaultTenant();
   }
 
@@ -29,7 +29,7 @@ export class CallRecorder {
   begin(line: LineView, onId: (id: string) => void, lookup?: Promise<CallerLookup | null>): void {
     const known = lookup ? lookup.catch(() => null).then((found) => found ?? line.lookup) : Promise.resolve(line.lookup);
     const created = known.then((found) => {
-      const tenant = this.tenantOf(line, found);
+      const tenant = this.tenantOf(found);
       if (!tenant) {
         this.ports.log('warn', `call ${line.id} not recorded: no tenant known`);
         return undefined;
