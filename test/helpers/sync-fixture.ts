@@ -1,9 +1,12 @@
 import { rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import type { SyncTlsProvider } from '../../electron/core/sync/sync-client.js';
+import { SyncEngine, type SyncEngineOptions } from '../../electron/core/sync/sync-engine.js';
 import { startSyncServer, type RunningServer, type ServerOptions } from '../../server/server.js';
 import type { Directory } from '../../server/home/directory.js';
 import { createTestHome, type ClientCert, type TestHome } from './pbx-certs.js';
 import { freshDatabase } from './sync-postgres.js';
+import { TestSyncStore } from './test-sync-store.js';
 
 export type Backend = 'pglite' | 'postgres';
 export const BACKENDS: Backend[] = ['pglite', 'postgres'];
@@ -35,9 +38,20 @@ export interface SyncFixture {
   databaseUrl: string | undefined;
   cert(user: string): ClientCert;
   tls(user: string): { key: string; cert: string; ca: string };
+  /**
+   * A client of this server: an in-memory store and its engine, not started and without the live socket
+   * unless asked. `as` is a user (his certificate) or a provider for tests that change the identity.
+   * close() stops every engine made here, so a failed test leaves no engine polling.
+   */
+  client(as: string | SyncTlsProvider, options?: Pick<SyncEngineOptions, 'live' | 'backoff'>): SyncClient;
   /** Restarts the in-process server on the same home and database (new port). */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SyncClient {
+  store: TestSyncStore;
+  engine: SyncEngine;
 }
 
 const quiet = () => undefined;
@@ -59,6 +73,7 @@ export async function syncFixture(
     if (!c) certs.set(user, (c = home.issue(user)));
     return c;
   };
+  const engines: SyncEngine[] = [];
   const fixture: SyncFixture = {
     home,
     server,
@@ -66,6 +81,19 @@ export async function syncFixture(
     databaseUrl: db?.url,
     cert,
     tls: (user) => ({ key: cert(user).keyPem, cert: cert(user).certPem, ca: home.caPem }),
+    client: (as, options = {}) => {
+      const store = new TestSyncStore(':memory:');
+      const engine = new SyncEngine({
+        store,
+        serverUrl: fixture.url,
+        tls: typeof as === 'string' ? () => fixture.tls(as) : as,
+        live: false,
+        backoff: { baseMs: 20, maxMs: 200 },
+        ...options,
+      });
+      engines.push(engine);
+      return { store, engine };
+    },
     restart: async () => {
       await server.close();
       server = await start();
@@ -73,6 +101,7 @@ export async function syncFixture(
       fixture.url = server.url;
     },
     close: async () => {
+      for (const engine of engines) await engine.stop();
       await server.close();
       await db?.drop();
       rmSync(home.home, { recursive: true, force: true });

@@ -1,31 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
 import type { SyncStatus } from '../../../protocol/sync-status.js';
 import { tenantRecordId } from '../../../server/sync/directory-publisher.js';
 import { BACKENDS, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
-import { TestSyncStore } from '../../helpers/test-sync-store.js';
 
 describe.each(BACKENDS)('sync engine against the real server on %s', (backend) => {
   let f: SyncFixture;
-  const engines: SyncEngine[] = [];
-  const client = (user: string, live = true) => {
-    const store = new TestSyncStore(':memory:');
-    const engine = new SyncEngine({ store, serverUrl: f.url, tls: () => f.tls(user), live, backoff: { baseMs: 20, maxMs: 200 } });
-    engines.push(engine);
-    return { store, engine };
-  };
   beforeAll(async () => {
     f = await syncFixture(backend);
   });
   afterAll(async () => {
-    for (const e of engines) await e.stop();
     await f?.close();
   });
 
   it('business card: A edits the email offline, B the mobile; both edits survive everywhere', async () => {
-    const a = client('anna', false);
-    const b = client('ben', false);
+    const a = f.client('anna');
+    const b = f.client('ben');
     const contact = randomUUID();
     const phone = randomUUID();
     a.store.write('contact', contact, 'tischlerei', 'name', 'Frau Meier');
@@ -53,7 +43,7 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
   });
 
   it('learns its firms from the directory through the ordinary pull', async () => {
-    const c = client('carl', false);
+    const c = f.client('carl');
     c.engine.start();
     await c.engine.syncNow();
     expect(c.store.get('tenant', tenantRecordId('tischlerei'), 'name')).toBe('Tischlerei Holz');
@@ -61,8 +51,8 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
   });
 
   it('live: a note written by A appears at B within a second, without B asking', async () => {
-    const a = client('anna', false);
-    const b = client('carl', true);
+    const a = f.client('anna');
+    const b = f.client('carl', { live: true });
     b.engine.start();
     a.engine.start();
     await expect.poll(() => b.engine.status().live, { timeout: 5000 }).toBe(true);
@@ -76,8 +66,8 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
   });
 
   it('records a conflict when a newer remote value overwrites a local edit, naming the author', async () => {
-    const a = client('anna', false);
-    const b = client('ben', false);
+    const a = f.client('anna');
+    const b = f.client('ben');
     const contact = randomUUID();
     a.engine.start();
     b.engine.start();
@@ -102,8 +92,8 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
   });
 
   it('pushes a field edited several times offline once, with its newest value, and leaves no stale loser', async () => {
-    const a = client('anna', false);
-    const b = client('ben', false);
+    const a = f.client('anna');
+    const b = f.client('ben');
     const contact = randomUUID();
     for (const email of ['one@example.de', 'two@example.de', 'three@example.de'])
       a.store.write('contact', contact, 'tischlerei', 'email', email);
@@ -123,16 +113,8 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
   });
 
   it('reports status: disabled without a certificate, then pending, syncing, online with a last sync time', async () => {
-    const store = new TestSyncStore(':memory:');
     const identity: { tls?: ReturnType<SyncFixture['tls']> } = {};
-    const engine = new SyncEngine({
-      store,
-      serverUrl: f.url,
-      tls: () => identity.tls,
-      live: false,
-      backoff: { baseMs: 20, maxMs: 50 },
-    });
-    engines.push(engine);
+    const { store, engine } = f.client(() => identity.tls, { backoff: { baseMs: 20, maxMs: 50 } });
     const seen: SyncStatus[] = [];
     engine.onStatus((s) => seen.push(s));
     engine.start();
@@ -154,16 +136,8 @@ describe.each(BACKENDS)('sync engine against the real server on %s', (backend) =
   });
 
   it('keeps changes refused for the caller (not in the directory) in the outbox and reports it', async () => {
-    const store = new TestSyncStore(':memory:');
-    const stranger = f.cert('mallory');
-    const engine = new SyncEngine({
-      store,
-      serverUrl: f.url,
-      tls: () => ({ key: stranger.keyPem, cert: stranger.certPem, ca: f.home.caPem }),
-      live: false,
-      backoff: { baseMs: 20, maxMs: 200 },
-    });
-    engines.push(engine);
+    // mallory gets a certificate of the office CA but is not in the directory
+    const { store, engine } = f.client('mallory');
     engine.start();
     store.write('note', randomUUID(), 'tischlerei', 'body', 'from someone IT has not entered yet');
     await engine.syncNow();

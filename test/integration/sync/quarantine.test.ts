@@ -7,7 +7,6 @@ import { LocalStore } from '../../../electron/core/store/store.js';
 import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
 import { MAX_VALUE_BYTES, type DirectoryMe } from '../../../protocol/index.js';
 import { BACKENDS, TEST_DIRECTORY, rawRequest, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
-import { TestSyncStore } from '../../helpers/test-sync-store.js';
 
 /**
  * Changes the server refuses for good (400/403/413 naming them) leave the outbox for a quarantine:
@@ -20,17 +19,9 @@ describe.each(BACKENDS)('quarantine of refused changes against the real server o
   const stores: LocalStore[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'vermittlung-quarantine-'));
   const client = (user: string) => {
-    const store = new TestSyncStore(':memory:');
-    const engine = new SyncEngine({
-      store,
-      serverUrl: f.url,
-      tls: () => f.tls(user),
-      live: false,
-      backoff: { baseMs: 20, maxMs: 200 },
-    });
-    engines.push(engine);
-    engine.start();
-    return { store, engine };
+    const started = f.client(user);
+    started.engine.start();
+    return started;
   };
   beforeAll(async () => {
     f = await syncFixture(backend);
