@@ -155,8 +155,7 @@ export class TestSyncStore implements SyncStorePort {
         ) as { value: string; version: string } | undefined;
         if (local && local.version >= c.version) continue;
         const winning = JSON.stringify(c.value);
-        applied++;
-        if (!hasLocalWork) {
+        const keep = () =>
           this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
             c.table,
             c.id,
@@ -165,22 +164,21 @@ export class TestSyncStore implements SyncStorePort {
             winning,
             c.version,
           );
+        applied++;
+        if (!hasLocalWork) {
+          keep();
           continue;
         }
-        const losers = [
-          ...(this.stmt('SELECT value, version FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').all(
-            c.table,
-            c.id,
-            c.field,
-            c.version,
-          ) as { value: string; version: string }[]),
-          ...(this.stmt('SELECT value, version FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').all(
-            c.table,
-            c.id,
-            c.field,
-            c.version,
-          ) as { value: string; version: string }[]),
-        ];
+        // Local writes of this field older than the winner, still waiting (outbox) or already overwritten (superseded).
+        const older = (statement: string, table: 'outbox' | 'superseded') =>
+          this.stmt(`${statement} ${table} WHERE tbl = ? AND id = ? AND field = ? AND version < ?`);
+        const losers = (['outbox', 'superseded'] as const).flatMap(
+          (table) =>
+            older('SELECT value, version FROM', table).all(c.table, c.id, c.field, c.version) as {
+              value: string;
+              version: string;
+            }[],
+        );
         const lost = losers.sort((a, b) => (a.version < b.version ? 1 : -1))[0];
         if (lost && lost.value !== winning) {
           this.stmt(
@@ -189,26 +187,8 @@ export class TestSyncStore implements SyncStorePort {
           conflicts++;
         }
         // A pending write older than the winner would be superseded anyway: drop it.
-        this.stmt('DELETE FROM outbox WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(
-          c.table,
-          c.id,
-          c.field,
-          c.version,
-        );
-        this.stmt('DELETE FROM superseded WHERE tbl = ? AND id = ? AND field = ? AND version < ?').run(
-          c.table,
-          c.id,
-          c.field,
-          c.version,
-        );
-        this.stmt('INSERT OR REPLACE INTO fields (tbl, id, field, tenant, value, version) VALUES (?, ?, ?, ?, ?, ?)').run(
-          c.table,
-          c.id,
-          c.field,
-          c.tenant,
-          winning,
-          c.version,
-        );
+        for (const table of ['outbox', 'superseded'] as const) older('DELETE FROM', table).run(c.table, c.id, c.field, c.version);
+        keep();
       }
       this.setMeta('cursor', cursor);
       this.saveClock();
