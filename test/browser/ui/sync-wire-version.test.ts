@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireVersionRange } from '../../../protocol/index.js';
 import { startSyncServer, type RunningServer } from '../../../server/server.js';
@@ -12,6 +13,33 @@ import { invokeInPage } from '../../helpers/ui.js';
  * longer speaks the app's version 1 (min 2), then one that speaks only versions below it (max 0),
  * as a server older than the app would. Local edits wait meanwhile and flow once the versions match.
  */
+/** The status bar's height and whether each of its items ends inside it (none cut off at the edge). */
+function barLayout(page: Page): Promise<{ height: number; inside: boolean; cut: boolean }> {
+  return page.getByTestId('status-bar').evaluate((bar) => {
+    const box = bar.getBoundingClientRect();
+    const text = bar.querySelector('[data-testid="status-sync"] .text');
+    return {
+      height: Math.round(box.height),
+      inside: [...bar.children].every((item) => item.getBoundingClientRect().right <= box.right + 0.5),
+      cut: text !== null && text.scrollWidth > text.clientWidth,
+    };
+  });
+}
+
+/**
+ * At 1280 px the long state keeps the bar as high as "online" did (one line, no wrap): the sync text
+ * ends in an ellipsis, the tooltip has all of it, and so has the accessibility tree.
+ */
+async function expectOneLine(page: Page, short: { height: number }, state: string): Promise<void> {
+  const full = `Synchronisierung: ${state}`;
+  const layout = await barLayout(page);
+  expect(layout).toEqual({ height: short.height, inside: true, cut: true });
+  const item = page.getByTestId('status-sync');
+  expect(await item.getAttribute('title')).toBe(full);
+  expect(await page.getByTestId('status-bar').ariaSnapshot()).toContain(full);
+  await screenshot(page, 'status-bar-long-sync-text');
+}
+
 describe('a sync server that refuses the app wire version, in the status bar', () => {
   let rig: DeskRig;
   let other: RunningServer | undefined;
@@ -42,6 +70,8 @@ describe('a sync server that refuses the app wire version, in the status bar', (
     const status = async () =>
       ((await invokeInPage(page, 'sync.status', null)) as { value: { state: string; pending: number } }).value;
     await expect.poll(barText, { timeout: 15_000 }).toBe('Synchronisierung: online');
+    expect(page.viewportSize()?.width).toBe(1280);
+    const oneLine = await barLayout(page);
 
     await rig.stack.stopServer();
     await otherBuild({ min: 2, max: 3 });
@@ -61,6 +91,7 @@ describe('a sync server that refuses the app wire version, in the status bar', (
     await expect
       .poll(barText, { timeout: 10_000 })
       .toBe('Synchronisierung: Die App ist zu alt für den Server – bitte aktualisieren · 1 Änderung ausstehend');
+    await expectOneLine(page, oneLine, 'Die App ist zu alt für den Server – bitte aktualisieren · 1 Änderung ausstehend');
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await status()).toMatchObject({ state: 'app_outdated', pending: 1 });
     const text = (await page.locator('body').textContent()) ?? '';
@@ -76,6 +107,7 @@ describe('a sync server that refuses the app wire version, in the status bar', (
       .poll(barText, { timeout: 10_000 })
       .toBe('Synchronisierung: Der Server ist älter als die App – bitte die IT verständigen · 1 Änderung ausstehend');
     expect(await bar.getAttribute('data-state')).toBe('server_outdated');
+    await expectOneLine(page, oneLine, 'Der Server ist älter als die App – bitte die IT verständigen · 1 Änderung ausstehend');
 
     // The rig's own server speaks version 1 again: the kept edit goes through.
     await other?.close();
