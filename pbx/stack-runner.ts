@@ -18,11 +18,13 @@ export interface StackInfo {
   pbxWss: string;
   /** sip:127.0.0.1:PORT;transport=udp — outside callers and trunks (baresip in tests). */
   pbxUdp: string;
-  /** The central server's URL, when server/main.ts exists. */
+  /** The central server's sync URL (client certificate required), when server/main.ts exists. */
   server?: string;
+  /** The server's calendar feed listener (no client certificate, feeds only), with `server`. */
+  feed?: string;
   /** The outbound gateway (host:port, UDP) for numbers outside this PBX, when one is configured. */
   trunk?: string;
-  ports: { wss: number; udp: number; rtpengineNg: number; rtpMin: number; rtpMax: number; server?: number };
+  ports: { wss: number; udp: number; rtpengineNg: number; rtpMin: number; rtpMax: number; server?: number; feed?: number };
   pids: { kamailio: number; rtpengine: number; server?: number; stack: number };
   logs: { kamailio: string; rtpengine: string; server?: string };
   /** `kamcmd -s unix:<ctlSocket> tls.reload` re-reads the CRL by hand. */
@@ -45,6 +47,7 @@ export interface StackOptions {
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
+  feedPort?: number;
   log?: (line: string) => void;
 }
 
@@ -70,6 +73,7 @@ export class Stack {
   private reloading: Promise<void> = Promise.resolve();
   private wssPort = 0;
   private serverPort = 0;
+  private feedPort = 0;
   info!: StackInfo;
   readonly layout: HomeLayout;
 
@@ -137,13 +141,16 @@ export class Stack {
     this.wssPort = wss;
     await this.startKamailio();
 
-    let serverUrl: string | undefined;
+    let serverUrls: { server: string; feed: string } | undefined;
     let serverPort: number | undefined;
+    let feedPort: number | undefined;
     const wantServer = this.options.server ?? existsSync(join(root, 'server', 'main.ts'));
     if (wantServer && existsSync(join(root, 'server', 'main.ts'))) {
       serverPort = this.options.serverPort ?? (await freePort('tcp'));
+      feedPort = this.options.feedPort ?? (await freePort('tcp'));
       this.serverPort = serverPort;
-      serverUrl = await this.startServer();
+      this.feedPort = feedPort;
+      serverUrls = await this.startServer();
     } else if (wantServer || this.options.server === undefined) {
       this.say('warning: server/main.ts does not exist yet; starting without the central server');
     }
@@ -154,9 +161,9 @@ export class Stack {
       sipDomain,
       pbxWss: `wss://127.0.0.1:${wss}`,
       pbxUdp: `sip:127.0.0.1:${udp};transport=udp`,
-      ...(serverUrl ? { server: serverUrl } : {}),
+      ...(serverUrls ? { server: serverUrls.server, feed: serverUrls.feed } : {}),
       ...(this.options.trunk ? { trunk: this.options.trunk } : {}),
-      ports: { wss, udp, rtpengineNg: ng, rtpMin, rtpMax, ...(serverPort ? { server: serverPort } : {}) },
+      ports: { wss, udp, rtpengineNg: ng, rtpMin, rtpMax, ...(serverPort ? { server: serverPort, feed: feedPort } : {}) },
       pids: {
         kamailio: this.kamailio.pid,
         rtpengine: this.rtpengine.pid,
@@ -220,9 +227,9 @@ export class Stack {
     }
   }
 
-  private async startServer(): Promise<string> {
+  private async startServer(): Promise<{ server: string; feed: string }> {
     const logDir = join(this.layout.pbxDir, 'logs');
-    let found: string | undefined;
+    let found: { server: string; feed: string } | undefined;
     this.server = spawnDaemon(
       'server',
       process.execPath,
@@ -233,15 +240,18 @@ export class Stack {
         this.layout.home,
         '--port',
         String(this.serverPort),
+        '--feed-port',
+        String(this.feedPort),
       ],
       join(logDir, 'server.log'),
       (line) => {
         // server/main.ts prints exactly one line when it accepts connections.
-        found ??= /läuft: (https?:\/\/\S+)/.exec(line)?.[1];
+        const match = /läuft: (https:\/\/\S+) \(Kalender-Feed: (https:\/\/\S+)\)/.exec(line);
+        if (match) found ??= { server: match[1]!, feed: match[2]! };
       },
     );
     await waitFor('central server', () => Promise.resolve(found !== undefined), 60_000, this.server);
-    this.say(`server ready at ${found} (pid ${this.server.pid})`);
+    this.say(`server ready at ${found!.server}, calendar feeds at ${found!.feed} (pid ${this.server.pid})`);
     if (this.info) {
       this.info.pids.server = this.server.pid;
       this.writeInfo();

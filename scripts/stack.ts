@@ -2,13 +2,14 @@
  * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT]`: Kamailio,
  * rtpengine and the central server for one office-service home, on loopback, until Ctrl-C or
  * SIGTERM. Writes DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) and every change to
- * directory.json (`tenant add`, `user add`, …) reach the running Kamailio by themselves, without a restart. The WSS and server ports are the ones of the home's PBX and server URLs (`ca init
- * --pbx-url/--server-url`), so the provisioning bundles issued for this home work against it.
+ * directory.json (`tenant add`, `user add`, …) reach the running Kamailio by themselves, without a restart. The WSS, server and calendar feed ports are the ones of the home's PBX, server and
+ * calendar URLs (`ca init --pbx-url/--server-url/--calendar-url`), so the provisioning bundles and the feed URLs that
+ * `calendar url` prints for this home work against it.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MissingPackageError, reloadCommand, startStack } from '../pbx/stack-runner.js';
-import { readDirectory } from '../server/home/directory.js';
+import { readDirectory, serviceCalendarUrl, type ServiceSettings } from '../server/home/directory.js';
 import { homeLayout } from '../server/home/layout.js';
 
 const { values } = parseArgs({
@@ -39,7 +40,7 @@ if (!values.home) {
 
 const log = (line: string) => console.log(`stack: ${line}`);
 const home = resolve(values.home);
-let service: { pbxUrl?: string; serverUrl?: string } | undefined;
+let service: ServiceSettings | undefined;
 try {
   service = readDirectory(homeLayout(home).directory).service;
 } catch {
@@ -47,7 +48,11 @@ try {
 }
 const fixedPorts = values['random-ports']
   ? {}
-  : { wssPort: loopbackPort(service?.pbxUrl), serverPort: loopbackPort(service?.serverUrl) };
+  : {
+      wssPort: loopbackPort(service?.pbxUrl),
+      serverPort: loopbackPort(service?.serverUrl),
+      feedPort: loopbackPort(service ? serviceCalendarUrl(service) : undefined),
+    };
 let stack;
 try {
   stack = await startStack({
@@ -64,7 +69,7 @@ try {
 }
 const running = stack;
 log(
-  `ready: pbx ${running.info.pbxWss} (udp ${running.info.pbxUdp})${running.info.server ? `, server ${running.info.server}` : ''}; ${running.layout.stackFile}`,
+  `ready: pbx ${running.info.pbxWss} (udp ${running.info.pbxUdp})${running.info.server ? `, server ${running.info.server}, calendar feeds ${running.info.feed}` : ''}; ${running.layout.stackFile}`,
 );
 
 log(`a new CRL is applied automatically; by hand: ${reloadCommand(running.info)}`);

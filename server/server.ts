@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
-import { registerCalendarFeed } from './calendar/routes.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
 import { PgliteDatabase } from './db/pglite-database.js';
 import { homeLayout } from './home/layout.js';
 import { buildApp } from './http/app.js';
+import { buildFeedApp } from './http/feed-app.js';
 import type { ServerLog } from './log.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
@@ -19,6 +19,8 @@ import type { WireVersionRange } from '../protocol/index.js';
 export interface ServerOptions {
   home: string;
   port?: number;
+  /** The calendar feed listener's port (docs/calendar.md); 0 or absent: a free one. */
+  feedPort?: number;
   host?: string;
   /** postgres://… ; without it PGlite under HOME/db (single process). */
   database?: string;
@@ -28,15 +30,23 @@ export interface ServerOptions {
 }
 
 export interface RunningServer {
+  /** The sync API: mutual TLS, a client certificate of the office CA or no handshake. */
   url: string;
   port: number;
+  /** The calendar feed listener: no client certificate, nothing but /calendar/<token>.ics. */
+  feedUrl: string;
+  feedPort: number;
   db: Database;
   close(): Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The server's composition root: database, directory, sync service, live hub, HTTPS. */
+/**
+ * The server's composition root: database, directory, sync service, live hub, and two HTTPS
+ * listeners — the sync API, which completes no handshake without a valid client certificate, and
+ * the calendar feed, which asks for none and serves nothing else.
+ */
 export async function startSyncServer(options: ServerOptions): Promise<RunningServer> {
   const { log } = options;
   const layout = homeLayout(options.home);
@@ -101,11 +111,17 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     log,
     ...(options.wireVersions ? { wireVersions: options.wireVersions } : {}),
   });
-  registerCalendarFeed(app, { db, directory: () => access.directory, log });
+  const { key, cert } = tlsFiles();
+  const feedApp = buildFeedApp({ tls: { key, cert }, db, directory: () => access.directory, log });
   const sockets = new Set<Socket>();
   app.server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+  });
+  const feedSockets = new Set<Socket>();
+  feedApp.server.on('secureConnection', (socket: Socket) => {
+    feedSockets.add(socket);
+    socket.once('close', () => feedSockets.delete(socket));
   });
 
   access.watch((what) => {
@@ -123,19 +139,23 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     hub.prune((userId, serial) => access.allows(userId, serial));
   });
 
-  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  const port = (app.server.address() as AddressInfo).port;
-  const url = `https://${options.host ?? '127.0.0.1'}:${port}`;
-  return {
-    url,
-    port,
-    db,
-    close: async () => {
-      clearTimeout(publishRetry);
-      access.close();
-      for (const socket of sockets) socket.destroy();
-      await app.close();
-      await db.close();
-    },
+  const host = options.host ?? '127.0.0.1';
+  const close = async (): Promise<void> => {
+    clearTimeout(publishRetry);
+    access.close();
+    for (const socket of [...sockets, ...feedSockets]) socket.destroy();
+    await Promise.all([app.close(), feedApp.close()]);
+    await db.close();
   };
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+    await feedApp.listen({ port: options.feedPort ?? 0, host });
+  } catch (error) {
+    // A taken port must not leave the other listener, the watcher or the database open.
+    await close().catch(() => undefined);
+    throw error;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const feedPort = (feedApp.server.address() as AddressInfo).port;
+  return { url: `https://${host}:${port}`, port, feedUrl: `https://${host}:${feedPort}`, feedPort, db, close };
 }

@@ -1,16 +1,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TenantId } from '../../protocol/sync.js';
+import { serviceCalendarUrl } from '../home/directory.js';
 import { feedPath, newCalendarToken } from '../calendar/token.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 
 /**
- * `calendar url TENANT --home DIR` prints the firm's feed URL (creating its token on first use);
+ * `calendar url TENANT --home DIR` prints the firm's feed URL on the feed listener (creating its token
+ * on first use), never the sync server's URL: the sync port refuses every client without a certificate;
  * `calendar revoke TENANT --home DIR` replaces the token, so the old URL answers 404 as soon as the
  * running server has reloaded directory.json (it watches the file), and prints the new URL.
  */
-export const CALENDAR_USAGE = `  calendar url TENANT --home DIR [--server-url https://…]
-  calendar revoke TENANT --home DIR [--server-url https://…]`;
+export const CALENDAR_USAGE = `  calendar url TENANT --home DIR [--calendar-url https://…]
+  calendar revoke TENANT --home DIR [--calendar-url https://…]`;
 
 /** `usage` builds the CLI's UsageError (exit code 2); passed in because commands.ts dispatches here. */
 export function runCalendar(action: string | undefined, argv: string[], usage: (message: string) => Error): string {
@@ -19,7 +21,7 @@ export function runCalendar(action: string | undefined, argv: string[], usage: (
   try {
     parsed = parseArgs({
       args: argv,
-      options: { home: { type: 'string' }, 'server-url': { type: 'string' } },
+      options: { home: { type: 'string' }, 'calendar-url': { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -31,16 +33,16 @@ export function runCalendar(action: string | undefined, argv: string[], usage: (
   if (!tenantId.success) throw usage(`tenant ID "${parsed.positionals[0]}" is not valid`);
   const home = parsed.values.home;
   if (!home) throw usage('--home is required');
-  const override = parsed.values['server-url'];
-  if (override !== undefined && !/^https:\/\/[^/\s]+/.test(override)) throw usage('--server-url must start with https://');
+  const override = parsed.values['calendar-url'];
+  if (override !== undefined && !/^https:\/\/[^/\s]+/.test(override)) throw usage('--calendar-url must start with https://');
 
   const ca = new OfficeCa(resolve(home));
   if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}: run \`ca init --home ${ca.layout.home}\` first`);
   const directory = ca.directory();
   const tenant = directory.tenants.find((t) => t.id === tenantId.data);
   if (!tenant) throw new AdminFailure(`unknown tenant "${tenantId.data}"`);
-  const base = override ?? directory.service?.serverUrl;
-  if (!base) throw new AdminFailure('the directory has no server URL (from `ca init --server-url`); pass --server-url https://…');
+  const base = override ?? (directory.service ? serviceCalendarUrl(directory.service) : undefined);
+  if (!base) throw new AdminFailure('the directory has no service settings (from `ca init`); pass --calendar-url https://…');
 
   let token = tenant.calendarToken;
   if (action === 'revoke' || !token) {

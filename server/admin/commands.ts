@@ -17,7 +17,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage: npm run admin -- <command>
-  ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--sip-domain NAME] [--server-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
+  ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--sip-domain NAME] [--server-url https://…] [--calendar-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
   ca crl --home DIR
   tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
   user add ID --name "…" --tenant ID [--tenant ID]… [--role teleworker|craftsman] [--days N] --home DIR --out FILE [--passphrase P]
@@ -94,6 +94,7 @@ async function caInit(argv: string[]): Promise<string> {
       'pbx-url': { type: 'string' },
       'sip-domain': { type: 'string' },
       'server-url': { type: 'string' },
+      'calendar-url': { type: 'string' },
       stun: { type: 'string', multiple: true },
       'update-channel': { type: 'string' },
       'crl-days': { type: 'string' },
@@ -102,12 +103,15 @@ async function caInit(argv: string[]): Promise<string> {
   );
   const pbxUrl = values['pbx-url'] as string | undefined;
   const serverUrl = values['server-url'] as string | undefined;
+  const calendarUrl = values['calendar-url'] as string | undefined;
   const sipDomain = values['sip-domain'] as string | undefined;
   if (sipDomain !== undefined && !isSipDomain(sipDomain))
     throw new UsageError('--sip-domain must be a host name or IPv4 address (the part after @ in sip:anna@pbx.example.de)');
   if (pbxUrl !== undefined && !/^wss:\/\/[^/\s]+/.test(pbxUrl)) throw new UsageError('--pbx-url must start with wss://');
   if (serverUrl !== undefined && !/^https:\/\/[^/\s]+/.test(serverUrl))
     throw new UsageError('--server-url must start with https://');
+  if (calendarUrl !== undefined && !/^https:\/\/[^/\s]+/.test(calendarUrl))
+    throw new UsageError('--calendar-url must start with https://');
   const crlDays = values['crl-days'] === undefined ? undefined : days(values['crl-days'], 7);
   if (crlDays === 0) throw new UsageError('--crl-days must be at least 1');
   const ca = new OfficeCa(resolve(required(values, 'home')));
@@ -117,6 +121,7 @@ async function caInit(argv: string[]): Promise<string> {
     ...(pbxUrl ? { pbxUrl } : {}),
     ...(sipDomain ? { sipDomain } : {}),
     ...(serverUrl ? { serverUrl } : {}),
+    ...(calendarUrl ? { calendarUrl } : {}),
     stunUrls: list(values, 'stun'),
     ...(values['update-channel'] ? { updateChannel: values['update-channel'] as string } : {}),
     ...(crlDays ? { crlDays } : {}),
@@ -131,6 +136,7 @@ async function caInit(argv: string[]): Promise<string> {
     `  PBX URL:          ${result.service.pbxUrl}`,
     `  SIP domain:       ${result.service.sipDomain}`,
     `  server URL:       ${result.service.serverUrl}`,
+    `  calendar feeds:   ${result.service.calendarUrl} (no client certificate; open this port only for the feeds)`,
   ].join('\n');
 }
 

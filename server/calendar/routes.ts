@@ -17,11 +17,12 @@ export interface CalendarFeedDeps {
 const PREFIX = '/calendar/';
 
 /**
- * The one path the HTTPS API serves without a client certificate: calendar apps cannot present
- * one, so the unguessable token in the URL is the secret (docs/calendar.md).
+ * The only path the feed listener (server/http/feed-app.ts) serves; it asks for no client certificate
+ * because calendar apps cannot present one, so the unguessable token in the URL is the secret
+ * (docs/calendar.md). The sync listener does not serve it.
  */
 // Exactly one plain path segment after the prefix: no further slash, no percent-encoding, so no dot
-// segment or encoded separator can make a certificate-free request reach any other route.
+// segment or encoded separator can make a request on the feed listener reach any other route.
 const FEED_PATH = /^\/calendar\/[A-Za-z0-9._-]+(?:\?|$)/;
 
 export function isCalendarFeedPath(url: string): boolean {

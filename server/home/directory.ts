@@ -44,6 +44,11 @@ export const ServiceSettings = z.object({
   /** The users' AoR domain; absent in homes made before it existed, then the pbxUrl host (serviceSipDomain). */
   sipDomain: z.string().optional(),
   serverUrl: z.string(),
+  /**
+   * The calendar feed's base URL: its own listener, which asks for no client certificate and serves
+   * nothing but the feeds. Absent in homes made before it existed, then serviceCalendarUrl.
+   */
+  calendarUrl: z.string().optional(),
   /** Host names and IPs in the server/PBX TLS certificate. */
   hosts: z.array(z.string()),
   stunUrls: z.array(z.string()).optional(),
@@ -56,6 +61,17 @@ export type ServiceSettings = z.infer<typeof ServiceSettings>;
 /** The SIP domain the bundles of this home carry, and so the one the PBX must serve. */
 export function serviceSipDomain(service: ServiceSettings): string {
   return service.sipDomain ?? sipDomainFromPbxUrl(service.pbxUrl);
+}
+
+/** The feed listener's default port: next to the sync server's 7444, its own firewall rule. */
+export const DEFAULT_FEED_PORT = 7445;
+
+/** Where `calendar url` points and `npm run stack` binds the feed: calendarUrl, else serverUrl's host on 7445. */
+export function serviceCalendarUrl(service: ServiceSettings): string {
+  if (service.calendarUrl) return service.calendarUrl;
+  const url = new URL(service.serverUrl);
+  url.port = String(DEFAULT_FEED_PORT);
+  return `${url.origin}/`;
 }
 
 export const Directory = z.object({

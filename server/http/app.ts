@@ -5,7 +5,6 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { MAX_PUSH_BYTES, SYNC_WIRE_HEADER, SYNC_WIRE_SUPPORTED, type WireVersionRange } from '../../protocol/index.js';
 import type { AccessControl, Caller } from '../auth/access.js';
-import { isCalendarFeedPath } from '../calendar/routes.js';
 import { isUnavailable } from '../db/database.js';
 import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
@@ -43,24 +42,22 @@ function callerOf(request: FastifyRequest): Caller {
 }
 
 /**
- * The HTTPS API. TLS itself refuses clients without a certificate from the office service's CA or
- * with one on the CRL; every request then maps the certificate's CN to a directory user.
+ * The HTTPS sync API. TLS itself refuses clients without a certificate from the office service's CA
+ * or with one on the CRL (the handshake fails); every request then maps the certificate's CN to a
+ * directory user. Certificate-free routes (the calendar feed) live on their own listener, never here.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const wireVersions = deps.wireVersions ?? SYNC_WIRE_SUPPORTED;
   const app = Fastify({
-    // TLS asks every client for a certificate but lets the handshake finish without a valid one, so
-    // calendar apps (which cannot present one) reach the feed; every other request is refused below.
-    https: { ...deps.tls, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    https: { ...deps.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
     bodyLimit: MAX_PUSH_BYTES,
     logger: false,
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (isCalendarFeedPath(request.url)) return;
     const socket = request.raw.socket as TLSSocket;
-    // Unverified (no, foreign-CA, expired or CRL-revoked certificate): drop the connection as a
-    // refused handshake would, before any route or body parser runs.
+    // Unreachable while TLS rejects unverified clients; kept so that a change to the TLS options can
+    // never silently open a route: drop the connection as the refused handshake would.
     if (!socket.authorized) {
       reply.hijack();
       socket.destroy();

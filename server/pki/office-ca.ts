@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import { isSipDomain, sipDomainFromPbxUrl, type ProvisioningPayload } from '../../protocol/identity.js';
 import {
+  DEFAULT_FEED_PORT,
   readDirectory,
   serviceSipDomain,
   writeDirectory,
@@ -34,6 +35,8 @@ export interface InitOptions {
   /** The users' AoR domain; default the pbxUrl host. */
   sipDomain?: string;
   serverUrl?: string;
+  /** The calendar feed listener's base URL; default https://HOST:7445/. */
+  calendarUrl?: string;
   stunUrls?: string[];
   updateChannel?: string;
   crlDays?: number;
@@ -88,6 +91,7 @@ export class OfficeCa {
       pbxUrl,
       sipDomain,
       serverUrl: options.serverUrl ?? `https://${urlHost}:7444/`,
+      calendarUrl: options.calendarUrl ?? `https://${urlHost}:${DEFAULT_FEED_PORT}/`,
       hosts,
       ...(options.stunUrls?.length ? { stunUrls: options.stunUrls } : {}),
       updateChannel: options.updateChannel ?? 'stable',

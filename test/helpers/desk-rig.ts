@@ -37,18 +37,19 @@ export interface DeskOptions {
 
 export interface DeskRigOptions {
   /** The bundles point at wss://127.0.0.1; the SIP domain comes from `pki.sipDomain` (default `localhost`). */
-  pki?: Omit<PkiHomeOptions, 'pbxUrl' | 'serverUrl'>;
+  pki?: Omit<PkiHomeOptions, 'pbxUrl' | 'serverUrl' | 'calendarUrl'>;
 }
 
 export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRig> {
-  const [wssPort, serverPort] = [await freePort('both'), await freePort('tcp')];
+  const [wssPort, serverPort, feedPort] = [await freePort('both'), await freePort('tcp'), await freePort('tcp')];
   const pki = await createPkiHome({
     ...options.pki,
     pbxUrl: `wss://127.0.0.1:${wssPort}/`,
     serverUrl: `https://127.0.0.1:${serverPort}/`,
+    calendarUrl: `https://127.0.0.1:${feedPort}/`,
   });
   const started = await Promise.allSettled([
-    startTestStack(pki.home, { wssPort, serverPort, server: true }),
+    startTestStack(pki.home, { wssPort, serverPort, feedPort, server: true }),
     startKeyring(),
     launchChromium(),
   ] as const);

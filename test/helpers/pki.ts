@@ -67,6 +67,8 @@ export interface PkiHomeOptions {
    */
   sipDomain?: string;
   serverUrl?: string;
+  /** `ca init --calendar-url`; default https://127.0.0.1:7445/. */
+  calendarUrl?: string;
   tenants?: PkiTenantSpec[];
   users?: PkiUserSpec[];
 }
@@ -96,6 +98,7 @@ export async function createPkiHome(options: PkiHomeOptions = {}): Promise<PkiHo
   if (options.pbxUrl) init.push('--pbx-url', options.pbxUrl);
   init.push('--sip-domain', options.sipDomain ?? 'localhost');
   if (options.serverUrl) init.push('--server-url', options.serverUrl);
+  if (options.calendarUrl) init.push('--calendar-url', options.calendarUrl);
   await admin(...init);
   for (const tenant of options.tenants ?? DEFAULT_TENANTS) {
     const args = ['tenant', 'add', tenant.id, '--name', tenant.name];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect, type SecureVersion } from 'node:tls';
 import ical, { type VEvent } from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -46,6 +47,29 @@ function request(
   });
 }
 
+interface Handshake {
+  /** The client saw the handshake complete (TLS 1.3 clients may, before the server's verdict arrives). */
+  secure: boolean;
+  /** Anything the server sent back to a plain HTTP request: an HTTP answer would mean the TLS layer let us in. */
+  received: string;
+  error: string | undefined;
+}
+
+/** A raw TLS connection without a client certificate that asks for /directory/me once it is up. */
+function handshakeWithoutCertificate(port: number, ca: string, maxVersion: SecureVersion): Promise<Handshake> {
+  return new Promise((resolve) => {
+    const outcome: Handshake = { secure: false, received: '', error: undefined };
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost', maxVersion }, () => {
+      outcome.secure = true;
+      socket.write('GET /directory/me HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n');
+    });
+    socket.on('data', (chunk: Buffer) => (outcome.received += chunk.toString('utf8')));
+    socket.on('error', (error: NodeJS.ErrnoException) => (outcome.error ??= error.code ?? error.message));
+    socket.on('close', () => resolve(outcome));
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+}
+
 function events(ics: string): VEvent[] {
   return Object.values(ical.sync.parseICS(ics)).filter((c): c is VEvent => c?.type === 'VEVENT');
 }
@@ -77,7 +101,7 @@ describe.each(BACKENDS)('calendar feed on %s', (backend) => {
       value: value as Change['value'],
       version: version(),
     }));
-  const feedUrl = async (tenant: string) => (await pki.admin('calendar', 'url', tenant, '--server-url', server.url)).trim();
+  const feedUrl = async (tenant: string) => (await pki.admin('calendar', 'url', tenant, '--calendar-url', server.feedUrl)).trim();
   // A token the CLI has just created is served once the server has reloaded directory.json (≤ ~1 s).
   const feed = async (url: string) => {
     let res: Res | undefined;
@@ -104,7 +128,7 @@ describe.each(BACKENDS)('calendar feed on %s', (backend) => {
 
   it('shows a booking in Berlin wall-clock time in winter and summer, without a client certificate', async () => {
     const url = await feedUrl('tischlerei');
-    expect(url).toMatch(new RegExp(`^${server.url}/calendar/[A-Za-z0-9_-]{43}\\.ics$`));
+    expect(url).toMatch(new RegExp(`^${server.feedUrl}/calendar/[A-Za-z0-9_-]{43}\\.ics$`));
     expect((await feedUrl('tischlerei')).trim()).toBe(url); // stable until revoked
     const contact = randomUUID();
     const winter = randomUUID();
@@ -177,7 +201,7 @@ describe.each(BACKENDS)('calendar feed on %s', (backend) => {
   it('answers 404 for a revoked URL and serves the new one; unknown tokens are 404 too', async () => {
     const old = await feedUrl('tischlerei');
     await feed(old);
-    const out = await pki.admin('calendar', 'revoke', 'tischlerei', '--server-url', server.url);
+    const out = await pki.admin('calendar', 'revoke', 'tischlerei', '--calendar-url', server.feedUrl);
     const fresh = out.trim().split('\n').at(-1)!;
     expect(fresh).not.toBe(old);
     expect(fresh).toMatch(/\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
@@ -185,36 +209,70 @@ describe.each(BACKENDS)('calendar feed on %s', (backend) => {
     await expect.poll(async () => (await request(old, pki.caPem)).status, { timeout: 5000 }).toBe(404);
     await feed(fresh);
     expect((await feedUrl('tischlerei')).trim()).toBe(fresh);
-    expect((await request(`${server.url}/calendar/${'A'.repeat(43)}.ics`, pki.caPem)).status).toBe(404);
-    expect((await request(`${server.url}/calendar/nonsense`, pki.caPem)).status).toBe(404);
+    expect((await request(`${server.feedUrl}/calendar/${'A'.repeat(43)}.ics`, pki.caPem)).status).toBe(404);
+    expect((await request(`${server.feedUrl}/calendar/nonsense`, pki.caPem)).status).toBe(404);
   });
 
-  it('still refuses the sync API and the live socket without a client certificate', async () => {
+  it('runs the feed on its own port, apart from the sync port', async () => {
+    expect(server.feedPort).not.toBe(server.port);
+    expect(await feedUrl('tischlerei')).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${server.feedPort}/calendar/`));
+  });
+
+  it('refuses a TLS handshake without a client certificate on the sync port, before any HTTP', async () => {
+    // TLS 1.2: the server's verdict is part of the handshake, which therefore never completes.
+    const tls12 = await handshakeWithoutCertificate(server.port, pki.caPem, 'TLSv1.2');
+    expect(tls12.secure).toBe(false);
+    expect(tls12.error).toBeDefined();
+    expect(tls12.received).toBe('');
+    // TLS 1.3: the client may think it is done, but the server answers its first bytes with the
+    // certificate_required alert, not with any HTTP status.
+    const tls13 = await handshakeWithoutCertificate(server.port, pki.caPem, 'TLSv1.3');
+    expect(tls13.error).toMatch(/CERTIFICATE_REQUIRED/);
+    expect(tls13.received).toBe('');
+    // the feed port completes the same handshake and answers over HTTP (404: not a feed path)
+    const feedPort = await handshakeWithoutCertificate(server.feedPort, pki.caPem, 'TLSv1.2');
+    expect(feedPort.secure).toBe(true);
+    expect(feedPort.received).toMatch(/^HTTP\/1\.1 404 /);
+    // and the sync routes over HTTPS without a certificate fail at the connection, not with a status
     await expect(request(`${server.url}/sync/pull?after=0&limit=10`, pki.caPem)).rejects.toThrow();
-    await expect(request(`${server.url}/directory/me`, pki.caPem)).rejects.toThrow();
     await expect(request(`${server.url}/sync/push`, pki.caPem, { method: 'POST', body: '{"changes":{}}' })).rejects.toThrow();
-    await expect(request(`${server.url}/nothing-here`, pki.caPem)).rejects.toThrow();
-    // the feed's certificate-free prefix is no way round the check
-    for (const sneaky of ['/calendar/../sync/pull?after=0', '/calendar/..%2Fdirectory%2Fme', '/calendar/x/../../directory/me']) {
-      await expect(request(`${server.url}${sneaky}`, pki.caPem)).rejects.toThrow();
-    }
-    const live = new WebSocket(`${server.url.replace('https', 'wss')}/sync/live`, { ca: pki.caPem });
-    const outcome = await new Promise<string>((resolve) => {
-      live.on('open', () => resolve('open'));
-      live.on('error', () => resolve('refused'));
-    });
-    live.terminate();
-    expect(outcome).toBe('refused');
-    // with the certificate the same routes work
+    await expect(request(`${server.url}${new URL(await feedUrl('tischlerei')).pathname}`, pki.caPem)).rejects.toThrow();
+  });
+
+  it('serves no sync route on the feed port, with or without a certificate', async () => {
     const max = pki.users.max!;
+    for (const cert of [{}, { pfx: max.pfx, passphrase: max.passphrase }]) {
+      expect((await request(`${server.feedUrl}/sync/pull?after=0&limit=10`, pki.caPem, cert)).status).toBe(404);
+      expect((await request(`${server.feedUrl}/directory/me`, pki.caPem, cert)).status).toBe(404);
+      expect(
+        (await request(`${server.feedUrl}/sync/push`, pki.caPem, { ...cert, method: 'POST', body: '{"changes":{}}' })).status,
+      ).toBe(404);
+      expect((await request(`${server.feedUrl}/`, pki.caPem, cert)).status).toBe(404);
+    }
+    // the feed's path prefix is no way round it either
+    for (const sneaky of ['/calendar/../sync/pull?after=0', '/calendar/..%2Fdirectory%2Fme', '/calendar/x/../../directory/me']) {
+      expect((await request(`${server.feedUrl}${sneaky}`, pki.caPem)).status).toBe(404);
+    }
+    for (const options of [{ ca: pki.caPem }, { ca: pki.caPem, pfx: max.pfx, passphrase: max.passphrase }]) {
+      const live = new WebSocket(`${server.feedUrl.replace('https', 'wss')}/sync/live`, options);
+      const outcome = await new Promise<string>((resolve) => {
+        live.on('open', () => resolve('open'));
+        live.on('error', () => resolve('refused'));
+      });
+      live.terminate();
+      expect(outcome).toBe('refused');
+    }
+    // the sync port itself works with the certificate, and does not serve the feed
     expect((await request(`${server.url}/directory/me`, pki.caPem, { pfx: max.pfx, passphrase: max.passphrase })).status).toBe(
       200,
     );
+    const path = new URL(await feedUrl('tischlerei')).pathname;
+    expect((await request(`${server.url}${path}`, pki.caPem, { pfx: max.pfx, passphrase: max.passphrase })).status).toBe(404);
   });
 
   it('never logs a feed token', async () => {
     const token = (await feedUrl('tischlerei')).split('/').at(-1)!.replace('.ics', '');
-    await feed(`${server.url}/calendar/${token}.ics`);
+    await feed(`${server.feedUrl}/calendar/${token}.ics`);
     expect(logs.join('\n')).not.toContain(token);
   });
 });

@@ -55,8 +55,32 @@ describe('npm run admin', () => {
       pbxUrl: 'wss://pbx.example.de:7443/',
       sipDomain: 'pbx.example.de',
       serverUrl: 'https://pbx.example.de:7444/',
+      calendarUrl: 'https://pbx.example.de:7445/',
     });
     expect(init.out).toContain('SIP domain:       pbx.example.de');
+    expect(init.out).toContain('calendar feeds:   https://pbx.example.de:7445/');
+  });
+
+  it("prints feed URLs on the feed listener's port, never the sync server's", () => {
+    const feedHome = join(work, 'feed-home');
+    expect(admin('ca', 'init', '--home', feedHome, '--host', 'kal.example.de').code).toBe(0);
+    expect(admin('tenant', 'add', 'maler', '--name', 'Malerei', '--number', '+492219876543', '--home', feedHome).code).toBe(0);
+    const url = admin('calendar', 'url', 'maler', '--home', feedHome);
+    expect(url.code, url.err).toBe(0);
+    const token = /^https:\/\/kal\.example\.de:7445\/calendar\/([A-Za-z0-9_-]{43})\.ics$/.exec(url.out.trim())?.[1];
+    expect(token, url.out).toBeDefined();
+    const override = admin('calendar', 'url', 'maler', '--home', feedHome, '--calendar-url', 'https://feeds.example.de/');
+    expect(override.out.trim()).toBe(`https://feeds.example.de/calendar/${token}.ics`);
+    // the sync server's URL is no base for a feed
+    expect(admin('calendar', 'url', 'maler', '--home', feedHome, '--server-url', 'https://kal.example.de:7444/').code).toBe(2);
+    // a home from before the setting: the server's host on the feed port
+    const file = homeLayout(feedHome).directory;
+    const directory = Directory.parse(JSON.parse(readFileSync(file, 'utf8')));
+    delete directory.service!.calendarUrl;
+    writeFileSync(file, JSON.stringify(directory));
+    expect(admin('calendar', 'url', 'maler', '--home', feedHome).out.trim()).toBe(
+      `https://kal.example.de:7445/calendar/${token}.ics`,
+    );
   });
 
   it('takes a SIP domain apart from the PBX URL and refuses one that is not a host name or IP address', () => {

@@ -1,10 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, tcpOpen } from '../../../pbx/daemons.js';
 import type { StackInfo } from '../../../pbx/stack-runner.js';
 import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
 import { startProcess, type Started } from '../../helpers/processes.js';
+
+/** Status of a GET without a client certificate, as a calendar app makes it. */
+function statusWithoutCertificate(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
 
 // `npm run stack` itself, as a developer runs it: one process that starts rtpengine, Kamailio and
 // the central server, writes stack.json and takes them all down on SIGTERM.
@@ -63,8 +74,12 @@ describe('npm run stack', () => {
   });
 
   it('listens on the ports the provisioning bundles of the home point at', async () => {
-    const [wss, server] = [await freePort('both'), await freePort('tcp')];
-    const home = await createPkiHome({ pbxUrl: `wss://127.0.0.1:${wss}/`, serverUrl: `https://127.0.0.1:${server}/` });
+    const [wss, server, feed] = [await freePort('both'), await freePort('tcp'), await freePort('tcp')];
+    const home = await createPkiHome({
+      pbxUrl: `wss://127.0.0.1:${wss}/`,
+      serverUrl: `https://127.0.0.1:${server}/`,
+      calendarUrl: `https://127.0.0.1:${feed}/`,
+    });
     const fixed = await startProcess(
       process.execPath,
       [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'stack.ts'), '--home', home.home],
@@ -75,6 +90,13 @@ describe('npm run stack', () => {
       const info = JSON.parse(readFileSync(join(home.home, 'stack.json'), 'utf8')) as StackInfo;
       expect(info.ports.wss).toBe(wss);
       expect(info.ports.server).toBe(server);
+      expect(info.ports.feed).toBe(feed);
+      expect(info.feed).toBe(`https://127.0.0.1:${feed}`);
+      // `calendar url` points at the listener the stack started, not at the sync port
+      const feedUrl = (await home.admin('calendar', 'url', 'tischlerei')).trim();
+      expect(feedUrl).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:${feed}/calendar/[A-Za-z0-9_-]{43}\\.ics$`));
+      // the running server picks the new token up from directory.json by itself
+      await expect.poll(() => statusWithoutCertificate(feedUrl, home.caPem), { timeout: 5000 }).toBe(200);
       expect(home.users.anna!.payload.pbxUrl).toBe(`wss://127.0.0.1:${wss}/`);
     } finally {
       await fixed.stop('SIGTERM');
