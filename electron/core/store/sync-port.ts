@@ -76,21 +76,21 @@ export class StoreSyncPort implements SyncStorePort {
 
   acknowledge(outcomes: PushOutcome[]): void {
     this.writer.transaction(() => {
+      const superseded = new Set(outcomes.filter((o) => o.status === 'superseded').map((o) => o.outboxId));
+      this.takeParts(
+        outcomes.map((o) => o.outboxId),
+        ({ id, row, field, value }) => {
+          if (!superseded.has(id)) return;
+          this.writer
+            .stmt(
+              `INSERT OR REPLACE INTO superseded(outbox_id, tbl, record_id, tenant_id, field, value, version)
+               VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(id, row.tbl, row.record_id, row.tenant_id, field, value, row.version);
+        },
+      );
       for (const { outboxId, status } of outcomes) {
-        if (outboxId < 0) {
-          const part = this.part(outboxId);
-          if (!part) continue;
-          if (status === 'superseded') {
-            this.writer
-              .stmt(
-                `INSERT OR REPLACE INTO superseded(outbox_id, tbl, record_id, tenant_id, field, value, version)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-              )
-              .run(outboxId, part.row.tbl, part.row.record_id, part.row.tenant_id, part.field, part.value, part.row.version);
-          }
-          this.removeFromEntry(part.row, [part.field]);
-          continue;
-        }
+        if (outboxId < 0) continue;
         if (status === 'superseded') {
           this.writer
             .stmt(
@@ -104,26 +104,50 @@ export class StoreSyncPort implements SyncStorePort {
     });
   }
 
-  /** The field of a record entry an id from pendingChanges stands for, with its value as JSON. */
-  private part(outboxId: number): { row: OutboxRow; field: string; value: string } | undefined {
-    const { rowId, index } = fromPartId(outboxId);
-    const row = this.writer.stmt("SELECT * FROM outbox WHERE id = ? AND field = '*'").get(rowId) as OutboxRow | undefined;
-    if (!row) return undefined;
-    const field = (SYNC_FIELDS[row.tbl as SyncTable] as readonly string[] | undefined)?.[index];
-    const fields = recordFields(row);
-    if (field === undefined || !(field in fields)) return undefined;
-    return { row, field, value: JSON.stringify(fields[field]) };
+  /**
+   * Takes the fields that ids from pendingChanges stand for out of their record entries, handing
+   * each to `each` first. Every entry is read and written once, however many of its fields go
+   * (acknowledging a pushed import touches hundreds of thousands). Ids already gone are skipped.
+   */
+  private takeParts(
+    ids: readonly number[],
+    each: (part: { id: number; row: OutboxRow; field: string; value: string }) => void,
+  ): void {
+    const byEntry = new Map<number, number[]>();
+    for (const id of ids) {
+      if (id >= 0) continue;
+      const { rowId } = fromPartId(id);
+      const list = byEntry.get(rowId);
+      if (list) list.push(id);
+      else byEntry.set(rowId, [id]);
+    }
+    for (const [rowId, partIds] of byEntry) {
+      const row = this.writer.stmt("SELECT * FROM outbox WHERE id = ? AND field = '*'").get(rowId) as OutboxRow | undefined;
+      if (!row) continue;
+      const names = SYNC_FIELDS[row.tbl as SyncTable] as readonly string[] | undefined;
+      const fields = recordFields(row);
+      const taken: string[] = [];
+      for (const id of partIds) {
+        const field = names?.[fromPartId(id).index];
+        if (field === undefined || !(field in fields) || taken.includes(field)) continue;
+        each({ id, row, field, value: JSON.stringify(fields[field]) });
+        taken.push(field);
+      }
+      if (taken.length > 0) this.writeEntry(row, fields, taken);
+    }
   }
 
   /** Takes fields out of a record entry; the entry goes when no field is left. */
   private removeFromEntry(row: OutboxRow, fields: readonly string[]): void {
     const current = this.writer.stmt('SELECT value FROM outbox WHERE id = ?').get(row.id) as { value: string } | undefined;
-    if (!current) return;
-    const rest = JSON.parse(current.value) as Record<string, FieldValue>;
-    for (const field of fields) delete rest[field];
-    const n = Object.keys(rest).length;
+    if (current) this.writeEntry(row, JSON.parse(current.value) as Record<string, FieldValue>, fields);
+  }
+
+  private writeEntry(row: OutboxRow, current: Record<string, FieldValue>, remove: readonly string[]): void {
+    for (const field of remove) delete current[field];
+    const n = Object.keys(current).length;
     if (n === 0) this.writer.stmt('DELETE FROM outbox WHERE id = ?').run(row.id);
-    else this.writer.stmt('UPDATE outbox SET value = ?, n = ? WHERE id = ?').run(JSON.stringify(rest), n, row.id);
+    else this.writer.stmt('UPDATE outbox SET value = ?, n = ? WHERE id = ?').run(JSON.stringify(current), n, row.id);
   }
 
   applyPulled(changes: PulledChange[], cursor: string): { applied: number; conflicts: number } {
@@ -246,31 +270,27 @@ export class StoreSyncPort implements SyncStorePort {
   quarantine(outboxIds: number[], reason: QuarantineReason): void {
     const at = new Date().toISOString();
     this.writer.transaction(() => {
+      this.takeParts(outboxIds, ({ row, field, value }) => {
+        this.writer
+          .stmt(
+            `INSERT INTO sync_quarantine(tbl, record_id, tenant_id, field, value, version, code, message, status, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            row.tbl,
+            row.record_id,
+            row.tenant_id,
+            field,
+            value,
+            row.version,
+            reason.code,
+            reason.message.slice(0, 500),
+            reason.status,
+            at,
+          );
+      });
       for (const id of outboxIds) {
-        if (id < 0) {
-          const part = this.part(id);
-          if (!part) continue;
-          const { row, field, value } = part;
-          this.writer
-            .stmt(
-              `INSERT INTO sync_quarantine(tbl, record_id, tenant_id, field, value, version, code, message, status, at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(
-              row.tbl,
-              row.record_id,
-              row.tenant_id,
-              field,
-              value,
-              row.version,
-              reason.code,
-              reason.message.slice(0, 500),
-              reason.status,
-              at,
-            );
-          this.removeFromEntry(row, [field]);
-          continue;
-        }
+        if (id < 0) continue;
         this.writer
           .stmt(
             `INSERT INTO sync_quarantine(tbl, record_id, tenant_id, field, value, version, code, message, status, at)
