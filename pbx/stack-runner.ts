@@ -65,6 +65,7 @@ export function checkPackages(): void {
 export class Stack {
   private kamailio!: Daemon;
   private rtpengine!: Daemon;
+
   private server: Daemon | undefined;
   private rendered!: RenderedPbx;
   private readonly revokedSeen = new Set<string>();
@@ -85,6 +86,44 @@ export class Stack {
     this.options.log?.(line);
   }
 
+  /**
+   * rtpengine on a free NG port and a random media window (parallel stacks on this machine stay out
+   * of each other's ports). Once in a CI run it printed nothing for 10 s and never answered a ping:
+   * a start that hangs is killed by its PID and tried once more, on new ports.
+   */
+  private async startRtpengine(logDir: string): Promise<{ ng: number; rtpMin: number; rtpMax: number }> {
+    mkdirSync(join(this.layout.pbxDir, 'run'), { recursive: true });
+    for (let attempt = 1; ; attempt++) {
+      const ng = await freePort('udp');
+      const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
+      const rtpMax = rtpMin + 999;
+      this.rtpengine = spawnDaemon(
+        'rtpengine',
+        'rtpengine',
+        [
+          '--config-file=none',
+          '--table=-1',
+          '--interface=127.0.0.1',
+          `--listen-ng=127.0.0.1:${ng}`,
+          `--port-min=${rtpMin}`,
+          `--port-max=${rtpMax}`,
+          '--foreground',
+          '--log-stderr',
+          `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
+        ],
+        join(logDir, attempt === 1 ? 'rtpengine.log' : `rtpengine-${attempt}.log`),
+      );
+      try {
+        await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 10_000, this.rtpengine);
+        return { ng, rtpMin, rtpMax };
+      } catch (error) {
+        await this.rtpengine.stop('SIGKILL');
+        if (attempt >= 2) throw error;
+        this.say(`rtpengine did not answer (${(error as Error).message}); starting it again`);
+      }
+    }
+  }
+
   async start(): Promise<StackInfo> {
     checkPackages();
     for (const file of [this.layout.caCert, this.layout.crl, this.layout.serverCert, this.layout.serverKey]) {
@@ -98,32 +137,11 @@ export class Stack {
     const sipDomain = this.options.sipDomain ?? (service ? serviceSipDomain(service) : 'localhost');
     const wss = this.options.wssPort ?? (await freePort('both'));
     const udp = await freePort('both');
-    const ng = await freePort('udp');
-    // A random window keeps parallel stacks on this machine out of each other's media ports.
-    const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
-    const rtpMax = rtpMin + 999;
     for (const user of readDirectory(this.layout.directory).users) {
       for (const cert of user.certificates) if (cert.revokedAt) this.revokedSeen.add(`${user.id}/${cert.serial}`);
     }
 
-    this.rtpengine = spawnDaemon(
-      'rtpengine',
-      'rtpengine',
-      [
-        '--config-file=none',
-        '--table=-1',
-        '--interface=127.0.0.1',
-        `--listen-ng=127.0.0.1:${ng}`,
-        `--port-min=${rtpMin}`,
-        `--port-max=${rtpMax}`,
-        '--foreground',
-        '--log-stderr',
-        `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
-      ],
-      join(logDir, 'rtpengine.log'),
-    );
-    mkdirSync(join(this.layout.pbxDir, 'run'), { recursive: true });
-    await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 10_000, this.rtpengine);
+    const { ng, rtpMin, rtpMax } = await this.startRtpengine(logDir);
     this.say(`rtpengine ready (pid ${this.rtpengine.pid}, ng 127.0.0.1:${ng})`);
 
     const directory = readDirectory(this.layout.directory);
