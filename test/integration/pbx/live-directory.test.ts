@@ -1,12 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileLogger } from '../../../electron/core/log/logger.js';
-import { PbxConnection, type ClientTls } from '../../../electron/core/pbx/pbx-connection.js';
-import type { PbxState } from '../../../protocol/index.js';
+import type { PbxConnection } from '../../../electron/core/pbx/pbx-connection.js';
 import type { Directory } from '../../../server/home/directory.js';
 import { createTestHome, type ClientCert, type TestHome } from '../../helpers/pbx-certs.js';
+import { openPbxClient } from '../../helpers/pbx-client.js';
 import { sipRequest, sipStatus, startTestStack, type Stack } from '../../helpers/stack.js';
 
 // The running stack takes directory.json changes into Kamailio (htable reload) without a restart:
@@ -39,20 +37,13 @@ afterAll(async () => {
 });
 
 function open(cert: ClientCert) {
-  const tls: ClientTls = { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem };
-  const connection = new PbxConnection({
-    endpoint: () => ({ url: stack.info.pbxWss, tls }),
-    log: new FileLogger(join(home.home, 'client-logs'), 'pbx'),
-    baseDelayMs: 200,
-    maxDelayMs: 1000,
-  });
-  connections.push(connection);
-  const states: PbxState[] = [];
-  const messages: string[] = [];
-  connection.onState((state) => states.push(state));
-  connection.onMessage((message) => messages.push(message));
-  connection.connect();
-  return { connection, states, messages };
+  const client = openPbxClient(
+    () => stack.info.pbxWss,
+    { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem },
+    home.home,
+  );
+  connections.push(client.connection);
+  return client;
 }
 type Client = ReturnType<typeof open>;
 

@@ -1,14 +1,13 @@
 import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PbxConnection, type ClientTls } from '../../../electron/core/pbx/pbx-connection.js';
-import { FileLogger } from '../../../electron/core/log/logger.js';
+import type { ClientTls, PbxConnection } from '../../../electron/core/pbx/pbx-connection.js';
 import { parseHtableDump } from '../../../pbx/stack-runner.js';
 import { kamcmd } from '../../../pbx/daemons.js';
 import type { PbxState } from '../../../protocol/index.js';
 import { createTestHome, type ClientCert, type TestHome } from '../../helpers/pbx-certs.js';
 import { openSipProbe } from '../../helpers/sip-probe.js';
+import { openPbxClient } from '../../helpers/pbx-client.js';
 import { sipRequest, sipStatus, startTestStack, type Stack } from '../../helpers/stack.js';
 
 // Real Kamailio + rtpengine with real certificates; the core connection speaks raw SIP here, the
@@ -57,20 +56,9 @@ function tlsOf(cert: ClientCert): ClientTls {
 }
 
 function open(tls: ClientTls | undefined) {
-  const log = new FileLogger(join(home.home, 'client-logs'), 'pbx');
-  const connection = new PbxConnection({
-    endpoint: () => (tls ? { url: stack.info.pbxWss, tls } : undefined),
-    log,
-    baseDelayMs: 200,
-    maxDelayMs: 1000,
-  });
-  connections.push(connection);
-  const states: PbxState[] = [];
-  const messages: string[] = [];
-  connection.onState((state) => states.push(state));
-  connection.onMessage((message) => messages.push(message));
-  connection.connect();
-  return { connection, states, messages };
+  const client = openPbxClient(() => stack.info.pbxWss, tls, home.home);
+  connections.push(client.connection);
+  return client;
 }
 
 /** Waits for `probe`; a timeout names what was awaited and, where given, what was seen instead. */

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileLogger } from '../../../electron/core/log/logger.js';
-import { PbxConnection, type ClientTls } from '../../../electron/core/pbx/pbx-connection.js';
-import type { PbxState } from '../../../protocol/index.js';
+import type { PbxConnection } from '../../../electron/core/pbx/pbx-connection.js';
 import { createPkiHome, type PkiHome, type PkiUser } from '../../helpers/pki.js';
+import { openPbxClient } from '../../helpers/pbx-client.js';
 import { sipRequest, sipStatus, startTestStack, type Stack } from '../../helpers/stack.js';
 
 // The real admin CLI's CA, certificates, CRL and `user revoke` against the real Kamailio: the two
@@ -29,20 +27,9 @@ afterAll(async () => {
 });
 
 function open(user: PkiUser) {
-  const tls: ClientTls = { pfx: user.pfx, passphrase: user.passphrase, ca: pki.caPem };
-  const connection = new PbxConnection({
-    endpoint: () => ({ url: stack.info.pbxWss, tls }),
-    log: new FileLogger(join(pki.home, 'client-logs'), 'pbx'),
-    baseDelayMs: 200,
-    maxDelayMs: 1000,
-  });
-  connections.push(connection);
-  const states: PbxState[] = [];
-  const messages: string[] = [];
-  connection.onState((state) => states.push(state));
-  connection.onMessage((message) => messages.push(message));
-  connection.connect();
-  return { connection, states, messages };
+  const client = openPbxClient(() => stack.info.pbxWss, { pfx: user.pfx, passphrase: user.passphrase, ca: pki.caPem }, pki.home);
+  connections.push(client.connection);
+  return client;
 }
 
 async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
