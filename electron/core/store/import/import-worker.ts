@@ -22,11 +22,12 @@ async function write(input: WorkerInput): Promise<void> {
   try {
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    const writer = new RecordWriter(db, new PhoneNormaliser(input.region), { node: input.nodeId });
+    const phones = new PhoneNormaliser(input.region);
+    const writer = new RecordWriter(db, phones, { node: input.nodeId });
     const changed = () => [...writer.takeChanged()].map(([table, ids]) => ({ table, ids: [...ids].slice(0, 1000) }));
     const batchSize = input.batchSize ?? IMPORT_BATCH_SIZE;
     const parse: ParseInput = { role: 'parse', request: input.request, region: input.region, batchSize };
-    const report = await importContacts(writer, new PhoneNormaliser(input.region), input.request, {
+    const report = await importContacts(writer, phones, input.request, {
       batchSize,
       ...(input.entry ? { batches: parsedBatches(startWorker(input.entry, parse)) } : {}),
       onProgress: (progress) => {
