@@ -1,6 +1,7 @@
 import type { DirectoryMe, OwnPresence } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
 import type { PhoneEngine } from '../lib/phone/engine.js';
+import { storageDocumentMemory } from '../lib/presence/document-memory.js';
 import { IdleWatcher } from '../lib/presence/idle.js';
 import { PresenceEngine } from '../lib/presence/presence-engine.js';
 import type { PeerPresence, Published } from '../lib/presence/types.js';
@@ -69,6 +70,7 @@ function startPresence(phone: PhoneEngine): void {
   if (engine) return;
   engine = new PresenceEngine(phone, {
     aor: phone.ua.configuration.uri.toString(),
+    memory: storageDocumentMemory(localStorage),
     log: (level, message) => void call('log.write', { level, message: `presence: ${message}` }).catch(() => undefined),
     onOwn: (status) => {
       const before = trayStatus();

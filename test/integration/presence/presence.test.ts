@@ -126,6 +126,24 @@ describe('presence through Kamailio between app instances', () => {
     await shows('bob', 'alice', 'available', 2000);
   });
 
+  it('A’s page crashes and is reloaded → B sees what A sets now, and the dead page’s status is gone', async () => {
+    await shows('bob', 'alice', 'available', 2000);
+    await presenceApi(rig.pages.alice!).setChoice('dnd');
+    await shows('bob', 'alice', 'dnd', 2000);
+    // No pagehide, no PUBLISH Expires: 0: Kamailio keeps the dead page's "dnd" document (up to
+    // 300 s). The new page removes it with the ETag the dead one left in the profile's storage.
+    await rig.crash('alice');
+    await rig.reload('alice');
+    await shows('bob', 'alice', 'available', 3000);
+    const alice = presenceApi(rig.pages.alice!);
+    await alice.setChoice('away');
+    await shows('bob', 'alice', 'away', 2000);
+    await alice.setChoice('available');
+    await shows('bob', 'alice', 'available', 2000);
+    await shows('carol', 'alice', 'available', 2000);
+    // Whether the leftover is gone shows below: "A closes the app → B sees offline" within 3 s.
+  });
+
   it('A closes the app → B sees offline (withdrawn with PUBLISH Expires: 0)', async () => {
     await shows('bob', 'alice', 'available', 2000);
     const closing = Date.now();
@@ -135,5 +153,22 @@ describe('presence through Kamailio between app instances', () => {
     // The fixture page has no favicon; anything else logged as an error is a defect.
     const errors = (user: string) => rig.pageErrors[user]!.filter((e) => !e.startsWith('Failed to load resource'));
     for (const user of ['bob', 'carol']) expect(errors(user)).toEqual([]);
+  });
+
+  it('A’s app dies with its profile and A starts on a new one → the newest status wins over the dead one’s', async () => {
+    await rig.open('alice');
+    await shows('bob', 'alice', 'available', 3000);
+    await presenceApi(rig.pages.alice!).setChoice('dnd');
+    await shows('bob', 'alice', 'dnd', 2000);
+    // Nothing can remove this "dnd" document now: its ETag is gone with the profile.
+    await rig.crash('alice');
+    await rig.close('alice');
+    await rig.open('alice');
+    await shows('bob', 'alice', 'available', 3000);
+    const alice = presenceApi(rig.pages.alice!);
+    for (const choice of ['away', 'offline', 'available'] as const) {
+      await alice.setChoice(choice);
+      await shows('bob', 'alice', choice, 2000);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startBrowserShell, type BrowserShell } from '../../../electron/browser-shell/server.js';
 import { createCore, type Core } from '../../../electron/core/composition.js';
 import { launchChromium, watchPageErrors } from '../../helpers/chromium.js';
@@ -44,6 +44,12 @@ export interface Rig {
   pageErrors: Record<string, string[]>;
   extraUsers: string[];
   close(user: string): Promise<void>;
+  /** The page's renderer dies: no pagehide, so no PUBLISH Expires: 0. The app's core stays. */
+  crash(user: string): Promise<void>;
+  /** A new page in the same app and profile (what Electron does for a crashed renderer), registered. */
+  reload(user: string): Promise<void>;
+  /** The app started anew for `user` (new profile), registered; `pages[user]` is its page. */
+  open(user: string): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -71,7 +77,7 @@ export async function startRig(live: string[], extra: number, teamOf: (user: str
   });
   const bundle = built.outputFiles[0]!.text;
   const [stack, browser] = await Promise.all([startTestStack(home.home), launchChromium()]);
-  const apps: Array<{ core: Core; shell: BrowserShell; profileDir: string; user: string }> = [];
+  const apps: Array<{ core: Core; shell: BrowserShell; profileDir: string; user: string; context: BrowserContext }> = [];
   const pages: Record<string, Page> = {};
   const pageErrors: Record<string, string[]> = {};
 
@@ -88,11 +94,15 @@ export async function startRig(live: string[], extra: number, teamOf: (user: str
       pbxEndpoint: () => ({ url: stack.info.pbxWss, tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem } }),
     });
     const shell = await startBrowserShell({ core, rendererDir, port: 0 });
-    apps.push({ core, shell, profileDir, user });
     const context = await browser.newContext({ bypassCSP: true });
+    apps.push({ core, shell, profileDir, user, context });
+    return openPage(user, context, shell.url);
+  }
+
+  async function openPage(user: string, context: BrowserContext, url: string): Promise<Page> {
     const page = await context.newPage();
     pageErrors[user] = watchPageErrors(page);
-    await page.goto(shell.url);
+    await page.goto(url);
     await page.addScriptTag({ content: bundle });
     await page.evaluate(([aor, team]) => window.presenceTest.start(aor as string, team), [
       `sip:${user}@localhost`,
@@ -102,12 +112,21 @@ export async function startRig(live: string[], extra: number, teamOf: (user: str
   }
 
   for (const user of live) pages[user] = await openApp(user);
-  for (const user of live) {
-    await until(
+  const registered = (user: string) =>
+    until(
       async () => (await pages[user]!.evaluate(() => window.presenceTest.registration().status)) === 'registered',
       10_000,
       `${user} registered`,
     );
+  for (const user of live) await registered(user);
+
+  async function crashPage(user: string): Promise<void> {
+    const page = pages[user]!;
+    const cdp = await page.context().newCDPSession(page);
+    const crashed = new Promise((resolve) => page.once('crash', resolve));
+    // Chromium never answers this command: the renderer is gone.
+    void cdp.send('Page.crash').catch(() => undefined);
+    await crashed;
   }
 
   async function closeApp(user: string): Promise<void> {
@@ -131,6 +150,17 @@ export async function startRig(live: string[], extra: number, teamOf: (user: str
     pageErrors,
     extraUsers,
     close: closeApp,
+    crash: crashPage,
+    async reload(user) {
+      const app = apps.find((candidate) => candidate.user === user)!;
+      await pages[user]!.close();
+      pages[user] = await openPage(user, app.context, app.shell.url);
+      await registered(user);
+    },
+    async open(user) {
+      pages[user] = await openApp(user);
+      await registered(user);
+    },
     async shutdown() {
       for (const app of [...apps]) await closeApp(app.user);
       await browser.close();

@@ -6,17 +6,82 @@ import {
   parsePidf,
   readDialogInfo,
 } from '../../../renderer/src/lib/presence/pidf.js';
-import { effectiveStatus, peerState } from '../../../renderer/src/lib/presence/types.js';
+import { effectiveStatus, peerState, type Published } from '../../../renderer/src/lib/presence/types.js';
 
 describe('PIDF', () => {
+  const doc = (status: Published, at: string, instance = 'a1', note?: string) =>
+    buildPidf({ entity: 'sip:alice@localhost', instance, status, note, at: new Date(at) });
+
   it('round-trips every published status', () => {
     for (const status of ['available', 'away', 'dnd', 'busy', 'offline'] as const) {
-      expect(parsePidf(buildPidf('sip:alice@localhost', status))).toBe(status);
+      expect(parsePidf(doc(status, '2026-11-27T08:00:00Z'))).toBe(status);
     }
   });
 
-  it('escapes the entity and the note', () => {
-    const body = buildPidf('sip:a"<b>@x', 'away', 'Sprechzeiten <Di 8-10> & Do');
+  it('names tuple and person by instance and stamps both with the time the status was set', () => {
+    const body = doc('away', '2026-11-27T08:00:00.123Z', 'f00d');
+    expect(body).toContain('<tuple id="t-f00d">');
+    expect(body).toContain('<dm:person id="p-f00d">');
+    expect(body.match(/timestamp>2026-11-27T08:00:00.123Z</g)).toHaveLength(2);
+  });
+
+  // What Kamailio's presence_xml sends when it holds two documents of one person with different
+  // tuple ids: the children of both under one <presence>, in no particular order.
+  const merged = (...bodies: string[]) => {
+    const children = bodies.map((body) => body.slice(body.indexOf('<tuple'), body.lastIndexOf('</presence>')));
+    return `<?xml version="1.0"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@localhost">${children.join('\n')}</presence>`;
+  };
+
+  it('of several documents (a crashed app left one behind) the newest decides, in either order', () => {
+    const stale = doc('dnd', '2026-11-27T08:00:00Z', 'dead');
+    for (const status of ['available', 'away', 'busy', 'offline', 'dnd'] as const) {
+      const current = doc(status, '2026-11-27T08:05:00Z', 'live');
+      expect(parsePidf(merged(stale, current))).toBe(status);
+      expect(parsePidf(merged(current, stale))).toBe(status);
+    }
+    // The crashed app's "available" must not keep a person shown as there who went offline.
+    expect(parsePidf(merged(doc('available', '2026-11-27T08:00:00Z', 'dead'), doc('offline', '2026-11-27T09:00:00Z')))).toBe(
+      'offline',
+    );
+  });
+
+  it('a withdrawn document (Kamailio turns it into a closed tuple without timestamp) does not hide the live one', () => {
+    const withdrawn = '<tuple id="t-gone"><status><basic>closed</basic></status></tuple>';
+    const live = doc('away', '2026-11-27T08:05:00Z', 'live');
+    expect(parsePidf(merged(live).replace('</presence>', `${withdrawn}</presence>`))).toBe('away');
+    expect(parsePidf(`<presence>${withdrawn}</presence>`)).toBe('offline');
+  });
+
+  it('documents without timestamps (other phones): any open tuple and any activity count, as before', () => {
+    const body =
+      '<presence><tuple id="1"><status><basic>closed</basic></status></tuple><tuple id="2"><status><basic>open</basic></status></tuple><person><activities><away/></activities></person></presence>';
+    expect(parsePidf(body)).toBe('away');
+    // A stamped tuple with an unstamped person still reads the person's activities.
+    expect(
+      parsePidf(
+        '<presence><tuple id="1"><status><basic>open</basic></status><timestamp>2026-11-27T08:00:00Z</timestamp></tuple><person><activities><on-the-phone/></activities></person></presence>',
+      ),
+    ).toBe('busy');
+  });
+
+  it('a body too large to be one person’s presence, or an unreadable timestamp, is handled without a guess', () => {
+    expect(parsePidf(`<presence>${'<tuple id="x">'.repeat(10_000)}</presence>`)).toBe('unknown');
+    expect(
+      parsePidf(
+        '<presence><tuple id="1"><status><basic>open</basic></status><timestamp>yesterday</timestamp></tuple></presence>',
+      ),
+    ).toBe('available');
+  });
+
+  it('escapes the entity, the instance and the note', () => {
+    const body = buildPidf({
+      entity: 'sip:a"<b>@x',
+      instance: '"x"',
+      status: 'away',
+      note: 'Sprechzeiten <Di 8-10> & Do',
+      at: new Date('2026-11-27T08:00:00Z'),
+    });
+    expect(body).toContain('id="t-&quot;x&quot;"');
     expect(body).toContain('entity="sip:a&quot;&lt;b&gt;@x"');
     expect(body).toContain('Sprechzeiten &lt;Di 8-10&gt; &amp; Do');
     expect(parsePidf(body)).toBe('away');

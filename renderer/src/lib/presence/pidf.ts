@@ -23,37 +23,106 @@ const NOTE: Record<Published, string> = {
 const escapeXml = (text: string) =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
-export function buildPidf(entity: string, status: Published, extraNote?: string): string {
+/** What one PUBLISH says: whose document, which one of theirs, the status and when it was set. */
+export interface PidfDocument {
+  entity: string;
+  /**
+   * Names this document's tuple and person. Kamailio's presence_xml merges a person's documents
+   * by tuple id and keeps only one of equal ids — the one stored longest, not the newest — so a
+   * second app instance (after a crash or reload, before the first one's document expires) needs
+   * an id of its own, or its watchers keep seeing the dead instance's status.
+   */
+  instance: string;
+  status: Published;
+  note?: string | undefined;
+  /** When the status was set; the newest document decides (`parsePidf`). */
+  at: Date;
+}
+
+export function buildPidf({ entity, instance, status, note: extraNote, at }: PidfDocument): string {
   const activity = ACTIVITY[status];
   const basic = status === 'offline' ? 'closed' : 'open';
   const note = escapeXml(extraNote ? `${NOTE[status]}; ${extraNote}` : NOTE[status]);
+  const id = escapeXml(instance);
+  const stamp = at.toISOString();
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="${escapeXml(entity)}">`,
-    `<tuple id="vermittlung"><status><basic>${basic}</basic></status><note>${note}</note></tuple>`,
-    `<dm:person id="p-vermittlung">${activity ? `<rpid:activities><rpid:${activity}/></rpid:activities>` : ''}<dm:note>${note}</dm:note></dm:person>`,
+    `<tuple id="t-${id}"><status><basic>${basic}</basic></status><note>${note}</note><timestamp>${stamp}</timestamp></tuple>`,
+    `<dm:person id="p-${id}">${activity ? `<rpid:activities><rpid:${activity}/></rpid:activities>` : ''}<dm:note>${note}</dm:note><dm:timestamp>${stamp}</dm:timestamp></dm:person>`,
     '</presence>',
   ].join('\n');
+}
+
+/** Larger bodies are not what any presence server sends for one person; refused unread. */
+const MAX_PIDF = 64 * 1024;
+const AWAY = ['away', 'vacation', 'sleeping', 'holiday', 'appointment', 'meeting'];
+
+interface Part {
+  kind: 'tuple' | 'person';
+  text: string;
+  stamp: number | undefined;
+}
+
+/**
+ * The tuples and persons of a (possibly merged) PIDF document. Split at each opening tag instead
+ * of matching whole elements, so the work stays linear whatever a broken or hostile body holds.
+ */
+function partsOf(body: string): Part[] {
+  const pieces = body.split(/<(?:[\w-]+:)?(tuple|person)(?=[\s>/])/i);
+  const parts: Part[] = [];
+  for (let i = 1; i + 1 < pieces.length; i += 2) {
+    const text = pieces[i + 1]!;
+    const stamp = /<(?:[\w-]+:)?timestamp>\s*([^<]{1,64}?)\s*<\//i.exec(text)?.[1];
+    const time = stamp === undefined ? NaN : Date.parse(stamp);
+    parts.push({ kind: pieces[i]!.toLowerCase() as Part['kind'], text, stamp: Number.isNaN(time) ? undefined : time });
+  }
+  return parts;
+}
+
+/**
+ * Of one kind, the parts that decide: those with the newest timestamp when any has one (several
+ * documents of one person: the status set last wins; an unstamped tuple then is what Kamailio
+ * makes of a withdrawn or expired document), else all of them.
+ */
+function newest(parts: readonly Part[], kind: Part['kind']): Part[] {
+  const ofKind = parts.filter((part) => part.kind === kind);
+  const stamps = ofKind.map((part) => part.stamp).filter((stamp): stamp is number => stamp !== undefined);
+  if (stamps.length === 0) return ofKind;
+  const latest = Math.max(...stamps);
+  return ofKind.filter((part) => part.stamp === latest);
 }
 
 /**
  * A NOTIFY body → what the team list shows. Tolerant on purpose (any prefix, any other phone's
  * PIDF): an empty body or no open tuple is offline (Kamailio sends that after unpublish/expiry),
- * a body we cannot read at all is `unknown` rather than a guess.
+ * a body we cannot read at all is `unknown` rather than a guess. When the body merges several
+ * documents of the person (two app instances, or one that crashed and left its document behind),
+ * the newest tuple and person decide; without timestamps, any open tuple and any activity count.
  */
 export function parsePidf(body: string | undefined): PeerPresence {
   if (!body || body.trim() === '') return 'offline';
-  if (!/<(?:[\w-]+:)?presence[\s>]/.test(body)) return 'unknown';
-  const basics = [...body.matchAll(/<(?:[\w-]+:)?basic>\s*(open|closed)\s*<\//gi)].map((m) => m[1]!.toLowerCase());
+  if (body.length > MAX_PIDF || !/<(?:[\w-]+:)?presence[\s>]/.test(body)) return 'unknown';
+  const parts = partsOf(body);
+  const basics = newest(parts, 'tuple').flatMap((tuple) =>
+    [...tuple.text.matchAll(/<(?:[\w-]+:)?basic>\s*(open|closed)\s*<\//gi)].map((m) => m[1]!.toLowerCase()),
+  );
   if (!basics.includes('open')) return 'offline';
+  // Stamped persons: only the newest one's activities; otherwise wherever a phone put them.
+  const stamped = parts.some((part) => part.kind === 'person' && part.stamp !== undefined);
+  const scope = stamped
+    ? newest(parts, 'person')
+        .map((person) => person.text)
+        .join('')
+    : body;
   const activities = new Set(
-    [...body.matchAll(/<(?:[\w-]+:)?activities\b[^>]*>([\s\S]*?)<\/(?:[\w-]+:)?activities>/gi)].flatMap((m) =>
+    [...scope.matchAll(/<(?:[\w-]+:)?activities\b[^>]*>([\s\S]*?)<\/(?:[\w-]+:)?activities>/gi)].flatMap((m) =>
       [...m[1]!.matchAll(/<(?:[\w-]+:)?([\w-]+)\s*\/?>/g)].map((a) => a[1]!.toLowerCase()),
     ),
   );
   if (activities.has('on-the-phone')) return 'busy';
   if (activities.has('busy') || activities.has('do-not-disturb')) return 'dnd';
-  if (['away', 'vacation', 'sleeping', 'holiday', 'appointment', 'meeting'].some((a) => activities.has(a))) return 'away';
+  if (AWAY.some((a) => activities.has(a))) return 'away';
   return 'available';
 }
 

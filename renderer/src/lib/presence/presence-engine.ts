@@ -1,4 +1,5 @@
 import type { URI, UserAgent } from 'sip.js';
+import { noDocumentMemory, type DocumentMemory } from './document-memory.js';
 import { Publication } from './publication.js';
 import { TeamWatch } from './team-watch.js';
 import { effectiveStatus, type OwnChoice, type PeerPresence, type Published } from './types.js';
@@ -18,6 +19,8 @@ export interface PresenceConfig {
   /** PUBLISH Expires; Kamailio's presence module allows up to 3600 s by default. */
   publishExpires?: number;
   subscribeExpires?: number;
+  /** Where the page keeps its document's ETag for the next page (default: nowhere). */
+  memory?: DocumentMemory;
   log(level: 'info' | 'warn', message: string): void;
   /** The published status changed (tray icon, own status line). */
   onOwn(status: Published): void;
@@ -46,7 +49,13 @@ export class PresenceEngine {
     private readonly config: PresenceConfig,
   ) {
     const log = (level: 'info' | 'warn', message: string) => config.log(level, message);
-    this.publication = new Publication(phone.ua, config.aor, config.publishExpires ?? 300, log);
+    this.publication = new Publication(
+      phone.ua,
+      config.aor,
+      config.publishExpires ?? 300,
+      log,
+      config.memory ?? noDocumentMemory,
+    );
     this.team = new TeamWatch(
       phone.ua,
       (user) => phone.targetUri(user),
@@ -83,7 +92,9 @@ export class PresenceEngine {
   /** Free text after the status note (e.g. a craftsman's consultation hours). */
   setNote(note: string | undefined): void {
     this.note = note;
-    if (this.published) this.publication.publish(this.published, note);
+    // Before the first registration onPhoneChanged publishes (with the note); a PUBLISH now would
+    // race that one and could leave a second document at the PBX.
+    if (this.published && this.registeredAt !== undefined) this.publication.publish(this.published, note);
   }
 
   setPeople(users: readonly string[]): void {
