@@ -2,17 +2,22 @@
  * `npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…] [--host 127.0.0.1]`
  * Prints exactly one line on stdout when both listeners accept connections:
  * `Vermittlung-Server läuft: URL (Kalender-Feed: FEED-URL)`.
+ * Without `--port`/`--feed-port` each listener takes the port of the home's server or calendar URL
+ * (7444 and 7445 unless `ca init` was told otherwise): the ports the bundles and feed links name.
+ * `0` asks for a free port (tests).
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { readDirectory, serviceCalendarUrl } from './home/directory.js';
+import { homeLayout } from './home/layout.js';
 import { stderrLog } from './log.js';
 import { startSyncServer } from './server.js';
 
 const { values } = parseArgs({
   options: {
     home: { type: 'string' },
-    port: { type: 'string', default: '0' },
-    'feed-port': { type: 'string', default: '0' },
+    port: { type: 'string' },
+    'feed-port': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     database: { type: 'string' },
   },
@@ -21,10 +26,33 @@ if (!values.home) {
   process.stderr.write('usage: npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…]\n');
   process.exit(2);
 }
+const home = resolve(values.home);
+
+/** The port a URL of the home names (443 when it names none). */
+function urlPort(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port ? Number(parsed.port) : 443;
+}
+
 function portOption(name: 'port' | 'feed-port'): number {
-  const port = Number(values[name]);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--${name} must be 0..65535, got ${values[name]}\n`);
+  const given = values[name];
+  if (given === undefined) {
+    let service;
+    try {
+      service = readDirectory(homeLayout(home).directory).service;
+    } catch (error) {
+      process.stderr.write(`cannot read the home's directory for the default --${name}: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    if (!service) {
+      process.stderr.write(`the home has no server settings (run \`ca init\` first) or give --${name}\n`);
+      process.exit(2);
+    }
+    return urlPort(name === 'port' ? service.serverUrl : serviceCalendarUrl(service));
+  }
+  const port = Number(given);
+  if (given.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--${name} must be 0..65535, got ${given}\n`);
     process.exit(2);
   }
   return port;
@@ -33,7 +61,7 @@ const port = portOption('port');
 const feedPort = portOption('feed-port');
 const log = stderrLog('server');
 const server = await startSyncServer({
-  home: resolve(values.home),
+  home,
   port,
   feedPort,
   host: values.host,

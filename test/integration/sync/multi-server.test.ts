@@ -38,7 +38,19 @@ describe('two server processes on one PostgreSQL database', () => {
     for (let i = 0; i < 2; i++) {
       const server = await startProcess(
         process.execPath,
-        ['--import', 'tsx', join(ROOT, 'server/main.ts'), '--home', home.home, '--database', db.url, '--port', '0'],
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'server/main.ts'),
+          '--home',
+          home.home,
+          '--database',
+          db.url,
+          '--port',
+          '0',
+          '--feed-port',
+          '0',
+        ],
         /Vermittlung-Server läuft: (https:\/\/\S+)/,
         { cwd: ROOT },
       );

@@ -125,6 +125,8 @@ describe('server and database failures (PostgreSQL)', () => {
       db.url,
       '--port',
       port,
+      '--feed-port',
+      '0',
     ];
     try {
       const server = await startProcess(process.execPath, serverArgs('0'), /Vermittlung-Server läuft: (https:\/\/\S+)/, {
