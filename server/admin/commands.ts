@@ -22,6 +22,7 @@ export const USAGE = `usage: npm run admin -- <command>
   tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
   user add ID --name "…" --tenant ID [--tenant ID]… [--role teleworker|craftsman] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
+  user remove ID --home DIR
   user list --home DIR
   user renew ID --home DIR --out FILE [--days N] [--passphrase P]
 ${CALENDAR_USAGE}`;
@@ -253,6 +254,23 @@ async function userRevoke(argv: string[]): Promise<string> {
   ].join('\n');
 }
 
+async function userRemove(argv: string[]): Promise<string> {
+  const { values, id } = parse(argv, home, 1);
+  const uid = userId(id);
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  const serials = await ca.removeUser(uid);
+  return [
+    `removed ${uid} from the directory; ${serials.length} certificate(s) revoked now${serials.length ? `: ${serials.join(', ')}` : ''}`,
+    `CRL rewritten: ${ca.layout.crl} (it keeps every certificate ${uid} ever had)`,
+    'Next steps:',
+    "  1. The central server and `npm run stack`'s PBX read the directory and the CRL by themselves: the user",
+    '     disappears from every team list and can no longer register; open connections are closed.',
+    '  2. A separately run Kamailio: `kamcmd htable.reload directory` and `kamcmd tls.reload`.',
+    '  3. Copy the CRL to every other server/PBX that checks these certificates.',
+    `  Notes, calls and appointments ${uid} wrote stay with their firms.`,
+  ].join('\n');
+}
+
 function userList(argv: string[]): string {
   const { values } = parse(argv, home, 0);
   const ca = new OfficeCa(resolve(required(values, 'home')));
@@ -286,6 +304,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
       return userAdd(rest);
     case 'user revoke':
       return userRevoke(rest);
+    case 'user remove':
+      return userRemove(rest);
     case 'user list':
       return userList(rest);
     case 'user renew':

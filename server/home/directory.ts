@@ -80,6 +80,11 @@ export const Directory = z.object({
   users: z.array(DirectoryUserEntry),
   /** Absent in directories written before `ca init` stored its settings here. */
   service: ServiceSettings.optional(),
+  /**
+   * Certificates of users removed with `user remove`, all revoked: they stay on the CRL after their
+   * user has left `users` (the CRL is made from both), or they would be valid again.
+   */
+  removedCertificates: z.array(CertificateEntry.extend({ user: z.string() })).optional(),
 });
 export type Directory = z.infer<typeof Directory>;
 

@@ -132,9 +132,9 @@ export class OfficeCa {
     const signer = ca ?? (await this.loadCa());
     const directory = this.directory();
     const days = directory.service?.crlDays ?? DEFAULT_CRL_DAYS;
-    const revoked = directory.users.flatMap((u) =>
-      u.certificates.filter((c) => c.revokedAt).map((c) => ({ serial: c.serial, revokedAt: new Date(c.revokedAt!) })),
-    );
+    const revoked = [...directory.users.flatMap((u) => u.certificates), ...(directory.removedCertificates ?? [])]
+      .filter((c) => c.revokedAt)
+      .map((c) => ({ serial: c.serial, revokedAt: new Date(c.revokedAt!) }));
     const pem = await createCrl(signer, revoked, days);
     const tmp = `${this.layout.crl}.tmp-${process.pid}`;
     writeFileSync(tmp, pem);
@@ -208,6 +208,28 @@ export class OfficeCa {
     const serials = user.certificates.filter((c) => !c.revokedAt).map((c) => c.serial);
     const updated = { ...user, certificates: user.certificates.map((c) => (c.revokedAt ? c : { ...c, revokedAt: now })) };
     this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === userId ? updated : u)) });
+    await this.refreshCrl(ca);
+    return serials;
+  }
+
+  /**
+   * Takes the user out of the directory (teams, PBX, server) after revoking every certificate they
+   * hold; the certificates move to `removedCertificates`, so the CRL keeps them. Returns the serials
+   * revoked now.
+   */
+  async removeUser(userId: string): Promise<string[]> {
+    const ca = await this.loadCa();
+    const directory = this.directory();
+    const user = directory.users.find((u) => u.id === userId);
+    if (!user) throw new AdminFailure(`unknown user "${userId}"`);
+    const now = new Date().toISOString();
+    const serials = user.certificates.filter((c) => !c.revokedAt).map((c) => c.serial);
+    const removed = user.certificates.map((c) => ({ ...c, revokedAt: c.revokedAt ?? now, user: userId }));
+    this.saveDirectory({
+      ...directory,
+      users: directory.users.filter((u) => u.id !== userId),
+      removedCertificates: [...(directory.removedCertificates ?? []), ...removed],
+    });
     await this.refreshCrl(ca);
     return serials;
   }

@@ -230,4 +230,47 @@ describe('npm run admin', () => {
     expect(admin('ca', 'crl', '--home', home).out).toContain('1 revoked');
     expect(admin('user', 'revoke', 'nobody', '--home', home).code).toBe(1);
   });
+
+  it('removes a user: out of the directory, every certificate she had stays on every later CRL', () => {
+    const before = Directory.parse(JSON.parse(readFileSync(layout.directory, 'utf8')));
+    const serials = before.users.find((u) => u.id === 'anna')!.certificates.map((c) => c.serial.toLowerCase());
+    expect(serials).toHaveLength(2);
+    const remove = admin('user', 'remove', 'anna', '--home', home);
+    expect(remove.code, remove.err).toBe(0);
+    expect(remove.out).toContain('removed anna from the directory; 1 certificate(s) revoked now');
+    const after = Directory.parse(JSON.parse(readFileSync(layout.directory, 'utf8')));
+    expect(after.users.map((u) => u.id)).not.toContain('anna');
+    expect(after.removedCertificates!.map((c) => c.user)).toEqual(['anna', 'anna']);
+    expect(admin('user', 'list', '--home', home).out).not.toContain('anna');
+    const listed = () => new X509Crl(readFileSync(layout.crl, 'utf8')).entries.map((e) => e.serialNumber.toLowerCase()).sort();
+    expect(listed()).toEqual([...serials].sort());
+    // The daily `ca crl` rebuilds it from the directory: the removed user's serials must not drop out.
+    expect(admin('ca', 'crl', '--home', home).out).toContain('2 revoked');
+    expect(listed()).toEqual([...serials].sort());
+    const fresh = readBundle(join(work, 'anna2.json'), 'neues-kennwort');
+    writeFileSync(join(work, 'anna2.p12'), fresh.pfx);
+    writeFileSync(
+      join(work, 'anna2.crt.pem'),
+      execFileSync('openssl', [
+        'pkcs12',
+        '-in',
+        join(work, 'anna2.p12'),
+        '-clcerts',
+        '-nokeys',
+        '-passin',
+        'pass:neues-kennwort',
+      ]),
+    );
+    const check = spawnSync(
+      'openssl',
+      ['verify', '-crl_check', '-CAfile', layout.caCert, '-CRLfile', layout.crl, join(work, 'anna2.crt.pem')],
+      { encoding: 'utf8' },
+    );
+    expect(check.stdout + check.stderr).toContain('certificate revoked');
+    expect(admin('user', 'remove', 'anna', '--home', home)).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('unknown user') as unknown,
+    });
+    expect(admin('user', 'remove', '--home', home).code).toBe(2);
+  });
 });
