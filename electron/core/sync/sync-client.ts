@@ -53,6 +53,20 @@ export class SyncRequestError extends Error {
 
 const TIMEOUT_MS = 30_000;
 
+type TlsPart = string | Buffer | Uint8Array | undefined;
+const samePart = (a: TlsPart, b: TlsPart): boolean =>
+  typeof a === 'string' || typeof b === 'string' || a === undefined || b === undefined
+    ? a === b
+    : Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+function sameTls(a: SyncTls, b: SyncTls): boolean {
+  if (a === b) return true;
+  if ('pfx' in a !== 'pfx' in b) return false;
+  if ('pfx' in a && 'pfx' in b) return a.passphrase === b.passphrase && samePart(a.pfx, b.pfx) && samePart(a.ca, b.ca);
+  const [x, y] = [a as Extract<SyncTls, { key: unknown }>, b as Extract<SyncTls, { key: unknown }>];
+  return samePart(x.key, y.key) && samePart(x.cert, y.cert) && samePart(x.ca, y.ca);
+}
+
 /** The wire version this client declares; tests pose as older or newer builds with a different one. */
 export type WireVersionProvider = () => number | undefined;
 
@@ -141,8 +155,9 @@ export class SyncHttpClient {
   private currentAgent(): Agent {
     const tls = this.tls();
     if (!tls) throw new SyncRequestError('no_identity', 'no client certificate is available');
-    // A renewed certificate comes as a new object: drop pooled connections made with the old one.
-    if (tls !== this.agentFor || !this.agent) {
+    // A renewed certificate: drop pooled connections made with the old one. Compared by content, not
+    // identity — a provider that builds its answer anew each time must not cost a handshake per request.
+    if (!this.agent || !this.agentFor || !sameTls(tls, this.agentFor)) {
       this.agent?.destroy();
       this.agent = new Agent({ ...('pfx' in tls ? { ...tls, pfx: Buffer.from(tls.pfx) } : tls), keepAlive: true, maxSockets: 4 });
       this.agentFor = tls;
