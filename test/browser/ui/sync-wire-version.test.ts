@@ -108,6 +108,28 @@ describe('a sync server that refuses the app wire version, in the status bar', (
       .toBe('Synchronisierung: Der Server ist älter als die App – bitte die IT verständigen · 1 Änderung ausstehend');
     expect(await bar.getAttribute('data-state')).toBe('server_outdated');
     await expectOneLine(page, oneLine, 'Der Server ist älter als die App – bitte die IT verständigen · 1 Änderung ausstehend');
+    // At the window's minimum width (900 px, electron/main/security.ts) every item is still whole and
+    // in the bar: the labels' prefixes step back (still read out), the sync text and the hint are cut.
+    const prefixWidths = () =>
+      page
+        .getByTestId('status-bar')
+        .evaluate((bar) =>
+          [...bar.querySelectorAll('.prefix')].map((prefix) => Math.round(prefix.getBoundingClientRect().width)),
+        );
+    expect((await prefixWidths()).every((width) => width > 20)).toBe(true);
+    await page.setViewportSize({ width: 900, height: 700 });
+    expect(await barLayout(page)).toEqual({ height: oneLine.height, inside: true, cut: true });
+    // The sync item shows the state itself rather than "Synchronisierung: Der …".
+    expect((await prefixWidths()).every((width) => width <= 1)).toBe(true);
+    const presence = page.getByTestId('status-presence');
+    expect(await presence.evaluate((button) => button.scrollWidth <= button.clientWidth)).toBe(true);
+    expect(await presence.textContent()).toContain('Verfügbar');
+    const snapshot = await page.getByTestId('status-bar').ariaSnapshot();
+    for (const label of ['Telefonanlage:', 'Telefon:', 'Synchronisierung: Der Server ist älter', 'Mein Status: Verfügbar']) {
+      expect(snapshot).toContain(label);
+    }
+    await screenshot(page, 'status-bar-900px');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // The rig's own server speaks version 1 again: the kept edit goes through.
     await other?.close();
