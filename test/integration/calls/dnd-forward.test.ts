@@ -206,6 +206,15 @@ describe('DND forwarding through Kamailio', () => {
     expect(incomingSince(mobile, mobileMark)).toEqual([]);
   }, 30_000);
 
+  it('premium and satellite ranges abroad are barred as well; an ordinary foreign number is not', async () => {
+    const { alice } = pages;
+    for (const number of ['+41 900 123456', '+43 900 123456', '+43 930 123456', '+979 123456789', '+881 612345678']) {
+      expect(await forwardTo(alice!, number), number).toMatchObject({ verdict: 'refused', refusal: 'barred' });
+    }
+    expect(await forwardTo(alice!, '+41 44 123 45 67')).toMatchObject({ target: '+41441234567', verdict: 'followed' });
+    await alice!.evaluate(() => window.phoneTest.setDnd(false));
+  });
+
   it('a firm number of this PBX is no target: the PBX would not send it out through the trunk', async () => {
     const { alice } = pages;
     expect(await forwardTo(alice!, '030 1234567')).toEqual({ target: TENANT_NUMBER, verdict: 'refused', refusal: 'firm_number' });
