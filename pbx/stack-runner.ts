@@ -37,7 +37,7 @@ export interface StackOptions {
   sipDomain?: string;
   /** Start the central server too (default: when server/main.ts exists). */
   server?: boolean;
-  /** Poll the CRL and reload Kamailio's TLS settings when it changes (default true). */
+  /** Poll the CRL and the server certificate and reload Kamailio's TLS settings when they change (default true). */
   watchCrl?: boolean;
   /** Poll directory.json and reload Kamailio's htable `directory` when it changes (default true). */
   watchDirectory?: boolean;
@@ -198,10 +198,13 @@ export class Stack {
     };
     this.writeInfo();
     if (this.options.watchCrl ?? true) {
-      watchFile(this.layout.crl, { interval: 500 }, (current, previous) => {
-        if (current.mtimeMs !== previous.mtimeMs)
-          void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
-      });
+      // A new CRL, or a renewed server certificate (`ca server-cert`): `tls.reload` re-reads both.
+      for (const file of [this.layout.crl, this.layout.serverCert]) {
+        watchFile(file, { interval: 500 }, (current, previous) => {
+          if (current.mtimeMs !== previous.mtimeMs)
+            void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
+        });
+      }
     }
     if (this.options.watchDirectory ?? true) {
       watchFile(this.layout.directory, { interval: 500 }, (current, previous) => {
@@ -388,6 +391,7 @@ export class Stack {
 
   async stop(): Promise<void> {
     unwatchFile(this.layout.crl);
+    unwatchFile(this.layout.serverCert);
     unwatchFile(this.layout.directory);
     await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
   }

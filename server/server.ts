@@ -126,9 +126,20 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
 
   access.watch((what) => {
     if (what === 'directory') publish();
-    else {
+    else if (what === 'certificate') {
+      // A renewed server certificate: new connections get it; open ones keep the old until they reconnect.
       try {
-        (app.server as unknown as { setSecureContext(o: object): void }).setSecureContext(tlsFiles());
+        const files = tlsFiles();
+        setSecureContext(app.server, { ...files, minVersion: 'TLSv1.2' });
+        setSecureContext(feedApp.server, { key: files.key, cert: files.cert, minVersion: 'TLSv1.2' });
+        log('server certificate reloaded');
+      } catch (error) {
+        log('could not load the new server certificate, keeping the previous one', { reason: (error as Error).message });
+      }
+      return;
+    } else {
+      try {
+        setSecureContext(app.server, { ...tlsFiles(), minVersion: 'TLSv1.2' });
       } catch (error) {
         log('could not load the new CRL', { reason: (error as Error).message });
         return;
@@ -158,4 +169,9 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const port = (app.server.address() as AddressInfo).port;
   const feedPort = (feedApp.server.address() as AddressInfo).port;
   return { url: `https://${host}:${port}`, port, feedUrl: `https://${host}:${feedPort}`, feedPort, db, close };
+}
+
+/** Fastify types its server as http.Server; with `https` options it is a tls.Server underneath. */
+function setSecureContext(server: unknown, options: object): void {
+  (server as { setSecureContext(o: object): void }).setSecureContext(options);
 }

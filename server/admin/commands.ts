@@ -19,6 +19,7 @@ export class UsageError extends Error {
 export const USAGE = `usage: npm run admin -- <command>
   ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--sip-domain NAME] [--server-url https://…] [--calendar-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
   ca crl --home DIR
+  ca server-cert --home DIR [--host NAME]… [--days N]
   tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
   user add ID --name "…" --tenant ID [--tenant ID]… [--role teleworker|craftsman] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
@@ -146,6 +147,22 @@ async function caCrl(argv: string[]): Promise<string> {
   const ca = new OfficeCa(resolve(required(values, 'home')));
   const { revoked, nextUpdate } = await ca.refreshCrl();
   return `CRL written to ${ca.layout.crl}: ${revoked} revoked certificate(s), next update ${nextUpdate.toISOString()}`;
+}
+
+async function caServerCert(argv: string[]): Promise<string> {
+  const { values } = parse(argv, { ...home, host: { type: 'string', multiple: true }, days: { type: 'string' } }, 0);
+  const ca = new OfficeCa(resolve(required(values, 'home')));
+  const validity = days(values.days, 825);
+  if (validity < 1) throw new UsageError('--days must be at least 1 for a server certificate');
+  const renewed = await ca.renewServerCert(list(values, 'host'), validity);
+  return [
+    `new server certificate ${renewed.serial} for ${renewed.hosts.join(', ')}, valid until ${renewed.notAfter.toISOString()}`,
+    `written to ${ca.layout.serverCert} (key: ${ca.layout.serverKey})`,
+    'Next steps:',
+    "  1. The central server and `npm run stack`'s Kamailio load it by themselves within seconds; open",
+    '     connections keep the old one until they reconnect.',
+    '  2. A separately run Kamailio: `kamcmd tls.reload`. Copy both files to every other server or PBX using them.',
+  ].join('\n');
 }
 
 function tenantAdd(argv: string[]): string {
@@ -298,6 +315,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
       return caInit(rest);
     case 'ca crl':
       return caCrl(rest);
+    case 'ca server-cert':
+      return caServerCert(rest);
     case 'tenant add':
       return tenantAdd(rest);
     case 'user add':

@@ -50,12 +50,17 @@ export class AccessControl {
     return existsSync(this.layout.crl) ? readFileSync(this.layout.crl, 'utf8') : undefined;
   }
 
-  /** Starts watching; `onChange` hears which file changed after it has been reloaded. */
-  watch(onChange: (what: 'directory' | 'crl') => void, intervalMs = 1000): void {
+  /**
+   * Starts watching; `onChange` hears which file changed after it has been reloaded. `certificate`
+   * is the server's own TLS certificate (`ca server-cert` renews it; the key is renamed into place
+   * before it).
+   */
+  watch(onChange: (what: 'directory' | 'crl' | 'certificate') => void, intervalMs = 1000): void {
     const check = (): void => {
       for (const [file, what] of [
         [this.layout.directory, 'directory'],
         [this.layout.crl, 'crl'],
+        [this.layout.serverCert, 'certificate'],
       ] as const) {
         const now = mtime(file);
         if (now === this.stamps.get(file)) continue;
@@ -78,7 +83,7 @@ export class AccessControl {
       clearTimeout(this.pending);
       this.pending = setTimeout(check, 50);
     };
-    for (const dir of new Set([dirname(this.layout.directory), dirname(this.layout.crl)])) {
+    for (const dir of new Set([dirname(this.layout.directory), dirname(this.layout.crl), dirname(this.layout.serverCert)])) {
       if (!existsSync(dir)) continue;
       try {
         this.watchers.push(watch(dir, soon));
@@ -119,13 +124,16 @@ export class AccessControl {
 
   private indexRevoked(): void {
     this.revoked = new Set(
-      this.current.users.flatMap((u) => u.certificates.filter((c) => c.revokedAt).map((c) => normaliseSerial(c.serial))),
+      [...this.current.users.flatMap((u) => u.certificates), ...(this.current.removedCertificates ?? [])]
+        .filter((c) => c.revokedAt)
+        .map((c) => normaliseSerial(c.serial)),
     );
   }
 
   private stamp(): void {
     this.stamps.set(this.layout.directory, mtime(this.layout.directory));
     this.stamps.set(this.layout.crl, mtime(this.layout.crl));
+    this.stamps.set(this.layout.serverCert, mtime(this.layout.serverCert));
   }
 }
 

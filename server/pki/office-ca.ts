@@ -127,6 +127,31 @@ export class OfficeCa {
     return loadCa(readFileSync(this.layout.caCert, 'utf8'), readFileSync(this.layout.caKey, 'utf8'));
   }
 
+  /**
+   * A new TLS certificate for the server and the PBX (before the old one expires, or for other host
+   * names). Key and certificate each go to a temporary file and are renamed, the key first: a
+   * watcher reacts to the certificate and then finds the matching key. The running server and
+   * `npm run stack`'s Kamailio pick them up without a restart.
+   */
+  async renewServerCert(hosts: string[] | undefined, days: number): Promise<{ hosts: string[]; serial: string; notAfter: Date }> {
+    const ca = await this.loadCa();
+    const directory = this.directory();
+    const names = hosts && hosts.length > 0 ? hosts : (directory.service?.hosts ?? DEFAULT_HOSTS);
+    const issued = await issueServerCert(ca, names, days);
+    const swap = (file: string, text: string, write: (file: string, text: string) => void) => {
+      const tmp = `${file}.tmp-${process.pid}`;
+      write(tmp, text);
+      renameSync(tmp, file);
+    };
+    swap(this.layout.serverKey, issued.keyPem, writePrivate);
+    swap(this.layout.serverCert, issued.certPem + readFileSync(this.layout.caCert, 'utf8'), (file, text) =>
+      writeFileSync(file, text),
+    );
+    if (directory.service && hosts && hosts.length > 0)
+      this.saveDirectory({ ...directory, service: { ...directory.service, hosts: names } });
+    return { hosts: names, serial: issued.serial, notAfter: issued.notAfter };
+  }
+
   /** Rewrites DIR/ca/crl.pem from every revocation in the directory. */
   async refreshCrl(ca?: Ca): Promise<{ revoked: number; nextUpdate: Date }> {
     const signer = ca ?? (await this.loadCa());
