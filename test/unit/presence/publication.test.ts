@@ -169,6 +169,19 @@ describe('presence publication (SIP.js Publisher against a hand-answered PBX)', 
     expect(storageDocumentMemory(storage).recall(aor)).toBeUndefined();
   });
 
+  it('a withdraw the PBX never answers (page closing on a dead line) keeps the ETag for the next page', async () => {
+    const storage = fakeStorage();
+    const { ua, transport } = await startUa();
+    const publication = new Publication(ua, aor, 300, () => undefined, storageDocumentMemory(storage));
+    publication.publish('dnd');
+    await settle();
+    transport.answer(transport.publishes()[0]!, 200, ['SIP-ETag: e-kept', 'Expires: 300']);
+    await settle();
+    await publication.withdraw(50);
+    expect(header(transport.publishes().at(-1)!, 'Expires')).toBe('0');
+    expect(storageDocumentMemory(storage).recall(aor)).toBe('e-kept');
+  });
+
   it('a craftsman’s note set before the registration is published with it, in one document', async () => {
     const { ua, transport } = await startUa();
     const phone: PresencePhone & { registration: { status: string; registeredAt?: number } } = {

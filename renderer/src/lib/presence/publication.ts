@@ -173,7 +173,8 @@ export class Publication {
       }),
       new Promise((resolve) => setTimeout(resolve, timeoutMs)),
     ]);
-    this.memory.remember(this.aor, undefined, 0);
+    // Withdrawn: nothing left to remove. Unanswered: the next page removes it with the kept ETag.
+    if ((publisher.state as PublisherState) === PublisherState.Unpublished) this.memory.remember(this.aor, undefined, 0);
     // dispose() would unpublish again; the timers are what must go.
     void publisher.dispose().catch(() => undefined);
   }
