@@ -6,6 +6,8 @@
  */
 const GERMAN: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', Ä: 'Ae', Ö: 'Oe', Ü: 'Ue', ß: 'ss', ẞ: 'SS' };
 const GERMAN_RE = /[äöüÄÖÜßẞ]/g;
+// ASCII text is its own NFC form and has nothing to expand (most e-mail addresses, many names).
+const NON_ASCII = /[\u0080-\uffff]/;
 
 export function germanExpand(text: string): string {
   return text.replace(GERMAN_RE, (c) => GERMAN[c] ?? c);
@@ -14,6 +16,7 @@ export function germanExpand(text: string): string {
 /** The text to index: as written, plus the expanded spelling when it differs. */
 export function foldForIndex(text: string | null | undefined): string {
   if (!text) return '';
+  if (!NON_ASCII.test(text)) return text;
   const nfc = text.normalize('NFC');
   const expanded = germanExpand(nfc);
   return expanded === nfc ? nfc : `${nfc} ${expanded}`;

@@ -30,10 +30,14 @@ function source(request: Pick<ImportRequest, 'text' | 'path'>): Readable {
   );
 }
 
-function items(request: ImportRequest): AsyncIterable<ImportItem> {
+/** The file's records, a stretch of the file at a time (CSV: a chunk's rows; vCard: one card). */
+async function* items(request: ImportRequest): AsyncGenerator<ImportItem[]> {
   const input = source(request);
-  if (request.format === 'csv') return parseCsv(input, request.csvProfile);
-  return parseVcards(createInterface({ input, crlfDelay: Infinity }));
+  if (request.format === 'csv') {
+    yield* parseCsv(input, request.csvProfile);
+    return;
+  }
+  for await (const card of parseVcards(createInterface({ input, crlfDelay: Infinity }))) yield [card];
 }
 
 /**
@@ -47,13 +51,15 @@ export async function* preparedBatches(
   batchSize: number,
 ): AsyncGenerator<PreparedBatch> {
   let batch: PreparedBatch = { contacts: [], problems: [] };
-  for await (const item of items(request)) {
-    const prepared = isProblem(item) ? item : prepareContact(item, normaliser);
-    if ('error' in prepared) batch.problems.push(prepared);
-    else batch.contacts.push(prepared);
-    if (batch.contacts.length >= batchSize) {
-      yield batch;
-      batch = { contacts: [], problems: [] };
+  for await (const stretch of items(request)) {
+    for (const item of stretch) {
+      const prepared = isProblem(item) ? item : prepareContact(item, normaliser);
+      if ('error' in prepared) batch.problems.push(prepared);
+      else batch.contacts.push(prepared);
+      if (batch.contacts.length >= batchSize) {
+        yield batch;
+        batch = { contacts: [], problems: [] };
+      }
     }
   }
   if (batch.contacts.length > 0 || batch.problems.length > 0) yield batch;
