@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
 import Database from 'better-sqlite3';
 import { HostError } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
+import { restoreNameIndexes } from './import/name-indexes.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -67,6 +68,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, migrations, options.log);
+    // An import killed while its name indexes were dropped (import/name-indexes.ts) left them out.
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contact'").get()) restoreNameIndexes(db);
   } catch (error) {
     db.close();
     throw error;

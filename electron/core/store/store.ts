@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { ActivityRepository } from './activity.js';
 import { ContactRepository } from './contacts.js';
 import { importContacts } from './import/importer.js';
+import { restoreNameIndexes } from './import/name-indexes.js';
 import { importInWorker, type ChangedIds, type WorkerEntry } from './import/worker-host.js';
 import { toVcard } from './import/vcard-export.js';
 import { LookupService } from './lookup.js';
@@ -85,7 +86,16 @@ export class LocalStore {
         },
       },
       this.options.importWorker,
-    );
+    ).catch((error: unknown) => {
+      // A worker that died may have left the name indexes dropped; the next open restores them
+      // otherwise (a busy database within busy_timeout).
+      try {
+        restoreNameIndexes(this.db);
+      } catch {
+        // left to the next open
+      }
+      throw error;
+    });
   }
 
   exportVcard(filter: { tenant?: string | undefined; ids?: string[] | undefined }): { text: string; count: number } {

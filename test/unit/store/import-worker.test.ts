@@ -38,6 +38,27 @@ describe('import in a worker thread', () => {
     expect(local > workerLast).toBe(true);
   });
 
+  it('builds the name indexes once at the end of a large import into an empty table, and has them afterwards', async () => {
+    const { store } = openStore();
+    const text = csv(40_000);
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    const names = () =>
+      store.db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'contact_by_%name' ORDER BY name")
+        .pluck()
+        .all();
+    const during: unknown[][] = [];
+    const report = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text }, () => during.push(names()));
+    expect(report.imported).toBe(40_000);
+    expect(during[0]).toEqual([]);
+    expect(names()).toEqual(['contact_by_name', 'contact_by_tenant_name']);
+    const plan = store.db
+      .prepare("EXPLAIN QUERY PLAN SELECT id FROM contact WHERE tenant_id = 't1' AND _deleted = 0 ORDER BY name COLLATE NOCASE")
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('contact_by_tenant_name');
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
   it('stamps the import worker writes with its own HLC node id, never the main writer one', async () => {
     const { store } = openStore();
     const mainNode = store.writer.clock.node;

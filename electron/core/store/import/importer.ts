@@ -4,6 +4,7 @@ import { HostError, type ImportReport, type ImportRequest } from '../../../../pr
 import type { PhoneNormaliser } from '../phone.js';
 import type { RecordWriter } from '../writer.js';
 import { ContactBulkInsert } from './bulk-insert.js';
+import { deferNameIndexes, restoreNameIndexes } from './name-indexes.js';
 import { preparedBatches, type PreparedBatch } from './source.js';
 
 export const IMPORT_BATCH_SIZE = 500;
@@ -53,13 +54,17 @@ export async function importContacts(
   writer.db.pragma('synchronous = NORMAL');
   writer.db.pragma('cache_size = -65536');
   writer.db.pragma('wal_autocheckpoint = 16384');
+  const deferred = deferNameIndexes(writer.db, request);
   try {
     for await (const batch of options.batches ?? preparedBatches(request, normaliser, batchSize)) await commit(batch);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new HostError('not_found', 'import file not found', 'path');
     throw error;
   } finally {
-    if (writer.db.open) for (const pragma of restore) writer.db.pragma(pragma);
+    if (writer.db.open) {
+      if (deferred) restoreNameIndexes(writer.db);
+      for (const pragma of restore) writer.db.pragma(pragma);
+    }
   }
   report.done = true;
   options.onProgress?.({ ...report, errors: [...report.errors] });
