@@ -174,7 +174,7 @@ export class Publication {
       new Promise((resolve) => setTimeout(resolve, timeoutMs)),
     ]);
     // Withdrawn: nothing left to remove. Unanswered: the next page removes it with the kept ETag.
-    if ((publisher.state as PublisherState) === PublisherState.Unpublished) this.memory.remember(this.aor, undefined, 0);
+    if (publisher.state === PublisherState.Unpublished) this.memory.remember(this.aor, undefined, 0);
     // dispose() would unpublish again; the timers are what must go.
     void publisher.dispose().catch(() => undefined);
   }
