@@ -77,10 +77,27 @@ export async function refreshContacts(): Promise<void> {
     listening = true;
     on('store.changed', (change) => {
       if (change.table !== 'contact' && change.table !== 'contact_phone') return;
-      void refreshContacts();
-      if (contactsState.selectedId) void selectContact(contactsState.selectedId, false);
+      followChange(change.source === 'import' ? IMPORT_REFRESH_MS : 0);
     });
   }
+}
+
+/**
+ * Changes come in bursts: an import commits a batch every few milliseconds, and while a large one
+ * has dropped the name indexes (rebuilt at its end) a list query sorts the whole table in the main
+ * process (tens of ms at 100,000 contacts). So one refresh per burst, at most one a second while
+ * importing.
+ */
+const IMPORT_REFRESH_MS = 1000;
+let changeTimer: ReturnType<typeof setTimeout> | undefined;
+
+function followChange(delayMs: number): void {
+  if (changeTimer) return;
+  changeTimer = setTimeout(() => {
+    changeTimer = undefined;
+    void refreshContacts();
+    if (contactsState.selectedId) void selectContact(contactsState.selectedId, false);
+  }, delayMs);
 }
 
 export function setQuery(query: string): void {
