@@ -225,14 +225,8 @@ export class OfficeCa {
 
   /** Revokes every unrevoked certificate of the user and rewrites the CRL. */
   async revokeUser(userId: string): Promise<string[]> {
-    const ca = await this.loadCa();
-    const directory = this.directory();
-    const user = directory.users.find((u) => u.id === userId);
-    if (!user) throw new AdminFailure(`unknown user "${userId}"`);
-    const now = new Date().toISOString();
-    const serials = user.certificates.filter((c) => !c.revokedAt).map((c) => c.serial);
-    const updated = { ...user, certificates: user.certificates.map((c) => (c.revokedAt ? c : { ...c, revokedAt: now })) };
-    this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === userId ? updated : u)) });
+    const { ca, directory, serials, certificates } = await this.revocation(userId);
+    this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === userId ? { ...u, certificates } : u)) });
     await this.refreshCrl(ca);
     return serials;
   }
@@ -243,19 +237,28 @@ export class OfficeCa {
    * revoked now.
    */
   async removeUser(userId: string): Promise<string[]> {
+    const { ca, directory, serials, certificates } = await this.revocation(userId);
+    this.saveDirectory({
+      ...directory,
+      users: directory.users.filter((u) => u.id !== userId),
+      removedCertificates: [...(directory.removedCertificates ?? []), ...certificates.map((c) => ({ ...c, user: userId }))],
+    });
+    await this.refreshCrl(ca);
+    return serials;
+  }
+
+  /** The user's certificates with every unrevoked one revoked as of now, and the serials that were. */
+  private async revocation(userId: string) {
     const ca = await this.loadCa();
     const directory = this.directory();
     const user = directory.users.find((u) => u.id === userId);
     if (!user) throw new AdminFailure(`unknown user "${userId}"`);
     const now = new Date().toISOString();
-    const serials = user.certificates.filter((c) => !c.revokedAt).map((c) => c.serial);
-    const removed = user.certificates.map((c) => ({ ...c, revokedAt: c.revokedAt ?? now, user: userId }));
-    this.saveDirectory({
-      ...directory,
-      users: directory.users.filter((u) => u.id !== userId),
-      removedCertificates: [...(directory.removedCertificates ?? []), ...removed],
-    });
-    await this.refreshCrl(ca);
-    return serials;
+    return {
+      ca,
+      directory,
+      serials: user.certificates.filter((c) => !c.revokedAt).map((c) => c.serial),
+      certificates: user.certificates.map((c) => (c.revokedAt ? c : { ...c, revokedAt: now })),
+    };
   }
 }
