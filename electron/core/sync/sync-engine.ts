@@ -70,7 +70,8 @@ export class SyncEngine {
   private dirty = true;
   private wake: (() => void) | undefined;
   private failures = 0;
-  private waiters: (() => void)[] = [];
+  /** Callers of syncNow(), told the status the cycle they waited for ended in. */
+  private waiters: ((outcome: SyncStatus) => void)[] = [];
   private loopDone: Promise<void> | undefined;
   private socket: WebSocket | undefined;
   private liveFailures = 0;
@@ -116,7 +117,7 @@ export class SyncEngine {
     this.wake?.();
     await this.loopDone;
     this.client.close();
-    for (const resolve of this.waiters.splice(0)) resolve();
+    for (const resolve of this.waiters.splice(0)) resolve(this.status());
   }
 
   status(): SyncStatus {
@@ -165,13 +166,14 @@ export class SyncEngine {
   /** Runs a cycle now (cutting any backoff wait short) and resolves when it has finished. */
   async syncNow(): Promise<SyncStatus> {
     if (!this.started || this.stopped) return this.status();
-    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    const done = new Promise<SyncStatus>((resolve) => this.waiters.push(resolve));
     // The user asks explicitly (perhaps one side was updated): one more try, live socket included.
     this.incompatible = false;
     this.nudge(true);
     if (this.liveEnabled && !this.socket) this.connectLive(true);
-    await done;
-    return this.status();
+    // The outcome of that cycle, not the state now: a cycle the live socket's 'open' started right
+    // after it would already say "syncing".
+    return done;
   }
 
   private nudge(force: boolean): void {
@@ -198,7 +200,10 @@ export class SyncEngine {
         this.fail(error);
       }
       // Callers of syncNow() hear the outcome of this cycle, not of the retry after the backoff.
-      for (const resolve of waiters) resolve();
+      if (waiters.length > 0) {
+        const outcome = this.status();
+        for (const resolve of waiters) resolve(outcome);
+      }
       if (!failed) continue;
       if (this.incompatible) {
         // Retrying cannot help until one side is updated: wait for the user's "sync now" only
