@@ -7,7 +7,7 @@ import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
 import { PgliteDatabase } from './db/pglite-database.js';
 import { homeLayout } from './home/layout.js';
-import { buildApp } from './http/app.js';
+import { buildApp, TLS_MIN_VERSION } from './http/app.js';
 import { buildFeedApp } from './http/feed-app.js';
 import type { ServerLog } from './log.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
@@ -130,8 +130,8 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
       // A renewed server certificate: new connections get it; open ones keep the old until they reconnect.
       try {
         const files = tlsFiles();
-        setSecureContext(app.server, { ...files, minVersion: 'TLSv1.2' });
-        setSecureContext(feedApp.server, { key: files.key, cert: files.cert, minVersion: 'TLSv1.2' });
+        setSecureContext(app.server, { ...files, minVersion: TLS_MIN_VERSION });
+        setSecureContext(feedApp.server, { key: files.key, cert: files.cert, minVersion: TLS_MIN_VERSION });
         log('server certificate reloaded');
       } catch (error) {
         log('could not load the new server certificate, keeping the previous one', { reason: (error as Error).message });
@@ -139,7 +139,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
       return;
     } else {
       try {
-        setSecureContext(app.server, { ...tlsFiles(), minVersion: 'TLSv1.2' });
+        setSecureContext(app.server, { ...tlsFiles(), minVersion: TLS_MIN_VERSION });
       } catch (error) {
         log('could not load the new CRL', { reason: (error as Error).message });
         return;

@@ -10,6 +10,9 @@ import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
 import type { SyncService } from '../sync/sync-service.js';
 
+/** Both listeners, at start and whenever a new CRL or server certificate replaces their TLS context. */
+export const TLS_MIN_VERSION = 'TLSv1.2';
+
 type Log = (message: string, fields?: Record<string, unknown>) => void;
 
 export interface TlsMaterial {
@@ -49,7 +52,7 @@ function callerOf(request: FastifyRequest): Caller {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const wireVersions = deps.wireVersions ?? SYNC_WIRE_SUPPORTED;
   const app = Fastify({
-    https: { ...deps.tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    https: { ...deps.tls, requestCert: true, rejectUnauthorized: true, minVersion: TLS_MIN_VERSION },
     bodyLimit: MAX_PUSH_BYTES,
     logger: false,
   });

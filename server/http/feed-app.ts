@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { TLS_MIN_VERSION } from './app.js';
 import { isCalendarFeedPath, registerCalendarFeed, type CalendarFeedDeps } from '../calendar/routes.js';
 
 export interface FeedAppDeps extends CalendarFeedDeps {
@@ -13,7 +14,7 @@ export interface FeedAppDeps extends CalendarFeedDeps {
  */
 export function buildFeedApp(deps: FeedAppDeps): FastifyInstance {
   const app = Fastify({
-    https: { key: deps.tls.key, cert: deps.tls.cert, minVersion: 'TLSv1.2' },
+    https: { key: deps.tls.key, cert: deps.tls.cert, minVersion: TLS_MIN_VERSION },
     // A feed request has no body; anything bigger than a stray header-only request is not a calendar app.
     bodyLimit: 1024,
     logger: false,
