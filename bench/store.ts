@@ -2,17 +2,26 @@
  * Store benchmark (issue 3): 100,000 contacts with about 150,000 numbers, imported from a generated
  * CSV through the real import path, then caller lookup, search as you type and FTS vs LIKE.
  * `npx tsx bench/store.ts` or `npm run bench -- store`; one JSON line per metric.
+ *
+ * The import runs in the worker the app ships: `import-worker.cjs`, built from the current sources
+ * by `vite.electron.config.ts --mode worker` at the start of the run. Loaded from TypeScript, each of
+ * the two import threads would compile its modules through tsx's loader hooks, which run on threads
+ * of their own and took ~12 % of the two cores while the import ran (docs/store.md, "Benchmark").
+ * `STORE_BENCH_WORKER=source` measures that path instead.
  */
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { once } from 'node:events';
+import { defaultWorkerEntry, type WorkerEntry } from '../electron/core/store/import/worker-host.js';
 import { LocalStore } from '../electron/core/store/store.js';
 import { emit, percentile } from './_metrics.js';
 
 const SUITE = 'store';
 const CONTACTS = Number(process.env.STORE_BENCH_CONTACTS ?? 100_000);
+const ROOT = join(import.meta.dirname, '..');
 const GIVEN = [
   'Anna',
   'Jürgen',
@@ -101,13 +110,27 @@ function time(fn: () => unknown): number {
   return performance.now() - start;
 }
 
+/**
+ * Builds the shipped import worker into `outDir`, which lies inside the repository so the bundle's
+ * require('better-sqlite3') finds node_modules as it does next to main.cjs.
+ */
+function buildImportWorker(outDir: string): WorkerEntry {
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const args = ['build', '-c', 'vite.electron.config.ts', '--mode', 'worker', '--logLevel', 'warn', '--outDir', outDir];
+  execFileSync(process.execPath, [vite, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return { file: join(outDir, 'import-worker.cjs') };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vermittlung-bench-store-'));
+  const workerDir = join(ROOT, 'dist', `bench-import-worker-${process.pid}`);
   try {
+    const fromSource = process.env.STORE_BENCH_WORKER === 'source';
+    const importWorker = fromSource ? defaultWorkerEntry() : buildImportWorker(workerDir);
     const csv = join(dir, 'contacts.csv');
     const numbers = await generate(csv);
     const dbFile = join(dir, 'vermittlung.db');
-    const store = LocalStore.open(dbFile);
+    const store = LocalStore.open(dbFile, { importWorker });
 
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
@@ -120,7 +143,10 @@ async function main(): Promise<void> {
     emit(SUITE, 'import_contacts_per_s', CONTACTS / seconds, 'contacts/s');
     emit(SUITE, 'import_event_loop_max_delay_ms', delay.max / 1e6, 'ms');
     const phoneCount = store.db.prepare('SELECT count(*) FROM contact_phone').pluck().get() as number;
-    process.stderr.write(`store bench: ${CONTACTS} contacts, ${phoneCount} numbers imported in ${seconds.toFixed(1)} s\n`);
+    const via = fromSource ? 'import-worker.ts via tsx' : 'the bundled import-worker.cjs';
+    process.stderr.write(
+      `store bench: ${CONTACTS} contacts, ${phoneCount} numbers imported in ${seconds.toFixed(1)} s by ${via}\n`,
+    );
 
     const lookups: number[] = [];
     let found = 0;
@@ -154,6 +180,7 @@ async function main(): Promise<void> {
     emit(SUITE, 'db_bytes_per_contact', statSync(dbFile).size / CONTACTS, 'bytes');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(workerDir, { recursive: true, force: true });
   }
 }
 
