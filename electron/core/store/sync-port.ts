@@ -1,4 +1,4 @@
-import { Change, isSyncField, PulledChange, SYNC_FIELDS, type FieldValue, type SyncTable } from '../../../protocol/index.js';
+import { Change, isSyncField, PulledChange, type FieldValue, type SyncTable } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
 import type {
   ConflictRecord,
@@ -8,6 +8,19 @@ import type {
   QuarantinedChange,
   SyncStorePort,
 } from '../sync/store-port.js';
+import {
+  companionPartId,
+  COMPANION_TABLE,
+  fieldAt,
+  fieldIndex,
+  fromPartId,
+  ownPartId,
+  readEntry,
+  RECORD_ENTRY,
+  writeEntry,
+  type EntryValue,
+  type Fields,
+} from './record-entry.js';
 import type { RecordWriter } from './writer.js';
 
 interface OutboxRow {
@@ -24,26 +37,29 @@ function parseValue(json: string): FieldValue {
   return JSON.parse(json) as FieldValue;
 }
 
-/**
- * The field name of an outbox entry that stands for a whole new record (bulk imports, migration
- * 006): its value is a JSON object of the record's fields, all with the entry's version. The
- * engine sees one change per field, each under an id of its own derived here: the negative of
- * (entry id × FIELD_SLOTS + the field's index in SYNC_FIELDS), so acknowledging, quarantining or
- * losing one field takes just that field out of the entry.
- */
-const RECORD_ENTRY = '*';
-const FIELD_SLOTS = 64;
-
-function recordFields(row: OutboxRow): Record<string, FieldValue> {
-  return JSON.parse(row.value) as Record<string, FieldValue>;
+/** One field a record entry stands for, with the record it belongs to (the entry's own, or a companion). */
+interface EntryField {
+  id: number;
+  row: OutboxRow;
+  field: string;
+  value: FieldValue;
 }
 
-function partId(row: OutboxRow, field: string): number {
-  return -(row.id * FIELD_SLOTS + (SYNC_FIELDS[row.tbl as SyncTable] as readonly string[]).indexOf(field));
-}
-
-function fromPartId(id: number): { rowId: number; index: number } {
-  return { rowId: Math.floor(-id / FIELD_SLOTS), index: -id % FIELD_SLOTS };
+/** Every field a record entry stands for, in order: the record's own, then each companion's. */
+function entryFields(row: OutboxRow): EntryField[] {
+  const entry = readEntry(row.value);
+  const fields: EntryField[] = Object.entries(entry.own).map(([field, value]) => ({
+    id: ownPartId(row.id, fieldIndex(row.tbl, field)),
+    row,
+    field,
+    value,
+  }));
+  entry.companions.forEach(([recordId, companion], slot) => {
+    const record = { ...row, tbl: COMPANION_TABLE, record_id: recordId };
+    for (const [field, value] of Object.entries(companion))
+      fields.push({ id: companionPartId(row.id, slot, fieldIndex(COMPANION_TABLE, field)), row: record, field, value });
+  });
+  return fields;
 }
 
 /** The store's side of sync: outbox out, pulled pages in, conflicts remembered. */
@@ -57,13 +73,11 @@ export class StoreSyncPort implements SyncStorePort {
     const rows = this.writer.stmt('SELECT * FROM outbox ORDER BY id LIMIT ?').all(limit) as OutboxRow[];
     const pending: PendingChange[] = [];
     for (const row of rows) {
-      const parts: [number, string, FieldValue][] =
-        row.field === RECORD_ENTRY
-          ? Object.entries(recordFields(row)).map(([field, value]) => [partId(row, field), field, value])
-          : [[row.id, row.field, parseValue(row.value)]];
-      for (const [outboxId, field, value] of parts) {
-        const change = { table: row.tbl, id: row.record_id, tenant: row.tenant_id, field, value, version: row.version };
-        pending.push({ outboxId, change: Change.parse(change) });
+      const parts: EntryField[] =
+        row.field === RECORD_ENTRY ? entryFields(row) : [{ id: row.id, row, field: row.field, value: parseValue(row.value) }];
+      for (const { id, row: record, field, value } of parts) {
+        const change = { table: record.tbl, id: record.record_id, tenant: record.tenant_id, field, value, version: row.version };
+        pending.push({ outboxId: id, change: Change.parse(change) });
       }
     }
     // A record entry may stand for more changes than asked for; the rest follow in the next batch.
@@ -106,8 +120,9 @@ export class StoreSyncPort implements SyncStorePort {
 
   /**
    * Takes the fields that ids from pendingChanges stand for out of their record entries, handing
-   * each to `each` first. Every entry is read and written once, however many of its fields go
-   * (acknowledging a pushed import touches hundreds of thousands). Ids already gone are skipped.
+   * each to `each` first (with the record it belongs to: the entry's own or a companion). Every entry
+   * is read and written once, however many of its fields go (acknowledging a pushed import touches
+   * hundreds of thousands). Ids already gone are skipped.
    */
   private takeParts(
     ids: readonly number[],
@@ -124,30 +139,29 @@ export class StoreSyncPort implements SyncStorePort {
     for (const [rowId, partIds] of byEntry) {
       const row = this.writer.stmt("SELECT * FROM outbox WHERE id = ? AND field = '*'").get(rowId) as OutboxRow | undefined;
       if (!row) continue;
-      const names = SYNC_FIELDS[row.tbl as SyncTable] as readonly string[] | undefined;
-      const fields = recordFields(row);
-      const taken: string[] = [];
+      const entry = readEntry(row.value);
+      let taken = 0;
       for (const id of partIds) {
-        const field = names?.[fromPartId(id).index];
-        if (field === undefined || !(field in fields) || taken.includes(field)) continue;
-        each({ id, row, field, value: JSON.stringify(fields[field]) });
-        taken.push(field);
+        const part = fromPartId(id);
+        const companion = part.slot === undefined ? undefined : entry.companions[part.slot];
+        if (part.slot !== undefined && !companion) continue;
+        const fields = companion ? companion[1] : entry.own;
+        const field = fieldAt(companion ? COMPANION_TABLE : row.tbl, part.index);
+        if (field === undefined || !(field in fields)) continue;
+        const record = companion ? { ...row, tbl: COMPANION_TABLE, record_id: companion[0] } : row;
+        each({ id, row: record, field, value: JSON.stringify(fields[field]) });
+        delete fields[field];
+        taken++;
       }
-      if (taken.length > 0) this.writeEntry(row, fields, taken);
+      if (taken > 0) this.saveEntry(row.id, entry);
     }
   }
 
-  /** Takes fields out of a record entry; the entry goes when no field is left. */
-  private removeFromEntry(row: OutboxRow, fields: readonly string[]): void {
-    const current = this.writer.stmt('SELECT value FROM outbox WHERE id = ?').get(row.id) as { value: string } | undefined;
-    if (current) this.writeEntry(row, JSON.parse(current.value) as Record<string, FieldValue>, fields);
-  }
-
-  private writeEntry(row: OutboxRow, current: Record<string, FieldValue>, remove: readonly string[]): void {
-    for (const field of remove) delete current[field];
-    const n = Object.keys(current).length;
-    if (n === 0) this.writer.stmt('DELETE FROM outbox WHERE id = ?').run(row.id);
-    else this.writer.stmt('UPDATE outbox SET value = ?, n = ? WHERE id = ?').run(JSON.stringify(current), n, row.id);
+  /** Writes a record entry back after fields were taken out; it goes when none is left. */
+  private saveEntry(rowId: number, entry: EntryValue): void {
+    const { json, n } = writeEntry(entry);
+    if (n === 0) this.writer.stmt('DELETE FROM outbox WHERE id = ?').run(rowId);
+    else this.writer.stmt('UPDATE outbox SET value = ?, n = ? WHERE id = ?').run(json, n, rowId);
   }
 
   applyPulled(changes: PulledChange[], cursor: string): { applied: number; conflicts: number } {
@@ -199,16 +213,7 @@ export class StoreSyncPort implements SyncStorePort {
         .stmt('SELECT * FROM sync_quarantine WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?')
         .all(...args) as OutboxRow[]),
     ];
-    // Record entries (imports) holding this field lose it the same way.
-    const entries = this.writer
-      .stmt("SELECT * FROM outbox WHERE tbl = ? AND record_id = ? AND field = '*' AND version < ?")
-      .all(table, change.id, change.version) as OutboxRow[];
-    for (const entry of entries) {
-      const fields = recordFields(entry);
-      if (!(change.field in fields)) continue;
-      losers.push({ ...entry, field: change.field, value: JSON.stringify(fields[change.field]) });
-      this.removeFromEntry(entry, [change.field]);
-    }
+    losers.push(...this.takeFromEntries(table, change));
     if (losers.length === 0) return 0;
     // The newest losing local value is what the user last saw; older ones were already overwritten by it.
     const lost = losers.reduce((a, b) => (b.version > a.version ? b : a));
@@ -234,6 +239,35 @@ export class StoreSyncPort implements SyncStorePort {
     this.writer.stmt('DELETE FROM superseded WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
     this.writer.stmt('DELETE FROM sync_quarantine WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
     return JSON.stringify(parseValue(lost.value)) !== JSON.stringify(change.value) ? 1 : 0;
+  }
+
+  /**
+   * Takes the pulled field out of the record entries (imports) that hold an older value of it, and
+   * answers those values: the record's own entry and, for a phone, its contact's entry, which
+   * carries the phones imported with it.
+   */
+  private takeFromEntries(table: SyncTable, change: PulledChange): OutboxRow[] {
+    const taken: OutboxRow[] = [];
+    const take = (row: OutboxRow, pick: (entry: EntryValue) => Fields | undefined) => {
+      const entry = readEntry(row.value);
+      const fields = pick(entry);
+      if (!fields || !(change.field in fields)) return;
+      taken.push({ ...row, tbl: table, record_id: change.id, field: change.field, value: JSON.stringify(fields[change.field]) });
+      delete fields[change.field];
+      this.saveEntry(row.id, entry);
+    };
+    const entries = "SELECT * FROM outbox WHERE tbl = ? AND record_id = ? AND field = '*' AND version < ?";
+    for (const row of this.writer.stmt(entries).all(table, change.id, change.version) as OutboxRow[]) take(row, (e) => e.own);
+    if (table === COMPANION_TABLE) {
+      // Only a phone written in bulk (`_v` set) can be a companion; its contact_id is the entry's record.
+      const phone = this.writer.stmt('SELECT contact_id FROM contact_phone WHERE id = ? AND _v IS NOT NULL').get(change.id) as
+        { contact_id: string | null } | undefined;
+      if (phone?.contact_id) {
+        for (const row of this.writer.stmt(entries).all('contact', phone.contact_id, change.version) as OutboxRow[])
+          take(row, (e) => e.companions.find(([id]) => id === change.id)?.[1]);
+      }
+    }
+    return taken;
   }
 
   cursor(): string {

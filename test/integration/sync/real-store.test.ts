@@ -165,7 +165,7 @@ describe.each(BACKENDS)('real SQLite stores converge on %s', (backend) => {
       const text = `name,company,phone\n${rows.join('\n')}\n`;
       const report = await a.store.import({ tenant: 'tischlerei', format: 'csv', csvProfile: 'generic', text });
       expect(report).toMatchObject({ imported: 1200, failed: 0 });
-      // 1,200 contacts with 2 fields and 1,200 numbers with 3, in 2,400 record entries
+      // 1,200 contacts with 2 fields and 1,200 numbers with 3, in 1,200 record entries (the numbers inside)
       expect(a.store.sync.pendingCount()).toBe(6000);
       await a.engine.syncNow();
       expect(a.store.sync.pendingCount()).toBe(0);

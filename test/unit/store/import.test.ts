@@ -115,6 +115,25 @@ describe('import', () => {
     expect(store.sync.pendingChanges(100).filter((p) => p.change.field === 'name')).toHaveLength(2);
   });
 
+  it('refuses a card with more numbers than a contact may have and imports the others with theirs', async () => {
+    const { store } = openStore();
+    const tel = (n: number) => Array.from({ length: n }, (_, i) => `TEL;TYPE=work:030 ${5_000_000 + i}`).join('\r\n');
+    const card = (name: string, numbers: number) =>
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${name}\r\n${tel(numbers)}\r\nEND:VCARD\r\n`;
+    const text = card('Fünfzig', 50) + card('Zu viele', 51);
+    const report = await store.import({ tenant: 't1', format: 'vcard', csvProfile: 'auto', text });
+    expect(report).toMatchObject({
+      imported: 1,
+      failed: 1,
+      errors: [{ line: 55, message: 'a contact may have at most 50 phone numbers' }],
+    });
+    const [kept] = store.contacts.list('t1', 0, 10).items;
+    expect(store.contacts.get(kept!.id).phones).toHaveLength(50);
+    // All 50 numbers travel in the contact's one entry, and each is found by lookup.
+    expect(store.db.prepare('SELECT n FROM outbox').pluck().all()).toEqual([1 + 50 * 3]);
+    expect(store.sync.pendingChanges(1000).filter((p) => p.change.table === 'contact_phone')).toHaveLength(150);
+    expect(store.lookup.caller('+49 30 5000049').contact?.name).toBe('Fünfzig');
+  });
   it('exports vCard 4.0 that imports back to the same contacts', async () => {
     const { store } = openStore();
     await store.import({ tenant: 't1', format: 'vcard', csvProfile: 'auto', path: fixture('contacts-3.0.vcf') });

@@ -7,9 +7,10 @@ type Stmt = Database.Statement<unknown[], unknown>;
 
 /**
  * Writes prepared contacts, the import's hot path: a row per contact and per number, one outbox
- * entry per record standing for all its fields (`field = '*'`, `n` = how many), the record's
- * version in its `_v` column, and the search index entry from the prepared text. Per-field version
- * rows and entries would triple the rows an import writes (docs/store.md, "Imports").
+ * entry per contact standing for all its fields and its numbers' (record-entry.ts: `field = '*'`,
+ * the phones as companions, `n` = how many fields), that one version in every row's `_v` column,
+ * and the search index entry from the prepared text. Per-field version rows and entries would
+ * triple the rows an import writes (docs/store.md, "Imports").
  * Call inside a RecordWriter transaction: the caller decides what one batch is.
  */
 export class ContactBulkInsert {
@@ -40,9 +41,7 @@ export class ContactBulkInsert {
       const rowid = this.contact.run(c.id, tenant, ...c.values, now, now, version).lastInsertRowid;
       this.outbox.run('contact', c.id, tenant, c.json, version, c.fields);
       for (const p of c.phones) {
-        const phoneVersion = this.writer.stampVersion();
-        this.phone.run(p.id, tenant, c.id, p.kind, p.number, p.e164, p.e164 ? 1 : 0, phoneVersion);
-        this.outbox.run('contact_phone', p.id, tenant, p.json, phoneVersion, 3);
+        this.phone.run(p.id, tenant, c.id, p.kind, p.number, p.e164, p.e164 ? 1 : 0, version);
         this.writer.markChanged('contact_phone', p.id);
       }
       this.fts.run(rowid, ...c.fts, token);

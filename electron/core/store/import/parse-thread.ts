@@ -38,7 +38,7 @@ export function flatten(contacts: readonly PreparedContact[]): Flat {
   const flat: Flat = [];
   for (const c of contacts) {
     flat.push(c.line, c.id, ...c.values, c.json, c.fields, ...c.fts, c.phones.length);
-    for (const p of c.phones) flat.push(p.id, p.kind, p.number, p.e164, p.json);
+    for (const p of c.phones) flat.push(p.id, p.kind, p.number, p.e164);
   }
   return flat;
 }
@@ -58,13 +58,12 @@ export function unflatten(flat: Flat): PreparedContact[] {
     const count = flat[i + 6] as number;
     i += 7;
     const phones: PreparedPhone[] = [];
-    for (let k = 0; k < count; k++, i += 5) {
+    for (let k = 0; k < count; k++, i += 4) {
       phones.push({
         id: str(i),
         kind: str(i + 1) as PreparedPhone['kind'],
         number: str(i + 2),
         e164: flat[i + 3] as string | null,
-        json: str(i + 4),
       });
     }
     contacts.push({ line, id, values, json, fields, phones, fts });

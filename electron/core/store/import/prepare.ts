@@ -4,6 +4,7 @@ import { checkName } from '../contacts.js';
 import { foldForIndex } from '../fold.js';
 import { newId } from '../ids.js';
 import type { PhoneNormaliser } from '../phone.js';
+import { COMPANIONS, MAX_COMPANIONS } from '../record-entry.js';
 import type { ImportedContact, ImportProblem } from './record.js';
 
 /** The contact columns an import fills, in the order of `PreparedContact.values`. */
@@ -14,8 +15,6 @@ export interface PreparedPhone {
   kind: PhoneKind;
   number: string;
   e164: string | null;
-  /** The outbox value of the phone record (its fields as a JSON object). */
-  json: string;
 }
 
 /**
@@ -28,13 +27,17 @@ export interface PreparedContact {
   id: string;
   /** IMPORTED_COLUMNS, null where the file had nothing. */
   values: (string | null)[];
+  /** The outbox value of the contact's record entry, its phones as companions (record-entry.ts). */
   json: string;
-  /** How many fields `json` holds. */
+  /** How many fields `json` holds, the phones' included. */
   fields: number;
   phones: PreparedPhone[];
   /** The FTS columns name, company, email, numbers exactly as SearchIndex would write them. */
   fts: [string, string, string, string];
 }
+
+/** The fields of an imported phone record: contact_id, kind, number. */
+const PHONE_FIELDS = 3;
 
 /** Checks a parsed contact the way a write of it would, and derives what its rows need. */
 export function prepareContact(item: ImportedContact, normaliser: PhoneNormaliser): PreparedContact | ImportProblem {
@@ -48,6 +51,8 @@ export function prepareContact(item: ImportedContact, normaliser: PhoneNormalise
       present[column] = value;
       return value;
     });
+    if (item.phones.length > MAX_COMPANIONS)
+      throw new HostError('validation', `a contact may have at most ${MAX_COMPANIONS} phone numbers`, 'phones');
     const id = newId();
     const digits = new Set<string>();
     const phones = item.phones.map(({ kind, number }): PreparedPhone => {
@@ -55,14 +60,17 @@ export function prepareContact(item: ImportedContact, normaliser: PhoneNormalise
       checkLimit('number', number);
       const normal = normaliser.normalise(number);
       for (const d of normal.searchDigits) digits.add(d);
-      return { id: newId(), kind, number, e164: normal.e164, json: JSON.stringify({ contact_id: id, kind, number }) };
+      return { id: newId(), kind, number, e164: normal.e164 };
     });
+    const fields = Object.keys(present).length + phones.length * PHONE_FIELDS;
+    const entry: Record<string, unknown> = present;
+    if (phones.length > 0) entry[COMPANIONS] = phones.map((p) => [p.id, { contact_id: id, kind: p.kind, number: p.number }]);
     return {
       line: item.line,
       id,
       values,
-      json: JSON.stringify(present),
-      fields: Object.keys(present).length,
+      json: JSON.stringify(entry),
+      fields,
       phones,
       fts: [foldForIndex(item.name), foldForIndex(item.company), foldForIndex(item.email), [...digits].join(' ')],
     };
