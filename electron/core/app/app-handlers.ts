@@ -1,7 +1,7 @@
 import type { appMethods, ShellKind } from '../../../protocol/index.js';
 import type { HostEventBus } from '../events.js';
 import type { HandlersFor } from '../host-api/dispatch.js';
-import type { Logger } from '../log/logger.js';
+import { foreignContext, type Logger } from '../log/logger.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 
 export interface AppHandlerDeps {
@@ -23,7 +23,7 @@ export function appHandlers(deps: AppHandlerDeps): HandlersFor<typeof appMethods
       return next;
     },
     'log.write': (entry) => {
-      deps.rendererLog.log(entry.level, entry.message, entry.context);
+      deps.rendererLog.log(entry.level, entry.message, foreignContext(entry.context));
     },
   };
 }

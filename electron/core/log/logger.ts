@@ -51,7 +51,15 @@ export class FileLogger extends BaseLogger {
   }
 
   log(level: LogLevel, message: string, context?: LogContext): void {
-    const line = JSON.stringify({ t: new Date().toISOString(), level, source: this.source, message, ...context }) + '\n';
+    const { source, ...rest } = context ?? {};
+    const line =
+      JSON.stringify({
+        t: new Date().toISOString(),
+        level,
+        source: typeof source === 'string' ? source : this.source,
+        message,
+        ...contextFields(rest),
+      }) + '\n';
     if (this.bytes + line.length > MAX_LOG_BYTES) {
       try {
         renameSync(this.file, `${this.file}.1`);
@@ -84,6 +92,22 @@ export class ChildLogger extends BaseLogger {
   override child(source: string): Logger {
     return new ChildLogger(this.parent, `${this.source}.${source}`);
   }
+}
+
+/** The line's own fields; a context key of the same name is kept as `ctx_<key>`, never in their place. */
+const LINE_FIELDS = new Set(['t', 'level', 'source', 'message']);
+
+function contextFields(context: LogContext): LogContext {
+  if (!Object.keys(context).some((key) => LINE_FIELDS.has(key))) return context;
+  return Object.fromEntries(Object.entries(context).map(([key, value]) => [LINE_FIELDS.has(key) ? `ctx_${key}` : key, value]));
+}
+
+/**
+ * What a less trusted writer (the renderer) adds to a line: its keys can never pass for the line's
+ * own fields, its `source` included (the file logger takes a context's source as the line's).
+ */
+export function foreignContext(context: LogContext | undefined): LogContext | undefined {
+  return context && contextFields(context);
 }
 
 function safeSize(file: string): number {

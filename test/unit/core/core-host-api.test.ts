@@ -72,6 +72,29 @@ describe('core host API', () => {
     expect(lines.map((line) => JSON.parse(line) as { message: string }).some((l) => l.message === 'renderer says hi')).toBe(true);
   });
 
+  it("never lets a renderer's log context pass for another source, level or message", async () => {
+    const dir = profile();
+    const core = createCore({ profileDir: dir, appVersion: '1.0.0', shell: 'browser' });
+    const context = { source: 'identity', level: 'error', message: 'certificate revoked', t: '2000-01-01', call: 'c1' };
+    await core.dispatch('log.write', { level: 'info', message: 'renderer line', context }, ctx);
+    await core.close();
+    const line = readFileSync(join(dir, 'logs', 'vermittlung.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.ctx_message === 'certificate revoked');
+    expect(line).toMatchObject({
+      level: 'info',
+      source: 'renderer',
+      message: 'renderer line',
+      ctx_source: 'identity',
+      ctx_level: 'error',
+      ctx_t: '2000-01-01',
+      call: 'c1',
+    });
+    expect(line!.t).not.toBe('2000-01-01');
+  });
+
   it('moves an unreadable settings file aside instead of losing it, and starts with defaults', async () => {
     const dir = profile();
     writeFileSync(join(dir, 'settings.json'), '{"language": "de", broken');
