@@ -217,7 +217,31 @@ export const ImportRequest = z
   .refine((r) => (r.text === undefined) !== (r.path === undefined), 'give exactly one of text or path');
 export type ImportRequest = z.infer<typeof ImportRequest>;
 
-export const ImportRowError = z.object({ line: z.number().int(), message: z.string() });
+/**
+ * Why a row of an import file was not imported, so the UI can say it in German (`message` is the
+ * English text, for logs). `field` names the contact field; `values` carries the numbers the
+ * sentence needs (`columns`: fields, header; `too_long`/`too_long_bytes`/`too_many_phones`: limit).
+ */
+export const ImportRowReason = z.enum([
+  'columns',
+  'no_name',
+  'vcard_unterminated',
+  'vcard_outside',
+  'too_long',
+  'too_long_bytes',
+  'phone_empty',
+  'too_many_phones',
+  'other',
+]);
+export type ImportRowReason = z.infer<typeof ImportRowReason>;
+export const ImportRowError = z.object({
+  line: z.number().int(),
+  message: z.string(),
+  reason: ImportRowReason,
+  field: z.string().max(64).optional(),
+  values: z.record(z.string(), z.number()).optional(),
+});
+export type ImportRowError = z.infer<typeof ImportRowError>;
 export const ImportReport = z.object({
   importId: z.string(),
   imported: z.number().int(),

@@ -111,7 +111,7 @@ export function createCore(options: CoreOptions): Core {
       rendererLog: log.child('renderer'),
     }),
     ...desktopHandlers({ port: options.desktop ?? inertDesktop(options.appVersion), settings }),
-    ...storeHandlers({ store, events }),
+    ...storeHandlers({ store, events, log: log.child('store') }),
     ...pbxHandlers({ connection: pbx, events }),
     ...syncHandlers(sync),
     ...directoryHandlers({

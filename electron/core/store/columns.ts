@@ -53,6 +53,11 @@ export function fromSql(table: SyncTable, field: string, value: unknown): FieldV
   return typeof value === 'number' || typeof value === 'bigint' ? String(value) : (value as string);
 }
 
+/** The field's limit in characters, or undefined for long text (limited in UTF-8 bytes). */
+export function charLimit(field: string): number | undefined {
+  return CHAR_LIMITS[field];
+}
+
 /** Refuses a value above its documented limit with `too_large`, naming the field. */
 export function checkLimit(field: string, value: FieldValue): void {
   if (typeof value !== 'string') return;

@@ -2,15 +2,21 @@ import type { Appointment, Call, Note } from '../../../protocol/index.js';
 import type { storeMethods } from '../../../protocol/index.js';
 import type { HostEventBus } from '../events.js';
 import type { HandlersFor } from '../host-api/dispatch.js';
+import type { Logger } from '../log/logger.js';
 import type { LocalStore } from './store.js';
 
 export interface StoreHandlerDeps {
   store: LocalStore;
   events: HostEventBus;
+  /** Refused import rows are logged in English (the UI says them in German). */
+  log?: Logger | undefined;
 }
 
+/** How many refused rows of one import the log names, each with its English reason. */
+const LOGGED_IMPORT_ROWS = 20;
+
 /** The store's host API; input is already validated by the dispatcher against protocol/store.ts. */
-export function storeHandlers({ store, events }: StoreHandlerDeps): HandlersFor<typeof storeMethods> {
+export function storeHandlers({ store, events, log }: StoreHandlerDeps): HandlersFor<typeof storeMethods> {
   const { contacts, activity, lookup } = store;
   return {
     'store.status': () => ({
@@ -46,7 +52,13 @@ export function storeHandlers({ store, events }: StoreHandlerDeps): HandlersFor<
     'appointments.list': (i) => activity.listAppointments(i),
     'appointments.create': (i) => store.write(() => activity.create<Appointment>('appointment', i)),
     'appointments.update': (i) => store.write(() => activity.update<Appointment>('appointment', i.id, i.patch)),
-    'store.import': (i) => store.import(i, (report) => events.emit('store.importProgress', report)),
+    'store.import': async (i) => {
+      const report = await store.import(i, (progress) => events.emit('store.importProgress', progress));
+      log?.info('contacts imported', { tenant: i.tenant, format: i.format, imported: report.imported, failed: report.failed });
+      for (const row of report.errors.slice(0, LOGGED_IMPORT_ROWS))
+        log?.warn('import row refused', { line: row.line, reason: row.reason, error: row.message });
+      return report;
+    },
     'store.exportVcard': (i) => store.exportVcard(i),
   };
 }

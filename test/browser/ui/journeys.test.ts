@@ -115,7 +115,8 @@ describe('the teleworker desk in Chromium (browser shell, real store)', () => {
     const csv = join(profile, 'import.csv');
     writeFileSync(
       csv,
-      'name,company,email,phone\nErika Muster,Muster AG,erika@example.org,030 111222\n,,,\nOtto Normal,,otto@example.org,0170 3334444\n',
+      'name,company,email,phone\nErika Muster,Muster AG,erika@example.org,030 111222\n,,,\nOtto Normal,,otto@example.org,0170 3334444\n' +
+        `Lang,${'x'.repeat(501)},,\n`,
     );
     await page.getByRole('searchbox').fill('');
     await page.getByRole('button', { name: 'Importieren' }).click();
@@ -125,9 +126,13 @@ describe('the teleworker desk in Chromium (browser shell, real store)', () => {
     await panel.getByRole('button', { name: 'Import starten' }).click();
     const report = panel.getByTestId('import-report');
     await report.waitFor();
-    expect(await report.textContent()).toMatch(/2 importiert, 1 fehlerhaft/);
-    expect(await report.textContent()).toContain('Zeile 3');
-    expect(await panel.locator('progress').getAttribute('value')).toBe('3');
+    expect(await report.textContent()).toMatch(/2 importiert, 2 fehlerhaft/);
+    // Why, in German (the English reasons go to the log only).
+    expect(await report.getByRole('listitem').allTextContents()).toEqual([
+      'Zeile 3: Der Eintrag hat weder Namen noch Firma noch E-Mail-Adresse.',
+      'Zeile 5: „Firma“ ist länger als 500 Zeichen.',
+    ]);
+    expect(await panel.locator('progress').getAttribute('value')).toBe('4');
     await page.getByRole('searchbox').fill('Erika');
     await expect.poll(() => results().allTextContents()).toEqual([expect.stringContaining('Erika Muster')]);
   });

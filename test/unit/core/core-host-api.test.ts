@@ -113,4 +113,32 @@ describe('core host API', () => {
     await core.dispatch('settings.set', { theme: 'light' }, ctx);
     expect(seen).toMatchObject([{ event: 'settings.changed', payload: { language: 'de', theme: 'light' } }]);
   });
+
+  it('logs the refused rows of an import in English, while the report carries their reasons for the UI', async () => {
+    const dir = profile();
+    const core = createCore({ profileDir: dir, appVersion: '1.0.0', shell: 'browser' });
+    const text = 'name,company\nGut,A\n,\nZu,viele,Spalten\n';
+    const result = await core.dispatch('store.import', { tenant: 't1', format: 'csv', csvProfile: 'generic', text }, ctx);
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        imported: 1,
+        failed: 2,
+        errors: [
+          { line: 3, reason: 'no_name' },
+          { line: 4, reason: 'columns' },
+        ],
+      },
+    });
+    await core.close();
+    const lines = readFileSync(join(dir, 'logs', 'vermittlung.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((l) => l.message === 'import row refused')).toMatchObject([
+      { level: 'warn', source: 'store', line: 3, reason: 'no_name', error: 'row has no name, company or e-mail' },
+      { level: 'warn', source: 'store', line: 4, reason: 'columns', error: 'row has 3 fields, the header has 2' },
+    ]);
+    expect(lines.find((l) => l.message === 'contacts imported')).toMatchObject({ imported: 1, failed: 2 });
+  });
 });

@@ -17,9 +17,9 @@ describe('import', () => {
       (r) => progress.push(r),
     );
     expect(report.errors).toEqual([
-      { line: 19, message: 'the vCard has no name (FN, N, ORG or EMAIL)' },
-      { line: 24, message: 'vCard without END:VCARD' },
-      { line: 32, message: 'text outside BEGIN:VCARD … END:VCARD' },
+      { line: 19, message: 'the vCard has no name (FN, N, ORG or EMAIL)', reason: 'no_name' },
+      { line: 24, message: 'vCard without END:VCARD', reason: 'vcard_unterminated' },
+      { line: 32, message: 'text outside BEGIN:VCARD … END:VCARD', reason: 'vcard_outside' },
     ]);
     expect(report).toMatchObject({ imported: 4, failed: 3, done: true });
     expect(progress.at(-1)).toMatchObject({ done: true, imported: 4 });
@@ -66,8 +66,8 @@ describe('import', () => {
     const { store } = openStore();
     const report = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'auto', path: fixture('outlook-de.csv') });
     expect(report.errors).toEqual([
-      { line: 5, message: 'row has 3 fields, the header has 12' },
-      { line: 6, message: 'row has no name, company or e-mail' },
+      { line: 5, message: 'row has 3 fields, the header has 12', reason: 'columns', values: { fields: 3, header: 12 } },
+      { line: 6, message: 'row has no name, company or e-mail', reason: 'no_name' },
     ]);
     expect(report.imported).toBe(3);
     const joerg = store.lookup.caller('+49 171 3334445').contact!;
@@ -90,8 +90,8 @@ describe('import', () => {
     const { store } = openStore();
     const report = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'auto', path: fixture('google.csv') });
     expect(report.errors).toEqual([
-      { line: 4, message: 'row has no name, company or e-mail' },
-      { line: 5, message: 'row has 14 fields, the header has 13' },
+      { line: 4, message: 'row has no name, company or e-mail', reason: 'no_name' },
+      { line: 5, message: 'row has 14 fields, the header has 13', reason: 'columns', values: { fields: 14, header: 13 } },
     ]);
     const sabine = store.lookup.caller('0171 5550501').contact!;
     expect(sabine).toMatchObject({ name: 'Sabine Schäfer', company: 'Schäfer, Schulz & Partner', notes: 'Notiz, mit Komma' });
@@ -125,7 +125,9 @@ describe('import', () => {
     expect(report).toMatchObject({
       imported: 1,
       failed: 1,
-      errors: [{ line: 55, message: 'a contact may have at most 50 phone numbers' }],
+      errors: [
+        { line: 55, message: 'a contact may have at most 50 phone numbers', reason: 'too_many_phones', values: { limit: 50 } },
+      ],
     });
     const [kept] = store.contacts.list('t1', 0, 10).items;
     expect(store.contacts.get(kept!.id).phones).toHaveLength(50);

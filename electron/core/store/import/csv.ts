@@ -193,7 +193,12 @@ export async function* parseCsv(input: Readable, profile: CsvProfile): AsyncGene
       }
       if (row.length === 1 && row[0]!.trim() === '') continue;
       if (row.length !== header.length) {
-        items.push({ line: start, error: `row has ${row.length} fields, the header has ${header.length}` });
+        items.push({
+          line: start,
+          error: `row has ${row.length} fields, the header has ${header.length}`,
+          reason: 'columns',
+          values: { fields: row.length, header: header.length },
+        });
         continue;
       }
       const get: Get = (...names) => {
@@ -209,7 +214,7 @@ export async function* parseCsv(input: Readable, profile: CsvProfile): AsyncGene
       const m = map(get);
       const name = m.name ?? m.company ?? m.email;
       if (!name) {
-        items.push({ line: start, error: 'row has no name, company or e-mail' });
+        items.push({ line: start, error: 'row has no name, company or e-mail', reason: 'no_name' });
         continue;
       }
       items.push({

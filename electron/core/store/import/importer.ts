@@ -38,8 +38,8 @@ export async function importContacts(
     if (contacts.length > 0) writer.transaction(() => bulk.insert(request.tenant, contacts));
     report.imported += contacts.length;
     report.failed += problems.length;
-    for (const { line, error } of problems) {
-      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, message: error });
+    for (const { error, ...row } of problems) {
+      if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ ...row, message: error });
     }
     options.onProgress?.({ ...report, errors: [...report.errors] });
     await yieldToLoop();

@@ -1,5 +1,5 @@
-import { HostError, type PhoneKind } from '../../../../protocol/index.js';
-import { checkLimit } from '../columns.js';
+import { HostError, STORE_LIMITS, type ImportRowReason, type PhoneKind } from '../../../../protocol/index.js';
+import { charLimit, checkLimit } from '../columns.js';
 import { checkName } from '../contacts.js';
 import { foldForIndex } from '../fold.js';
 import { newId } from '../ids.js';
@@ -34,6 +34,28 @@ export interface PreparedContact {
   phones: PreparedPhone[];
   /** The FTS columns name, company, email, numbers exactly as SearchIndex would write them. */
   fts: [string, string, string, string];
+}
+
+/** A refused row as the report tells it: the checks' HostError, with what the UI needs to say why. */
+function problemOf(line: number, error: HostError): ImportProblem {
+  const field = error.field;
+  const problem = (reason: ImportRowReason, values?: Record<string, number>): ImportProblem => ({
+    line,
+    error: error.message,
+    reason,
+    ...(field === undefined ? {} : { field }),
+    ...(values ? { values } : {}),
+  });
+  if (error.code === 'too_large' && field !== undefined) {
+    const chars = charLimit(field);
+    return chars === undefined
+      ? problem('too_long_bytes', { limit: STORE_LIMITS.longTextBytes })
+      : problem('too_long', { limit: chars });
+  }
+  if (field === 'name') return problem('no_name');
+  if (field === 'number') return problem('phone_empty');
+  if (field === 'phones') return problem('too_many_phones', { limit: MAX_COMPANIONS });
+  return problem('other');
 }
 
 /** The fields of an imported phone record: contact_id, kind, number. */
@@ -76,6 +98,6 @@ export function prepareContact(item: ImportedContact, normaliser: PhoneNormalise
     };
   } catch (error) {
     if (!(error instanceof HostError)) throw error;
-    return { line: item.line, error: error.message };
+    return problemOf(item.line, error);
   }
 }

@@ -1,4 +1,4 @@
-import type { PhoneKind } from '../../../../protocol/index.js';
+import type { ImportRowReason, PhoneKind } from '../../../../protocol/index.js';
 
 /** One contact read from an import file, before validation. */
 export interface ImportedContact {
@@ -14,9 +14,13 @@ export interface ImportedContact {
   phones: { kind: PhoneKind; number: string }[];
 }
 
+/** A row that is not imported: `error` is the English text, the rest lets the UI say it in German. */
 export interface ImportProblem {
   line: number;
   error: string;
+  reason: ImportRowReason;
+  field?: string;
+  values?: Record<string, number>;
 }
 
 export type ImportItem = ImportedContact | ImportProblem;

@@ -104,7 +104,7 @@ function toContact(props: Property[], line: number): ImportItem {
     : null;
   const email = get('EMAIL') ? nonEmpty(unescapeText(get('EMAIL')!.value)) : null;
   name ??= org ?? email;
-  if (!name) return { line, error: 'the vCard has no name (FN, N, ORG or EMAIL)' };
+  if (!name) return { line, error: 'the vCard has no name (FN, N, ORG or EMAIL)', reason: 'no_name' };
   const adr =
     props.find((p) => p.name === 'ADR' && (p.params.get('TYPE') ?? []).some((t) => t.toLowerCase() === 'work')) ?? get('ADR');
   const [, , street = '', city = '', , postal = ''] = adr ? components(adr.value) : [];
@@ -140,18 +140,18 @@ export async function* parseVcards(lines: AsyncIterable<string>): AsyncGenerator
     const begin = prop?.name === 'BEGIN' && prop.value.trim().toUpperCase() === 'VCARD';
     const end = prop?.name === 'END' && prop.value.trim().toUpperCase() === 'VCARD';
     if (begin) {
-      if (card) yield { line: card.line, error: 'vCard without END:VCARD' };
+      if (card) yield { line: card.line, error: 'vCard without END:VCARD', reason: 'vcard_unterminated' };
       card = { line, props: [] };
       strayReported = false;
     } else if (end) {
       if (card) yield toContact(card.props, card.line);
       card = null;
     } else if (!card) {
-      if (!strayReported) yield { line, error: 'text outside BEGIN:VCARD … END:VCARD' };
+      if (!strayReported) yield { line, error: 'text outside BEGIN:VCARD … END:VCARD', reason: 'vcard_outside' };
       strayReported = true;
     } else if (prop) {
       if (card.props.length < 500) card.props.push(prop);
     }
   }
-  if (card) yield { line: card.line, error: 'vCard without END:VCARD' };
+  if (card) yield { line: card.line, error: 'vCard without END:VCARD', reason: 'vcard_unterminated' };
 }
