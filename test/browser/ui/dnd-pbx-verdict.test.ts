@@ -21,7 +21,7 @@ describe('Settings: the PBX says whether it follows the DND forward', () => {
     await rig?.stop();
   });
 
-  it('confirms a colleague, and warns about a number without a trunk and a premium-rate number', async () => {
+  it('says a colleague is not signed in (without calling him invalid), warns about a number without a trunk and a premium-rate number, and confirms the colleague once he is', async () => {
     const anna = await rig.desk('anna', 'settings', { bypassCSP: true });
     const { page } = anna;
     await page.getByText('Telefon: erreichbar').waitFor({ timeout: 15_000 });
@@ -34,10 +34,13 @@ describe('Settings: the PBX says whether it follows the DND forward', () => {
       await target.blur();
     };
 
+    // max's app is not running: the PBX would let the caller hear busy until he signs in.
     await save('max');
     await expect
       .poll(() => verdict.textContent(), { timeout: 8000 })
-      .toBe('Die Telefonanlage bestätigt: Sie leitet Anrufe an max weiter.');
+      .toBe('max ist gerade nicht angemeldet – Anrufer hören „besetzt“, bis max sich anmeldet.');
+    expect(await verdict.getAttribute('role')).toBe('status');
+    expect(await target.getAttribute('aria-invalid')).toBe('false');
 
     await save('0170 1234567');
     await expect.poll(() => verdict.textContent(), { timeout: 8000 }).toContain('leitet nicht an +491701234567 weiter');
@@ -48,6 +51,14 @@ describe('Settings: the PBX says whether it follows the DND forward', () => {
     await save('0900 1234567');
     await expect.poll(() => verdict.textContent(), { timeout: 8000 }).toContain('Sonder- und Mehrwertnummern');
     expect(await seriousAxeViolations(page, '[data-testid="settings-dnd"]')).toEqual([]);
+
+    const max = await rig.desk('max', 'settings');
+    await max.page.getByText('Telefon: erreichbar').waitFor({ timeout: 15_000 });
+    await save('max');
+    await expect
+      .poll(() => verdict.textContent(), { timeout: 8000 })
+      .toBe('Die Telefonanlage bestätigt: Sie leitet Anrufe an max weiter.');
     expect(anna.errors).toEqual([]);
+    expect(max.errors).toEqual([]);
   }, 60_000);
 });

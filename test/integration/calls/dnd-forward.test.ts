@@ -117,6 +117,39 @@ describe('DND forwarding through Kamailio', () => {
     expect(await lastCall(bob!)).toMatchObject({ direction: 'in', remote_number: 'carol', outcome: 'answered' });
   }, 60_000);
 
+  it('a colleague who is not registered: the caller hears busy (486, not 480) and the row says busy; once bob is back, the next call reaches him', async () => {
+    const { alice, bob } = pages;
+    // Settings checked while bob was online; he signs off afterwards, so only a check at the call can know.
+    expect(await forwardTo(alice!, 'bob')).toEqual({ target: 'bob', verdict: 'followed' });
+    await bob!.evaluate(() => window.phoneTest.stop());
+    try {
+      const mark = await outsideCallsAlice();
+      expect((await outside.waitForEvent('CALL_CLOSED', 8000, mark)).param).toContain('486');
+      expect(await lastCall(alice!)).toMatchObject({ direction: 'in', remote_number: OUTSIDE, outcome: 'busy' });
+      expect(await alice!.evaluate(() => window.phoneTest.forwardCheck())).toEqual({
+        target: 'bob',
+        verdict: 'refused',
+        refusal: 'not_registered',
+      });
+    } finally {
+      await bob!.evaluate(([aor, tenant]) => window.phoneTest.start(aor!, tenant), ['sip:bob@localhost', TENANT]);
+    }
+    await expect.poll(() => bob!.evaluate(() => window.phoneTest.registration().status), { timeout: 10_000 }).toBe('registered');
+
+    // The "not registered" of the last call does not stick: this call asks again and is forwarded.
+    const mark = await outsideCallsAlice();
+    const ringing = await lineIn(bob!, 'ringing');
+    expect(ringing.remoteUser).toBe(OUTSIDE);
+    await bob!.evaluate((id) => window.phoneTest.answer(id), ringing.id);
+    await outside.waitForEvent('CALL_ESTABLISHED', 8000, mark);
+    expect(await lastCall(alice!)).toMatchObject({ direction: 'in', remote_number: OUTSIDE, outcome: 'forwarded' });
+    expect(await alice!.evaluate(() => window.phoneTest.forwardCheck())).toEqual({ target: 'bob', verdict: 'followed' });
+    await hangupOn([bob!]);
+    await outside.waitForEvent('CALL_CLOSED', 8000, mark);
+    expect(await lastCall(bob!)).toMatchObject({ direction: 'in', remote_number: OUTSIDE, outcome: 'answered' });
+    await alice!.evaluate(() => window.phoneTest.setDnd(false));
+  }, 60_000);
+
   it('a user of another firm: the PBX says no beforehand, alice answers 486 and records busy; unasked, the PBX refuses', async () => {
     const { alice, carol, dave } = pages;
     expect(await forwardTo(alice!, 'dave')).toEqual({ target: 'dave', verdict: 'refused', refusal: 'not_colleague' });
@@ -151,6 +184,7 @@ describe('DND forwarding through Kamailio', () => {
     const { alice, bob } = pages;
     expect(await forwardTo(alice!, '0170 1234567')).toEqual({ target: MOBILE, verdict: 'followed' });
     const ringsBefore = (await alice!.evaluate(() => window.phoneTest.notifications())).length;
+    const bobBefore = await ids(bob!);
     const mobileMark = mobile.events.length;
     const mark = await outsideCallsAlice();
     const incoming = await mobile.waitForEvent('CALL_INCOMING', 8000, mobileMark);
@@ -166,7 +200,7 @@ describe('DND forwarding through Kamailio', () => {
 
     expect((await alice!.evaluate(() => window.phoneTest.notifications())).length).toBe(ringsBefore);
     expect(await lines(alice!)).toEqual([]);
-    expect((await lines(bob!)).filter((line) => line.remoteUser === OUTSIDE)).toEqual([]);
+    expect((await lines(bob!)).filter((line) => !bobBefore.has(line.id))).toEqual([]);
     expect(await lastCall(alice!)).toMatchObject({ direction: 'in', remote_number: OUTSIDE, outcome: 'forwarded' });
     await outside.command('hangup');
     await mobile.waitForEvent('CALL_CLOSED', 8000, mobileMark);

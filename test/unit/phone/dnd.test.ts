@@ -12,14 +12,23 @@ describe('DND decision', () => {
     expect(dndDecision({ ...base, action: 'reject' })).toEqual({ kind: 'reject' });
   });
   it('forwards to a colleague by user name', () => {
-    expect(dndDecision({ ...base, target: ' Bob ' })).toEqual({ kind: 'forward', target: 'bob', uri: 'sip:bob@pbx.example' });
+    expect(dndDecision({ ...base, target: ' Bob ' })).toEqual({
+      kind: 'forward',
+      target: 'bob',
+      colleague: true,
+      uri: 'sip:bob@pbx.example',
+    });
   });
   it('forwards to a number in E.164, the form the PBX routes', () => {
     expect(dndDecision({ ...base, target: '030 123 45-67', domain: 'pbx.example:5061' })).toEqual({
       kind: 'forward',
       target: '+49301234567',
+      colleague: false,
       uri: 'sip:+49301234567@pbx.example:5061',
     });
+  });
+  it('an extension is a number, not a colleague: only a user name is asked about again at each call', () => {
+    expect(dndDecision({ ...base, target: '123' })).toMatchObject({ kind: 'forward', target: '123', colleague: false });
   });
   it.each(['', '   ', 'bob smith', '*21#', 'alice', 'sip:Alice@pbx.example', 'x;y'])(
     'refuses instead of forwarding to %j (empty, invalid, a feature code or ourselves)',

@@ -3,7 +3,9 @@ import { parseDialInput } from './number.js';
 /** What "Nicht stören" does with an incoming call (Settings: dndAction, dndForwardTarget). */
 export type DndAction = 'reject' | 'forward';
 
-export type DndDecision = { kind: 'ring' } | { kind: 'reject' } | { kind: 'forward'; uri: string; target: string };
+/** `colleague`: the target is a user name (whether that user is registered changes by the minute). */
+export type DndDecision =
+  { kind: 'ring' } | { kind: 'reject' } | { kind: 'forward'; uri: string; target: string; colleague: boolean };
 
 export interface DndInput {
   dnd: boolean;
@@ -21,11 +23,15 @@ export interface DndInput {
  * it is empty or not a valid user/number. Shared by the Settings form and the engine.
  */
 export function forwardTarget(input: string): string | undefined {
+  return parseTarget(input)?.user;
+}
+
+function parseTarget(input: string): { user: string; colleague: boolean } | undefined {
   const parsed = parseDialInput(input);
   if (!parsed.ok) return undefined;
   // "*" and "#" codes are PBX features, not somebody a call can be handed to.
   if (/[*#]/.test(parsed.user)) return undefined;
-  return parsed.user;
+  return { user: parsed.user, colleague: parsed.kind === 'user' };
 }
 
 /**
@@ -35,7 +41,8 @@ export function forwardTarget(input: string): string | undefined {
 export function dndDecision(input: DndInput): DndDecision {
   if (!input.dnd) return { kind: 'ring' };
   if (input.action !== 'forward') return { kind: 'reject' };
-  const target = forwardTarget(input.target);
-  if (!target || target === input.self.toLowerCase()) return { kind: 'reject' };
-  return { kind: 'forward', target, uri: `sip:${encodeURIComponent(target).replace(/%2B/g, '+')}@${input.domain}` };
+  const parsed = parseTarget(input.target);
+  if (!parsed || parsed.user === input.self.toLowerCase()) return { kind: 'reject' };
+  const { user: target, colleague } = parsed;
+  return { kind: 'forward', target, colleague, uri: `sip:${encodeURIComponent(target).replace(/%2B/g, '+')}@${input.domain}` };
 }

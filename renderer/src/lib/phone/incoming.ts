@@ -58,8 +58,10 @@ export class IncomingCalls {
     const { deps } = this;
     const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
     const dialled = dialledNumber(invitation, deps.user);
+    let decision = this.decide(invitation);
+    // Only a forward waits (for the PBX's word on a colleague): a call that rings is not held up.
+    if (decision.kind === 'forward') decision = await this.forwardNow(decision);
     const slot = deps.freeSlot();
-    const decision = this.decide(invitation);
     if (decision.kind !== 'ring' || slot === undefined) {
       const forward = decision.kind === 'forward' ? decision : undefined;
       return this.refuse(invitation, forward, slot, remoteUser, dialled);
@@ -114,13 +116,28 @@ export class IncomingCalls {
       domain: deps.domain,
     });
     if (decision.kind !== 'forward') return decision;
-    // The PBX follows one forward per call and says so on the forwarded INVITE; a target it refuses or a
-    // second forward would reach the caller as 486 anyway, so answer that ourselves and record it as busy.
+    // The PBX follows one forward per call and says so on the forwarded INVITE; a second forward
+    // would reach the caller as 486 anyway, so answer that ourselves and record it as busy.
     const forwardedBy = invitation.request.getHeader(FORWARDED_BY);
-    if (!forwardedBy && !deps.forwards.refuses(decision.target)) return decision;
-    const why = forwardedBy ? `the call was forwarded already (by ${forwardedBy.slice(0, 64)})` : 'the PBX refuses that target';
-    deps.ports.log('info', `DND forward to ${decision.target} not attempted: ${why}; answering 486`);
+    if (!forwardedBy) return decision;
+    this.notForwarded(decision.target, `the call was forwarded already (by ${forwardedBy.slice(0, 64)})`);
     return { kind: 'reject' };
+  }
+
+  /**
+   * A target the PBX refuses — for good, or a colleague not registered at this moment (asked now, at
+   * most CALL_CHECK_MS) — would reach the caller as 486/480 after our 302; answer 486 ourselves instead,
+   * so the row says busy, as the caller heard.
+   */
+  private async forwardNow(decision: Extract<DndDecision, { kind: 'forward' }>): Promise<DndDecision> {
+    const verdict = await this.deps.forwards.atCall(decision.target, decision.colleague);
+    if (verdict.forward) return decision;
+    this.notForwarded(decision.target, verdict.why);
+    return { kind: 'reject' };
+  }
+
+  private notForwarded(target: string, why: string): void {
+    this.deps.ports.log('info', `DND forward to ${target} not attempted: ${why}; answering 486`);
   }
 
   /** 486 or 302 without a line ringing; the history row still says who called and what became of it. */
@@ -135,16 +152,23 @@ export class IncomingCalls {
     const code = forward ? 302 : 486;
     // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
     const headers = forward ? [`Contact: <${forward.uri}>`] : [];
-    const outcome = forward ? 'forwarded' : 'busy';
-    const view = deps.newView(slot ?? 0, 'in', remoteUser, { dialled, status: 'ended', outcome, endCode: code });
+    // The caller may have hung up while the PBX was asked about the forward target.
+    const gone = invitation.state === SessionState.Terminated;
+    const outcome = gone ? 'missed' : forward ? 'forwarded' : 'busy';
+    const view = deps.newView(slot ?? 0, 'in', remoteUser, {
+      dialled,
+      status: 'ended',
+      outcome,
+      endCode: gone ? undefined : code,
+    });
     view.endedAt = view.startedAt;
     view.remoteName = invitation.remoteIdentity.displayName || undefined;
     // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
     // waits for the recorder to settle finds the finished row, never a half-written one.
     deps.recorder.begin(view, () => undefined, deps.ports.lookupCaller(remoteUser, dialled));
     deps.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
-    await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
-    const why = forward ? `forwarded to ${forward.target}` : 'refused with 486';
+    if (!gone) await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
+    const why = gone ? 'gone before the answer' : forward ? `forwarded to ${forward.target}` : 'refused with 486';
     deps.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
     deps.changed();
   }
