@@ -59,6 +59,18 @@ describe('import in a worker thread', () => {
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
+  it('builds them again as they are defined now, from sqlite_master, not as migration 001 wrote them', async () => {
+    const { store } = openStore();
+    // Stands for a later migration that redefines an index.
+    const redefined = 'CREATE INDEX contact_by_name ON contact(_deleted, name COLLATE NOCASE, id)';
+    store.db.exec(`DROP INDEX contact_by_name; ${redefined}`);
+    const report = await store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text: csv(40_000) });
+    expect(report.imported).toBe(40_000);
+    const sql = store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'contact_by_name'").pluck().get();
+    expect(sql).toBe(redefined);
+    expect(store.db.prepare("SELECT count(*) FROM meta WHERE key = 'deferred_name_indexes'").pluck().get()).toBe(0);
+  });
+
   it('stamps the import worker writes with its own HLC node id, never the main writer one', async () => {
     const { store } = openStore();
     const mainNode = store.writer.clock.node;
