@@ -175,6 +175,16 @@ async function main(): Promise<void> {
     const like = sample.reduce((sum, q) => sum + time(() => store.writer.search.searchLike(q, 20)), 0);
     emit(SUITE, 'search_fts_vs_like_ratio', like / fts, 'x');
 
+    // Exporting everything must not freeze the main process either (it answers a call's lookup).
+    const exportDelay = monitorEventLoopDelay({ resolution: 1 });
+    exportDelay.enable();
+    const exportStart = performance.now();
+    const exported = await store.exportVcard({});
+    emit(SUITE, 'export_all_ms', performance.now() - exportStart, 'ms');
+    exportDelay.disable();
+    if (exported.count !== CONTACTS) throw new Error(`exported ${exported.count} of ${CONTACTS}`);
+    emit(SUITE, 'export_event_loop_max_delay_ms', exportDelay.max / 1e6, 'ms');
+
     store.db.pragma('wal_checkpoint(TRUNCATE)');
     store.close();
     emit(SUITE, 'db_bytes_per_contact', statSync(dbFile).size / CONTACTS, 'bytes');

@@ -50,6 +50,17 @@ function definedFields(patch: Record<string, unknown>): Record<string, FieldValu
   return out;
 }
 
+function toPhone(r: PhoneRow): ContactPhone {
+  return {
+    id: r.id,
+    contact_id: r.contact_id,
+    kind: (KINDS.has(r.kind ?? '') ? r.kind : 'other') as PhoneKind,
+    number: r.number ?? '',
+    e164: r.e164,
+    valid: r.e164 !== null,
+  };
+}
+
 /** Contacts and their phone numbers; every write goes through the RecordWriter. */
 export class ContactRepository {
   constructor(private readonly writer: RecordWriter) {}
@@ -138,14 +149,36 @@ export class ContactRepository {
     const rows = this.writer
       .stmt('SELECT id, contact_id, kind, number, e164 FROM contact_phone WHERE contact_id = ? AND _deleted = 0 ORDER BY id')
       .all(contactId) as PhoneRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      contact_id: r.contact_id,
-      kind: (KINDS.has(r.kind ?? '') ? r.kind : 'other') as PhoneKind,
-      number: r.number ?? '',
-      e164: r.e164,
-      valid: r.e164 !== null,
-    }));
+    return rows.map(toPhone);
+  }
+
+  /**
+   * The contacts of `ids` that exist, in that order, read with two queries instead of two per
+   * contact (an export of 100,000 spent most of its time in those).
+   */
+  getMany(ids: readonly string[]): Contact[] {
+    const list = JSON.stringify(ids);
+    // `+_deleted`: left to itself the planner walks contact_by_name(_deleted) over every contact.
+    const rows = this.writer
+      .stmt('SELECT * FROM contact WHERE id IN (SELECT value FROM json_each(?)) AND +_deleted = 0')
+      .all(list) as ContactRow[];
+    const phones = new Map<string, ContactPhone[]>();
+    const phoneRows = this.writer
+      .stmt(
+        `SELECT id, contact_id, kind, number, e164 FROM contact_phone
+         WHERE contact_id IN (SELECT value FROM json_each(?)) AND _deleted = 0 ORDER BY id`,
+      )
+      .all(list) as PhoneRow[];
+    for (const row of phoneRows) {
+      const own = phones.get(row.contact_id);
+      if (own) own.push(toPhone(row));
+      else phones.set(row.contact_id, [toPhone(row)]);
+    }
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [this.toContact(row, phones.get(id) ?? [])] : [];
+    });
   }
 
   private writePhone(id: string, contactId: string, tenant: string, kind: PhoneKind, number: string): void {
@@ -167,7 +200,7 @@ export class ContactRepository {
     return row.tenant_id;
   }
 
-  private toContact(row: ContactRow): Contact {
+  private toContact(row: ContactRow, phones: ContactPhone[] = this.phonesOf(row.id)): Contact {
     return {
       id: row.id,
       tenant: row.tenant_id,
@@ -178,7 +211,7 @@ export class ContactRepository {
       postal_code: row.postal_code,
       city: row.city,
       notes: row.notes,
-      phones: this.phonesOf(row.id),
+      phones,
       created_at: row.created_at,
       updated_at: row.updated_at,
     };

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { CountryCode } from 'libphonenumber-js';
 import type { ImportReport, ImportRequest, StoreChanged } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
@@ -12,6 +13,9 @@ import { openDatabase, type Db, type OpenOptions } from './open.js';
 import { PhoneNormaliser } from './phone.js';
 import { StoreSyncPort } from './sync-port.js';
 import { newNodeId, RecordWriter } from './writer.js';
+
+/** Contacts per slice of an export (~5 ms of the main thread each). */
+const EXPORT_SLICE = 500;
 
 export interface LocalStoreOptions extends OpenOptions {
   /** Default region for numbers written without a country code. */
@@ -98,7 +102,15 @@ export class LocalStore {
     });
   }
 
-  exportVcard(filter: { tenant?: string | undefined; ids?: string[] | undefined }): { text: string; count: number } {
+  /**
+   * vCard 4.0 of the selection, built in slices of EXPORT_SLICE contacts with a turn of the event
+   * loop between them: an export of 100,000 contacts takes about a second, and the main process must
+   * answer a ringing call's lookup meanwhile. Contacts deleted while it runs are left out.
+   */
+  async exportVcard(filter: {
+    tenant?: string | undefined;
+    ids?: string[] | undefined;
+  }): Promise<{ text: string; count: number }> {
     const ids =
       filter.ids ??
       (filter.tenant === undefined
@@ -108,12 +120,11 @@ export class LocalStore {
             .pluck()
             .all(filter.tenant) as string[]));
     const cards: string[] = [];
-    for (const id of ids) {
-      try {
-        const contact = this.contacts.get(id);
+    for (let i = 0; i < ids.length; i += EXPORT_SLICE) {
+      if (i > 0) await yieldToLoop();
+      // A deleted or unknown id in the selection is left out.
+      for (const contact of this.contacts.getMany(ids.slice(i, i + EXPORT_SLICE))) {
         if (filter.tenant === undefined || contact.tenant === filter.tenant) cards.push(toVcard(contact));
-      } catch {
-        // a deleted or unknown id in the selection is left out
       }
     }
     return { text: cards.join(''), count: cards.length };

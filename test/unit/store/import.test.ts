@@ -136,10 +136,31 @@ describe('import', () => {
     expect(store.sync.pendingChanges(1000).filter((p) => p.change.table === 'contact_phone')).toHaveLength(150);
     expect(store.lookup.caller('+49 30 5000049').contact?.name).toBe('Fünfzig');
   });
+
+  it('exports a large selection in slices, giving the event loop turns, in name order with every number', async () => {
+    const { store } = openStore();
+    const rows = Array.from({ length: 2_600 }, (_, i) => `Kunde ${String(2_599 - i).padStart(4, '0')},030 ${4_000_000 + i}`);
+    await store.import({ tenant: 't1', format: 'csv', csvProfile: 'generic', text: `name,phone\n${rows.join('\n')}\n` });
+    const [gone] = store.contacts.list('t1', 0, 1).items;
+    store.contacts.delete(gone!.id);
+    let turns = 0;
+    const timer = setInterval(() => turns++, 0);
+    const exporting = store.exportVcard({});
+    const { text, count } = await exporting;
+    clearInterval(timer);
+    expect(turns).toBeGreaterThan(0);
+    expect(count).toBe(2_599);
+    const names = [...text.matchAll(/^FN:(.*)\r$/gm)].map((m) => m[1]);
+    expect(names[0]).toBe('Kunde 0001');
+    expect(names.at(-1)).toBe('Kunde 2599');
+    expect(text.match(/^TEL;/gm)).toHaveLength(2_599);
+    expect(text).toContain('FN:Kunde 1234\r\nTEL;VALUE=uri;TYPE=work:tel:+49304001365\r\n');
+  });
+
   it('exports vCard 4.0 that imports back to the same contacts', async () => {
     const { store } = openStore();
     await store.import({ tenant: 't1', format: 'vcard', csvProfile: 'auto', path: fixture('contacts-3.0.vcf') });
-    const { text, count } = store.exportVcard({ tenant: 't1' });
+    const { text, count } = await store.exportVcard({ tenant: 't1' });
     expect(count).toBe(4);
     expect(text.split('\r\n').every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
     expect(text).toContain('TEL;VALUE=uri;TYPE=cell:tel:+491711234567');
