@@ -14,6 +14,10 @@ type Stmt = Database.Statement<unknown[], unknown>;
 export const PREFIX_POOL = 1000; // longest word three letters
 export const WORD_POOL = 5000; // longer words
 
+/** Contacts per slice of a rebuild: ~20 ms of the main thread each. */
+const REBUILD_SLICE = 500;
+const REBUILD_KEY = 'search_rebuild';
+
 interface ContactRow {
   rowid: number;
   tenant_id: string;
@@ -91,12 +95,43 @@ export class SearchIndex {
       this.ranked = db.prepare(`${select} ORDER BY f.rank LIMIT ?2`);
       this.unranked = db.prepare(`${select} LIMIT ?2`);
     }
-    if (db.prepare("SELECT 1 FROM meta WHERE key = 'search_rebuild'").get() !== undefined) {
-      db.transaction(() => {
-        this.rebuild();
-        db.prepare("DELETE FROM meta WHERE key = 'search_rebuild'").run();
-      })();
-    }
+    // A small index is rebuilt here and now; a large one goes on in slices (LocalStore).
+    if (this.rebuildPending()) this.rebuildSlice();
+  }
+
+  /** True while a rebuild asked for by a migration (`meta.search_rebuild`) has contacts left. */
+  rebuildPending(): boolean {
+    return this.db.prepare('SELECT 1 FROM meta WHERE key = ?').get(REBUILD_KEY) !== undefined;
+  }
+
+  /**
+   * Indexes the next REBUILD_SLICE contacts in rowid order, in one transaction that also notes the
+   * last rowid done (`from:<rowid>`), so a rebuild cut short by a crash goes on where it stopped. A
+   * migration's plain mark starts by emptying the index: replacing entries one by one in a
+   * contentless_delete table cost four times as much. Until its slice, a contact is not found by
+   * search (lookup and lists do not use the index); writes meanwhile index their contacts as always.
+   * Answers true when the rebuild is complete.
+   */
+  rebuildSlice(): boolean {
+    return this.db
+      .transaction(() => {
+        const mark = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(REBUILD_KEY) as string | undefined;
+        if (mark === undefined) return true;
+        const resumed = /^from:\d+$/.test(mark);
+        if (!resumed) this.db.exec("INSERT INTO contact_fts(contact_fts) VALUES ('delete-all')");
+        const after = resumed ? Number(mark.slice(5)) : 0;
+        const rows = this.db
+          .prepare('SELECT rowid, id FROM contact WHERE rowid > ? ORDER BY rowid LIMIT ?')
+          .all(after, REBUILD_SLICE) as { rowid: number; id: string }[];
+        if (rows.length === 0) {
+          this.db.prepare('DELETE FROM meta WHERE key = ?').run(REBUILD_KEY);
+          return true;
+        }
+        this.reindexMany(rows.map((r) => r.id));
+        this.db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(`from:${rows.at(-1)!.rowid}`, REBUILD_KEY);
+        return false;
+      })
+      .immediate();
   }
 
   /** Reindexes several contacts with two queries instead of two per contact. */
@@ -174,11 +209,5 @@ export class SearchIndex {
         )
         .all({ like, limit }) as { id: string }[]
     ).map((r) => r.id);
-  }
-
-  /** Rebuilds the whole index from the records (after a restore or an index change). */
-  rebuild(): void {
-    this.db.exec('DELETE FROM contact_fts');
-    this.reindexMany(this.db.prepare('SELECT id FROM contact WHERE _deleted = 0').pluck().all() as string[]);
   }
 }
