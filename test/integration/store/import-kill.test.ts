@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,11 +26,14 @@ describe('an import killed with SIGKILL', () => {
     await once(out, 'finish');
 
     const db = join(dir, 'vermittlung.db');
-    const tsx = join(import.meta.dirname, '..', '..', '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    // tsx's loader in this very process, not tsx's CLI: the CLI runs the script in a child process of
+    // its own, which a SIGKILL of the CLI leaves running (this test once killed only the CLI while the
+    // orphan went on importing).
+    const tsx = pathToFileURL(join(import.meta.dirname, '..', '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     // Ready once a few batches are in: the kill lands in the middle of the import.
     const child = await startProcess(
       process.execPath,
-      [tsx, join(import.meta.dirname, 'import-child.ts'), db, csv],
+      ['--import', tsx, join(import.meta.dirname, 'import-child.ts'), db, csv],
       /batch imported=(\d*[02468]000)\n/,
       {
         timeoutMs: 60_000,
@@ -36,6 +41,12 @@ describe('an import killed with SIGKILL', () => {
     );
     await child.stop('SIGKILL');
     expect(child.output()).not.toContain('import finished');
+    // Nothing of the import lives on: the file is the killed process's alone.
+    const importers = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes(db));
+    expect(importers()).toEqual([]);
 
     const nameIndexes = (file: Database.Database) =>
       file
