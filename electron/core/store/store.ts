@@ -14,7 +14,7 @@ import { PhoneNormaliser } from './phone.js';
 import { StoreSyncPort } from './sync-port.js';
 import { newNodeId, RecordWriter } from './writer.js';
 
-/** Contacts per slice of an export (~5 ms of the main thread each). */
+/** Contacts per slice of an export (~10 ms of the main thread each). */
 const EXPORT_SLICE = 500;
 
 export interface LocalStoreOptions extends OpenOptions {
@@ -124,7 +124,7 @@ export class LocalStore {
 
   /**
    * vCard 4.0 of the selection, built in slices of EXPORT_SLICE contacts with a turn of the event
-   * loop between them: an export of 100,000 contacts takes about a second, and the main process must
+   * loop between them: an export of 100,000 contacts takes about two seconds, and the main process must
    * answer a ringing call's lookup meanwhile. Contacts deleted while it runs are left out.
    */
   async exportVcard(filter: {
