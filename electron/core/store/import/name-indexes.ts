@@ -27,7 +27,7 @@ export function restoreNameIndexes(db: Db): void {
   const saved = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_KEY) as string | undefined;
   if (saved === undefined) return;
   // IMMEDIATE (here and in the drop): a read that turns into a write gets no busy wait, and another
-  // connection may be writing (the main thread during an import, a process still exiting at open).
+  // connection may be writing (the main thread's, while the import worker restores).
   db.transaction(() => {
     for (const { name, sql } of JSON.parse(saved) as { name: string; sql: string }[]) {
       // A migration that ran since (an app update after a crash) may have made it anew already.
