@@ -171,4 +171,24 @@ describe('presence through Kamailio between app instances', () => {
       await shows('bob', 'alice', choice, 2000);
     }
   });
+
+  it('C’s app dies and is not started again → B sees offline once its document expires, not minutes later', async () => {
+    // A short expiry stands for the app's 180 s: what is tested is that the PBX tells the watchers
+    // within its clean period (15 s) of the expiry. Kamailio's default (100 s) failed this bound.
+    // Carol, because the dead profile of the test before still has a document of alice's standing.
+    const expires = 20;
+    await rig.close('carol');
+    await shows('bob', 'carol', 'offline', 3000);
+    await rig.open('carol', { publishExpires: expires });
+    await presenceApi(rig.pages.carol!).setChoice('away');
+    await shows('bob', 'carol', 'away', 2000);
+    await rig.crash('carol');
+    await rig.close('carol');
+    const gone = Date.now();
+    // Nothing withdrew the document: it stands until it expires.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await peerText(rig.pages.bob!, 'carol')).toBe('away');
+    await shows('bob', 'carol', 'offline', (expires + 15 + 8) * 1000);
+    expect(Date.now() - gone).toBeGreaterThan((expires - 3) * 1000);
+  }, 60_000);
 });

@@ -18,7 +18,7 @@ import type { LineView, RegistrationView } from '../../../renderer/src/lib/phone
  * modules, and the fixture page with the production phone and presence engines.
  */
 export interface PresenceTestApi {
-  start(aor: string, team: string[]): Promise<void>;
+  start(aor: string, team: string[], options?: PageOptions): Promise<void>;
   registration(): RegistrationView;
   setChoice(choice: OwnChoice): void;
   setIdle(idle: boolean): void;
@@ -37,6 +37,11 @@ export interface PresenceTestApi {
 declare const window: { presenceTest: PresenceTestApi };
 export type { Page };
 
+/** What a test may set on a page's presence engine (PresenceConfig). */
+export interface PageOptions {
+  publishExpires?: number;
+}
+
 export interface Rig {
   home: TestHome;
   stack: Stack;
@@ -49,7 +54,7 @@ export interface Rig {
   /** A new page in the same app and profile (what Electron does for a crashed renderer), registered. */
   reload(user: string): Promise<void>;
   /** The app started anew for `user` (new profile), registered; `pages[user]` is its page. */
-  open(user: string): Promise<void>;
+  open(user: string, options?: PageOptions): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -81,7 +86,7 @@ export async function startRig(live: string[], extra: number, teamOf: (user: str
   const pages: Record<string, Page> = {};
   const pageErrors: Record<string, string[]> = {};
 
-  async function openApp(user: string): Promise<Page> {
+  async function openApp(user: string, options: PageOptions = {}): Promise<Page> {
     const profileDir = mkdtempSync(join(tmpdir(), `vermittlung-presence-${user}-`));
     const rendererDir = join(profileDir, 'renderer');
     mkdirSync(rendererDir);
@@ -96,17 +101,18 @@ export async function startRig(live: string[], extra: number, teamOf: (user: str
     const shell = await startBrowserShell({ core, rendererDir, port: 0 });
     const context = await browser.newContext({ bypassCSP: true });
     apps.push({ core, shell, profileDir, user, context });
-    return openPage(user, context, shell.url);
+    return openPage(user, context, shell.url, options);
   }
 
-  async function openPage(user: string, context: BrowserContext, url: string): Promise<Page> {
+  async function openPage(user: string, context: BrowserContext, url: string, options: PageOptions = {}): Promise<Page> {
     const page = await context.newPage();
     pageErrors[user] = watchPageErrors(page);
     await page.goto(url);
     await page.addScriptTag({ content: bundle });
-    await page.evaluate(([aor, team]) => window.presenceTest.start(aor as string, team), [
+    await page.evaluate(([aor, team, opts]) => window.presenceTest.start(aor as string, team, opts), [
       `sip:${user}@localhost`,
       teamOf(user),
+      options,
     ] as const);
     return page;
   }
@@ -157,8 +163,8 @@ export async function startRig(live: string[], extra: number, teamOf: (user: str
       pages[user] = await openPage(user, app.context, app.shell.url);
       await registered(user);
     },
-    async open(user) {
-      pages[user] = await openApp(user);
+    async open(user, options) {
+      pages[user] = await openApp(user, options);
       await registered(user);
     },
     async shutdown() {

@@ -1,7 +1,7 @@
 /**
  * Which presence document this profile's page last published, so that the next page can remove it.
  * A page that dies without its pagehide (renderer crash, killed process, lost connection) leaves
- * its document at the PBX until it expires (PUBLISH Expires, 300 s): after a proper close the
+ * its document at the PBX until it expires (PUBLISH Expires, 180 s): after a proper close the
  * colleagues would still see its last status. Only the ETag can remove a document (RFC 3903), so
  * it is kept in the page's storage. An ETag is no secret: the PBX takes a PUBLISH only from the
  * certificate's own user.
