@@ -48,6 +48,9 @@ const COMPANION_BASE = 2 ** 52;
 const COMPANION_SLOTS = 256;
 const COMPANION_FIELDS = 4;
 
+/** The id ranges hold SYNC_FIELDS and MAX_COMPANIONS as they are; a change beyond them must widen them. */
+export const PART_ID_LIMITS = { FIELD_SLOTS, COMPANION_SLOTS, COMPANION_FIELDS, COMPANION_BASE };
+
 export type EntryPart = { rowId: number; index: number; slot?: undefined } | { rowId: number; slot: number; index: number };
 
 export function fieldIndex(table: string, field: string): number {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatVersion, type PulledChange } from '../../../protocol/index.js';
+import { formatVersion, SYNC_FIELDS, type PulledChange } from '../../../protocol/index.js';
+import {
+  companionPartId,
+  fromPartId,
+  MAX_COMPANIONS,
+  ownPartId,
+  PART_ID_LIMITS,
+} from '../../../electron/core/store/record-entry.js';
 import { openStore } from './helpers.js';
 
 const REMOTE = 'bbbbbbbbbbbbbbbb';
@@ -14,6 +21,26 @@ async function imported() {
   const anna = store.contacts.list('t1', 0, 10).items.find((c) => c.name === 'Anna Alt')!;
   return { store, file, anna };
 }
+
+describe('part ids of record entries', () => {
+  it('decode to what they were made of at the edges of their ranges, and the ranges hold today’s fields', () => {
+    const { FIELD_SLOTS, COMPANION_SLOTS, COMPANION_FIELDS, COMPANION_BASE } = PART_ID_LIMITS;
+    for (const fields of Object.values(SYNC_FIELDS)) expect(fields.length).toBeLessThan(FIELD_SLOTS);
+    expect(SYNC_FIELDS.contact_phone.length).toBeLessThanOrEqual(COMPANION_FIELDS);
+    expect(MAX_COMPANIONS * COMPANION_FIELDS).toBeLessThanOrEqual(COMPANION_SLOTS);
+    // The largest entry row id whose ids stay exact doubles: ~1.7e13 rows, far beyond any outbox.
+    const maxRow = Math.floor((Number.MAX_SAFE_INTEGER - COMPANION_BASE) / COMPANION_SLOTS) - 1;
+    for (const row of [1, 12_345, maxRow]) {
+      for (const index of [0, SYNC_FIELDS.contact.length - 1])
+        expect(fromPartId(ownPartId(row, index))).toEqual({ rowId: row, index });
+      for (const slot of [0, MAX_COMPANIONS - 1])
+        for (const index of [0, COMPANION_FIELDS - 1])
+          expect(fromPartId(companionPartId(row, slot, index))).toEqual({ rowId: row, slot, index });
+      // Own fields' ids stay below the companions' range for every row that range allows.
+      expect(-ownPartId(row, FIELD_SLOTS - 1)).toBeLessThan(COMPANION_BASE);
+    }
+  });
+});
 
 describe('record entries of an import in the sync port', () => {
   it('writes one entry per contact, its phones inside, and hands out one change per field with that version', async () => {
