@@ -5,19 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncHttpClient } from '../../../electron/core/sync/sync-client.js';
 import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
 import { formatVersion, type Change } from '../../../protocol/index.js';
 import { createTestHome, type TestHome } from '../../helpers/pbx-certs.js';
-import { startProcess, type Started } from '../../helpers/processes.js';
+import type { Started } from '../../helpers/processes.js';
+import { startServerProcess } from '../../helpers/server-process.js';
 import { TEST_DIRECTORY } from '../../helpers/sync-fixture.js';
 import { freshDatabase } from '../../helpers/sync-postgres.js';
 import { TestSyncStore } from '../../helpers/test-sync-store.js';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 describe('two server processes on one PostgreSQL database', () => {
   let home: TestHome;
@@ -34,28 +32,10 @@ describe('two server processes on one PostgreSQL database', () => {
     home = createTestHome();
     home.writeDirectory(TEST_DIRECTORY);
     db = await freshDatabase();
-    // what `npm run server` runs (tsx server/main.ts), without the npm wrapper so stop() hits the server
     for (let i = 0; i < 2; i++) {
-      const server = await startProcess(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(ROOT, 'server/main.ts'),
-          '--home',
-          home.home,
-          '--database',
-          db.url,
-          '--port',
-          '0',
-          '--feed-port',
-          '0',
-        ],
-        /Vermittlung-Server läuft: (https:\/\/\S+)/,
-        { cwd: ROOT },
-      );
+      const server = await startServerProcess({ home: home.home, database: db.url });
       servers.push(server);
-      urls.push(server.match[1]!);
+      urls.push(server.url);
     }
   }, 60_000);
 

@@ -9,6 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
 import { startSyncServer } from '../../../server/server.js';
 import { startProcess, type Started } from '../../helpers/processes.js';
+import { startServerProcess } from '../../helpers/server-process.js';
 import { BACKENDS, TEST_DIRECTORY, rawRequest, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
 import { createTestHome } from '../../helpers/pbx-certs.js';
 import { freshDatabase, privatePostgres } from '../../helpers/sync-postgres.js';
@@ -116,24 +117,10 @@ describe('server and database failures (PostgreSQL)', () => {
     const home = createTestHome();
     home.writeDirectory(TEST_DIRECTORY);
     const db = await freshDatabase();
-    const serverArgs = (port: string) => [
-      ...TSX,
-      join(ROOT, 'server/main.ts'),
-      '--home',
-      home.home,
-      '--database',
-      db.url,
-      '--port',
-      port,
-      '--feed-port',
-      '0',
-    ];
     try {
-      const server = await startProcess(process.execPath, serverArgs('0'), /Vermittlung-Server läuft: (https:\/\/\S+)/, {
-        cwd: ROOT,
-      });
+      const server = await startServerProcess({ home: home.home, database: db.url });
       running.push(server);
-      const url = server.match[1]!;
+      const url = server.url;
       const cert = home.issue('anna');
       const tls = { key: cert.keyPem, cert: cert.certPem, ca: home.caPem };
       const store = new TestSyncStore(join(work, 'server-kill.db'));
@@ -160,9 +147,7 @@ describe('server and database failures (PostgreSQL)', () => {
       await server.stop('SIGKILL');
       expect((await count()).n).toBeLessThan(N);
       await expect.poll(() => engine.status().state, { timeout: 10_000 }).toBe('offline');
-      const restarted = await startProcess(process.execPath, serverArgs(new URL(url).port), /Vermittlung-Server läuft/, {
-        cwd: ROOT,
-      });
+      const restarted = await startServerProcess({ home: home.home, database: db.url, port: Number(new URL(url).port) });
       running.push(restarted);
       await expect.poll(async () => (await engine.syncNow()).pending, { timeout: 60_000, interval: 50 }).toBe(0);
       expect(await count()).toEqual({ n: N, s: N });
