@@ -7,6 +7,7 @@
  * the renderer calls them unconditionally.
  */
 import { z } from 'zod';
+import { NoInput, Void } from './method-io.js';
 
 /** A dialable phone number: an optional leading +, then digits, * and # only (visual separators removed). */
 export const DialNumber = z.string().regex(/^\+?[0-9*#]{2,32}$/, 'not a dialable number');
@@ -93,9 +94,6 @@ export const UpdateStatus = z.object({
   checkedAt: z.string().optional(),
 });
 export type UpdateStatus = z.infer<typeof UpdateStatus>;
-
-const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
-const Void = z.undefined();
 
 export const desktopMethods = {
   /** The renderer reports whether a call is active (ringing does not count; a held call does). */

@@ -8,6 +8,7 @@
  * capability's table, one handler in its core handler table, and the call in the renderer.
  */
 import { z } from 'zod';
+import { NoInput, Void } from './method-io.js';
 import { AppInfo, LogEntry } from './app.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
 import { identityEvents, identityMethods } from './identity.js';
@@ -16,10 +17,6 @@ import { presenceMethods } from './presence.js';
 import { Settings, SettingsPatch } from './settings.js';
 import { storeEvents, storeMethods } from './store.js';
 import { syncEvents, syncMethods } from './sync-status.js';
-
-/** Input of methods that take none. JSON has no undefined, so null is accepted too. */
-export const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
-const Void = z.undefined();
 
 export interface MethodSpec {
   input: z.ZodType;

@@ -4,6 +4,7 @@
  * ever sees the summary below — never the passphrase, the key or the PKCS#12.
  */
 import { z } from 'zod';
+import { NoInput } from './method-io.js';
 
 export const BUNDLE_FORMAT = 'vermittlung-provisioning/1';
 /** A bundle is a few KiB; the bound keeps a wrong file (a video, a disk image) from being read whole. */
@@ -103,9 +104,9 @@ export const IdentityImportInput = z.object({
 });
 
 export const identityMethods = {
-  'identity.status': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: IdentityStatus },
+  'identity.status': { input: NoInput, output: IdentityStatus },
   'identity.import': { input: IdentityImportInput, output: IdentityStatus },
-  'identity.remove': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: IdentityStatus },
+  'identity.remove': { input: NoInput, output: IdentityStatus },
 } as const;
 
 export const identityEvents = {

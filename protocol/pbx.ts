@@ -4,6 +4,7 @@
  * whole SIP messages (docs/pbx.md).
  */
 import { z } from 'zod';
+import { NoInput, Void } from './method-io.js';
 
 /** Kamailio refuses larger messages over WebSocket anyway; a bound keeps a runaway renderer in check. */
 export const MAX_SIP_MESSAGE = 64 * 1024;
@@ -51,9 +52,6 @@ export const PbxState = z.object({
   connections: z.number().int().min(0),
 });
 export type PbxState = z.infer<typeof PbxState>;
-
-const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
-const Void = z.undefined();
 
 export const pbxMethods = {
   /** Opens the connection (or returns the state of the one already open or opening). */

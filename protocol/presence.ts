@@ -3,10 +3,8 @@
  * to their presence at the PBX). The core asks the sync server's GET /directory/me with the
  * identity's client certificate; SIP presence itself runs in the renderer's SIP.js.
  */
-import { z } from 'zod';
+import { NoInput } from './method-io.js';
 import { DirectoryMe } from './sync.js';
-
-const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
 
 export const presenceMethods = {
   /** `not_configured` without an identity/server, `unavailable` when the server cannot be reached. */

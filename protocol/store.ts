@@ -7,6 +7,7 @@
  * answers `too_large` naming the field; the schemas here only cap what may cross the seam at all.
  */
 import { z } from 'zod';
+import { NoInput, Void } from './method-io.js';
 import { MAX_VALUE_BYTES, RecordId, TenantId } from './sync.js';
 
 /** Documented maximum lengths in characters (`MAX_VALUE_BYTES` for long text is in UTF-8 bytes). */
@@ -276,12 +277,11 @@ export const StoreChanged = z.object({
 export type StoreChanged = z.infer<typeof StoreChanged>;
 
 const Id = z.strictObject({ id: RecordId });
-const Void = z.undefined();
 const TenantFilter = TenantId.optional();
 
 export const storeMethods = {
-  'store.status': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: StoreStatus },
-  'tenants.list': { input: z.union([z.undefined(), z.null()]).transform(() => undefined), output: z.array(Tenant) },
+  'store.status': { input: NoInput, output: StoreStatus },
+  'tenants.list': { input: NoInput, output: z.array(Tenant) },
   'contacts.list': {
     input: z.strictObject({ tenant: TenantFilter, ...Page }),
     output: z.object({ items: z.array(Contact), total: z.number().int() }),

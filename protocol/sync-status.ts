@@ -3,9 +3,8 @@
  * log ("überschrieben von …"). The engine lives in the main process (electron/core/sync).
  */
 import { z } from 'zod';
+import { NoInput } from './method-io.js';
 import { RecordId, SyncTable, TenantId, FieldValue } from './sync.js';
-
-const NoInput = z.union([z.undefined(), z.null()]).transform(() => undefined);
 
 export const SyncState = z.enum([
   /** no server configured or no client certificate yet */

@@ -2,6 +2,8 @@
  * A tiny RFC 5545 writer for exporting one appointment as an .ics file: UTC times (valid in every
  * calendar app, shown in the reader's zone), escaped text, lines folded at 75 octets.
  */
+import { escapeText, writeContentLines } from '../../../../protocol/content-line.js';
+
 export interface IcsEvent {
   uid: string;
   start: string;
@@ -18,31 +20,6 @@ const utc = (iso: string) =>
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
-
-export function escapeText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
-}
-
-/** Folds after 75 octets without splitting a UTF-8 character. */
-export function foldLine(line: string): string {
-  const encoder = new TextEncoder();
-  const out: string[] = [];
-  let current = '';
-  let bytes = 0;
-  for (const char of line) {
-    const size = encoder.encode(char).length;
-    const limit = out.length === 0 ? 75 : 74;
-    if (bytes + size > limit) {
-      out.push(current);
-      current = '';
-      bytes = 0;
-    }
-    current += char;
-    bytes += size;
-  }
-  out.push(current);
-  return out.join('\r\n ');
-}
 
 export function writeIcs(event: IcsEvent, now = new Date()): string {
   const lines = [
@@ -63,7 +40,7 @@ export function writeIcs(event: IcsEvent, now = new Date()): string {
     'END:VEVENT',
     'END:VCALENDAR',
   ];
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  return writeContentLines(lines);
 }
 
 /** Saves text as a file through a Blob URL (works in Electron and the browser shell alike). */
