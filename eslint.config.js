@@ -44,7 +44,19 @@ const rendererRestrictions = {
     { name: 'electron', message: 'The renderer reaches the host only through the host API.' },
     ...nodeBuiltins.map((name) => ({ name, message: 'The renderer is sandboxed: no Node built-ins.' })),
   ],
-  patterns: [{ group: ['node:*'], message: 'The renderer is sandboxed: no Node built-ins.' }],
+  patterns: [
+    { group: ['node:*'], message: 'The renderer is sandboxed: no Node built-ins.' },
+    {
+      group: ['**/electron/**', '**/server/**'],
+      message: 'The renderer and the protocol reach the host and the server only through protocol/ (see docs/architecture.md).',
+    },
+  ],
+};
+/** The core services talk to the server over the sync API in protocol/, never through its modules. */
+const noServerModules = {
+  group: ['**/server/**'],
+  message:
+    'Core services and the shells reach the central server only over the sync API in protocol/ (see docs/architecture.md).',
 };
 
 export default ts.config(
@@ -84,9 +96,18 @@ export default ts.config(
     rules: { 'no-restricted-imports': ['error', rendererRestrictions] },
   },
   {
-    files: ['electron/core/**', 'electron/browser-shell/**', 'server/**'],
+    files: ['electron/core/**', 'electron/browser-shell/**'],
+    languageOptions: { globals: globals.node },
+    rules: { 'no-restricted-imports': ['error', { paths: [noElectron], patterns: [noServerModules] }] },
+  },
+  {
+    files: ['server/**'],
     languageOptions: { globals: globals.node },
     rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] },
+  },
+  {
+    files: ['electron/main/**', 'electron/preload/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noServerModules] }] },
   },
   {
     files: [

@@ -27,6 +27,16 @@ describe('layering lint rules', () => {
     expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(2);
   }, 60_000);
 
+  it('fails when the renderer imports the server or the electron tree', async () => {
+    const messages = await lintAs('renderer/src/uses-server.ts', 'renderer/src/lib/host/client.ts');
+    expect(messages.filter((m) => m.startsWith('no-restricted-imports') && m.includes('only through protocol/'))).toHaveLength(2);
+  }, 60_000);
+
+  it('fails when a core service imports a server module', async () => {
+    const messages = await lintAs('electron/core/uses-server.ts', 'electron/core/host-api/dispatch.ts');
+    expect(messages.some((m) => m.startsWith('no-restricted-imports') && m.includes('sync API'))).toBe(true);
+  }, 60_000);
+
   it('fails on a floating promise (type-aware rule)', async () => {
     const messages = await lintAs('renderer/src/floating.ts', 'renderer/src/lib/host/browser-bridge.ts');
     expect(messages.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);
