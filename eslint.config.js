@@ -92,6 +92,22 @@ export default ts.config(
     rules: { 'no-restricted-imports': ['error', rendererRestrictions] },
   },
   {
+    // Components render state; the state modules (*.svelte.ts) talk to the host.
+    files: ['renderer/**/*.svelte'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          ...rendererRestrictions,
+          patterns: [
+            ...rendererRestrictions.patterns,
+            { group: ['**/lib/host/*'], message: 'Components reach the host API through a state module in renderer/src/state/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['protocol/**'],
     rules: { 'no-restricted-imports': ['error', rendererRestrictions] },
   },

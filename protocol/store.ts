@@ -159,7 +159,9 @@ export const NotePatch = z.strictObject({
   status: NoteStatus.optional(),
   assignee: OptText,
 });
+export type NotePatch = z.input<typeof NotePatch>;
 export const NoteCreate = NotePatch.extend({ tenant: TenantId });
+export type NoteCreate = z.input<typeof NoteCreate>;
 
 export const Appointment = z.object({
   id: RecordId,
@@ -190,6 +192,8 @@ export const AppointmentCreate = AppointmentPatch.extend({
   starts_at: Timestamp,
   call_id: RecordId.nullable().optional(),
 });
+export type AppointmentPatch = z.input<typeof AppointmentPatch>;
+export type AppointmentCreate = z.input<typeof AppointmentCreate>;
 
 export const CallerLookup = z.object({
   /** E.164 of the caller's number, null when it is not a valid number. */

@@ -37,6 +37,11 @@ describe('layering lint rules', () => {
     expect(messages.some((m) => m.startsWith('no-restricted-imports') && m.includes('sync API'))).toBe(true);
   }, 60_000);
 
+  it('fails when a component calls the host API itself', async () => {
+    const messages = await lintAs('renderer/src/calls-host.svelte', 'renderer/src/views/agenda/AgendaView.svelte');
+    expect(messages.some((m) => m.startsWith('no-restricted-imports') && m.includes('state module'))).toBe(true);
+  }, 60_000);
+
   it('fails on a floating promise (type-aware rule)', async () => {
     const messages = await lintAs('renderer/src/floating.ts', 'renderer/src/lib/host/browser-bridge.ts');
     expect(messages.some((m) => m.startsWith('@typescript-eslint/no-floating-promises'))).toBe(true);

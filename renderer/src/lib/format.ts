@@ -20,6 +20,19 @@ export function formatDate(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(tag(), { dateStyle: 'long' }).format(date);
 }
 
+/** A calendar day (YYYY-MM-DD) with its weekday, as a heading: "Dienstag, 14. Juli 2026". */
+export function formatDayHeading(day: string): string {
+  const date = new Date(`${day}T12:00:00Z`);
+  if (Number.isNaN(date.getTime())) return day;
+  return new Intl.DateTimeFormat(tag(), {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(date);
+}
+
 /** Call duration as m:ss (or h:mm:ss). */
 export function formatDuration(fromIso: string | null, toIso: string | null): string {
   if (!fromIso || !toIso) return '';

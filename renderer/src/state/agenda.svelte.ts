@@ -1,4 +1,4 @@
-import type { Appointment } from '../../../protocol/index.js';
+import type { Appointment, AppointmentCreate, AppointmentPatch } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
 import { addDays, berlinRange, startOfWeek, todayInBerlin } from '../lib/time/berlin.js';
 import { reportError } from './errors.svelte.js';
@@ -105,4 +105,30 @@ export async function refreshAgenda(): Promise<void> {
 export function shift(direction: -1 | 1): void {
   agenda.date = addDays(agenda.date, direction * (agenda.mode === 'week' ? 7 : 1));
   void refreshAgenda();
+}
+
+/** Marks an appointment cancelled (it stays visible, struck through) and reloads the agenda. */
+export async function cancelAppointment(appointment: Appointment): Promise<void> {
+  try {
+    await call('appointments.update', { id: appointment.id, patch: { status: 'cancelled' } });
+    await refreshAgenda();
+  } catch (error) {
+    reportError(error, 'appointments.update');
+  }
+}
+
+/** Books a new appointment or changes an existing one; null when the host refused (the error is reported). */
+export async function saveAppointment(
+  existing: Appointment | null,
+  create: Pick<AppointmentCreate, 'tenant' | 'call_id' | 'status'>,
+  fields: AppointmentPatch & Pick<AppointmentCreate, 'starts_at'>,
+): Promise<Appointment | null> {
+  try {
+    return existing
+      ? await call('appointments.update', { id: existing.id, patch: fields })
+      : await call('appointments.create', { ...create, ...fields });
+  } catch (error) {
+    reportError(error, existing ? 'appointments.update' : 'appointments.create');
+    return null;
+  }
 }

@@ -118,6 +118,16 @@ export function setPage(page: number): void {
   void refreshContacts();
 }
 
+/** One contact by id, for a form that shows whom it is about; null when it is gone (the error is reported). */
+export async function fetchContact(id: string): Promise<Contact | null> {
+  try {
+    return await call('contacts.get', { id });
+  } catch (error) {
+    reportError(error, 'contacts.get');
+    return null;
+  }
+}
+
 export async function selectContact(id: string | null, report = true): Promise<void> {
   contactsState.selectedId = id;
   if (id === null) {

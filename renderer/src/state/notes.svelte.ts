@@ -1,4 +1,4 @@
-import type { Note } from '../../../protocol/index.js';
+import type { Note, NoteCreate, NotePatch } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
 import { reportError } from './errors.svelte.js';
 
@@ -65,6 +65,25 @@ export async function updateNote(id: string, patch: { status?: 'open' | 'done'; 
     if (index >= 0) notesState.items[index] = updated;
   } catch (error) {
     reportError(error, 'notes.update');
+  }
+}
+
+/**
+ * Writes the note taken during a call: creates it the first time, patches it after. Answers the note's id,
+ * or the id it was given when the write failed (the error is reported).
+ */
+export async function writeCallNote(
+  noteId: string | undefined,
+  create: Pick<NoteCreate, 'tenant' | 'contact_id'>,
+  fields: NotePatch,
+): Promise<{ id: string | undefined; ok: boolean }> {
+  try {
+    if (!noteId) return { id: (await call('notes.create', { ...create, ...fields })).id, ok: true };
+    await call('notes.update', { id: noteId, patch: fields });
+    return { id: noteId, ok: true };
+  } catch (error) {
+    reportError(error, 'phone.note');
+    return { id: noteId, ok: false };
   }
 }
 
