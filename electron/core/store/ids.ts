@@ -8,10 +8,10 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 
 /**
  * UUIDv7, monotonic within this process like uuid's own v7 (a counter inside the millisecond), but
- * with random bytes taken from a pool: one getRandomValues call per id cost 9 µs of an import's
- * ~50 µs budget per contact. The layout is uuid's v7 (48-bit ms, 31-bit counter from random
- * bits, then 42 random bits), written out directly: uuid's options path built a byte array and
- * stringified it, ~0.8 µs per id.
+ * with random bytes taken from a pool: one getRandomValues call per id was a large share of an
+ * import's time per contact. The layout is uuid's v7 (48-bit ms, 31-bit counter from random
+ * bits, then 42 random bits), written out directly, because uuid's options path builds a byte array
+ * and stringifies it (figures in docs/store.md).
  */
 export function newId(): string {
   if (used === pool.length) {

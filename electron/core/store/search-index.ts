@@ -6,9 +6,9 @@ import type { PhoneNormaliser } from './phone.js';
 type Stmt = Database.Statement<unknown[], unknown>;
 
 /**
- * How many matches (the first in index order) a search ranks. bm25 scores every match it is given:
- * "Sch" matches ~30 % of 100,000 contacts and ranking them all costs ~20 ms, a common surname with
- * its trades ("Bäcker", "Bäckerei") ~6 ms. A result set larger than the pool is approximated by the
+ * How many matches (the first in index order) a search ranks. bm25 scores every match it is given,
+ * and a short prefix such as "Sch" matches a large share of a big address book, so ranking them all would
+ * cost more than a keystroke may (figures in docs/store.md). A result set larger than the pool is approximated by the
  * best of its first matches; with that many equally good matches the order among them says little.
  */
 export const PREFIX_POOL = 1000; // longest word three letters

@@ -54,8 +54,8 @@ export class LocalStore {
 
   /**
    * Resolves when a search index rebuild asked for by a migration is complete (at once when none
-   * is). The rest of a large rebuild runs here in slices with a turn of the event loop between them:
-   * in one go, 100,000 contacts kept the main process busy for ~3.5 s at start. Never rejects.
+   * is). The rest of a large rebuild runs here in slices with a turn of the event loop between them,
+   * because in one go a large address book keeps the main process busy for seconds at start. Never rejects.
    */
   readonly searchRebuilt: Promise<void>;
 

@@ -4,8 +4,8 @@ import { createPkiHome, type PkiHome, type PkiUser } from '../../helpers/pki.js'
 import { openPbxClient } from '../../helpers/pbx-client.js';
 import { sipRequest, sipStatus, startTestStack, type Stack } from '../../helpers/stack.js';
 
-// The real admin CLI's CA, certificates, CRL and `user revoke` against the real Kamailio: the two
-// halves of issue 5 agree on formats (CRL, server certificate names, PKCS#12).
+// The real admin CLI's CA, certificates, CRL and `user revoke` against the real Kamailio: the PKI and
+// the PBX agree on formats (CRL, server certificate names, PKCS#12).
 let pki: PkiHome;
 let stack: Stack;
 const connections: PbxConnection[] = [];

@@ -123,7 +123,7 @@ const QUEUED_CHUNKS = 8;
 /**
  * The file's rows, a chunk of the file at a time. papaparse hands over each chunk's rows in one
  * callback; its NODE_STREAM_INPUT mode instead pushes every row through a stream and an async
- * iteration of its own, which cost 8 of the parser thread's ~45 µs per row. Backpressure pauses
+ * iteration of its own, which costs a noticeable share of the parser thread's time per row. Backpressure pauses
  * the file, never papaparse (its pause/resume drops rows in chunk mode).
  */
 async function* csvChunks(input: Readable): AsyncGenerator<string[][]> {

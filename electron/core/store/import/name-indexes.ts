@@ -5,9 +5,9 @@ import type Database from 'better-sqlite3';
 type Db = Database.Database;
 
 /**
- * The contact name indexes. Rows reach them in random order (names are not sorted), which cost an
- * import ~17 µs of its writer's ~60 µs per contact; built once over the finished table they cost
- * ~3–4. So a large import into a table smaller than itself drops them and builds them again when it
+ * The contact name indexes. Rows reach them in random order (names are not sorted), which makes
+ * them a large part of an import's writer time; built once over the finished table they cost a fraction
+ * of that (figures in docs/store.md). So a large import into a table smaller than itself drops them and builds them again when it
  * ends, however it ends. Their definitions are not repeated here: the drop saves each one's SQL
  * from sqlite_master in `meta` in the same transaction, and the restore runs that SQL, so an index
  * a later migration redefines comes back as defined. A crash in between leaves them missing, so

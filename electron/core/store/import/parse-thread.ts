@@ -27,8 +27,8 @@ type ParserMessage =
 
 /**
  * A batch's contacts cross to the writer as one flat array of strings and numbers: structured
- * cloning an object per contact and per number (keys and all) cost ~14 µs per contact, split
- * between the two threads; the flat array and rebuilding the objects cost a fraction of that.
+ * cloning an object per contact and per number (keys and all) costs several times more, split
+ * between the two threads, than the flat array and rebuilding the objects (docs/store.md).
  * Per contact: line, id, the IMPORTED_COLUMNS values, json, fields, the 4 FTS columns, the number
  * of phones, then per phone its id, kind, number, e164 and json.
  */

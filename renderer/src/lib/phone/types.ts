@@ -87,7 +87,7 @@ export interface PhoneEngineConfig {
   transportConstructor?: UserAgentOptions['transportConstructor'];
   transportOptions?: unknown;
   iceServers?: RTCIceServer[];
-  /** Setup never waits longer on an unreachable STUN/TURN server (issue 6: about 2 s). */
+  /** Setup never waits longer than this on an unreachable STUN/TURN server. */
   iceGatheringTimeoutMs?: number;
   dtmfMode?: DtmfMode;
   devices?: AudioDevicePrefs;
