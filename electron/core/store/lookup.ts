@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { DirectoryTenant } from '../../../protocol/index.js';
 import { fromSql } from './columns.js';
 import type { ContactRepository } from './contacts.js';
-import type { PhoneNormaliser } from './phone.js';
+import type { PhoneNormaliser } from './phone-normaliser.js';
 import type { RecordWriter } from './writer.js';
 
 interface TenantRow {

@@ -1,7 +1,7 @@
 import { foldForIndex, ftsQuery } from './fold.js';
 import type Database from 'better-sqlite3';
 import type { Db } from './open.js';
-import type { PhoneNormaliser } from './phone.js';
+import type { PhoneNormaliser } from './phone-normaliser.js';
 
 type Stmt = Database.Statement<unknown[], unknown>;
 

@@ -10,7 +10,7 @@ import { importInWorker, type ChangedIds, type WorkerEntry } from './import/work
 import { toVcard } from './import/vcard-export.js';
 import { LookupService } from './lookup.js';
 import { openDatabase, type Db, type OpenOptions } from './open.js';
-import { PhoneNormaliser } from './phone.js';
+import { PhoneNormaliser } from './phone-normaliser.js';
 import { StoreSyncPort } from './sync-port.js';
 import { newNodeId, RecordWriter } from './writer.js';
 

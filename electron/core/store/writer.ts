@@ -10,7 +10,7 @@ import {
 import { checkLimit, quoteIdent, toSql, type SqlValue } from './columns.js';
 import type Database from 'better-sqlite3';
 import type { Db } from './open.js';
-import type { PhoneNormaliser } from './phone.js';
+import type { PhoneNormaliser } from './phone-normaliser.js';
 import { SearchIndex } from './search-index.js';
 
 const STAMPED = new Set<SyncTable>(['contact', 'note']);

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { HostError } from '../../../../protocol/index.js';
-import { PhoneNormaliser } from '../phone.js';
+import { PhoneNormaliser } from '../phone-normaliser.js';
 import { RecordWriter } from '../writer.js';
 import { IMPORT_BATCH_SIZE, importContacts } from './importer.js';
 import { parsedBatches, runParser, type ParseInput } from './parse-thread.js';

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { HostError, type ImportReport, type ImportRequest } from '../../../../protocol/index.js';
-import type { PhoneNormaliser } from '../phone.js';
+import type { PhoneNormaliser } from '../phone-normaliser.js';
 import type { RecordWriter } from '../writer.js';
 import { ContactBulkInsert } from './bulk-insert.js';
 import { deferNameIndexes, restoreNameIndexes } from './name-indexes.js';

@@ -1,7 +1,7 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { CountryCode } from 'libphonenumber-js';
 import { ErrorCode, HostError, type ImportRequest } from '../../../../protocol/index.js';
-import { PhoneNormaliser } from '../phone.js';
+import { PhoneNormaliser } from '../phone-normaliser.js';
 import { IMPORTED_COLUMNS, type PreparedContact, type PreparedPhone } from './prepare.js';
 import type { ImportProblem } from './record.js';
 import { preparedBatches, type PreparedBatch } from './source.js';

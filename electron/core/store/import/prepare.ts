@@ -3,7 +3,7 @@ import { charLimit, checkLimit } from '../columns.js';
 import { checkName } from '../contacts.js';
 import { foldForIndex } from '../fold.js';
 import { newId } from '../ids.js';
-import type { PhoneNormaliser } from '../phone.js';
+import type { PhoneNormaliser } from '../phone-normaliser.js';
 import { COMPANIONS, MAX_COMPANIONS } from '../record-entry.js';
 import type { ImportedContact, ImportProblem } from './record.js';
 

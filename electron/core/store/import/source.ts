@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ImportRequest } from '../../../../protocol/index.js';
-import type { PhoneNormaliser } from '../phone.js';
+import type { PhoneNormaliser } from '../phone-normaliser.js';
 import { parseCsv } from './csv.js';
 import { prepareContact, type PreparedContact } from './prepare.js';
 import { isProblem, type ImportItem, type ImportProblem } from './record.js';
