@@ -1,8 +1,8 @@
-import type WebSocket from 'ws';
-import { LiveMessage, SYNC_WIRE_SUPPORTED, wireMismatch, type Change } from '../../../protocol/index.js';
+import { SYNC_WIRE_SUPPORTED, wireMismatch, type Change } from '../../../protocol/index.js';
 import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
+import { LiveChannel } from './live-channel.js';
 import { refusalAction } from './refusal.js';
 import {
   SyncHttpClient,
@@ -59,7 +59,6 @@ export class SyncEngine {
   private readonly store: SyncStorePort;
   private readonly log: EngineLog;
   private readonly backoff: BackoffOptions;
-  private readonly liveBackoff: BackoffOptions;
   private readonly random: () => number;
   private readonly batchSize: number;
   private readonly pullLimit: number;
@@ -73,10 +72,12 @@ export class SyncEngine {
   /** Callers of syncNow(), told the status the cycle they waited for ended in. */
   private waiters: ((outcome: SyncStatus) => void)[] = [];
   private loopDone: Promise<void> | undefined;
-  private socket: WebSocket | undefined;
-  private liveFailures = 0;
-  private liveTimer: NodeJS.Timeout | undefined;
+  private readonly live: LiveChannel;
   private readonly liveEnabled: boolean;
+  /** Counting failed once: logged then, not at every status. */
+  private countFailureLogged = false;
+  /** Listeners that threw once: logged then, not at every status. */
+  private readonly brokenListeners = new WeakSet<(status: SyncStatus) => void>();
   /** The server refused our wire version: no retries, no live socket, until the user asks (syncNow). */
   private incompatible = false;
 
@@ -87,18 +88,39 @@ export class SyncEngine {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     // The live socket is the cheap probe that ends an outage (its 'open' starts a cycle at once), so it
     // keeps trying every few seconds while the cycle's own backoff may have grown to a minute.
-    this.liveBackoff = { ...this.backoff, maxMs: Math.min(this.backoff.maxMs, LIVE_RETRY_MAX_MS) };
     this.random = options.random ?? Math.random;
+    this.live = new LiveChannel({
+      open: () => this.client.openLive(),
+      canOpen: () => this.client.hasIdentity(),
+      backoff: { ...this.backoff, maxMs: Math.min(this.backoff.maxMs, LIVE_RETRY_MAX_MS) },
+      random: this.random,
+      log: this.log,
+      events: {
+        opened: () => {
+          this.emit({ live: true });
+          this.nudge(true);
+        },
+        announced: (cursor) => {
+          if (isAfter(cursor, this.store.cursor())) this.nudge(false);
+        },
+        lost: (wasOpen) => {
+          if (wasOpen) this.emit({ live: false });
+          // The server went away (or a reconnect failed while we still say "online", e.g. a cycle slipped
+          // in while it shut down): find out now, a failing cycle says "offline", instead of at the next
+          // local edit. Once offline, the cycle's own backoff paces the retries.
+          if (wasOpen || this.state.state === 'online') this.nudge(true);
+        },
+      },
+    });
     this.batchSize = options.batchSize ?? 500;
     this.pullLimit = options.pullLimit ?? 1000;
     this.liveEnabled = options.live ?? true;
     this.state = {
       state: this.client.hasIdentity() ? 'offline' : 'disabled',
-      pending: safeCount(this.store),
       lastSync: null,
       lastError: null,
       live: false,
-      quarantined: safeCount(this.store, 'quarantined'),
+      ...this.counts(),
     };
   }
 
@@ -106,14 +128,12 @@ export class SyncEngine {
     if (this.started) return;
     this.started = true;
     this.loopDone = this.loop();
-    if (this.liveEnabled) this.connectLive();
+    if (this.liveEnabled) this.live.connect();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.liveTimer);
-    this.socket?.terminate();
-    this.socket = undefined;
+    this.live.close();
     this.wake?.();
     await this.loopDone;
     this.client.close();
@@ -121,7 +141,7 @@ export class SyncEngine {
   }
 
   status(): SyncStatus {
-    return { ...this.state, pending: safeCount(this.store), quarantined: safeCount(this.store, 'quarantined') };
+    return { ...this.state, ...this.counts() };
   }
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
@@ -170,7 +190,7 @@ export class SyncEngine {
     // The user asks explicitly (perhaps one side was updated): one more try, live socket included.
     this.incompatible = false;
     this.nudge(true);
-    if (this.liveEnabled && !this.socket) this.connectLive(true);
+    if (this.liveEnabled && !this.live.active) this.live.connect(true);
     // The outcome of that cycle, not the state now: a cycle the live socket's 'open' started right
     // after it would already say "syncing".
     return done;
@@ -328,11 +348,9 @@ export class SyncEngine {
       state === 'app_outdated'
         ? 'sync server refused this app as too old; update the app. Not retrying.'
         : 'sync server is older than this app; update the server. Not retrying.',
-      { code: e.code, status: e.status, clientVersion: client, supported, pending: safeCount(this.store) },
+      { code: e.code, status: e.status, clientVersion: client, supported, pending: this.counts().pending },
     );
-    clearTimeout(this.liveTimer);
-    this.socket?.terminate();
-    this.socket = undefined;
+    this.live.close();
     this.emit({
       state,
       live: false,
@@ -340,83 +358,39 @@ export class SyncEngine {
     });
   }
 
-  private connectLive(immediately = false): void {
-    clearTimeout(this.liveTimer);
-    if (this.stopped || this.socket || this.incompatible) return;
-    const retry = (): void => {
-      this.socket = undefined;
-      const wasLive = this.state.live;
-      if (wasLive) this.emit({ live: false });
-      if (this.stopped || this.incompatible) return;
-      // The server went away (or a reconnect failed while we still say "online", e.g. a cycle slipped
-      // in while it shut down): find out now, a failing cycle says "offline", instead of at the next
-      // local edit. Once offline, the cycle's own backoff paces the retries.
-      if (wasLive || this.state.state === 'online') this.nudge(true);
-      this.liveFailures++;
-      this.liveTimer = setTimeout(() => this.connectLive(), backoffDelay(this.liveFailures, this.liveBackoff, this.random));
-      this.liveTimer.unref();
-    };
-    if (!this.client.hasIdentity()) {
-      if (!immediately) retry();
-      return;
-    }
-    let socket: WebSocket;
-    try {
-      socket = this.client.openLive();
-    } catch {
-      retry();
-      return;
-    }
-    this.socket = socket;
-    socket.on('open', () => {
-      this.liveFailures = 0;
-      this.emit({ live: true });
-      // Whatever happened while we were away is caught up by a pull now.
-      this.nudge(true);
-    });
-    socket.on('message', (data: Buffer) => {
-      const parsed = LiveMessage.safeParse(safeJson(data.toString()));
-      if (parsed.success && isAfter(parsed.data.cursor, this.store.cursor())) this.nudge(false);
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      if (this.socket === socket) retry();
-    });
-  }
-
   private emit(patch: Partial<SyncStatus>): void {
-    const next = { ...this.state, ...patch, pending: safeCount(this.store), quarantined: safeCount(this.store, 'quarantined') };
+    const next = { ...this.state, ...patch, ...this.counts() };
     const changed = JSON.stringify(next) !== JSON.stringify(this.state);
     this.state = next;
     if (!changed) return;
     for (const listener of [...this.listeners]) {
       try {
-        listener(this.status());
-      } catch {
-        // a broken listener must not stop sync
+        listener({ ...next });
+      } catch (error) {
+        // A broken listener must not stop sync; it is named once, not at every status.
+        if (this.brokenListeners.has(listener)) continue;
+        this.brokenListeners.add(listener);
+        this.log.warn('a sync status listener threw', { reason: error instanceof Error ? error.message : String(error) });
       }
+    }
+  }
+
+  /** The outbox's counts; a store that cannot count (closed, disk error) reads as empty and is logged once. */
+  private counts(): { pending: number; quarantined: number } {
+    try {
+      return { pending: this.store.pendingCount(), quarantined: this.store.quarantinedCount() };
+    } catch (error) {
+      if (!this.countFailureLogged) {
+        this.countFailureLogged = true;
+        this.log.warn('the sync outbox could not be counted', { reason: error instanceof Error ? error.message : String(error) });
+      }
+      return { pending: 0, quarantined: 0 };
     }
   }
 }
 
 function fieldKey(c: Change): string {
   return `${c.table}/${c.id}/${c.field}`;
-}
-
-function safeCount(store: SyncStorePort, what: 'pending' | 'quarantined' = 'pending'): number {
-  try {
-    return what === 'pending' ? store.pendingCount() : store.quarantinedCount();
-  } catch {
-    return 0;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Cursors are decimal sequence numbers; compare them as such, not as strings. */
