@@ -28,7 +28,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     height: bounds.height,
     // The security settings of mainWindowOptions, repeated as literals at the construction site so
     // Electronegativity can verify them statically (it does not follow function calls);
-    // test/unit/electron/desktop-wiring.test.ts asserts both stay equal.
+    // test/unit/electron/main/index.desktop-wiring.test.ts asserts both stay equal.
     webPreferences: {
       ...base.webPreferences,
       contextIsolation: true,

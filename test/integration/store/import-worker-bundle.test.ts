@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../unit/store/helpers.js';
+import { openStore } from '../../helpers/unit-store.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 // Inside the repository, so the bundle's require() finds node_modules as it does next to main.cjs.

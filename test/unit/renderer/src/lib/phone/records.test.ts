@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { CallerLookup } from '../../../../../../protocol/store.js';
+import type { CallRecordPatch, PhonePorts } from '../../../../../../renderer/src/lib/phone/ports.js';
+import { CallRecorder } from '../../../../../../renderer/src/lib/phone/records.js';
+import type { LineView } from '../../../../../../renderer/src/lib/phone/types.js';
+
+// The recorder against an in-memory history: what rows the store would hold after each sequence.
+function history() {
+  const rows = new Map<string, Record<string, unknown>>();
+  const ports = {
+    createCall: (input: Record<string, unknown>) => {
+      const id = `row-${rows.size + 1}`;
+      rows.set(id, { ...input });
+      return Promise.resolve({ id });
+    },
+    updateCall: (id: string, patch: CallRecordPatch) => {
+      Object.assign(rows.get(id)!, patch);
+      return Promise.resolve();
+    },
+    log: () => undefined,
+  } as unknown as PhonePorts;
+  return { rows, recorder: new CallRecorder(ports, () => 'first-firm') };
+}
+
+const line = (id: string): LineView =>
+  ({ id, direction: 'in', remoteUser: '+49301234567', startedAt: Date.parse('2026-11-27T08:00:00Z'), lookup: null }) as LineView;
+const firm = (tenant: string, contact?: { id: string; tenant: string }) =>
+  ({ tenant: { tenant, name: tenant }, contact: contact ?? null }) as unknown as CallerLookup;
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('call history rows', () => {
+  it('a row waits for a slow lookup and lands in the dialled firm, not the user’s first', async () => {
+    const { rows, recorder } = history();
+    const lookup = deferred<CallerLookup | null>();
+    const view = line('a');
+    recorder.begin(view, (id) => (view.recordId = id), lookup.promise);
+    // The caller gives up before the lookup answers: the end is queued behind the create.
+    recorder.update('a', { ended_at: '2026-11-27T08:00:03.000Z', outcome: 'missed' });
+    lookup.resolve(firm('schreinerei', { id: 'c1', tenant: 'schreinerei' }));
+    await recorder.settled();
+    expect([...rows.values()]).toEqual([
+      expect.objectContaining({
+        tenant: 'schreinerei',
+        contact_id: 'c1',
+        outcome: 'missed',
+        ended_at: '2026-11-27T08:00:03.000Z',
+      }),
+    ]);
+    expect(view.recordId).toBe('row-1');
+  });
+
+  it('a failed lookup still leaves a row, in the user’s first firm', async () => {
+    const { rows, recorder } = history();
+    recorder.begin(line('b'), () => undefined, Promise.reject(new Error('store busy')));
+    await recorder.settled();
+    expect([...rows.values()]).toEqual([expect.objectContaining({ tenant: 'first-firm', contact_id: null })]);
+  });
+
+  it('a caller recognised later is linked only when the contact belongs to the row’s firm', async () => {
+    const { rows, recorder } = history();
+    recorder.begin(line('c'), () => undefined, Promise.resolve(firm('schreinerei')));
+    recorder.recognised('c', { id: 'other-firms-contact', tenant: 'elektro' });
+    recorder.recognised('c', { id: 'c2', tenant: 'schreinerei' });
+    await recorder.settled();
+    expect(rows.get('row-1')).toMatchObject({ tenant: 'schreinerei', contact_id: 'c2' });
+  });
+});
