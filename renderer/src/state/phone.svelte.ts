@@ -5,7 +5,7 @@ import { BridgedTransport } from '../lib/phone/bridged-transport.js';
 import { DialError } from '../lib/phone/dial-error.js';
 import { PhoneEngine } from '../lib/phone/engine.js';
 import { focusedLine } from '../lib/phone/focus.js';
-import { hostPorts, followLookupChanges } from '../lib/phone/host-ports.js';
+import { hostPbx, hostPorts, followLookupChanges } from '../lib/phone/host-ports.js';
 import type { ForwardCheckView } from '../lib/phone/forward-check.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
 import type { Settings } from '../../../protocol/index.js';
@@ -80,6 +80,7 @@ async function begin(): Promise<void> {
       aor: `sip:${identity.user}@${identity.sipDomain}`,
       displayName: identity.name,
       transportConstructor: BridgedTransport,
+      transportOptions: { host: hostPbx },
       defaultTenant: identity.tenants[0]?.id,
       devices: devicesFrom(settings),
       ringtone: settings.ringtone,

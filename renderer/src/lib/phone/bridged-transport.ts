@@ -9,9 +9,8 @@
  */
 import { EmitterImpl, TransportState, type Core, type Emitter, type Transport } from 'sip.js';
 import { HostError, type PbxErrorCode, type PbxState } from '../../../../protocol/index.js';
-import { call, on } from '../host/client.js';
 
-/** The host API surface this transport needs; injectable so it can run against a test host. */
+/** The host API surface this transport needs (`hostPbx` in the app, an in-memory PBX in the Node tests). */
 export interface PbxHost {
   connect(): Promise<PbxState>;
   state(): Promise<PbxState>;
@@ -21,17 +20,8 @@ export interface PbxHost {
   onState(listener: (state: PbxState) => void): () => void;
 }
 
-export const hostPbx: PbxHost = {
-  connect: () => call('pbx.connect'),
-  state: () => call('pbx.state'),
-  send: (message) => call('pbx.send', { message }),
-  disconnect: () => call('pbx.disconnect'),
-  onMessage: (listener) => on('pbx.message', ({ message }) => listener(message)),
-  onState: (listener) => on('pbx.state', listener),
-};
-
 export interface BridgedTransportOptions {
-  host?: PbxHost;
+  host: PbxHost;
   /** connect() rejects if the PBX is not reached within this time; the main process keeps trying. */
   connectionTimeoutMs?: number;
 }
@@ -70,9 +60,9 @@ export class BridgedTransport implements Transport {
 
   constructor(
     private readonly logger: Core.Logger,
-    options: BridgedTransportOptions = {},
+    options: BridgedTransportOptions,
   ) {
-    this.host = options.host ?? hostPbx;
+    this.host = options.host;
     this.timeoutMs = options.connectionTimeoutMs ?? 10_000;
     this.unsubscribe = [
       this.host.onMessage((message) => this.received(message)),

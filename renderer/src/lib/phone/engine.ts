@@ -73,6 +73,9 @@ export class PhoneEngine {
       displayName: config.displayName,
       ...(config.transportConstructor ? { transportConstructor: config.transportConstructor } : {}),
       transportOptions: config.transportOptions,
+      ...(config.sessionDescriptionHandlerFactory
+        ? { sessionDescriptionHandlerFactory: config.sessionDescriptionHandlerFactory }
+        : {}),
       sipExtensionReplaces: SIPExtension.Supported,
       logBuiltinEnabled: false,
       logConnector: (level, category, _label, content) => {

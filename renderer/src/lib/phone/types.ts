@@ -86,6 +86,8 @@ export interface PhoneEngineConfig {
   /** The bridged transport in the app; SIP.js's WebSocket transport in plain-SIP.js setups. */
   transportConstructor?: UserAgentOptions['transportConstructor'];
   transportOptions?: unknown;
+  /** WebRTC media by default; the Node tests hand in a handler without a browser. */
+  sessionDescriptionHandlerFactory?: UserAgentOptions['sessionDescriptionHandlerFactory'];
   iceServers?: RTCIceServer[];
   /** Setup never waits longer on an unreachable STUN/TURN server (issue 6: about 2 s). */
   iceGatheringTimeoutMs?: number;
