@@ -43,7 +43,7 @@ describe('transfer', () => {
   it('blind: the caller follows the REFER to the target, and the transferor leaves the call', async () => {
     const [alice, bob, carol] = [await phone('alice'), await phone('bob'), await phone('carol')];
     const call = await connect(alice, bob);
-    const done = bob.engine.transfers.blind(call.in, 'carol');
+    const done = bob.engine.blindTransfer(call.in, 'carol');
     const atCarol = await ringing(carol);
     expect(atCarol.remoteUser).toBe('alice');
     await carol.engine.answer(atCarol.id);
@@ -62,7 +62,7 @@ describe('transfer', () => {
   it('blind to somebody not registered fails, and the call stays with the transferor', async () => {
     const [alice, bob] = [await phone('alice'), await phone('bob')];
     const call = await connect(alice, bob);
-    await bob.engine.transfers.blind(call.in, 'nobody');
+    await bob.engine.blindTransfer(call.in, 'nobody');
     expect(bob.engine.line(call.in).view.transfer?.state).toBe('failed');
     expect(bob.engine.line(call.in).view.status).toBe('connected');
   });
@@ -70,14 +70,14 @@ describe('transfer', () => {
   it('attended: consult the target with the caller on hold, then join them with Replaces', async () => {
     const [alice, bob, carol] = [await phone('alice'), await phone('bob'), await phone('carol')];
     const call = await connect(alice, bob);
-    const consultation = bob.engine.transfers.startConsultation(call.in, 'carol');
+    const consultation = bob.engine.startConsultation(call.in, 'carol');
     const atCarol = await ringing(carol);
     const consultId = await consultation;
     expect(bob.engine.line(call.in).view.localHold).toBe(true);
     expect(bob.engine.line(consultId).view.consultationFor).toBe(call.in);
     await carol.engine.answer(atCarol.id);
     await until(() => bob.engine.line(consultId).view.status === 'connected', 'consultation connected');
-    await bob.engine.transfers.completeConsultation(consultId);
+    await bob.engine.completeConsultation(consultId);
     expect(bob.engine.line(call.in).view.transfer).toMatchObject({ kind: 'attended', target: 'carol', state: 'done' });
     await until(() => bob.views().every((view) => view.status === 'ended'), 'both of bob’s legs ended');
     // Carol's new line replaced the consultation and was answered without ringing.
