@@ -9,6 +9,7 @@
  */
 import { EmitterImpl, TransportState, type Core, type Emitter, type Transport } from 'sip.js';
 import { HostError, type PbxErrorCode, type PbxState } from '../../../../protocol/index.js';
+import { checkTransition } from './state-machine.js';
 
 /** The host API surface this transport needs (`hostPbx` in the app, an in-memory PBX in the Node tests). */
 export interface PbxHost {
@@ -36,6 +37,24 @@ export class PbxTransportError extends Error {
     this.name = 'PbxTransportError';
   }
 }
+
+/**
+ * The transport's states and the only ways between them, as SIP.js's Transport documents them
+ * (and its own transports enforce):
+ *
+ * ```
+ * Disconnected  --> Connecting                          connect()
+ * Connecting    --> Connected | Disconnecting | Disconnected
+ * Connected     --> Disconnecting | Disconnected        disconnect(), or the PBX connection lost
+ * Disconnecting --> Connecting | Disconnected
+ * ```
+ */
+export const transportTransitions: Record<TransportState, readonly TransportState[]> = {
+  [TransportState.Disconnected]: [TransportState.Connecting],
+  [TransportState.Connecting]: [TransportState.Connected, TransportState.Disconnecting, TransportState.Disconnected],
+  [TransportState.Connected]: [TransportState.Disconnecting, TransportState.Disconnected],
+  [TransportState.Disconnecting]: [TransportState.Connecting, TransportState.Disconnected],
+};
 
 export class BridgedTransport implements Transport {
   readonly protocol = 'WSS';
@@ -191,8 +210,10 @@ export class BridgedTransport implements Transport {
     }
   }
 
+  /** The one place the state changes; a change the table above does not allow throws. */
   private transition(next: TransportState, error?: Error, notify = true): void {
     if (next === this._state) return;
+    checkTransition(transportTransitions, 'transport', this._state, next);
     const previous = this._state;
     this._state = next;
     this.logger.log(`transport ${previous} -> ${next}`);

@@ -1,5 +1,6 @@
 import { Registerer, RegistererState, type UserAgent } from 'sip.js';
 import { backoffDelay, sleep, watchTimerGaps } from './backoff.js';
+import { checkMove } from './registration-state.js';
 import type { RegistrationView } from './types.js';
 
 export interface RegistrationOptions {
@@ -29,7 +30,7 @@ interface RegistererInternals {
  * stays "waiting" until its transaction times out (32 s) and would block the re-registration.
  */
 export class RegistrationKeeper {
-  view: RegistrationView = { status: 'unregistered', attempt: 0, recoveries: 0 };
+  private current: RegistrationView = { status: 'unregistered', attempt: 0, recoveries: 0 };
   private registerer: Registerer | undefined;
   private running = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -42,6 +43,10 @@ export class RegistrationKeeper {
     private readonly ua: UserAgent,
     private readonly options: RegistrationOptions,
   ) {}
+
+  get view(): Readonly<RegistrationView> {
+    return this.current;
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -156,9 +161,15 @@ export class RegistrationKeeper {
     registerer.stateChange.addListener((state) => {
       if (this.registerer !== registerer) return;
       if (state === RegistererState.Registered) {
-        if (this.everRegistered && this.view.status !== 'registered') this.view.recoveries++;
+        const recovered = this.everRegistered && this.view.status !== 'registered';
         this.everRegistered = true;
-        this.set({ status: 'registered', attempt: 0, detail: undefined, registeredAt: Date.now() });
+        this.set({
+          status: 'registered',
+          attempt: 0,
+          detail: undefined,
+          registeredAt: Date.now(),
+          recoveries: this.view.recoveries + (recovered ? 1 : 0),
+        });
         this.startKeepAlive();
       } else if (state === RegistererState.Unregistered && this.running) {
         this.stopKeepAlive();
@@ -214,8 +225,10 @@ export class RegistrationKeeper {
     this.retryTimer = undefined;
   }
 
+  /** The one place the view changes; a status change the state table does not allow throws. */
   private set(patch: Partial<RegistrationView>): void {
-    this.view = { ...this.view, ...patch };
-    this.options.onChange(this.view);
+    if (patch.status) checkMove(this.view.status, patch.status);
+    this.current = { ...this.current, ...patch };
+    this.options.onChange(this.current);
   }
 }
