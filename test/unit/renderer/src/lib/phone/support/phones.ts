@@ -1,6 +1,7 @@
 import { BridgedTransport } from '../../../../../../../renderer/src/lib/phone/bridged-transport.js';
 import { PhoneEngine } from '../../../../../../../renderer/src/lib/phone/engine.js';
-import type { CallRecordPatch, PhonePorts } from '../../../../../../../renderer/src/lib/phone/ports.js';
+import type { CallPatch } from '../../../../../../../protocol/store.js';
+import type { PhonePorts } from '../../../../../../../renderer/src/lib/phone/ports.js';
 import type { LineView } from '../../../../../../../renderer/src/lib/phone/types.js';
 import { fakeMediaFactory } from './fake-media.js';
 import type { FakePbx } from './fake-pbx.js';
@@ -30,7 +31,7 @@ export async function startPhone(pbx: FakePbx, user: string): Promise<TestPhone>
       rows.set(id, { ...record });
       return Promise.resolve({ id });
     },
-    updateCall: (id: string, patch: CallRecordPatch) => {
+    updateCall: (id: string, patch: CallPatch) => {
       Object.assign(rows.get(id) ?? {}, patch);
       return Promise.resolve();
     },
