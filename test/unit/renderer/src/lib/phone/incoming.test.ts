@@ -45,8 +45,23 @@ describe('incoming calls', () => {
     await alice.engine.hangup(out);
     await until(() => bob.views().every((view) => view.status === 'ended'), 'bob hung up');
     await until(() => [...bob.rows.values()].some((row) => row.outcome === 'answered' && row.ended_at), 'bob row');
-    expect([...bob.rows.values()][0]).toMatchObject({ direction: 'in', remote_number: 'alice', outcome: 'answered' });
+    const row = [...bob.rows.values()][0];
+    expect(row).toMatchObject({ direction: 'in', remote_number: 'alice', outcome: 'answered' });
+    expect(typeof row?.answered_at).toBe('string');
     expect(bob.notifications[0]).toMatch(/^incoming:/);
+  });
+
+  it('tells the UI of every change to a line, a history row id that comes late included', async () => {
+    const alice = await phone('alice');
+    const bob = await phone('bob');
+    const release = alice.holdRows();
+    const out = await alice.engine.dial('bob');
+    await ringing(bob);
+    await until(() => alice.engine.line(out).view.status === 'ringback', 'alice hears ringing');
+    release();
+    await until(() => alice.engine.line(out).view.recordId !== undefined, 'alice row created');
+    expect(alice.ui).toEqual(alice.engine.views());
+    expect(alice.ui[0]?.recordId).toBe('alice-row-1');
   });
 
   it('refuses with 486 under DND, rings nothing and records the caller as busy', async () => {

@@ -14,6 +14,10 @@ export interface TestPhone {
   rows: Map<string, Record<string, unknown>>;
   notifications: string[];
   logs: string[];
+  /** The views as the UI last copied them, on the engine's last `changed()`. */
+  ui: LineView[];
+  /** Holds history rows back (the store is slow) until the returned release is called. */
+  holdRows(): () => void;
   /** The line in this slot that has not ended. */
   live(slot: number): LineView | undefined;
   /** Every line the engine still shows (ended ones linger briefly). */
@@ -24,12 +28,14 @@ export async function startPhone(pbx: FakePbx, user: string): Promise<TestPhone>
   const rows = new Map<string, Record<string, unknown>>();
   const notifications: string[] = [];
   const logs: string[] = [];
+  let rowsHeld: Promise<void> = Promise.resolve();
   const ports: PhonePorts = {
     lookupCaller: () => Promise.resolve(null),
-    createCall: (record) => {
+    createCall: async (record) => {
+      await rowsHeld;
       const id = `${user}-row-${rows.size + 1}`;
       rows.set(id, { ...record });
-      return Promise.resolve({ id });
+      return { id };
     },
     updateCall: (id: string, patch: CallPatch) => {
       Object.assign(rows.get(id) ?? {}, patch);
@@ -53,20 +59,29 @@ export async function startPhone(pbx: FakePbx, user: string): Promise<TestPhone>
       keepAliveMs: 60_000,
     },
     ports,
-    () => undefined,
+    () => {
+      phone.ui = engine.views();
+    },
   );
-  await engine.start();
-  await until(() => engine.registration.status === 'registered', `${user} registered`);
   const views = () => engine.lines.map((line) => line.view);
-  return {
+  const phone: TestPhone = {
     user,
     engine,
     rows,
     notifications,
     logs,
+    ui: [],
+    holdRows: () => {
+      let release = () => undefined as void;
+      rowsHeld = new Promise((resolve) => (release = resolve));
+      return release;
+    },
     views,
     live: (slot) => views().find((view) => view.slot === slot && view.status !== 'ended'),
   };
+  await engine.start();
+  await until(() => engine.registration.status === 'registered', `${user} registered`);
+  return phone;
 }
 
 /** Polls a condition every few ms; fails with what it waited for after `timeoutMs`. */
