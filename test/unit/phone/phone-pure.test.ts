@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../renderer/src/lib/phone/backoff.js';
 import { focusedLine } from '../../../renderer/src/lib/phone/focus.js';
 import { parseDialInput } from '../../../renderer/src/lib/phone/number.js';
 import { audioDirection } from '../../../renderer/src/lib/phone/sdp.js';
@@ -33,16 +32,6 @@ describe('hold detection from SDP', () => {
     expect(audioDirection('v=0\r\na=sendonly\r\nm=audio 4000 RTP/AVP 0\r\n')).toBe('sendonly');
     expect(audioDirection('v=0\r\nc=IN IP4 0.0.0.0\r\nm=audio 4000 RTP/AVP 0\r\n')).toBe('inactive');
     expect(audioDirection(undefined)).toBe('sendrecv');
-  });
-});
-
-describe('reconnect backoff', () => {
-  it('retries fast first, then doubles up to 30 s with jitter', () => {
-    expect(backoffDelay(0, () => 0.5)).toBe(250);
-    expect(backoffDelay(1, () => 0.5)).toBe(500);
-    expect(backoffDelay(3, () => 0.5)).toBe(2000);
-    expect(backoffDelay(20, () => 1)).toBe(36_000);
-    expect(backoffDelay(20, () => 0)).toBe(24_000);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, type URI } from 'sip.js';
 import { AudioRouting, type DeviceNotice } from './audio-routing.js';
-import { sleep } from './backoff.js';
+import { sleep } from './timers.js';
 import type { PhoneContext } from './context.js';
 import { DialError } from './dial-error.js';
 import type { DndAction } from './dnd.js';
@@ -11,7 +11,7 @@ import { Lines } from './lines.js';
 import { microphoneConstraints } from './media.js';
 import { finalOutcome } from './line-view.js';
 import { parseDialInput } from './number.js';
-import { optionsPing } from './sip-requests.js';
+import { optionsPing } from './options-ping.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';

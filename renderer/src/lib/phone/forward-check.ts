@@ -1,5 +1,5 @@
 import { UserAgent } from 'sip.js';
-import { sleep } from './backoff.js';
+import { sleep } from './timers.js';
 import { userUri } from './sip-uri.js';
 
 /**

@@ -1,11 +1,11 @@
 import { Invitation, SessionState } from 'sip.js';
 import type { AudioRouting } from './audio-routing.js';
-import { sleep } from './backoff.js';
+import { sleep } from './timers.js';
 import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './dnd.js';
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
 import type { PhoneContext } from './context.js';
 import { callerNumber } from './number.js';
-import { dialledNumber } from './sip-requests.js';
+import { dialledNumber } from './dialled-number.js';
 import type { PhoneEngineConfig } from './types.js';
 
 /** The parts of the engine the incoming side uses beyond the shared context. */

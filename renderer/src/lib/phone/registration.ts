@@ -1,5 +1,6 @@
 import { Registerer, RegistererState, type UserAgent } from 'sip.js';
-import { backoffDelay, sleep, watchTimerGaps } from './backoff.js';
+import { backoffDelay, type Backoff } from '../../../../protocol/backoff.js';
+import { sleep, watchTimerGaps } from './timers.js';
 import { checkMove } from './registration-state.js';
 import type { RegistrationView } from './types.js';
 
@@ -13,6 +14,12 @@ export interface RegistrationOptions {
   /** Sends one OPTIONS to the registrar; resolves on any final response. */
   ping(): Promise<void>;
 }
+
+/**
+ * Reconnect delays: quick first retries (a PBX restart is back within a second or two, and the
+ * ≤ 10 s re-registration target must hold), then doubling up to 30 s, each ±20 %.
+ */
+export const RECONNECT_BACKOFF: Backoff = { baseMs: 250, maxMs: 30_000, jitter: [0.8, 1.2] };
 
 /** Registerer internals we need to abandon one cleanly (SIP.js leaves recovery to the app). */
 interface RegistererInternals {
@@ -124,7 +131,7 @@ export class RegistrationKeeper {
   private schedule(detail: string): void {
     if (!this.running || this.retryTimer) return;
     const attempt = this.view.attempt + 1;
-    const delay = backoffDelay(attempt - 1);
+    const delay = backoffDelay(attempt, RECONNECT_BACKOFF);
     this.options.log('warn', `${detail}; retry ${attempt} in ${delay} ms`);
     this.set({ status: this.view.status === 'failed' ? 'failed' : 'reconnecting', attempt, detail });
     this.retryTimer = setTimeout(() => {
