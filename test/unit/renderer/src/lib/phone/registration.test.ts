@@ -61,4 +61,21 @@ describe('registration', () => {
     expect(bob.engine.registration.recoveries).toBe(1);
     expect(pbx.isRegistered('bob')).toBe(true);
   });
+
+  it('waits while the OS reports no network, and registers again as soon as it is back', async () => {
+    const bob = await phone('bob');
+    const seen = statuses(bob);
+    const os = globalThis as unknown as { navigator: { onLine: boolean }; window: EventTarget };
+    os.navigator.onLine = false;
+    os.window.dispatchEvent({ type: 'offline' } as Event);
+    pbx.drop('bob');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // No retry while offline: the backoff's first try (≤ 300 ms) would have come by now.
+    expect(bob.engine.registration.status).toBe('offline');
+    expect(pbx.isRegistered('bob')).toBe(false);
+    os.navigator.onLine = true;
+    os.window.dispatchEvent({ type: 'online' } as Event);
+    await until(() => bob.engine.registration.status === 'registered' && pbx.isRegistered('bob'), 'bob back');
+    expect(seen).toEqual(['offline', 'registering', 'registered']);
+  });
 });
