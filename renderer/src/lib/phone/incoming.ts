@@ -130,7 +130,7 @@ export class IncomingCalls {
     // The caller may have hung up while the PBX was asked about the forward target.
     const gone = invitation.state === SessionState.Terminated;
     const outcome = gone ? 'missed' : forward ? 'forwarded' : 'busy';
-    const created = phone.lines.view(slot ?? 0, 'in', remoteUser, {
+    const created = phone.lines.freshView(slot ?? 0, 'in', remoteUser, {
       dialled,
       status: 'ended',
       outcome,

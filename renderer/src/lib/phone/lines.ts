@@ -52,13 +52,13 @@ export class Lines {
   }
 
   /** A view with a fresh id that no line carries: a refused call's history row. */
-  view(slot: number, direction: 'in' | 'out', remoteUser: string, values: Partial<LineView> = {}): LineView {
+  freshView(slot: number, direction: 'in' | 'out', remoteUser: string, values: Partial<LineView> = {}): LineView {
     return newLineView(`line-${this.nextId++}`, slot, direction, remoteUser, values);
   }
 
   /** Puts a session on a new line in this slot, follows it, and tells the UI. */
   open(session: Session, slot: number, direction: 'in' | 'out', remoteUser: string, values: Partial<LineView> = {}): Line {
-    const line = new Line(this.view(slot, direction, remoteUser, values), session, () => this.options.changed());
+    const line = new Line(this.freshView(slot, direction, remoteUser, values), session, () => this.options.changed());
     this.all.push(line);
     this.options.follow(line);
     this.options.changed();
