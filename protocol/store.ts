@@ -38,6 +38,7 @@ export const PhoneKind = z.enum(['mobile', 'work', 'home', 'fax', 'other']);
 export type PhoneKind = z.infer<typeof PhoneKind>;
 export const CallDirection = z.enum(['in', 'out']);
 export const CallOutcome = z.enum(['answered', 'missed', 'busy', 'rejected', 'failed', 'forwarded', 'voicemail']);
+export type CallOutcome = z.infer<typeof CallOutcome>;
 export const NoteStatus = z.enum(['open', 'done']);
 export const AppointmentStatus = z.enum(['planned', 'confirmed', 'cancelled', 'done']);
 
@@ -124,6 +125,7 @@ export const CallPatch = z.strictObject({
   outcome: CallOutcome.nullable().optional(),
   taken_by: OptText,
 });
+export type CallPatch = z.infer<typeof CallPatch>;
 export const CallCreate = CallPatch.extend({
   tenant: TenantId,
   direction: CallDirection,
@@ -131,6 +133,7 @@ export const CallCreate = CallPatch.extend({
   dialled_number: OptText,
   started_at: Timestamp,
 });
+export type CallCreate = z.infer<typeof CallCreate>;
 
 export const Note = z.object({
   id: RecordId,

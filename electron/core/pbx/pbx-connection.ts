@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { backoffDelay } from '../../../protocol/backoff.js';
 import { HostError, MAX_SIP_MESSAGE, type PbxErrorCode, type PbxState } from '../../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
 import { classifyConnectError, isPermanent } from './tls-errors.js';
@@ -192,8 +193,11 @@ export class PbxConnection {
       return;
     }
     const attempt = this.current.attempt + 1;
-    const base = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** Math.min(attempt - 1, 16));
-    const delay = Math.max(0, Math.round(base * (0.7 + 0.6 * this.opts.random())));
+    const delay = backoffDelay(
+      attempt,
+      { baseMs: this.opts.baseDelayMs, maxMs: this.opts.maxDelayMs, jitter: [0.7, 1.3] },
+      this.opts.random,
+    );
     this.setState({ state: 'connecting', attempt, retryInMs: delay, error, connections: this.current.connections });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

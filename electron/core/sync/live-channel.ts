@@ -1,6 +1,6 @@
 import type WebSocket from 'ws';
 import { LiveMessage } from '../../../protocol/index.js';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, type Backoff } from '../../../protocol/backoff.js';
 
 interface ChannelLog {
   warn(message: string, context?: Record<string, unknown>): void;
@@ -21,7 +21,7 @@ export interface LiveChannelOptions {
   open(): WebSocket;
   /** Whether an identity exists at all; without one the channel waits and tries again. */
   canOpen(): boolean;
-  backoff: BackoffOptions;
+  backoff: Backoff;
   random: () => number;
   log: ChannelLog;
   events: LiveChannelEvents;

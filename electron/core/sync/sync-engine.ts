@@ -1,7 +1,7 @@
 import { SYNC_WIRE_SUPPORTED, wireMismatch, type Change } from '../../../protocol/index.js';
+import { backoffDelay, type Backoff } from '../../../protocol/backoff.js';
 import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import { LiveChannel } from './live-channel.js';
 import { refusalAction } from './refusal.js';
 import {
@@ -34,7 +34,7 @@ export interface SyncEngineOptions {
   /** Changes per push (≤ MAX_PUSH_CHANGES). */
   batchSize?: number;
   pullLimit?: number;
-  backoff?: BackoffOptions;
+  backoff?: Backoff;
   random?: () => number;
   /** Keep the live socket open (default true). */
   live?: boolean;
@@ -44,6 +44,9 @@ export interface SyncEngineOptions {
 
 /** Longest wait between live reconnects: how late a user may notice the server is back. */
 export const LIVE_RETRY_MAX_MS = 4_000;
+
+/** A failed cycle waits 0.25–0.5 s, doubling per failure up to a minute. */
+const DEFAULT_BACKOFF: Backoff = { baseMs: 500, maxMs: 60_000 };
 
 const silent: EngineLog = { info: () => undefined, warn: () => undefined };
 
@@ -58,7 +61,7 @@ export class SyncEngine {
   private readonly client: SyncHttpClient;
   private readonly store: SyncStorePort;
   private readonly log: EngineLog;
-  private readonly backoff: BackoffOptions;
+  private readonly backoff: Backoff;
   private readonly random: () => number;
   private readonly batchSize: number;
   private readonly pullLimit: number;

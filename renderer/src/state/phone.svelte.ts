@@ -5,7 +5,7 @@ import { BridgedTransport } from '../lib/phone/bridged-transport.js';
 import { DialError } from '../lib/phone/dial-error.js';
 import { PhoneEngine } from '../lib/phone/engine.js';
 import { focusedLine } from '../lib/phone/focus.js';
-import { hostPorts, followLookupChanges } from '../lib/phone/host-ports.js';
+import { hostPbx, hostPorts, followLookupChanges } from '../lib/phone/host-ports.js';
 import type { ForwardCheckView } from '../lib/phone/forward-check.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
 import type { Settings } from '../../../protocol/index.js';
@@ -41,9 +41,9 @@ export function whenPhoneStarted(listener: (engine: PhoneEngine) => void): void 
 function sync(): void {
   if (!engine) return;
   phone.registration = { ...engine.registration };
-  phone.lines = engine.lines.map((line) => ({ ...line.view }));
+  phone.lines = engine.views();
   phone.dnd = engine.dnd;
-  phone.forwardCheck = engine.forwards.view ? { ...engine.forwards.view } : undefined;
+  phone.forwardCheck = engine.forwardCheck ? { ...engine.forwardCheck } : undefined;
   phone.focused = focusedLine(phone.lines, phone.focused);
   const notice = engine.takeNotice();
   if (notice) phone.notice = notice;
@@ -80,6 +80,7 @@ async function begin(): Promise<void> {
       aor: `sip:${identity.user}@${identity.sipDomain}`,
       displayName: identity.name,
       transportConstructor: BridgedTransport,
+      transportOptions: { host: hostPbx },
       defaultTenant: identity.tenants[0]?.id,
       devices: devicesFrom(settings),
       ringtone: settings.ringtone,
@@ -166,8 +167,8 @@ export async function act(action: LineAction, id: string): Promise<void> {
     else if (action === 'hold' || action === 'resume') await engine.hold(id, action === 'hold');
     else if (action === 'mute' || action === 'unmute') engine.mute(id, action === 'mute');
     else if (action === 'swap') await engine.swap(id);
-    else if (action === 'mobile') await engine.transfers.toMobile(id);
-    else await engine.transfers.completeConsultation(id);
+    else if (action === 'mobile') await engine.transferToMobile(id);
+    else await engine.completeConsultation(id);
     phone.focused = id;
   } catch (error) {
     if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
@@ -178,8 +179,8 @@ export async function act(action: LineAction, id: string): Promise<void> {
 export async function transfer(id: string, target: string, attended: boolean): Promise<void> {
   if (!engine) return;
   try {
-    if (attended) phone.focused = await engine.transfers.startConsultation(id, target);
-    else await engine.transfers.blind(id, target);
+    if (attended) phone.focused = await engine.startConsultation(id, target);
+    else await engine.blindTransfer(id, target);
   } catch (error) {
     if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
     else reportError(error, 'phone.transfer');

@@ -9,9 +9,9 @@
  */
 import { EmitterImpl, TransportState, type Core, type Emitter, type Transport } from 'sip.js';
 import { HostError, type PbxErrorCode, type PbxState } from '../../../../protocol/index.js';
-import { call, on } from '../host/client.js';
+import { checkTransition } from './state-machine.js';
 
-/** The host API surface this transport needs; injectable so it can run against a test host. */
+/** The host API surface this transport needs (`hostPbx` in the app, an in-memory PBX in the Node tests). */
 export interface PbxHost {
   connect(): Promise<PbxState>;
   state(): Promise<PbxState>;
@@ -21,17 +21,8 @@ export interface PbxHost {
   onState(listener: (state: PbxState) => void): () => void;
 }
 
-export const hostPbx: PbxHost = {
-  connect: () => call('pbx.connect'),
-  state: () => call('pbx.state'),
-  send: (message) => call('pbx.send', { message }),
-  disconnect: () => call('pbx.disconnect'),
-  onMessage: (listener) => on('pbx.message', ({ message }) => listener(message)),
-  onState: (listener) => on('pbx.state', listener),
-};
-
 export interface BridgedTransportOptions {
-  host?: PbxHost;
+  host: PbxHost;
   /** connect() rejects if the PBX is not reached within this time; the main process keeps trying. */
   connectionTimeoutMs?: number;
 }
@@ -46,6 +37,24 @@ export class PbxTransportError extends Error {
     this.name = 'PbxTransportError';
   }
 }
+
+/**
+ * The transport's states and the only ways between them, as SIP.js's Transport documents them
+ * (and its own transports enforce):
+ *
+ * ```
+ * Disconnected  --> Connecting                          connect()
+ * Connecting    --> Connected | Disconnecting | Disconnected
+ * Connected     --> Disconnecting | Disconnected        disconnect(), or the PBX connection lost
+ * Disconnecting --> Connecting | Disconnected
+ * ```
+ */
+export const transportTransitions: Record<TransportState, readonly TransportState[]> = {
+  [TransportState.Disconnected]: [TransportState.Connecting],
+  [TransportState.Connecting]: [TransportState.Connected, TransportState.Disconnecting, TransportState.Disconnected],
+  [TransportState.Connected]: [TransportState.Disconnecting, TransportState.Disconnected],
+  [TransportState.Disconnecting]: [TransportState.Connecting, TransportState.Disconnected],
+};
 
 export class BridgedTransport implements Transport {
   readonly protocol = 'WSS';
@@ -70,9 +79,9 @@ export class BridgedTransport implements Transport {
 
   constructor(
     private readonly logger: Core.Logger,
-    options: BridgedTransportOptions = {},
+    options: BridgedTransportOptions,
   ) {
-    this.host = options.host ?? hostPbx;
+    this.host = options.host;
     this.timeoutMs = options.connectionTimeoutMs ?? 10_000;
     this.unsubscribe = [
       this.host.onMessage((message) => this.received(message)),
@@ -201,8 +210,10 @@ export class BridgedTransport implements Transport {
     }
   }
 
+  /** The one place the state changes; a change the table above does not allow throws. */
   private transition(next: TransportState, error?: Error, notify = true): void {
     if (next === this._state) return;
+    checkTransition(transportTransitions, 'transport', this._state, next);
     const previous = this._state;
     this._state = next;
     this.logger.log(`transport ${previous} -> ${next}`);

@@ -1,4 +1,5 @@
 import { parseDialInput } from './number.js';
+import { userUri } from './sip-uri.js';
 
 /** What "Nicht stören" does with an incoming call (Settings: dndAction, dndForwardTarget). */
 export type DndAction = 'reject' | 'forward';
@@ -44,5 +45,5 @@ export function dndDecision(input: DndInput): DndDecision {
   const parsed = parseTarget(input.target);
   if (!parsed || parsed.user === input.self.toLowerCase()) return { kind: 'reject' };
   const { user: target, colleague } = parsed;
-  return { kind: 'forward', target, colleague, uri: `sip:${encodeURIComponent(target).replace(/%2B/g, '+')}@${input.domain}` };
+  return { kind: 'forward', target, colleague, uri: userUri(target, input.domain) };
 }

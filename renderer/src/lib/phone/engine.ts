@@ -1,52 +1,50 @@
-import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, type Session, type URI } from 'sip.js';
+import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, type URI } from 'sip.js';
 import { AudioRouting, type DeviceNotice } from './audio-routing.js';
-import { sleep } from './backoff.js';
+import { sleep } from './timers.js';
+import type { PhoneContext } from './context.js';
 import { DialError } from './dial-error.js';
 import type { DndAction } from './dnd.js';
-import { askPbx, ForwardCheck } from './forward-check.js';
+import { askPbx, ForwardCheck, type ForwardCheckView } from './forward-check.js';
 import { IncomingCalls } from './incoming.js';
-import { Line } from './line.js';
+import type { Line } from './line.js';
+import { Lines } from './lines.js';
 import { microphoneConstraints } from './media.js';
-import { newLineView, finalOutcome } from './line-view.js';
+import { finalOutcome } from './line-view.js';
 import { parseDialInput } from './number.js';
-import { optionsPing } from './sip-requests.js';
+import { optionsPing } from './options-ping.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
+import { userUri } from './sip-uri.js';
 import { Transfers } from './transfer.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
-import {
-  MAX_LINES,
-  type AudioDevicePrefs,
-  type DtmfMode,
-  type LineView,
-  type PhoneEngineConfig,
-  type RegistrationView,
-} from './types.js';
+import { type AudioDevicePrefs, type DtmfMode, type LineView, type PhoneEngineConfig, type RegistrationView } from './types.js';
 
 export type { PhoneEngineConfig };
 
 /**
  * The phone engine: one SIP.js user agent, up to four lines, registration that recovers on its own.
  * It knows nothing about Svelte; `phone.svelte.ts` mirrors `registration` and `lines` into runes
- * on every `changed()` call.
+ * on every `changed()` call. Its methods are its whole public face: the parts below are its own.
  */
 export class PhoneEngine {
+  /** Presence publishes and subscribes on the same user agent. */
   readonly ua: UserAgent;
-  readonly keeper: RegistrationKeeper;
-  readonly recorder: CallRecorder;
-  readonly audio: AudioRouting;
-  readonly transfers: Transfers;
+  private readonly keeper: RegistrationKeeper;
+  private readonly recorder: CallRecorder;
+  private readonly audio: AudioRouting;
+  /** Blind and attended transfer, as transferor and as transferee. */
+  private readonly transfers: Transfers;
   /** Whether the PBX follows our DND forward to the configured target (asked, not assumed). */
-  readonly forwards: ForwardCheck;
+  private readonly forwards: ForwardCheck;
   /** Calls reaching us: DND, full lines, the caller lookup before ringing, answer and decline. */
-  readonly incoming: IncomingCalls;
-  lines: Line[] = [];
-  dtmfMode: DtmfMode;
+  private readonly incoming: IncomingCalls;
+  /** The one owner of the lines; the collaborators reach them through the same registry. */
+  private readonly registry: Lines;
+  private dtmfMode: DtmfMode;
   private callActive = false;
   private readonly domain: string;
   private readonly user: string;
-  private nextId = 1;
   private wasRegistered = false;
   /** Further listeners for every change (presence follows registration and calls through this). */
   readonly observers = new Set<() => void>();
@@ -73,6 +71,9 @@ export class PhoneEngine {
       displayName: config.displayName,
       ...(config.transportConstructor ? { transportConstructor: config.transportConstructor } : {}),
       transportOptions: config.transportOptions,
+      ...(config.sessionDescriptionHandlerFactory
+        ? { sessionDescriptionHandlerFactory: config.sessionDescriptionHandlerFactory }
+        : {}),
       sipExtensionReplaces: SIPExtension.Supported,
       logBuiltinEnabled: false,
       logConnector: (level, category, _label, content) => {
@@ -98,40 +99,40 @@ export class PhoneEngine {
     });
     this.forwards = new ForwardCheck((target) => askPbx(this.ua, this.domain, target), this.changed);
     this.recorder = new CallRecorder(ports, () => config.defaultTenant);
-    this.incoming = new IncomingCalls(config, {
+    this.registry = new Lines({
+      changed: () => this.onLineChanged(),
+      follow: (line) => this.follow(line),
+      log: (level, message) => ports.log(level, message),
+    });
+    const context: PhoneContext = {
+      ua: this.ua,
+      lines: this.registry,
       user: this.user,
       domain: this.domain,
-      forwards: this.forwards,
-      registered: () => this.keeper.view.status === 'registered',
-      line: (id) => this.line(id),
-      live: () => this.live(),
-      lineOf: (session) => this.lines.find((line) => line.session === session),
-      freeSlot: () => this.freeSlot(),
-      newView: (slot, direction, remoteUser, values) => this.newView(slot, direction, remoteUser, values),
-      adopt: (view, session) => this.adopt(view, session),
-      holdOthers: (except, replaced) => this.holdOthers(except, replaced),
-      sdhOptions: () => this.sdhOptions(),
-      audio: this.audio,
       recorder: this.recorder,
       ports,
-      changed: this.changed,
-    });
-    this.transfers = new Transfers({
-      line: (id) => this.line(id),
       targetUri: (user) => this.targetUri(user),
+      sdhOptions: () => this.sdhOptions(),
+      changed: this.changed,
+    };
+    this.incoming = new IncomingCalls(config, context, {
+      forwards: this.forwards,
+      registered: () => this.keeper.view.status === 'registered',
+      audio: this.audio,
+    });
+    this.transfers = new Transfers(context, {
       hold: (id, on) => this.hold(id, on),
       dial: (input, options) => this.dial(input, options),
-      freeSlot: () => this.freeSlot(),
-      newView: (slot, direction, remoteUser, values) => this.newView(slot, direction, remoteUser, values),
-      adopt: (view, session) => this.adopt(view, session),
-      record: (line) => this.recorder.begin(line.view, (id) => (line.view.recordId = id)),
-      sdhOptions: () => this.sdhOptions(),
-      log: (level, message) => ports.log(level, message),
     });
   }
 
   get registration(): RegistrationView {
     return this.keeper.view;
+  }
+
+  /** Every line the UI shows, ended ones included while they linger. */
+  get lines(): readonly Line[] {
+    return this.registry.list;
   }
 
   start(): Promise<void> {
@@ -147,43 +148,31 @@ export class PhoneEngine {
   }
 
   line(id: string): Line {
-    const line = this.lines.find((candidate) => candidate.view.id === id);
-    if (!line) throw new Error(`no line ${id}`);
-    return line;
+    return this.registry.get(id);
   }
 
-  private live(): Line[] {
-    return this.lines.filter((line) => line.view.status !== 'ended');
-  }
-
-  private freeSlot(): number | undefined {
-    const used = new Set(this.live().map((line) => line.view.slot));
-    for (let slot = 1; slot <= MAX_LINES; slot++) if (!used.has(slot)) return slot;
-    return undefined;
+  /** Copies of the lines' views, for the UI. */
+  views(): LineView[] {
+    return this.registry.views();
   }
 
   private sdhOptions(): { constraints: MediaStreamConstraints } {
     return { constraints: { audio: microphoneConstraints(this.devices), video: false } };
   }
 
-  private newView(slot: number, direction: 'in' | 'out', remoteUser: string, values: Partial<LineView> = {}): LineView {
-    return newLineView(`line-${this.nextId++}`, slot, direction, remoteUser, values);
-  }
-
-  private adopt(view: LineView, session: Session): Line {
-    const line = new Line(view, session, () => this.onLineChanged());
-    this.lines.push(line);
+  /** Every new line: its session's states drive the line, and a REFER on it is followed. */
+  private follow(line: Line): void {
+    const session = line.session;
     session.stateChange.addListener((state) => {
       if (state === SessionState.Established) void this.onEstablished(line);
       // Deferred: SIP.js reports Terminated before it hands the final response to our delegate.
       if (state === SessionState.Terminated) setTimeout(() => this.onTerminated(line), 0);
     });
     session.delegate = { ...session.delegate, onRefer: (referral) => void this.transfers.onRefer(line, referral) };
-    return line;
   }
 
   private onLineChanged(): void {
-    const active = this.lines.some((line) => line.view.status === 'connected');
+    const active = this.registry.anyConnected();
     if (active !== this.callActive) {
       this.callActive = active;
       this.ports.setCallActive(active);
@@ -231,18 +220,20 @@ export class PhoneEngine {
   async dial(input: string, options: { consultationFor?: string; contactId?: string } = {}): Promise<string> {
     const target = parseDialInput(input);
     if (!target.ok) throw new DialError(target.reason);
-    const slot = this.freeSlot();
+    const slot = this.registry.freeSlot();
     if (slot === undefined) throw new DialError('no_line');
     const uri = this.targetUri(target.user);
-    const line = this.adopt(
-      this.newView(slot, 'out', target.user, { remoteName: undefined, consultationFor: options.consultationFor }),
+    const line = this.registry.open(
       new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions() }),
+      slot,
+      'out',
+      target.user,
+      { remoteName: undefined, consultationFor: options.consultationFor },
     );
-    if (!options.consultationFor) await this.holdOthers(line);
-    this.changed();
+    if (!options.consultationFor) await this.registry.holdOthers(line);
     const lookup = this.ports.lookupCaller(target.user, undefined).catch(() => null);
-    this.recorder.begin(line.view, (id) => (line.view.recordId = id), lookup);
-    line.view.lookup = await Promise.race([lookup, sleep(300).then(() => null)]);
+    this.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup);
+    line.patch({ lookup: await Promise.race([lookup, sleep(300).then(() => null)]) });
     const session = line.session as Inviter;
     await session.invite({
       requestDelegate: {
@@ -254,22 +245,14 @@ export class PhoneEngine {
   }
 
   targetUri(user: string): URI {
-    const uri = UserAgent.makeURI(`sip:${encodeURIComponent(user).replace(/%2B/g, '+')}@${this.domain}`);
+    const uri = UserAgent.makeURI(userUri(user, this.domain));
     if (!uri) throw new DialError('invalid');
     return uri;
   }
 
-  private async holdOthers(except: Line, replaced?: Session): Promise<void> {
-    for (const other of this.live()) {
-      if (other !== except && other.session !== replaced && other.view.status === 'connected' && !other.view.localHold) {
-        await other.setHold(true).catch((error: Error) => this.ports.log('warn', error.message));
-      }
-    }
-  }
-
   async hold(id: string, on: boolean): Promise<void> {
     const line = this.line(id);
-    if (!on) await this.holdOthers(line);
+    if (!on) await this.registry.holdOthers(line);
     await line.setHold(on);
   }
 
@@ -310,10 +293,40 @@ export class PhoneEngine {
       });
     }
     this.incoming.stopRingingIfIdle();
-    setTimeout(() => {
-      this.lines = this.lines.filter((candidate) => candidate !== line);
-      this.changed();
-    }, this.config.endedLingerMs ?? 4000);
+    setTimeout(() => this.registry.remove(line), this.config.endedLingerMs ?? 4000);
+  }
+
+  setDtmfMode(mode: DtmfMode): void {
+    this.dtmfMode = mode;
+  }
+
+  blindTransfer(id: string, target: string): Promise<void> {
+    return this.transfers.blind(id, target);
+  }
+
+  /** Step 1 of an attended transfer: hold the caller and call the target; resolves with the new line. */
+  startConsultation(id: string, target: string): Promise<string> {
+    return this.transfers.startConsultation(id, target);
+  }
+
+  /** Step 2: hand the held caller to the consulted party; both our legs end. */
+  completeConsultation(consultId: string): Promise<void> {
+    return this.transfers.completeConsultation(consultId);
+  }
+
+  /** One click: blind transfer to the firm's craftsman's mobile. */
+  transferToMobile(id: string): Promise<void> {
+    return this.transfers.toMobile(id);
+  }
+
+  /** What the PBX said about the DND forward target (Settings shows it). */
+  get forwardCheck(): ForwardCheckView | undefined {
+    return this.forwards.view;
+  }
+
+  /** Resolves when every pending history write has settled (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.recorder.settled();
   }
 
   get dnd(): boolean {
@@ -336,7 +349,7 @@ export class PhoneEngine {
 
   /** New device choice, for the ringer and every running call now; false (and a notice) on a fallback. */
   setDevices(devices: AudioDevicePrefs): Promise<boolean> {
-    return this.audio.apply(devices, this.live());
+    return this.audio.apply(devices, this.registry.live());
   }
 
   /** The last device notice for the UI, once. */
@@ -347,6 +360,6 @@ export class PhoneEngine {
   private readonly onDeviceChange = (): void => void this.devicesChanged();
 
   devicesChanged(): Promise<boolean> {
-    return this.audio.devicesChanged(this.live());
+    return this.audio.devicesChanged(this.registry.live());
   }
 }

@@ -1,5 +1,6 @@
 import { UserAgent } from 'sip.js';
-import { sleep } from './backoff.js';
+import { sleep } from './timers.js';
+import { userUri } from './sip-uri.js';
 
 /**
  * Whether the PBX follows our DND 302 to a target (docs/pbx.md, rule 8). The PBX alone knows its
@@ -67,7 +68,7 @@ export function verdictOf(answer: PbxAnswer | undefined): Pick<ForwardCheckView,
  */
 export function askPbx(ua: UserAgent, domain: string, target: string): Promise<PbxAnswer | undefined> {
   return new Promise((resolve) => {
-    const uri = UserAgent.makeURI(`sip:${encodeURIComponent(target).replace(/%2B/g, '+')}@${domain}`);
+    const uri = UserAgent.makeURI(userUri(target, domain));
     if (!uri) return resolve(undefined);
     const timer = setTimeout(() => resolve(undefined), CHECK_TIMEOUT_MS);
     const done = (answer: PbxAnswer) => {

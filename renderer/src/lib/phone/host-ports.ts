@@ -1,5 +1,16 @@
 import { call, on } from '../host/client.js';
+import type { PbxHost } from './bridged-transport.js';
 import type { PhonePorts } from './ports.js';
+
+/** The bridged transport's host: the main process holds the WSS connection and the client certificate. */
+export const hostPbx: PbxHost = {
+  connect: () => call('pbx.connect'),
+  state: () => call('pbx.state'),
+  send: (message) => call('pbx.send', { message }),
+  disconnect: () => call('pbx.disconnect'),
+  onMessage: (listener) => on('pbx.message', ({ message }) => listener(message)),
+  onState: (listener) => on('pbx.state', listener),
+};
 
 /**
  * The engine's ports on the host API: caller lookup and call history in the local store, desktop

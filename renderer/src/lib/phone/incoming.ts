@@ -1,39 +1,19 @@
-import { Invitation, SessionState, type Session } from 'sip.js';
+import { Invitation, SessionState } from 'sip.js';
 import type { AudioRouting } from './audio-routing.js';
-import { sleep } from './backoff.js';
+import { sleep } from './timers.js';
 import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './dnd.js';
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
-import type { Line } from './line.js';
+import type { PhoneContext } from './context.js';
 import { callerNumber } from './number.js';
-import type { PhonePorts } from './ports.js';
-import type { CallRecorder } from './records.js';
-import { dialledNumber } from './sip-requests.js';
-import type { LineView, PhoneEngineConfig } from './types.js';
+import { dialledNumber } from './dialled-number.js';
+import type { PhoneEngineConfig } from './types.js';
 
-/** What the incoming side needs from the engine; the engine owns the lines, the user agent and the history. */
+/** The parts of the engine the incoming side uses beyond the shared context. */
 export interface IncomingDeps {
-  /** Our SIP user (DND never forwards to it) and domain (where a forward target lives). */
-  user: string;
-  domain: string;
   /** The PBX's verdict on the DND forward target; asked only while registered (the question is SIP). */
   forwards: ForwardCheck;
   registered(): boolean;
-  line(id: string): Line;
-  /** The lines not yet ended. */
-  live(): Line[];
-  /** The line carrying this session, ended or not (the call an attended transfer replaces). */
-  lineOf(session: Session): Line | undefined;
-  freeSlot(): number | undefined;
-  /** A new line view with a fresh id; `adopt` puts a session on it as a line the engine follows. */
-  newView(slot: number, direction: 'in', remoteUser: string, values: Partial<LineView>): LineView;
-  adopt(view: LineView, session: Session): Line;
-  /** Puts every other connected line on hold (but the call `replaced` names). */
-  holdOthers(except: Line, replaced?: Session): Promise<void>;
-  sdhOptions(): object;
   audio: Pick<AudioRouting, 'ring' | 'ringer'>;
-  recorder: CallRecorder;
-  ports: PhonePorts;
-  changed(): void;
 }
 
 /**
@@ -47,6 +27,7 @@ export class IncomingCalls {
 
   constructor(
     private readonly config: Pick<PhoneEngineConfig, 'dndAction' | 'dndForward' | 'lookupTimeoutMs'>,
+    private readonly phone: PhoneContext,
     private readonly deps: IncomingDeps,
   ) {
     this.dndAction = config.dndAction ?? 'reject';
@@ -55,35 +36,31 @@ export class IncomingCalls {
 
   /** An incoming INVITE: look up caller and firm first, then ring (or refuse for DND / full lines). */
   async onInvite(invitation: Invitation): Promise<void> {
-    const { deps } = this;
+    const { phone, deps } = this;
     const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
-    const dialled = dialledNumber(invitation, deps.user);
+    const dialled = dialledNumber(invitation, phone.user);
     let decision = this.decide(invitation);
     // Only a forward waits (for the PBX's word on a colleague): a call that rings is not held up.
     if (decision.kind === 'forward') decision = await this.forwardNow(decision);
-    const slot = deps.freeSlot();
+    const slot = phone.lines.freeSlot();
     if (decision.kind !== 'ring' || slot === undefined) {
       const forward = decision.kind === 'forward' ? decision : undefined;
       return this.refuse(invitation, forward, slot, remoteUser, dialled);
     }
-    const replaced = invitation.replacee ? deps.lineOf(invitation.replacee) : undefined;
-    const line = deps.adopt(
-      deps.newView(slot, 'in', remoteUser, {
-        dialled,
-        remoteName: invitation.remoteIdentity.displayName || undefined,
-        viaTransfer: replaced !== undefined,
-      }),
-      invitation,
-    );
-    deps.changed();
-    const lookup = deps.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
-      deps.ports.log('warn', `caller lookup failed: ${String(error)}`);
+    const replaced = invitation.replacee ? phone.lines.bySession(invitation.replacee) : undefined;
+    const line = phone.lines.open(invitation, slot, 'in', remoteUser, {
+      dialled,
+      remoteName: invitation.remoteIdentity.displayName || undefined,
+      viaTransfer: replaced !== undefined,
+    });
+    const lookup = phone.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
+      phone.ports.log('warn', `caller lookup failed: ${String(error)}`);
       return null;
     });
     // Queued at once, so a caller who hangs up during the lookup still leaves a missed call.
-    deps.recorder.begin(line.view, (id) => (line.view.recordId = id), lookup);
+    phone.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup);
     const first = await Promise.race([lookup, sleep(this.config.lookupTimeoutMs ?? 400).then(() => undefined)]);
-    if (first !== undefined) line.view.lookup = first;
+    if (first !== undefined) line.patch({ lookup: first });
     else void lookup.then((late) => line.view.status !== 'ended' && line.patch({ lookup: late }));
     if (line.view.status === 'ended') return;
     if (replaced) {
@@ -93,27 +70,25 @@ export class IncomingCalls {
       return;
     }
     line.patch({ status: 'ringing' });
-    const waiting = deps.live().some((other) => other !== line && other.view.status === 'connected');
-    void deps.audio.ring(waiting);
+    void deps.audio.ring(phone.lines.anyConnected(line));
     const firm = line.view.lookup?.tenant?.name;
     const who = line.view.lookup?.contact?.name ?? line.view.remoteName ?? remoteUser;
-    deps.ports.notify({
+    phone.ports.notify({
       id: line.view.id,
       kind: 'incoming',
-      title: deps.ports.text('incomingTitle', { firm: firm ?? '', who }),
-      body: deps.ports.text('incomingBody', { who, number: remoteUser }),
+      title: phone.ports.text('incomingTitle', { firm: firm ?? '', who }),
+      body: phone.ports.text('incomingBody', { who, number: remoteUser }),
     });
   }
 
   /** What DND makes of this call: ring, 486, or a 302 to the forward target. */
   private decide(invitation: Invitation): DndDecision {
-    const { deps } = this;
     const decision = dndDecision({
       dnd: this.dnd,
       action: this.dndAction,
       target: this.dndForward,
-      self: deps.user,
-      domain: deps.domain,
+      self: this.phone.user,
+      domain: this.phone.domain,
     });
     if (decision.kind !== 'forward') return decision;
     // The PBX follows one forward per call and says so on the forwarded INVITE; a second forward
@@ -137,7 +112,7 @@ export class IncomingCalls {
   }
 
   private notForwarded(target: string, why: string): void {
-    this.deps.ports.log('info', `DND forward to ${target} not attempted: ${why}; answering 486`);
+    this.phone.ports.log('info', `DND forward to ${target} not attempted: ${why}; answering 486`);
   }
 
   /** 486 or 302 without a line ringing; the history row still says who called and what became of it. */
@@ -148,53 +123,56 @@ export class IncomingCalls {
     remoteUser: string,
     dialled: string | undefined,
   ): Promise<void> {
-    const { deps } = this;
+    const { phone } = this;
     const code = forward ? 302 : 486;
     // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
     const headers = forward ? [`Contact: <${forward.uri}>`] : [];
     // The caller may have hung up while the PBX was asked about the forward target.
     const gone = invitation.state === SessionState.Terminated;
     const outcome = gone ? 'missed' : forward ? 'forwarded' : 'busy';
-    const view = deps.newView(slot ?? 0, 'in', remoteUser, {
+    const created = phone.lines.freshView(slot ?? 0, 'in', remoteUser, {
       dialled,
       status: 'ended',
       outcome,
       endCode: gone ? undefined : code,
     });
-    view.endedAt = view.startedAt;
-    view.remoteName = invitation.remoteIdentity.displayName || undefined;
+    const view = {
+      ...created,
+      endedAt: created.startedAt,
+      remoteName: invitation.remoteIdentity.displayName || undefined,
+    };
     // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
     // waits for the recorder to settle finds the finished row, never a half-written one.
-    deps.recorder.begin(view, () => undefined, deps.ports.lookupCaller(remoteUser, dialled));
-    deps.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
+    phone.recorder.begin(view, () => undefined, phone.ports.lookupCaller(remoteUser, dialled));
+    phone.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
     if (!gone) await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
     const why = gone ? 'gone before the answer' : forward ? `forwarded to ${forward.target}` : 'refused with 486';
-    deps.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
-    deps.changed();
+    phone.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
+    phone.changed();
   }
 
   async answer(id: string): Promise<void> {
-    const { deps } = this;
-    const line = deps.line(id);
+    const { phone } = this;
+    const line = phone.lines.get(id);
     if (!(line.session instanceof Invitation) || line.view.status !== 'ringing') return;
     // The call an attended transfer replaces ends on its own: holding it first only adds a re-INVITE.
-    await deps.holdOthers(line, line.session.replacee);
-    deps.ports.closeNotification(id);
+    await phone.lines.holdOthers(line, line.session.replacee);
+    phone.ports.closeNotification(id);
     line.patch({ status: 'dialing' });
     this.stopRingingIfIdle();
-    await line.session.accept({ sessionDescriptionHandlerOptions: deps.sdhOptions() });
+    await line.session.accept({ sessionDescriptionHandlerOptions: phone.sdhOptions() });
   }
 
   /** Decline (603) or busy (486) a ringing call. */
   async reject(id: string, statusCode: 486 | 603 = 603): Promise<void> {
-    const line = this.deps.line(id);
+    const line = this.phone.lines.get(id);
     if (!(line.session instanceof Invitation) || line.session.state !== SessionState.Initial) return;
     line.patch({ outcome: statusCode === 486 ? 'busy' : 'rejected', endCode: statusCode });
     await line.session.reject({ statusCode });
   }
 
   stopRingingIfIdle(): void {
-    if (!this.deps.live().some((line) => line.view.status === 'ringing')) this.deps.audio.ringer.stop();
+    if (!this.phone.lines.live().some((line) => line.view.status === 'ringing')) this.deps.audio.ringer.stop();
   }
 
   /**
@@ -203,17 +181,17 @@ export class IncomingCalls {
    * Dialled calls too: the number typed may be a contact's only now.
    */
   refreshLookups(): void {
-    const { deps } = this;
-    for (const line of deps.live()) {
+    const { phone } = this;
+    for (const line of phone.lines.live()) {
       const known = line.view.lookup;
       if (known?.tenant && known.contact) continue;
-      void deps.ports
+      void phone.ports
         .lookupCaller(line.view.remoteUser, line.view.direction === 'in' ? line.view.dialled : undefined)
         .then((fresh) => {
           if (!fresh || line.view.status === 'ended') return;
           // The row learns the caller too (its firm stays: see CallRecorder.begin).
           if (fresh.contact && fresh.contact.id !== known?.contact?.id)
-            deps.recorder.update(line.view.id, { contact_id: fresh.contact.id });
+            phone.recorder.update(line.view.id, { contact_id: fresh.contact.id });
           line.patch({ lookup: fresh });
         })
         .catch(() => undefined);
@@ -222,7 +200,7 @@ export class IncomingCalls {
 
   setDnd(on: boolean): void {
     this.dnd = on;
-    this.deps.changed();
+    this.phone.changed();
     if (on) this.checkForward(true);
   }
 
@@ -237,6 +215,6 @@ export class IncomingCalls {
   checkForward(again: boolean): void {
     if (!this.deps.registered()) return;
     const target = this.dndAction === 'forward' ? forwardTarget(this.dndForward) : undefined;
-    void this.deps.forwards.refresh(target === this.deps.user ? undefined : target, again);
+    void this.deps.forwards.refresh(target === this.phone.user ? undefined : target, again);
   }
 }

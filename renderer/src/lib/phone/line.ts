@@ -10,16 +10,19 @@ const ACK_WAIT_MS = 4000;
 /** One call: its SIP.js session, its remote audio and the view the UI renders. */
 export class Line {
   readonly audio = new RemoteAudio();
-  session: Session;
+  readonly session: Session;
   /** Resolves once the initial INVITE transaction is over: at once for calls we placed, on the ACK for calls we answered. */
   private readonly confirmed: Promise<void>;
   private ackArrived: () => void = () => undefined;
 
+  private current: LineView;
+
   constructor(
-    public view: LineView,
+    view: LineView,
     session: Session,
     private readonly changed: () => void,
   ) {
+    this.current = view;
     this.session = session;
     this.confirmed =
       session instanceof Invitation ? new Promise<void>((resolve) => (this.ackArrived = resolve)) : Promise.resolve();
@@ -45,8 +48,13 @@ export class Line {
     return this.session.state === SessionState.Established;
   }
 
+  /** What the UI renders; read-only, so every change goes through `patch` and the UI hears of it. */
+  get view(): Readonly<LineView> {
+    return this.current;
+  }
+
   patch(values: Partial<LineView>): void {
-    this.view = { ...this.view, ...values };
+    this.current = { ...this.current, ...values };
     this.changed();
   }
 

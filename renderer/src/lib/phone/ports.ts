@@ -1,21 +1,4 @@
-import type { CallerLookup } from '../../../../protocol/store.js';
-import type { CallOutcome } from './types.js';
-
-export interface CallRecordCreate {
-  tenant: string;
-  direction: 'in' | 'out';
-  remote_number: string;
-  dialled_number?: string | null;
-  contact_id?: string | null;
-  started_at: string;
-}
-
-export interface CallRecordPatch {
-  answered_at?: string | null;
-  ended_at?: string | null;
-  outcome?: CallOutcome | null;
-  contact_id?: string | null;
-}
+import type { CallCreate, CallerLookup, CallPatch } from '../../../../protocol/store.js';
 
 /**
  * What the engine needs from its host, as plain functions: the state module wires them to the
@@ -24,8 +7,8 @@ export interface CallRecordPatch {
  */
 export interface PhonePorts {
   lookupCaller(number: string, dialled: string | undefined): Promise<CallerLookup | null>;
-  createCall(record: CallRecordCreate): Promise<{ id: string }>;
-  updateCall(id: string, patch: CallRecordPatch): Promise<void>;
+  createCall(record: CallCreate): Promise<{ id: string }>;
+  updateCall(id: string, patch: CallPatch): Promise<void>;
   notify(notification: { id: string; kind: 'incoming' | 'missed'; title: string; body: string }): void;
   closeNotification(id: string): void;
   /** Whether a call is active (a held call counts, ringing does not): display sleep and updates. */

@@ -1,5 +1,5 @@
-import type { CallerLookup } from '../../../../protocol/store.js';
-import type { CallRecordPatch, PhonePorts } from './ports.js';
+import type { CallerLookup, CallPatch } from '../../../../protocol/store.js';
+import type { PhonePorts } from './ports.js';
 import type { LineView } from './types.js';
 
 /**
@@ -58,7 +58,7 @@ export class CallRecorder {
     this.chains.set(line.id, created);
   }
 
-  update(lineId: string, patch: CallRecordPatch, when: () => boolean = () => true): void {
+  update(lineId: string, patch: CallPatch, when: () => boolean = () => true): void {
     const chain = this.chains.get(lineId);
     if (!chain) return;
     this.chains.set(

@@ -1,5 +1,7 @@
 import { Registerer, RegistererState, type UserAgent } from 'sip.js';
-import { backoffDelay, sleep, watchTimerGaps } from './backoff.js';
+import { backoffDelay, type Backoff } from '../../../../protocol/backoff.js';
+import { sleep, watchTimerGaps } from './timers.js';
+import { checkMove } from './registration-state.js';
 import type { RegistrationView } from './types.js';
 
 export interface RegistrationOptions {
@@ -12,6 +14,12 @@ export interface RegistrationOptions {
   /** Sends one OPTIONS to the registrar; resolves on any final response. */
   ping(): Promise<void>;
 }
+
+/**
+ * Reconnect delays: quick first retries (a PBX restart is back within a second or two, and the
+ * ≤ 10 s re-registration target must hold), then doubling up to 30 s, each ±20 %.
+ */
+export const RECONNECT_BACKOFF: Backoff = { baseMs: 250, maxMs: 30_000, jitter: [0.8, 1.2] };
 
 /** Registerer internals we need to abandon one cleanly (SIP.js leaves recovery to the app). */
 interface RegistererInternals {
@@ -29,7 +37,7 @@ interface RegistererInternals {
  * stays "waiting" until its transaction times out (32 s) and would block the re-registration.
  */
 export class RegistrationKeeper {
-  view: RegistrationView = { status: 'unregistered', attempt: 0, recoveries: 0 };
+  private current: RegistrationView = { status: 'unregistered', attempt: 0, recoveries: 0 };
   private registerer: Registerer | undefined;
   private running = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -42,6 +50,10 @@ export class RegistrationKeeper {
     private readonly ua: UserAgent,
     private readonly options: RegistrationOptions,
   ) {}
+
+  get view(): Readonly<RegistrationView> {
+    return this.current;
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
@@ -119,7 +131,7 @@ export class RegistrationKeeper {
   private schedule(detail: string): void {
     if (!this.running || this.retryTimer) return;
     const attempt = this.view.attempt + 1;
-    const delay = backoffDelay(attempt - 1);
+    const delay = backoffDelay(attempt, RECONNECT_BACKOFF);
     this.options.log('warn', `${detail}; retry ${attempt} in ${delay} ms`);
     this.set({ status: this.view.status === 'failed' ? 'failed' : 'reconnecting', attempt, detail });
     this.retryTimer = setTimeout(() => {
@@ -156,9 +168,15 @@ export class RegistrationKeeper {
     registerer.stateChange.addListener((state) => {
       if (this.registerer !== registerer) return;
       if (state === RegistererState.Registered) {
-        if (this.everRegistered && this.view.status !== 'registered') this.view.recoveries++;
+        const recovered = this.everRegistered && this.view.status !== 'registered';
         this.everRegistered = true;
-        this.set({ status: 'registered', attempt: 0, detail: undefined, registeredAt: Date.now() });
+        this.set({
+          status: 'registered',
+          attempt: 0,
+          detail: undefined,
+          registeredAt: Date.now(),
+          recoveries: this.view.recoveries + (recovered ? 1 : 0),
+        });
         this.startKeepAlive();
       } else if (state === RegistererState.Unregistered && this.running) {
         this.stopKeepAlive();
@@ -214,8 +232,10 @@ export class RegistrationKeeper {
     this.retryTimer = undefined;
   }
 
+  /** The one place the view changes; a status change the state table does not allow throws. */
   private set(patch: Partial<RegistrationView>): void {
-    this.view = { ...this.view, ...patch };
-    this.options.onChange(this.view);
+    if (patch.status) checkMove(this.view.status, patch.status);
+    this.current = { ...this.current, ...patch };
+    this.options.onChange(this.current);
   }
 }

@@ -1,8 +1,8 @@
 import { SessionState, type Inviter, type Notification, type Referral, type Session, type URI } from 'sip.js';
+import type { PhoneContext } from './context.js';
 import { DialError } from './dial-error.js';
 import type { Line } from './line.js';
 import { callerNumber, parseDialInput } from './number.js';
-import type { LineView } from './types.js';
 
 /** How long we wait for the transferee's NOTIFY before giving up on a transfer. */
 const NOTIFY_TIMEOUT_MS = 30_000;
@@ -65,32 +65,25 @@ export async function followReferral(
   await inviter.invite();
 }
 
-/** What the transfers need from the engine; the engine owns the lines, the user agent and the history. */
+/** The engine's own steps a transfer takes: hold the caller, and dial the consultation call. */
 export interface TransferDeps {
-  line(id: string): Line;
-  targetUri(user: string): URI;
   hold(id: string, on: boolean): Promise<void>;
   dial(input: string, options: { consultationFor: string }): Promise<string>;
-  freeSlot(): number | undefined;
-  /** A new line view with a fresh id; `adopt` puts a session on it as a line the engine follows. */
-  newView(slot: number, direction: 'out', remoteUser: string, values: Partial<LineView>): LineView;
-  adopt(view: LineView, session: Session): Line;
-  /** Queues the new line's history row (see CallRecorder.begin). */
-  record(line: Line): void;
-  sdhOptions(): object;
-  log(level: 'warn', message: string): void;
 }
 
 /** Blind and attended transfer (RFC 3515 REFER, RFC 3891 Replaces), both as transferor and as transferee. */
 export class Transfers {
-  constructor(private readonly deps: TransferDeps) {}
+  constructor(
+    private readonly phone: PhoneContext,
+    private readonly deps: TransferDeps,
+  ) {}
 
   async blind(id: string, input: string): Promise<void> {
     const target = parseDialInput(input);
     if (!target.ok) throw new DialError(target.reason);
-    const line = this.deps.line(id);
+    const line = this.phone.lines.get(id);
     line.patch({ transfer: { kind: 'blind', target: target.user, state: 'pending' } });
-    await this.finish(line, await referAndWait(line.session, this.deps.targetUri(target.user)));
+    await this.finish(line, await referAndWait(line.session, this.phone.targetUri(target.user)));
   }
 
   /** Step 1 of an attended transfer: hold the caller and call the target. */
@@ -101,42 +94,44 @@ export class Transfers {
 
   /** Step 2: REFER the caller to the consulted party with Replaces; both our legs end. */
   async completeConsultation(consultId: string): Promise<void> {
-    const consult = this.deps.line(consultId);
-    const original = consult.view.consultationFor ? this.deps.line(consult.view.consultationFor) : undefined;
+    const { lines } = this.phone;
+    const consult = lines.get(consultId);
+    const original = consult.view.consultationFor ? lines.get(consult.view.consultationFor) : undefined;
     if (!original || !consult.established) throw new Error('no established consultation call to transfer');
     original.patch({ transfer: { kind: 'attended', target: consult.view.remoteUser, state: 'pending' } });
-    const target = attendedReferTarget(consult.session, this.deps.targetUri(consult.view.remoteUser));
+    const target = attendedReferTarget(consult.session, this.phone.targetUri(consult.view.remoteUser));
     await this.finish(original, await referAndWait(original.session, target));
   }
 
   /** One click: blind transfer to the firm's craftsman's mobile. */
   toMobile(id: string): Promise<void> {
-    const mobile = this.deps.line(id).view.lookup?.tenant?.mobile;
+    const mobile = this.phone.lines.get(id).view.lookup?.tenant?.mobile;
     if (!mobile) return Promise.reject(new DialError('no_mobile'));
     return this.blind(id, mobile);
   }
 
   /** A colleague transfers us (we are the transferee): follow the REFER on a new line. */
   async onRefer(line: Line, referral: Referral): Promise<void> {
-    const slot = this.deps.freeSlot() ?? line.view.slot;
+    const { lines, recorder, ports } = this.phone;
+    const slot = lines.freeSlot() ?? line.view.slot;
     const remoteUser = callerNumber(referral.referTo.uri.user);
-    await followReferral(referral, this.deps.sdhOptions(), (inviter) => {
-      const next = this.deps.adopt(this.deps.newView(slot, 'out', remoteUser, { viaTransfer: true }), inviter);
-      this.deps.record(next);
+    await followReferral(referral, this.phone.sdhOptions(), (inviter) => {
+      const next = lines.open(inviter, slot, 'out', remoteUser, { viaTransfer: true });
+      recorder.begin(next.view, (id) => next.patch({ recordId: id }));
       inviter.stateChange.addListener((state) => {
         if (state === SessionState.Established && line.established) {
-          line.view.outcome = 'forwarded';
+          line.patch({ outcome: 'forwarded' });
           void line.session.bye().catch(() => undefined);
         }
       });
-    }).catch((error: Error) => this.deps.log('warn', `REFER not followed: ${error.message}`));
+    }).catch((error: Error) => ports.log('warn', `REFER not followed: ${error.message}`));
   }
 
   private async finish(line: Line, ok: boolean): Promise<void> {
     const transfer = line.view.transfer;
     if (transfer) line.patch({ transfer: { ...transfer, state: ok ? 'done' : 'failed' } });
     if (!ok) return;
-    line.view.outcome = 'forwarded';
+    line.patch({ outcome: 'forwarded' });
     if (line.established) await line.session.bye().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import type { UserAgentOptions } from 'sip.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
-import type { CallerLookup } from '../../../../protocol/store.js';
+import type { CallerLookup, CallOutcome } from '../../../../protocol/store.js';
 import type { DndAction } from './dnd.js';
 
 export type RegistrationStatus =
@@ -32,8 +32,6 @@ export type LineStatus =
 
 export type DtmfMode = 'rfc4733' | 'info';
 export type TransferKind = 'blind' | 'attended';
-
-export type CallOutcome = 'answered' | 'missed' | 'busy' | 'rejected' | 'failed' | 'forwarded' | 'voicemail';
 
 export interface LineView {
   id: string;
@@ -86,6 +84,8 @@ export interface PhoneEngineConfig {
   /** The bridged transport in the app; SIP.js's WebSocket transport in plain-SIP.js setups. */
   transportConstructor?: UserAgentOptions['transportConstructor'];
   transportOptions?: unknown;
+  /** WebRTC media by default; the Node tests hand in a handler without a browser. */
+  sessionDescriptionHandlerFactory?: UserAgentOptions['sessionDescriptionHandlerFactory'];
   iceServers?: RTCIceServer[];
   /** Setup never waits longer than this on an unreachable STUN/TURN server. */
   iceGatheringTimeoutMs?: number;

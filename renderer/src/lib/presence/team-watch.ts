@@ -1,4 +1,5 @@
 import { Subscriber, SubscriptionState, type Notification, type URI, type UserAgent } from 'sip.js';
+import { backoffDelay, type Backoff } from '../../../../protocol/backoff.js';
 import { dialogActivity, parsePidf, readDialogInfo } from './pidf.js';
 import { peerState, type DialogActivity, type PeerPresence } from './types.js';
 
@@ -30,9 +31,11 @@ interface Peer {
 
 /** Pause before subscribing again after the PBX ended a working subscription. */
 const RETRY_MS = 2000;
-/** Refused subscriptions (a PBX without dialog-info, a colleague we may not watch) back off to 5 min. */
-const REFUSED_MS = 30_000;
-const REFUSED_MAX_MS = 300_000;
+/**
+ * Refused subscriptions (a PBX without dialog-info, a colleague we may not watch) back off from 30 s
+ * to 5 min; every retry also waits up to 1 s more, so a team's subscriptions do not go out in one burst.
+ */
+const REFUSED_BACKOFF: Backoff = { baseMs: 30_000, maxMs: 300_000, jitter: [1, 1] };
 const ENDED_KEPT = 64;
 
 /**
@@ -121,7 +124,7 @@ export class TeamWatch {
       else peer.dialog = undefined;
       this.show(user, peer);
       const refused = watch.notified ? 0 : watch.refusals + 1;
-      const delay = refused === 0 ? RETRY_MS : Math.min(REFUSED_MAX_MS, REFUSED_MS * 2 ** (refused - 1));
+      const delay = refused === 0 ? RETRY_MS : backoffDelay(refused, REFUSED_BACKOFF);
       if (refused === 1) this.log('info', `${pkg} subscription to ${user} refused; next try in ${delay / 1000} s`);
       watch.retry = setTimeout(
         () => {

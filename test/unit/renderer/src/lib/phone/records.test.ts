@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CallerLookup } from '../../../../../../protocol/store.js';
-import type { CallRecordPatch, PhonePorts } from '../../../../../../renderer/src/lib/phone/ports.js';
+import type { CallerLookup, CallPatch } from '../../../../../../protocol/store.js';
+import type { PhonePorts } from '../../../../../../renderer/src/lib/phone/ports.js';
 import { CallRecorder } from '../../../../../../renderer/src/lib/phone/records.js';
 import type { LineView } from '../../../../../../renderer/src/lib/phone/types.js';
 
@@ -13,7 +13,7 @@ function history() {
       rows.set(id, { ...input });
       return Promise.resolve({ id });
     },
-    updateCall: (id: string, patch: CallRecordPatch) => {
+    updateCall: (id: string, patch: CallPatch) => {
       Object.assign(rows.get(id)!, patch);
       return Promise.resolve();
     },

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installFakeDom, type FakeDom } from './support/fake-dom.js';
+import { FakePbx } from './support/fake-pbx.js';
+import { ringing, startPhone, stopAll, until, type TestPhone } from './support/phones.js';
+
+// Blind and attended transfer between three phones on the in-memory PBX: alice calls bob, bob hands
+// alice on to carol. Each phone is the production engine; alice follows bob's REFER on her own.
+let dom: FakeDom;
+let pbx: FakePbx;
+let phones: TestPhone[] = [];
+
+beforeEach(() => {
+  dom = installFakeDom();
+  pbx = new FakePbx();
+  phones = [];
+});
+
+afterEach(async () => {
+  await stopAll(phones);
+  dom.restore();
+});
+
+async function phone(user: string): Promise<TestPhone> {
+  const started = await startPhone(pbx, user);
+  phones.push(started);
+  return started;
+}
+
+async function connect(caller: TestPhone, callee: TestPhone): Promise<{ out: string; in: string }> {
+  const out = await caller.engine.dial(callee.user);
+  const line = await ringing(callee);
+  await callee.engine.answer(line.id);
+  await until(
+    () => caller.engine.line(out).view.status === 'connected' && callee.engine.line(line.id).view.status === 'connected',
+    'call connected',
+  );
+  return { out, in: line.id };
+}
+
+const connected = (phone: TestPhone) => phone.views().filter((view) => view.status === 'connected');
+
+describe('transfer', () => {
+  it('blind: the caller follows the REFER to the target, and the transferor leaves the call', async () => {
+    const [alice, bob, carol] = [await phone('alice'), await phone('bob'), await phone('carol')];
+    const call = await connect(alice, bob);
+    const done = bob.engine.blindTransfer(call.in, 'carol');
+    const atCarol = await ringing(carol);
+    expect(atCarol.remoteUser).toBe('alice');
+    await carol.engine.answer(atCarol.id);
+    await done;
+    expect(bob.engine.lines.find((line) => line.view.id === call.in)?.view.transfer).toMatchObject({
+      kind: 'blind',
+      target: 'carol',
+      state: 'done',
+    });
+    await until(() => bob.views().every((view) => view.status === 'ended'), 'bob left the call');
+    await until(() => connected(alice).length === 1 && connected(carol).length === 1, 'alice talks to carol');
+    expect(connected(alice)[0]).toMatchObject({ remoteUser: 'carol', viaTransfer: true });
+    await until(() => [...bob.rows.values()].some((row) => row.outcome === 'forwarded'), 'bob row forwarded');
+  });
+
+  it('blind to somebody not registered fails, and the call stays with the transferor', async () => {
+    const [alice, bob] = [await phone('alice'), await phone('bob')];
+    const call = await connect(alice, bob);
+    await bob.engine.blindTransfer(call.in, 'nobody');
+    expect(bob.engine.line(call.in).view.transfer?.state).toBe('failed');
+    expect(bob.engine.line(call.in).view.status).toBe('connected');
+  });
+
+  it('attended: consult the target with the caller on hold, then join them with Replaces', async () => {
+    const [alice, bob, carol] = [await phone('alice'), await phone('bob'), await phone('carol')];
+    const call = await connect(alice, bob);
+    const consultation = bob.engine.startConsultation(call.in, 'carol');
+    const atCarol = await ringing(carol);
+    const consultId = await consultation;
+    expect(bob.engine.line(call.in).view.localHold).toBe(true);
+    expect(bob.engine.line(consultId).view.consultationFor).toBe(call.in);
+    await carol.engine.answer(atCarol.id);
+    await until(() => bob.engine.line(consultId).view.status === 'connected', 'consultation connected');
+    await bob.engine.completeConsultation(consultId);
+    expect(bob.engine.line(call.in).view.transfer).toMatchObject({ kind: 'attended', target: 'carol', state: 'done' });
+    await until(() => bob.views().every((view) => view.status === 'ended'), 'both of bob’s legs ended');
+    // Carol's new line replaced the consultation and was answered without ringing.
+    await until(() => connected(alice).length === 1 && connected(carol).length === 1, 'alice talks to carol');
+    expect(connected(carol)[0]).toMatchObject({ remoteUser: 'alice', viaTransfer: true });
+    expect(dom.rings).toHaveLength(2);
+  });
+});
