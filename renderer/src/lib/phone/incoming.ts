@@ -1,10 +1,10 @@
 import { Invitation, SessionState, type Session } from 'sip.js';
 import type { AudioRouting } from './audio-routing.js';
 import { sleep } from './backoff.js';
+import { ASSERTED_CALLER, incomingCaller, type IncomingCaller } from './caller-identity.js';
 import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './dnd.js';
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
 import type { Line } from './line.js';
-import { callerNumber } from './number.js';
 import type { PhonePorts } from './ports.js';
 import type { CallRecorder } from './records.js';
 import { dialledNumber } from './sip-requests.js';
@@ -56,7 +56,8 @@ export class IncomingCalls {
   /** An incoming INVITE: look up caller and firm first, then ring (or refuse for DND / full lines). */
   async onInvite(invitation: Invitation): Promise<void> {
     const { deps } = this;
-    const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
+    const caller = incomingCaller(invitation.remoteIdentity.uri.user, invitation.request.getHeader(ASSERTED_CALLER));
+    const remoteUser = caller.remoteUser;
     const dialled = dialledNumber(invitation, deps.user);
     let decision = this.decide(invitation);
     // Only a forward waits (for the PBX's word on a colleague): a call that rings is not held up.
@@ -64,13 +65,14 @@ export class IncomingCalls {
     const slot = deps.freeSlot();
     if (decision.kind !== 'ring' || slot === undefined) {
       const forward = decision.kind === 'forward' ? decision : undefined;
-      return this.refuse(invitation, forward, slot, remoteUser, dialled);
+      return this.refuse(invitation, forward, slot, caller, dialled);
     }
     const replaced = invitation.replacee ? deps.lineOf(invitation.replacee) : undefined;
     const line = deps.adopt(
       deps.newView(slot, 'in', remoteUser, {
         dialled,
-        remoteName: invitation.remoteIdentity.displayName || undefined,
+        remoteName: caller.remoteName,
+        caller: caller.caller,
         viaTransfer: replaced !== undefined,
       }),
       invitation,
@@ -145,10 +147,11 @@ export class IncomingCalls {
     invitation: Invitation,
     forward: { target: string; uri: string } | undefined,
     slot: number | undefined,
-    remoteUser: string,
+    caller: IncomingCaller,
     dialled: string | undefined,
   ): Promise<void> {
     const { deps } = this;
+    const { remoteUser } = caller;
     const code = forward ? 302 : 486;
     // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
     const headers = forward ? [`Contact: <${forward.uri}>`] : [];
@@ -160,9 +163,10 @@ export class IncomingCalls {
       status: 'ended',
       outcome,
       endCode: gone ? undefined : code,
+      remoteName: caller.remoteName,
+      caller: caller.caller,
     });
     view.endedAt = view.startedAt;
-    view.remoteName = invitation.remoteIdentity.displayName || undefined;
     // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
     // waits for the recorder to settle finds the finished row, never a half-written one.
     deps.recorder.begin(view, () => undefined, deps.ports.lookupCaller(remoteUser, dialled));
