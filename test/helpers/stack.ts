@@ -19,7 +19,7 @@ export function startTestStack(home: string, options: Omit<StackOptions, 'home'>
   });
 }
 
-export type { Stack, StackInfo } from '../../pbx/stack-runner.js';
+export type { Stack, StackInfo, StackOptions } from '../../pbx/stack-runner.js';
 
 /** A minimal SIP request, for tests that speak SIP without a user agent. */
 export function sipRequest(options: {
