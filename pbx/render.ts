@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Directory } from '../server/home/directory.js';
 import type { HomeLayout } from '../server/home/layout.js';
@@ -25,6 +26,12 @@ export interface PbxRenderOptions {
    * are not a tenant's get 404, and a DND forward to one 486.
    */
   trunk?: string;
+  /**
+   * The UDP peers (`IP` or `IP:PORT`; IPv6 as `[IP]:PORT`) allowed to send SIP besides the trunk. With
+   * these or a trunk, every other UDP source is answered 403 (docs/pbx.md, rule 11); with neither,
+   * any UDP source may send (the loopback demo: outside callers on the same machine).
+   */
+  udpPeers?: string[];
   logLevel?: number;
 }
 
@@ -57,6 +64,47 @@ export function trunkDefines(trunk: string | undefined): string {
   if (!trunk) return "# No trunk: numbers that are not a tenant's are not routed.";
   if (!/^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/.test(trunk)) throw new Error(`trunk ${JSON.stringify(trunk)} must be host:port`);
   return ['#!define WITH_TRUNK', `#!define TRUNK_HOSTPORT "${trunk}"`].join('\n');
+}
+
+/** One allowed UDP peer as `{ip, port?}`; refuses anything that is not an IP address (with a port). */
+export function parseUdpPeer(peer: string): { ip: string; port?: number } {
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::([0-9]{1,5}))?$/.exec(peer);
+  const plain = /^([0-9.]+)(?::([0-9]{1,5}))?$/.exec(peer);
+  const match = bracketed ?? plain ?? (isIP(peer) === 6 ? [peer, peer] : null);
+  const ip = match?.[1];
+  const port = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (!ip || isIP(ip) === 0 || (port !== undefined && (port < 1 || port > 65535)))
+    throw new Error(`UDP peer ${JSON.stringify(peer)} must be an IP address, optionally with :port`);
+  return port === undefined ? { ip } : { ip, port };
+}
+
+/**
+ * The body of route[UDP_PEER] (kamailio.cfg.template): 1 for an allowed UDP source, -1 for any other.
+ * The trunk's address (any port) is allowed when it is an IP address; a trunk named by host must be listed by
+ * address (the PBX resolves no names). No peers and no trunk: every source is allowed.
+ */
+export function udpPeerRoute(trunk: string | undefined, peers: readonly string[] | undefined): string {
+  const allowed = (peers ?? []).map(parseUdpPeer);
+  const trunkHost = trunk?.slice(0, trunk.lastIndexOf(':'));
+  // A trunk may send from another port than the one it takes calls on: its address counts, not the port.
+  if (trunkHost && isIP(trunkHost)) allowed.push({ ip: trunkHost });
+  else if (trunkHost && allowed.length === 0)
+    throw new Error(`trunk ${JSON.stringify(trunk)} is named by host: list its addresses as UDP peers`);
+  if (!trunk && peers === undefined) return '\t# No UDP peers configured: every source may send.\n\treturn 1;';
+  const lines = allowed.map(({ ip, port }) =>
+    port === undefined ? `\tif ($si == "${ip}") return 1;` : `\tif ($si == "${ip}" && $sp == ${port}) return 1;`,
+  );
+  return [...lines, '\treturn -1;'].join('\n');
+}
+
+/**
+ * `alias=` lines besides the ones with ports. A bare alias makes the name "myself" on every port: for
+ * a domain name that is what the apps' AoRs need, but for an IP address (a PBX URL on
+ * wss://127.0.0.1) it would make every local peer — the outside caller on the same machine — the
+ * PBX itself, and in-dialog requests to it would end here with 404.
+ */
+export function bareAlias(sipDomain: string): string {
+  return isIP(sipDomain) ? `# ${sipDomain} is an IP address: no alias without a port.` : `alias=${sipDomain}`;
 }
 
 /**
@@ -96,6 +144,8 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
     CA_CERT: layout.caCert,
     CRL: layout.crl,
     TRUNK_DEFINES: trunkDefines(options.trunk),
+    UDP_PEER_ROUTE: udpPeerRoute(options.trunk, options.udpPeers),
+    BARE_ALIAS: bareAlias(sipDomain),
   };
   for (const path of [dir, htableDir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
     if (/["\s]/.test(path))

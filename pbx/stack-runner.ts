@@ -44,6 +44,11 @@ export interface StackOptions {
   tenantRingMs?: number;
   /** The outbound gateway for calls and DND forwards to numbers (host:port, UDP); none by default. */
   trunk?: string;
+  /**
+   * The UDP peers (`IP` or `IP:PORT`) allowed to send SIP besides the trunk; with these or a trunk, others
+   * get 403 (docs/pbx.md, rule 11). Neither: every UDP source may send (the loopback demo).
+   */
+  udpPeers?: string[];
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
@@ -155,6 +160,7 @@ export class Stack {
       sipDomain,
       tenantRingMs: this.options.tenantRingMs,
       trunk: this.options.trunk,
+      udpPeers: this.options.udpPeers,
     });
     this.wssPort = wss;
     await this.startKamailio();

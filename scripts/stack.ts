@@ -1,5 +1,5 @@
 /**
- * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT]`: Kamailio,
+ * `npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …]`: Kamailio,
  * rtpengine and the central server for one office-service home, on loopback, until Ctrl-C or
  * SIGTERM. Writes DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) and every change to
  * directory.json (`tenant add`, `user add`, …) reach the running Kamailio by themselves, without a restart. The WSS, server and calendar feed ports are the ones of the home's PBX, server and
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'no-server': { type: 'boolean', default: false },
     'random-ports': { type: 'boolean', default: false },
     trunk: { type: 'string' },
+    'udp-peer': { type: 'string', multiple: true },
   },
 });
 
@@ -34,7 +35,9 @@ function loopbackPort(url: string | undefined): number | undefined {
   }
 }
 if (!values.home) {
-  console.error('usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT]');
+  console.error(
+    'usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …]',
+  );
   process.exit(2);
 }
 
@@ -60,6 +63,7 @@ try {
     ...fixedPorts,
     sipDomain: values['sip-domain'],
     trunk: values.trunk,
+    udpPeers: values['udp-peer'],
     ...(values['no-server'] ? { server: false } : {}),
     log,
   });

@@ -31,6 +31,8 @@ export interface BaresipOptions {
   autoAnswer?: boolean;
   /** The local SIP port (UDP); a free one when absent. A trunk's address must be known before the PBX starts. */
   sipPort?: number;
+  /** The display name in From: whatever a caller chooses to claim. */
+  displayName?: string;
 }
 
 /** A free UDP+TCP port on loopback (probe; baresip binds it itself a moment later). */
@@ -106,7 +108,8 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     ';audio_codecs=PCMU',
     options.autoAnswer ? ';answermode=auto' : '',
   ].join('');
-  writeFileSync(join(dir, 'accounts'), `<sip:${options.user}@${options.domain};transport=udp>${params}\n`);
+  const name = options.displayName ? `"${options.displayName.replace(/["\\]/g, '')}" ` : '';
+  writeFileSync(join(dir, 'accounts'), `${name}<sip:${options.user}@${options.domain};transport=udp>${params}\n`);
   writeFileSync(join(dir, 'contacts'), '');
   const proc = await startProcess('baresip', ['-f', dir], /baresip is ready|ua: .*registered|Listening on/i, {
     timeoutMs: 10_000,

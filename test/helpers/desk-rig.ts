@@ -8,7 +8,7 @@ import { startShell, type RunningShell } from './app-shell.js';
 import { launchChromium, watchPageErrors } from './chromium.js';
 import { startKeyring, type Keyring } from './keyring.js';
 import { createPkiHome, type PkiHome, type PkiHomeOptions } from './pki.js';
-import { startTestStack, type Stack } from './stack.js';
+import { startTestStack, type Stack, type StackOptions } from './stack.js';
 import { invokeInPage } from './ui.js';
 
 /** One app instance of a user: its browser shell (own profile, own keychain entry) and its page. */
@@ -38,6 +38,8 @@ export interface DeskOptions {
 export interface DeskRigOptions {
   /** The bundles point at wss://127.0.0.1; the SIP domain comes from `pki.sipDomain` (default `localhost`). */
   pki?: Omit<PkiHomeOptions, 'pbxUrl' | 'serverUrl' | 'calendarUrl'>;
+  /** `{ udpPeers: undefined }`: the stack as `npm run stack -- --home DIR` runs it (no UDP allow-list). */
+  stack?: Pick<StackOptions, 'udpPeers'>;
 }
 
 export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRig> {
@@ -49,7 +51,7 @@ export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRi
     calendarUrl: `https://127.0.0.1:${feedPort}/`,
   });
   const started = await Promise.allSettled([
-    startTestStack(pki.home, { wssPort, serverPort, feedPort, server: true }),
+    startTestStack(pki.home, { wssPort, serverPort, feedPort, server: true, ...options.stack }),
     startKeyring(),
     launchChromium(),
   ] as const);

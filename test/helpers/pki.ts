@@ -64,8 +64,9 @@ export interface PkiHomeOptions {
   /**
    * `ca init --sip-domain`. Default `localhost`: the suites' fixed AoRs (sip:alice@localhost) and the
    * stack's default (the home's domain) then agree whether the bundles point at 127.0.0.1 or localhost.
+   * `null`: no `--sip-domain`, as the README's `ca init` (the domain is then the PBX URL's host).
    */
-  sipDomain?: string;
+  sipDomain?: string | null;
   serverUrl?: string;
   /** `ca init --calendar-url`; default https://127.0.0.1:7445/. */
   calendarUrl?: string;
@@ -96,7 +97,7 @@ export async function createPkiHome(options: PkiHomeOptions = {}): Promise<PkiHo
   const init = ['ca', 'init'];
   for (const host of options.hosts ?? []) init.push('--host', host);
   if (options.pbxUrl) init.push('--pbx-url', options.pbxUrl);
-  init.push('--sip-domain', options.sipDomain ?? 'localhost');
+  if (options.sipDomain !== null) init.push('--sip-domain', options.sipDomain ?? 'localhost');
   if (options.serverUrl) init.push('--server-url', options.serverUrl);
   if (options.calendarUrl) init.push('--calendar-url', options.calendarUrl);
   await admin(...init);

@@ -6,15 +6,20 @@ import { sipRequest } from './stack.js';
  * comes back, for robustness tests. Bound to 127.0.0.1 on a free port; close() when done.
  */
 export interface SipProbe {
+  /** The address and port it sends from (the Via of its requests). */
+  address: string;
   port: number;
   /** Sends one datagram and returns the status codes of the responses seen within `waitMs`. */
   send(message: string | Buffer, waitMs?: number): Promise<number[]>;
+  /** The full responses to the last send. */
+  responses(): string[];
   close(): Promise<void>;
 }
 
-export async function openSipProbe(pbxPort: number): Promise<SipProbe> {
+/** `address`: another loopback address (127.0.0.2) stands for a host that is not an allowed peer. */
+export async function openSipProbe(pbxPort: number, address = '127.0.0.1'): Promise<SipProbe> {
   const socket: Socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, address, resolve));
   const port = socket.address().port;
   let received: string[] = [];
   socket.on('message', (message) => {
@@ -25,7 +30,9 @@ export async function openSipProbe(pbxPort: number): Promise<SipProbe> {
     if (status && Number(status[1]) >= 200 && /^CSeq: \d+ INVITE/im.test(text)) socket.send(ackFor(text), pbxPort, '127.0.0.1');
   });
   return {
+    address,
     port,
+    responses: () => [...received],
     async send(message, waitMs = 600) {
       received = [];
       socket.send(typeof message === 'string' ? Buffer.from(message, 'latin1') : message, pbxPort, '127.0.0.1');

@@ -5,17 +5,21 @@ import { startStack, type Stack, type StackOptions } from '../../pbx/stack-runne
  * asked) for one home directory, on free ports. Call `stack.stop()` in afterAll; it stops every
  * daemon by PID. `stack.info` is what DIR/stack.json holds. `stack.stopServer()` /
  * `stack.restartServer()` take only the central server down and back up on the same port (an outage).
+ * `udpPeers: undefined` runs it as `npm run stack` without `--udp-peer` does (no allow-list).
  */
 export function startTestStack(home: string, options: Omit<StackOptions, 'home'> = {}): Promise<Stack> {
   return startStack({
     server: false,
+    // The tests' outside callers (baresip, probes) run on loopback: allowed explicitly, so the PBX
+    // checks its UDP allow-list in every test that does not say otherwise.
+    udpPeers: ['127.0.0.1'],
     log: process.env.STACK_VERBOSE ? (line) => console.log(`[stack] ${line}`) : undefined,
     ...options,
     home,
   });
 }
 
-export type { Stack, StackInfo } from '../../pbx/stack-runner.js';
+export type { Stack, StackInfo, StackOptions } from '../../pbx/stack-runner.js';
 
 /** A minimal SIP request, for tests that speak SIP without a user agent. */
 export function sipRequest(options: {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbTextTable, directoryRows, numberForms, writeDirectoryTable } from '../../../pbx/directory-table.js';
-import { trunkDefines } from '../../../pbx/render.js';
+import { bareAlias, parseUdpPeer, trunkDefines, udpPeerRoute } from '../../../pbx/render.js';
 import type { Directory } from '../../../server/home/directory.js';
 import { classifyConnectError, isPermanent } from '../../../electron/core/pbx/tls-errors.js';
 
@@ -106,5 +106,36 @@ describe('the outbound trunk in the rendered config', () => {
     expect(trunkDefines('127.0.0.1:5080')).toBe('#!define WITH_TRUNK\n#!define TRUNK_HOSTPORT "127.0.0.1:5080"');
     expect(() => trunkDefines('sip:gw";exit;":5080')).toThrow(/host:port/);
     expect(() => trunkDefines('gw.example')).toThrow(/host:port/);
+  });
+});
+
+describe('the UDP peers in the rendered config', () => {
+  it('allows every UDP source only when neither peers nor a trunk are configured', () => {
+    expect(udpPeerRoute(undefined, undefined)).toContain('return 1;');
+    expect(udpPeerRoute(undefined, undefined)).not.toContain('return -1;');
+    expect(udpPeerRoute(undefined, [])).toBe('\treturn -1;');
+  });
+
+  it("allows the trunk's address on any port and each peer as listed", () => {
+    expect(udpPeerRoute('192.0.2.10:5060', ['198.51.100.7', '203.0.113.5:5080', '[2001:db8::1]:5060']).split('\n')).toEqual([
+      '\tif ($si == "198.51.100.7") return 1;',
+      '\tif ($si == "203.0.113.5" && $sp == 5080) return 1;',
+      '\tif ($si == "2001:db8::1" && $sp == 5060) return 1;',
+      '\tif ($si == "192.0.2.10") return 1;',
+      '\treturn -1;',
+    ]);
+  });
+
+  it('wants the addresses of a trunk named by host, and refuses what is not an address', () => {
+    expect(() => udpPeerRoute('gw.example:5060', undefined)).toThrow(/named by host/);
+    expect(udpPeerRoute('gw.example:5060', ['192.0.2.10'])).toContain('"192.0.2.10"');
+    for (const bad of ['gw.example', '1.2.3.4:0', '1.2.3.4:70000', '1.2.3.4"; exit; "', '300.1.1.1', ''])
+      expect(() => parseUdpPeer(bad), bad).toThrow(/must be an IP address/);
+    expect(parseUdpPeer('::1')).toEqual({ ip: '::1' });
+  });
+
+  it('gives an IP address as SIP domain no alias without a port, a name one', () => {
+    expect(bareAlias('localhost')).toBe('alias=localhost');
+    expect(bareAlias('127.0.0.1')).not.toContain('alias=');
   });
 });

@@ -1,10 +1,10 @@
 import { Invitation, SessionState } from 'sip.js';
 import type { AudioRouting } from './audio-routing.js';
 import { sleep } from './timers.js';
+import { ASSERTED_CALLER, incomingCaller, type IncomingCaller } from './caller-identity.js';
 import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './dnd.js';
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
 import type { PhoneContext } from './context.js';
-import { callerNumber } from './number.js';
 import { dialledNumber } from './dialled-number.js';
 import type { PhoneEngineConfig } from './types.js';
 
@@ -36,8 +36,9 @@ export class IncomingCalls {
 
   /** An incoming INVITE: look up caller and firm first, then ring (or refuse for DND / full lines). */
   async onInvite(invitation: Invitation): Promise<void> {
-    const { phone, deps } = this;
-    const remoteUser = callerNumber(invitation.remoteIdentity.uri.user);
+    const { phone } = this;
+    const caller = incomingCaller(invitation.remoteIdentity.uri.user, invitation.request.getHeader(ASSERTED_CALLER));
+    const remoteUser = caller.remoteUser;
     const dialled = dialledNumber(invitation, phone.user);
     let decision = this.decide(invitation);
     // Only a forward waits (for the PBX's word on a colleague): a call that rings is not held up.
@@ -45,12 +46,13 @@ export class IncomingCalls {
     const slot = phone.lines.freeSlot();
     if (decision.kind !== 'ring' || slot === undefined) {
       const forward = decision.kind === 'forward' ? decision : undefined;
-      return this.refuse(invitation, forward, slot, remoteUser, dialled);
+      return this.refuse(invitation, forward, slot, caller, dialled);
     }
     const replaced = invitation.replacee ? phone.lines.bySession(invitation.replacee) : undefined;
     const line = phone.lines.open(invitation, slot, 'in', remoteUser, {
       dialled,
-      remoteName: invitation.remoteIdentity.displayName || undefined,
+      remoteName: caller.remoteName,
+      caller: caller.caller,
       viaTransfer: replaced !== undefined,
     });
     const lookup = phone.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
@@ -70,7 +72,7 @@ export class IncomingCalls {
       return;
     }
     line.patch({ status: 'ringing' });
-    void deps.audio.ring(phone.lines.anyConnected(line));
+    void this.deps.audio.ring(phone.lines.anyConnected(line));
     const firm = line.view.lookup?.tenant?.name;
     const who = line.view.lookup?.contact?.name ?? line.view.remoteName ?? remoteUser;
     phone.ports.notify({
@@ -120,10 +122,11 @@ export class IncomingCalls {
     invitation: Invitation,
     forward: { target: string; uri: string } | undefined,
     slot: number | undefined,
-    remoteUser: string,
+    caller: IncomingCaller,
     dialled: string | undefined,
   ): Promise<void> {
     const { phone } = this;
+    const { remoteUser } = caller;
     const code = forward ? 302 : 486;
     // SIP.js 0.21 sends a 3xx through reject(); the PBX follows it (docs/pbx.md), browsers would not.
     const headers = forward ? [`Contact: <${forward.uri}>`] : [];
@@ -135,12 +138,10 @@ export class IncomingCalls {
       status: 'ended',
       outcome,
       endCode: gone ? undefined : code,
+      remoteName: caller.remoteName,
+      caller: caller.caller,
     });
-    const view = {
-      ...created,
-      endedAt: created.startedAt,
-      remoteName: invitation.remoteIdentity.displayName || undefined,
-    };
+    const view = { ...created, endedAt: created.startedAt };
     // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
     // waits for the recorder to settle finds the finished row, never a half-written one.
     phone.recorder.begin(view, () => undefined, phone.ports.lookupCaller(remoteUser, dialled));

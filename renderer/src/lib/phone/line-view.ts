@@ -15,6 +15,7 @@ export function newLineView(
     status: direction === 'in' ? 'incoming' : 'dialing',
     remoteUser,
     remoteName: undefined,
+    caller: undefined,
     dialled: undefined,
     lookup: null,
     localHold: false,

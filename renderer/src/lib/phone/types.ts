@@ -42,6 +42,8 @@ export interface LineView {
   /** The far end's SIP user (a number or a colleague's user name) and display name. */
   remoteUser: string;
   remoteName: string | undefined;
+  /** An incoming call: from a colleague (the PBX vouched for it) or from outside (caller-identity.ts). */
+  caller: 'colleague' | 'outside' | undefined;
   /** The number the caller dialled, as the PBX delivered it (P-Called-Party-ID, else To). */
   dialled: string | undefined;
   lookup: CallerLookup | null;
