@@ -178,6 +178,22 @@ export const MUTATIONS: Mutation[] = [
     tests: [ROUTES_UNIT],
   },
   {
+    id: 'live-nudge-everyone',
+    what: 'live nudges about tenants the user does not serve',
+    file: 'server/sync/live-hub.ts',
+    from: 'if (tenants === null || tenants.some((t) => mine.includes(t)))',
+    to: 'if (tenants === null || tenants.length > 0)',
+    tests: ['test/unit/server/sync/live-hub.test.ts'],
+  },
+  {
+    id: 'live-keeps-departed',
+    what: 'the live socket of a user removed from the directory',
+    file: 'server/sync/live-hub.ts',
+    from: "      if (!mine) {\n        client.socket.close(4403, 'no longer in the directory');\n        continue;\n      }",
+    to: '      if (!mine) continue;',
+    tests: ['test/unit/server/sync/live-hub.test.ts'],
+  },
+  {
     id: 'access-revoked-ignored',
     what: 'a certificate the directory marks revoked',
     file: 'server/auth/access.ts',
@@ -316,11 +332,16 @@ export const MUTATIONS: Mutation[] = [
     tests: PBX,
   },
   {
+    // `verify_certificate = no` alone changes nothing: Kamailio 5.6 still verifies while
+    // require_certificate is on (a foreign CA still gets the unknown-CA alert).
     id: 'pbx-wss-unverified',
     what: 'WSS client certificates of any CA',
     file: TLS_CFG,
     from: WSS_PROFILE,
-    to: WSS_PROFILE.replace('verify_certificate = yes', 'verify_certificate = no'),
+    to: WSS_PROFILE.replace('verify_certificate = yes', 'verify_certificate = no').replace(
+      'require_certificate = yes',
+      'require_certificate = no',
+    ),
     tests: PBX,
   },
   {
