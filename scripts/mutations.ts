@@ -26,6 +26,7 @@ const FIELD_WRITES_UNIT = 'test/unit/server/sync/field-writes.test.ts';
 const VALIDATE_UNIT = 'test/unit/sync/backoff-validate.test.ts';
 
 const PBX = ['test/integration/pbx/pbx-connection.test.ts', 'test/integration/pbx/identity-binding.test.ts'];
+const RENDER_UNIT = 'test/unit/pbx/render-identity.test.ts';
 const KAMAILIO_CFG = 'pbx/kamailio.cfg.template';
 const TLS_CFG = 'pbx/tls.cfg.template';
 const WSS_PROFILE = '[server:{{BIND_IP}}:{{WSS_PORT}}]\nmethod = TLSv1.2+\nverify_certificate = yes\nrequire_certificate = yes';
@@ -351,6 +352,31 @@ export const MUTATIONS: Mutation[] = [
     from: 'ca_list = {{CA_CERT}}\ncrl = {{CRL}}\n\n[server:default]',
     to: 'ca_list = {{CA_CERT}}\n\n[server:default]',
     tests: PBX,
+  },
+
+  {
+    id: 'pbx-wss-old-tls',
+    what: 'WSS over TLS older than 1.2',
+    file: TLS_CFG,
+    from: WSS_PROFILE,
+    to: WSS_PROFILE.replace('method = TLSv1.2+', 'method = SSLv23'),
+    tests: [RENDER_UNIT],
+  },
+  {
+    id: 'pbx-render-ca-list',
+    what: 'client certificates checked against the wrong certificate list',
+    file: 'pbx/render.ts',
+    from: '    CA_CERT: layout.caCert,',
+    to: '    CA_CERT: layout.serverCert,',
+    tests: [RENDER_UNIT],
+  },
+  {
+    id: 'pbx-render-domain-unchecked',
+    what: 'a SIP domain that breaks out of the config’s string literals',
+    file: 'pbx/render.ts',
+    from: "const sipDomain = safeToken(options.sipDomain, 'SIP domain');",
+    to: 'const sipDomain = options.sipDomain;',
+    tests: [RENDER_UNIT],
   },
 
   // Updates: never a downgrade, nothing untrusted installed, never during a call.
