@@ -463,6 +463,14 @@ export const MUTATIONS: Mutation[] = [
     tests: IDENTITY,
   },
   {
+    id: 'identity-eku-ignored',
+    what: 'a server certificate of our CA used as a client identity',
+    file: 'electron/core/identity/open-bundle.ts',
+    from: 'if (leaf.keyUsage !== undefined && !leaf.keyUsage.includes(CLIENT_AUTH)) {',
+    to: 'if (leaf.keyUsage === undefined) {',
+    tests: IDENTITY,
+  },
+  {
     id: 'identity-not-yet-valid',
     what: 'a certificate not valid yet',
     file: 'electron/core/identity/open-bundle.ts',

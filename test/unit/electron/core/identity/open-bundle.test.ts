@@ -7,7 +7,7 @@ import { normaliseSerial } from '../../../../../server/auth/access.js';
 import { readDirectory } from '../../../../../server/home/directory.js';
 import { signBundle } from '../../../../../server/pki/bundle.js';
 import { createPkcs12 } from '../../../../../server/pki/pkcs12.js';
-import { generateKeyPair, issueClientCert, loadCa } from '../../../../../server/pki/x509.js';
+import { generateKeyPair, issueClientCert, issueServerCert, loadCa } from '../../../../../server/pki/x509.js';
 import { createPkiHome, type PkiHome } from '../../../../helpers/pki.js';
 
 let pki: PkiHome;
@@ -67,6 +67,18 @@ describe('openBundle trusts nothing of a bundle its CA did not vouch for', () =>
     expect(refusal(() => openBundle(JSON.stringify(bundle), 'forged-pass'))).toMatchObject({
       code: 'certificate_untrusted',
       message: expect.stringContaining('not issued by the bundle CA') as unknown,
+    });
+  });
+
+  it('refuses a certificate of our CA that is not meant for client authentication', async () => {
+    const anna = pki.users.anna!;
+    // The kind of certificate the PBX and the server present: serverAuth only, here with CN=anna.
+    const server = await issueServerCert(await loadCa(pki.caPem, caKey()), ['anna'], 30);
+    const pkcs12 = createPkcs12(server.keyPem, server.certPem, pki.caPem, 'server-pass', 'anna').toString('base64');
+    const bundle = signBundle({ ...anna.payload, pkcs12 }, caKey());
+    expect(refusal(() => openBundle(JSON.stringify(bundle), 'server-pass'))).toMatchObject({
+      code: 'certificate_untrusted',
+      message: expect.stringContaining('not meant for client authentication') as unknown,
     });
   });
 
