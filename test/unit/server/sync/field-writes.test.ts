@@ -20,7 +20,7 @@ describe('writeFields', () => {
     dir = mkdtempSync(join(tmpdir(), 'vermittlung-field-writes-'));
     db = await PgliteDatabase.open(dir);
     await migrate(db);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await db?.close();
     rmSync(dir, { recursive: true, force: true });

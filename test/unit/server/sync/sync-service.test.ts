@@ -66,7 +66,7 @@ describe('every sync route asks AccessControl who may serve a tenant', () => {
     await open.push(caller, pushBody([contact('tischlerei'), contact('sanitaer')]));
     access = new PausedSanitaer(layout, () => undefined);
     sync = new SyncService(db, access);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await db?.close();
     rmSync(dir, { recursive: true, force: true });
