@@ -9,7 +9,8 @@
  *
  * Run it on a tree whose mutated files have no uncommitted changes: it refuses otherwise, because
  * it restores each file from what it read, and a stray edit would be hard to tell from a mutation.
- * Browser tests need `npm run build` first; integration tests start Kamailio and friends themselves.
+ * Integration tests start Kamailio, rtpengine and the server themselves and need PostgreSQL on
+ * 127.0.0.1:5432, as in `npm test`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
