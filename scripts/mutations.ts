@@ -448,7 +448,7 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: 'identity-foreign-leaf',
-    what: 'a certificate issued by another CA inside our signed bundle',
+    what: 'a certificate that names our CA as issuer but was signed by another key',
     file: 'electron/core/identity/open-bundle.ts',
     from: 'if (!leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) {',
     to: 'if (!leaf.checkIssued(ca) && !leaf.verify(ca.publicKey)) {',
