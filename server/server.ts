@@ -52,8 +52,8 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const layout = homeLayout(options.home);
   const db: Database = options.database ? new PgDatabase(options.database, log) : await PgliteDatabase.open(layout.dbDir);
   const access = new AccessControl(layout, log);
-  const hub = new LiveHub((userId) => access.directory.users.find((u) => u.id === userId)?.tenants);
-  const sync = new SyncService(db, () => access.directory);
+  const hub = new LiveHub((userId) => access.tenantsOf(userId));
+  const sync = new SyncService(db, access);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId));
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.

@@ -118,8 +118,24 @@ export class AccessControl {
     return !this.revoked.has(serial) && this.current.users.some((u) => u.id === userId);
   }
 
+  /**
+   * The one decision of who may read and write a tenant's data. Push, pull, the live socket's nudges
+   * and /directory/me all ask here (directly or through tenantsServed), never the directory itself.
+   */
   mayServe(user: DirectoryUserEntry, tenant: string): boolean {
     return user.tenants.includes(tenant);
+  }
+
+  /** Every tenant `user` may serve, in the user's own order first: what a pull returns. */
+  tenantsServed(user: DirectoryUserEntry): string[] {
+    const known = new Set([...user.tenants, ...this.current.tenants.map((t) => t.id)]);
+    return [...known].filter((tenant) => this.mayServe(user, tenant));
+  }
+
+  /** The tenants the directory user `userId` serves now, or undefined once that user has left the directory. */
+  tenantsOf(userId: string): string[] | undefined {
+    const user = this.current.users.find((u) => u.id === userId);
+    return user && this.tenantsServed(user);
   }
 
   private indexRevoked(): void {

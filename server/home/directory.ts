@@ -103,9 +103,3 @@ export function writeDirectory(file: string, directory: Directory): void {
   writeFileSync(tmp, JSON.stringify(Directory.parse(directory), null, 2) + '\n', { mode: 0o600 });
   renameSync(tmp, file);
 }
-
-/** A user may act while one of their certificates is valid and not revoked (checked against the CRL too). */
-export function userMayServe(directory: Directory, userId: string, tenant: string): boolean {
-  const user = directory.users.find((u) => u.id === userId);
-  return user !== undefined && user.tenants.includes(tenant);
-}

@@ -11,22 +11,25 @@ import {
   type SyncTable,
   type WirePulledField,
 } from '../../protocol/index.js';
-import type { Caller } from '../auth/access.js';
+import type { AccessControl, Caller } from '../auth/access.js';
 import type { Database } from '../db/database.js';
-import type { Directory } from '../home/directory.js';
+import type { DirectoryUserEntry } from '../home/directory.js';
 import { SyncHttpError } from './errors.js';
 import { WRITE_LOCK, currentCursor, notifyCommit, writeFields } from './field-writes.js';
 import { validatePush } from './validate-push.js';
+
+/** What the sync API needs of access control: the directory, and who may serve which tenant. */
+export type TenantAccess = Pick<AccessControl, 'directory' | 'mayServe' | 'tenantsServed'>;
 
 /** Push, pull and the caller's directory view: the sync API without HTTP. */
 export class SyncService {
   constructor(
     private readonly db: Database,
-    private readonly directory: () => Directory,
+    private readonly access: TenantAccess,
   ) {}
 
   async push(caller: Caller, body: unknown): Promise<PushResponse> {
-    const changes = validatePush(body, (tenant) => caller.user.tenants.includes(tenant));
+    const changes = validatePush(body, (tenant) => this.access.mayServe(caller.user, tenant));
     if (changes.length === 0) return { results: {}, cursor: await currentCursor(this.db) };
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
@@ -65,7 +68,7 @@ export class SyncService {
          FROM field_state f
         WHERE f.seq > $1::bigint AND f.tenant IN (SELECT jsonb_array_elements_text($2::jsonb))
         ORDER BY f.seq LIMIT $3`,
-      [after, JSON.stringify(caller.user.tenants), limit + 1],
+      [after, JSON.stringify(this.access.tenantsServed(caller.user)), limit + 1],
     );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -78,9 +81,10 @@ export class SyncService {
   }
 
   me(caller: Caller): DirectoryMe {
-    const directory = this.directory();
-    const person = (u: Directory['users'][number]) => ({ id: u.id, name: u.name, role: u.role, tenants: u.tenants });
-    const mine = new Set(caller.user.tenants);
+    const directory = this.access.directory;
+    const served = (u: DirectoryUserEntry) => this.access.tenantsServed(u);
+    const person = (u: DirectoryUserEntry) => ({ id: u.id, name: u.name, role: u.role, tenants: served(u) });
+    const mine = new Set(served(caller.user));
     return {
       user: person(caller.user),
       tenants: directory.tenants
@@ -93,7 +97,7 @@ export class SyncService {
           ...(t.greeting ? { greeting: t.greeting } : {}),
           ...(t.hours ? { hours: t.hours } : {}),
         })),
-      colleagues: directory.users.filter((u) => u.id !== caller.user.id && u.tenants.some((t) => mine.has(t))).map(person),
+      colleagues: directory.users.filter((u) => u.id !== caller.user.id && served(u).some((t) => mine.has(t))).map(person),
     };
   }
 }

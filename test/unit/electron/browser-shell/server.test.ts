@@ -33,6 +33,20 @@ function http(
 
 describe('browser shell', () => {
   let shell: BrowserShell;
+
+  /** The status of a WebSocket upgrade: 101 when it opened (then closed again), else the refusal's. */
+  function upgradeStatus(headers: Record<string, string>, path = '/api/events'): Promise<number> {
+    const { Origin: origin, ...rest } = headers;
+    const socket = new WebSocket(`ws://127.0.0.1:${shell.port}${path}`, { headers: rest, ...(origin ? { origin } : {}) });
+    return new Promise((resolve, reject) => {
+      socket.on('open', () => {
+        socket.close();
+        resolve(101);
+      });
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('error', reject);
+    });
+  }
   const renderer = mkdtempSync(join(tmpdir(), 'vermittlung-renderer-'));
 
   beforeAll(async () => {
@@ -83,6 +97,61 @@ describe('browser shell', () => {
       body: '{"method":"app.info"}',
     });
     expect(cross.status).toBe(403);
+  });
+
+  it('refuses Host headers that only look like this listener, on pages, API and socket alike', async () => {
+    const auth = { Authorization: `Bearer ${shell.token}` };
+    const lookAlikes = [
+      `127.0.0.1.evil.example:${shell.port}`,
+      `localhost.evil.example:${shell.port}`,
+      `127.0.0.1:${shell.port + 1}`,
+      `127.0.0.1:${shell.port}.evil.example`,
+    ];
+    for (const host of lookAlikes) {
+      expect((await http(shell.port, '/', { headers: { ...auth, Host: host } })).status, host).toBe(403);
+      const invoke = await http(shell.port, '/api/invoke', {
+        method: 'POST',
+        headers: { ...auth, Host: host },
+        body: '{"method":"app.info"}',
+      });
+      expect(invoke.status, host).toBe(403);
+      expect(await upgradeStatus({ ...auth, Host: host }), host).toBe(403);
+    }
+    // The same request with this listener's own Host passes: the refusals above are the Host's doing.
+    expect((await http(shell.port, '/', { headers: { ...auth, Host: `localhost:${shell.port}` } })).status).toBe(200);
+  });
+
+  it('refuses API calls and socket upgrades from a foreign or opaque Origin, even with the token', async () => {
+    const auth = { Authorization: `Bearer ${shell.token}` };
+    const foreign = [
+      'https://evil.example',
+      `http://127.0.0.1.evil.example:${shell.port}`,
+      `http://127.0.0.1:${shell.port + 1}`,
+      'null',
+    ];
+    for (const origin of foreign) {
+      expect(await upgradeStatus({ ...auth, Origin: origin }), origin).toBe(403);
+      const invoke = await http(shell.port, '/api/invoke', {
+        method: 'POST',
+        headers: { ...auth, Origin: origin },
+        body: '{"method":"app.info"}',
+      });
+      expect(invoke.status, origin).toBe(403);
+    }
+    // The page's own origin is welcome on both.
+    expect(await upgradeStatus({ ...auth, Origin: `http://127.0.0.1:${shell.port}` })).toBe(101);
+    const own = await http(shell.port, '/api/invoke', {
+      method: 'POST',
+      headers: { ...auth, Origin: `http://localhost:${shell.port}` },
+      body: '{"method":"app.info"}',
+    });
+    expect(own.status).toBe(200);
+  });
+
+  it('upgrades /api/events only', async () => {
+    const auth = { Authorization: `Bearer ${shell.token}` };
+    expect(await upgradeStatus(auth, '/api/invoke')).toBe(403);
+    expect(await upgradeStatus(auth, '/')).toBe(403);
   });
 
   it('refuses non-loopback clients', () => {

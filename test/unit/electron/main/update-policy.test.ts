@@ -147,6 +147,46 @@ describe('update policy', () => {
     expect(updater.installs).toEqual([]);
   });
 
+  it('throws away a download whose checksum is wrong, also for install-on-quit', () => {
+    const { updater, policy, download } = setup();
+    download('1.1.0');
+    updater.emit(
+      'error',
+      Object.assign(new Error('sha512 checksum mismatch, expected abc, got def'), { code: 'ERR_CHECKSUM_MISMATCH' }),
+    );
+    expect(policy.status()).toMatchObject({ state: 'error', error: { code: 'checksum_mismatch' } });
+    expect(updater.autoInstallOnAppQuit).toBe(false);
+    expect(() => policy.install()).toThrow(HostError);
+    expect(updater.installs).toEqual([]);
+  });
+
+  it('takes a signature refusal that talks of certificates for what it is, not for a feed problem', () => {
+    const { updater, policy, download } = setup();
+    download('1.1.0');
+    // NsisUpdater appends Windows' own verdict, which names the certificate chain.
+    const error = Object.assign(
+      new Error(
+        'New version 1.1.0 is not signed by the application owner: A certificate chain processed, but terminated in a root certificate which is not trusted by the trust provider.',
+      ),
+      { code: 'ERR_UPDATER_INVALID_SIGNATURE' },
+    );
+    expect(classifyUpdateError(error)).toBe('signature_invalid');
+    updater.emit('error', error);
+    expect(updater.autoInstallOnAppQuit).toBe(false);
+    expect(() => policy.install()).toThrow(HostError);
+  });
+
+  it('switches install-on-quit off while a call that began after the download lasts, and on again after it', () => {
+    const { updater, policy, download } = setup();
+    download();
+    expect(updater.autoInstallOnAppQuit).toBe(true);
+    policy.setCallActive(true);
+    expect(updater.autoInstallOnAppQuit).toBe(false);
+    policy.setCallActive(false);
+    expect(updater.autoInstallOnAppQuit).toBe(true);
+    expect(updater.installs).toEqual([]);
+  });
+
   it('classifies the errors electron-updater raises', () => {
     expect(
       classifyUpdateError(

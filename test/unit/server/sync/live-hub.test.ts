@@ -1,0 +1,77 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { LiveHub } from '../../../../server/sync/live-hub.js';
+
+interface Peer {
+  messages: string[];
+  closed?: number;
+}
+
+describe('LiveHub', () => {
+  let wss: WebSocketServer;
+  let hub: LiveHub;
+  let tenants: Record<string, string[]>;
+  const clients: WebSocket[] = [];
+
+  beforeEach(async () => {
+    tenants = { anna: ['tischlerei', 'sanitaer'], carl: ['tischlerei'], ben: ['sanitaer'] };
+    hub = new LiveHub((userId) => tenants[userId]);
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss.once('listening', resolve));
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.terminate();
+    hub.close();
+    await new Promise((resolve) => wss.close(resolve));
+  });
+
+  /** A real socket pair; the server side joins the hub as `userId`. */
+  async function connect(userId: string, serial = `${userId}-serial`): Promise<Peer> {
+    const peer: Peer = { messages: [] };
+    const joined = new Promise<void>((resolve) =>
+      wss.once('connection', (socket) => {
+        hub.add(socket, userId, serial, '7');
+        resolve();
+      }),
+    );
+    const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+    clients.push(client);
+    client.on('message', (data: Buffer) => peer.messages.push(data.toString()));
+    client.on('close', (code) => (peer.closed = code));
+    await joined;
+    await expect.poll(() => peer.messages).toHaveLength(1); // the nudge on joining
+    return peer;
+  }
+
+  it('nudges only the users who serve a changed tenant', async () => {
+    const anna = await connect('anna');
+    const carl = await connect('carl');
+    const ben = await connect('ben');
+    hub.nudge(['sanitaer'], '8');
+    await expect.poll(() => anna.messages).toHaveLength(2);
+    await expect.poll(() => ben.messages).toHaveLength(2);
+    // A marker nudge that reaches everyone: carl's queue is in order, so sanitaer's never came.
+    hub.nudge(null, '9');
+    await expect.poll(() => carl.messages).toHaveLength(2);
+    expect(JSON.parse(carl.messages[1]!)).toEqual({ type: 'changes', cursor: '9' });
+  });
+
+  it('closes the socket of a user who has left the directory at the next nudge', async () => {
+    const ben = await connect('ben');
+    delete tenants.ben;
+    hub.nudge(['tischlerei'], '8');
+    await expect.poll(() => ben.closed).toBe(4403);
+    expect(ben.messages).toHaveLength(1);
+  });
+
+  it('drops the sockets whose access was withdrawn, and only those', async () => {
+    const anna = await connect('anna', 'a1');
+    const carl = await connect('carl', 'c1');
+    hub.prune((userId, serial) => !(userId === 'anna' && serial === 'a1'));
+    await expect.poll(() => anna.closed).toBe(4403);
+    hub.nudge(null, '8');
+    await expect.poll(() => carl.messages).toHaveLength(2);
+    expect(carl.closed).toBeUndefined();
+  });
+});
