@@ -14,7 +14,7 @@ export interface Mutation {
   tests: string[];
 }
 
-const SHELL = ['test/unit/electron/browser-shell/guard.test.ts', 'test/unit/browser-shell/browser-shell.test.ts'];
+const SHELL = ['test/unit/electron/browser-shell/guard.test.ts', 'test/unit/electron/browser-shell/server.test.ts'];
 const GUARD = 'electron/browser-shell/guard.ts';
 const SHELL_SERVER = 'electron/browser-shell/server.ts';
 const HOST_CHECK = 'return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`;';
@@ -23,18 +23,18 @@ const SERVER_API = 'test/integration/sync/server-api.test.ts';
 const ACCESS_UNIT = 'test/unit/server/auth/access.test.ts';
 const ROUTES_UNIT = 'test/unit/server/sync/sync-service.test.ts';
 const FIELD_WRITES_UNIT = 'test/unit/server/sync/field-writes.test.ts';
-const VALIDATE_UNIT = 'test/unit/sync/backoff-validate.test.ts';
+const VALIDATE_UNIT = 'test/unit/server/sync/validate-push.test.ts';
 
 const PBX = ['test/integration/pbx/pbx-connection.test.ts', 'test/integration/pbx/identity-binding.test.ts'];
-const RENDER_UNIT = 'test/unit/pbx/render-identity.test.ts';
+const RENDER_UNIT = 'test/unit/pbx/render.identity.test.ts';
 const KAMAILIO_CFG = 'pbx/kamailio.cfg.template';
 const TLS_CFG = 'pbx/tls.cfg.template';
 const WSS_PROFILE = '[server:{{BIND_IP}}:{{WSS_PORT}}]\nmethod = TLSv1.2+\nverify_certificate = yes\nrequire_certificate = yes';
 
-const UPDATES = ['test/unit/distribution/update-policy.test.ts'];
+const UPDATES = ['test/unit/electron/main/update-policy.test.ts'];
 const IDENTITY = [
-  'test/unit/identity/identity-service.test.ts',
-  'test/unit/identity/install-policy.test.ts',
+  'test/unit/electron/core/identity/identity-service.test.ts',
+  'test/unit/electron/core/identity/install-policy.test.ts',
   'test/unit/electron/core/identity/open-bundle.test.ts',
 ];
 
