@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Database } from '../db/database.js';
 import { PgliteDatabase } from '../db/pglite-database.js';
@@ -35,7 +35,7 @@ export async function listenForBackups(home: string, db: Database, log: ServerLo
       void answer(request.split('\n')[0]!, socket);
     });
   });
-  const answer = async (line: string, socket: import('node:net').Socket): Promise<void> => {
+  const answer = async (line: string, socket: Socket): Promise<void> => {
     let op: unknown;
     try {
       op = (JSON.parse(line) as { op?: unknown }).op;
@@ -47,7 +47,9 @@ export async function listenForBackups(home: string, db: Database, log: ServerLo
       return;
     }
     if (!(db instanceof PgliteDatabase)) {
-      socket.end(JSON.stringify({ ok: false, kind: db.kind, error: 'the server runs on PostgreSQL: back it up with pg_dump' }) + '\n');
+      socket.end(
+        JSON.stringify({ ok: false, kind: db.kind, error: 'the server runs on PostgreSQL: back it up with pg_dump' }) + '\n',
+      );
       return;
     }
     try {
@@ -105,7 +107,12 @@ export function requestPgliteImage(home: string, timeoutMs = 120_000): Promise<I
       const all = Buffer.concat(chunks, received);
       const newline = all.indexOf(0x0a);
       if (newline < 0) return reject(new Error('the server closed the backup socket without an answer'));
-      const header = JSON.parse(all.subarray(0, newline).toString()) as { ok: boolean; bytes?: number; kind?: string; error?: string };
+      const header = JSON.parse(all.subarray(0, newline).toString()) as {
+        ok: boolean;
+        bytes?: number;
+        kind?: string;
+        error?: string;
+      };
       if (!header.ok) {
         if (header.kind === 'postgres') return resolve({ kind: 'postgres' });
         return reject(new Error(`the server refused the backup: ${header.error ?? 'no reason given'}`));

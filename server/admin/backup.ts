@@ -1,5 +1,16 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,7 +52,9 @@ function run(command: string, args: string[]): Promise<string> {
     execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        reject(new AdminFailure(missing ? `${command} is not installed` : `${command} failed: ${stderr.trim() || error.message}`));
+        reject(
+          new AdminFailure(missing ? `${command} is not installed` : `${command} failed: ${stderr.trim() || error.message}`),
+        );
       } else resolvePromise(stdout);
     });
   });
@@ -84,12 +97,22 @@ export async function runBackup(argv: string[], usage: UsageErrorFactory): Promi
     let database: Manifest['database'];
     if (values.database) {
       database = 'postgres';
-      await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${join(stage, 'database', 'postgres.dump')}`, values.database]);
+      await run('pg_dump', [
+        '--format=custom',
+        '--no-owner',
+        '--no-privileges',
+        `--file=${join(stage, 'database', 'postgres.dump')}`,
+        values.database,
+      ]);
     } else {
       database = 'pglite';
-      writeFileSync(join(stage, 'database', 'pglite.tar'), await pgliteImage(layout.dbDir, values.home, values.offline === true), {
-        mode: 0o600,
-      });
+      writeFileSync(
+        join(stage, 'database', 'pglite.tar'),
+        await pgliteImage(layout.dbDir, values.home, values.offline === true),
+        {
+          mode: 0o600,
+        },
+      );
     }
     // The home's files after the database: a user added meanwhile is in the directory but has written nothing yet.
     cpSync(values.home, join(stage, 'home'), {
@@ -148,15 +171,24 @@ export async function runRestore(argv: string[], usage: UsageErrorFactory): Prom
     } catch {
       throw new AdminFailure(`${file} is not a Vermittlung backup (no manifest.json)`);
     }
-    if (manifest.format !== FORMAT) throw new AdminFailure(`${file} has backup format ${manifest.format}; this version reads ${FORMAT}`);
+    if (manifest.format !== FORMAT)
+      throw new AdminFailure(`${file} has backup format ${manifest.format}; this version reads ${FORMAT}`);
     if (manifest.database === 'postgres' && !values.database)
       throw new AdminFailure('the backup holds a PostgreSQL dump: give --database postgres://… of an empty database');
     if (manifest.database === 'pglite' && values.database)
       throw new AdminFailure('the backup holds a PGlite image: restore it without --database (the server then runs on PGlite)');
+    mkdirSync(layout.home, { recursive: true, mode: 0o700 });
     // The database first: a home with a CA but no data would look like a complete restore.
     if (manifest.database === 'postgres') await restorePostgres(join(stage, 'database', 'postgres.dump'), values.database!);
-    else await restorePglite(join(stage, 'database', 'pglite.tar'), layout.dbDir);
-    mkdirSync(layout.home, { recursive: true, mode: 0o700 });
+    else {
+      try {
+        await restorePglite(join(stage, 'database', 'pglite.tar'), layout.dbDir);
+      } catch (error) {
+        // A half-written data directory would make the next attempt refuse the home as not empty.
+        rmSync(layout.dbDir, { recursive: true, force: true });
+        throw error;
+      }
+    }
     cpSync(join(stage, 'home'), layout.home, { recursive: true });
     return [
       `restored ${file} (taken ${manifest.createdAt}) into ${layout.home}${values.database ? ` and ${redact(values.database)}` : ''}`,
@@ -191,9 +223,7 @@ async function restorePostgres(dump: string, url: string): Promise<void> {
     throw new AdminFailure(`cannot connect to ${redact(url)}: ${(error as Error).message}`);
   }
   try {
-    const { rows } = await client.query<{ n: string }>(
-      "SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'",
-    );
+    const { rows } = await client.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'");
     if (rows[0]?.n !== '0') throw new AdminFailure(`${redact(url)} is not empty: restore into an empty database`);
     await run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${url}`, dump]);
     await client.query(BUMP_SEQUENCE);
