@@ -59,7 +59,8 @@ const ENTRIES = {
 /** Files of the copied npm packages nobody needs at run time (PGlite's optional extensions are most of its size). */
 function wanted(source: string): boolean {
   const name = basename(source);
-  if (/\.(map|d\.ts|d\.mts|d\.cts|md|markdown)$/.test(name) && !/^license/i.test(name)) return false;
+  // TypeScript sources (zod ships its own) are never loaded: Node runs the packages' JavaScript.
+  if (/\.(map|ts|mts|cts|md|markdown)$/.test(name) && !/^license/i.test(name)) return false;
   if (source.includes('/@electric-sql/pglite/dist/') && name.endsWith('.tar.gz')) return false;
   return !['test', 'tests', '__tests__', 'docs', 'example', 'examples', '.github'].includes(name);
 }
