@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServerDeb, type BuiltPackage } from '../../packaging/build-server-deb.js';
@@ -33,6 +33,7 @@ export interface Ran {
 }
 
 const SERVICE_USER = 'nobody';
+const SERVICE_GROUP = 'nogroup';
 
 export async function extractServerPackage(): Promise<ExtractedPackage> {
   const work = mkdtempSync(join(tmpdir(), 'vermittlung-pkg-'));
@@ -46,7 +47,7 @@ export async function extractServerPackage(): Promise<ExtractedPackage> {
     new Promise((resolve) => {
       const [file, argv] =
         options.asService && asService
-          ? ['setpriv', [`--reuid=${SERVICE_USER}`, `--regid=${SERVICE_USER === 'nobody' ? 'nogroup' : SERVICE_USER}`, '--clear-groups', command, ...args]]
+          ? ['setpriv', [`--reuid=${SERVICE_USER}`, `--regid=${SERVICE_GROUP}`, '--clear-groups', command, ...args]]
           : [command, args];
       execFile(file, argv, { cwd: work, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
@@ -58,7 +59,10 @@ export async function extractServerPackage(): Promise<ExtractedPackage> {
   const conf = join(root, 'etc', 'vermittlung', 'vermittlung.conf');
   writeFileSync(
     conf,
-    readFileSync(conf, 'utf8').replace(/^VERMITTLUNG_SERVICE_USER=.*$/m, `VERMITTLUNG_SERVICE_USER=${asService ? SERVICE_USER : ''}`),
+    readFileSync(conf, 'utf8').replace(
+      /^VERMITTLUNG_SERVICE_USER=.*$/m,
+      `VERMITTLUNG_SERVICE_USER=${asService ? SERVICE_USER : ''}`,
+    ),
   );
   const admin = (...args: string[]) => run(join(root, 'usr', 'bin', 'vermittlung-admin'), args);
   const startServer = (home: string, port: number, database?: string) => {
@@ -73,11 +77,17 @@ export async function extractServerPackage(): Promise<ExtractedPackage> {
       `--database=${database ?? ''}`,
     ];
     const [file, args] = asService
-      ? ['setpriv', [`--reuid=${SERVICE_USER}`, '--regid=nogroup', '--clear-groups', 'node', ...argv]]
+      ? ['setpriv', [`--reuid=${SERVICE_USER}`, `--regid=${SERVICE_GROUP}`, '--clear-groups', 'node', ...argv]]
       : ['node', argv];
     return startProcess(file, args, /Vermittlung-Server läuft: (https:\/\/\S+)/, { cwd: work, env, timeoutMs: 60_000 });
   };
   return { built, root, work, asService, run, admin, startServer };
+}
+
+function agentFor(tls: BundleTls): Agent {
+  let agent = agents.get(tls);
+  if (!agent) agents.set(tls, (agent = new Agent({ ...tls, keepAlive: true, maxSockets: 1 })));
+  return agent;
 }
 
 export interface BundleTls {
@@ -91,7 +101,9 @@ export function bundleTls(file: string, passphrase: string): BundleTls {
   return { pfx: bundle.pfx, passphrase, ca: bundle.payload.caCertificate };
 }
 
-/** One HTTPS request with a user's provisioning bundle. */
+const agents = new WeakMap<BundleTls, Agent>();
+
+/** One HTTPS request with a user's provisioning bundle, on a kept-alive connection of that user. */
 export function request(
   url: string,
   tls: BundleTls,
@@ -102,7 +114,7 @@ export function request(
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       new URL(path, url),
-      { method, ...tls, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      { method, agent: agentFor(tls), headers: body === undefined ? {} : { 'content-type': 'application/json' } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

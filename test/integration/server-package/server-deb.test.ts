@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
 import { DEPENDS, UNIT_FILES } from '../../../packaging/build-server-deb.js';
-import { freePort } from '../../../pbx/daemons.js';
-import { bundleTls, extractServerPackage, request, type BundleTls, type ExtractedPackage } from '../../helpers/packaged-server.js';
-import { freshDatabase } from '../../helpers/sync-postgres.js';
-import { flatPulled, pushBody, type FlatPulled, type LooseChange } from '../../helpers/sync-wire.js';
-import { TestSyncStore } from '../../helpers/test-sync-store.js';
+import { extractServerPackage, type ExtractedPackage } from '../../helpers/packaged-server.js';
 
 let pkg: ExtractedPackage;
 beforeAll(async () => {
@@ -29,12 +23,21 @@ describe('vermittlung-server .deb', () => {
     expect(field('Architecture')).toBe('all');
     const depends = field('Depends')!.split(', ');
     expect(depends).toEqual(DEPENDS);
-    for (const needed of ['kamailio', 'kamailio-websocket-modules', 'kamailio-tls-modules', 'kamailio-presence-modules', 'kamailio-utils-modules', 'rtpengine-daemon'])
+    for (const needed of [
+      'kamailio',
+      'kamailio-websocket-modules',
+      'kamailio-tls-modules',
+      'kamailio-presence-modules',
+      'kamailio-utils-modules',
+      'rtpengine-daemon',
+    ])
       expect(depends).toContain(needed);
     expect(depends.some((d) => d.startsWith('nodejs (>= 20'))).toBe(true);
     for (const script of ['postinst', 'prerm', 'postrm', 'conffiles']) expect(info.stdout).toContain(` ${script}`);
     // An upgrade keeps IT's settings: dpkg asks before replacing a changed conffile, and keeps it silently when unchanged upstream.
-    expect((await pkg.run('dpkg-deb', ['-I', pkg.built.deb, 'conffiles'])).stdout.trim()).toBe('/etc/vermittlung/vermittlung.conf');
+    expect((await pkg.run('dpkg-deb', ['-I', pkg.built.deb, 'conffiles'])).stdout.trim()).toBe(
+      '/etc/vermittlung/vermittlung.conf',
+    );
 
     const contents = await pkg.run('dpkg-deb', ['-c', pkg.built.deb]);
     expect(contents.code).toBe(0);
@@ -80,15 +83,27 @@ describe('vermittlung-server .deb', () => {
     expect(verify.code).toBe(0);
   });
 
-  it('renders a Kamailio configuration that Kamailio accepts, from the packaged renderer', async () => {
+  it('leaves the CA key to the admin command; the service user renders a configuration Kamailio accepts', async () => {
     const home = join(pkg.work, 'pbx-home');
     expect((await pkg.admin('ca', 'init', '--home', home)).code).toBe(0);
+    if (pkg.asService) {
+      const caKey = statSync(join(home, 'ca', 'ca.key.pem'));
+      expect([caKey.uid, caKey.mode & 0o777]).toEqual([0, 0o600]);
+      expect((await pkg.run('cat', [join(home, 'ca', 'ca.key.pem')], { asService: true })).code).not.toBe(0);
+      for (const readable of ['tls/server.key.pem', 'tls/server.crt.pem', 'ca/ca.crt.pem', 'ca/crl.pem', 'directory.json'])
+        expect((await pkg.run('cat', [join(home, readable)], { asService: true })).code, readable).toBe(0);
+      expect((await pkg.run('ls', [join(home, 'issued')], { asService: true })).code).not.toBe(0);
+    }
     const env = 'VERMITTLUNG_PBX_IP=127.0.0.1 VERMITTLUNG_RTPENGINE_NG=127.0.0.1:2225';
     const lib = join(pkg.root, 'usr', 'lib', 'vermittlung-server');
-    const kamailio = await pkg.run('sh', ['-c', `${env} node ${lib}/pbx-config.mjs kamailio --home ${home}`], { asService: true });
+    const kamailio = await pkg.run('sh', ['-c', `${env} node ${lib}/pbx-config.mjs kamailio --home ${home}`], {
+      asService: true,
+    });
     expect(kamailio.stderr).toBe('');
     expect(kamailio.stdout).toContain('kamailio.cfg');
-    const rtpengine = await pkg.run('sh', ['-c', `${env} node ${lib}/pbx-config.mjs rtpengine --home ${home}`], { asService: true });
+    const rtpengine = await pkg.run('sh', ['-c', `${env} node ${lib}/pbx-config.mjs rtpengine --home ${home}`], {
+      asService: true,
+    });
     expect(rtpengine.code).toBe(0);
     expect(readFileSync(join(home, 'pbx', 'rtpengine.conf'), 'utf8')).toContain('listen-ng = 127.0.0.1:2225');
     const check = await pkg.run('kamailio', ['-c', '-f', join(home, 'pbx', 'kamailio.cfg')], { asService: true });
