@@ -21,7 +21,7 @@ export interface ExtractedPackage {
   /** A scratch directory outside the repository: working directory, homes, backups, bundles. */
   work: string;
   asService: boolean;
-  run(command: string, args: string[], options?: { asService?: boolean }): Promise<Ran>;
+  run(command: string, args: string[], options?: { asService?: boolean; env?: Record<string, string> }): Promise<Ran>;
   admin(...args: string[]): Promise<Ran>;
   startServer(home: string, port: number, database?: string): ReturnType<typeof startProcess>;
 }
@@ -43,14 +43,21 @@ export async function extractServerPackage(): Promise<ExtractedPackage> {
   const root = join(work, 'root');
   const asService = process.getuid?.() === 0;
   const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
-  const run = (command: string, args: string[], options: { asService?: boolean } = {}): Promise<Ran> =>
+  const run = (
+    command: string,
+    args: string[],
+    options: { asService?: boolean; env?: Record<string, string> } = {},
+  ): Promise<Ran> =>
     new Promise((resolve) => {
       const [file, argv] =
         options.asService && asService
           ? ['setpriv', [`--reuid=${SERVICE_USER}`, `--regid=${SERVICE_GROUP}`, '--clear-groups', command, ...args]]
           : [command, args];
-      execFile(file, argv, { cwd: work, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        file,
+        argv,
+        { cwd: work, env: { ...env, ...options.env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
   await run('dpkg-deb', ['-x', built.deb, root]);

@@ -1,7 +1,8 @@
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPENDS, UNIT_FILES } from '../../../packaging/build-server-deb.js';
+import { freePort, kamcmd, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
 import { extractServerPackage, type ExtractedPackage } from '../../helpers/packaged-server.js';
 
 let pkg: ExtractedPackage;
@@ -83,7 +84,7 @@ describe('vermittlung-server .deb', () => {
     expect(verify.code).toBe(0);
   });
 
-  it('leaves the CA key to the admin command; the service user renders a configuration Kamailio accepts', async () => {
+  it('leaves the CA key to the admin command; the PBX units run as the service user and reload on admin changes', async () => {
     const home = join(pkg.work, 'pbx-home');
     expect((await pkg.admin('ca', 'init', '--home', home)).code).toBe(0);
     if (pkg.asService) {
@@ -94,19 +95,65 @@ describe('vermittlung-server .deb', () => {
         expect((await pkg.run('cat', [join(home, readable)], { asService: true })).code, readable).toBe(0);
       expect((await pkg.run('ls', [join(home, 'issued')], { asService: true })).code).not.toBe(0);
     }
-    const env = 'VERMITTLUNG_PBX_IP=127.0.0.1 VERMITTLUNG_RTPENGINE_NG=127.0.0.1:2225';
-    const lib = join(pkg.root, 'usr', 'lib', 'vermittlung-server');
-    const kamailio = await pkg.run('sh', ['-c', `${env} node ${lib}/pbx-config.mjs kamailio --home ${home}`], {
-      asService: true,
-    });
-    expect(kamailio.stderr).toBe('');
-    expect(kamailio.stdout).toContain('kamailio.cfg');
-    const rtpengine = await pkg.run('sh', ['-c', `${env} node ${lib}/pbx-config.mjs rtpengine --home ${home}`], {
-      asService: true,
-    });
-    expect(rtpengine.code).toBe(0);
-    expect(readFileSync(join(home, 'pbx', 'rtpengine.conf'), 'utf8')).toContain('listen-ng = 127.0.0.1:2225');
-    const check = await pkg.run('kamailio', ['-c', '-f', join(home, 'pbx', 'kamailio.cfg')], { asService: true });
-    expect(check.code, check.stderr).toBe(0);
+    // The units' own command lines, moved into the extracted root and this home.
+    const [wss, udp, ng] = [await freePort('both'), await freePort('both'), await freePort('udp')];
+    const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
+    const env = {
+      VERMITTLUNG_PBX_IP: '127.0.0.1',
+      VERMITTLUNG_PBX_UDP_PORT: String(udp),
+      VERMITTLUNG_RTPENGINE_NG: `127.0.0.1:${ng}`,
+      VERMITTLUNG_RTP_PORTS: `${rtpMin}-${rtpMin + 99}`,
+    };
+    // `ca init` here gave the PBX URL port 7443; this test takes a free one, as `ca init --pbx-url` would.
+    const directoryFile = join(home, 'directory.json');
+    writeFileSync(directoryFile, readFileSync(directoryFile, 'utf8').replace('wss://127.0.0.1:7443/', `wss://127.0.0.1:${wss}/`));
+    const units = join(pkg.root, 'lib', 'systemd', 'system');
+    const commands = (unit: string, key: 'ExecStartPre' | 'ExecStart') =>
+      [...readFileSync(join(units, unit), 'utf8').matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) =>
+        m[1]!
+          .replaceAll('/usr/bin/node ', 'node ')
+          .replaceAll('/usr/lib/vermittlung-server', join(pkg.root, 'usr', 'lib', 'vermittlung-server'))
+          .replaceAll('/var/lib/vermittlung', home)
+          .split(' '),
+      );
+    const daemons: Daemon[] = [];
+    try {
+      for (const unit of ['vermittlung-rtpengine.service', 'vermittlung-kamailio.service']) {
+        for (const [command, ...args] of commands(unit, 'ExecStartPre')) {
+          const pre = await pkg.run(command!, args, { asService: true, env });
+          expect(pre.code, pre.stderr).toBe(0);
+        }
+        const [command, ...args] = commands(unit, 'ExecStart')[0]!;
+        const argv = pkg.asService ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', command!, ...args] : args;
+        daemons.push(
+          spawnDaemon(unit, pkg.asService ? 'setpriv' : command!, argv, join(pkg.work, `${unit}.log`), undefined, true),
+        );
+      }
+      expect(readFileSync(join(home, 'pbx', 'rtpengine.conf'), 'utf8')).toContain(`listen-ng = 127.0.0.1:${ng}`);
+      await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 20_000, daemons[0]);
+      const ctl = join(home, 'pbx', 'run', 'kamailio.ctl');
+      const up = () =>
+        kamcmd(ctl, ['core.uptime']).then(
+          () => true,
+          () => false,
+        );
+      await waitFor('kamailio', async () => (await tcpOpen('127.0.0.1', wss)) && (await up()), 30_000, daemons[1]);
+
+      // What the path unit starts after `user revoke` and `user remove`.
+      const [reloadCommand, ...reloadArgs] = commands('vermittlung-pbx-reload.service', 'ExecStart')[0]!;
+      const reload = () => pkg.run(reloadCommand!, reloadArgs, { asService: true });
+      await pkg.admin('tenant', 'add', 'tischlerei', '--name', 'Tischlerei', '--number', '+4930111', '--home', home);
+      const bundle = join(pkg.work, 'pbx-anna.json');
+      await pkg.admin('user', 'add', 'anna', '--name', 'Anna', '--tenant', 'tischlerei', '--home', home, '--out', bundle);
+      expect((await reload()).stdout).toContain('PBX reloaded: 1 users; revoked: none; removed: none');
+      expect(await kamcmd(ctl, ['htable.get', 'directory', 'user:anna'])).toMatch(/value:\s*1/);
+      expect((await pkg.admin('user', 'revoke', 'anna', '--home', home)).code).toBe(0);
+      expect((await reload()).stdout).toContain('revoked: anna; removed: none');
+      expect((await pkg.admin('user', 'remove', 'anna', '--home', home)).code).toBe(0);
+      expect((await reload()).stdout).toContain('PBX reloaded: 0 users; revoked: none; removed: anna');
+      expect(await kamcmd(ctl, ['htable.get', 'directory', 'user:anna'])).toContain("Key name doesn't exist");
+    } finally {
+      for (const daemon of daemons.reverse()) await daemon.stop();
+    }
   });
 });
