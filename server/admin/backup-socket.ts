@@ -11,13 +11,15 @@ import type { ServerLog } from '../log.js';
  * (and root) may open. `vermittlung-admin backup` asks it for an image of the data directory.
  *
  * Wire: the client writes one line `{"op":"pglite-image"}`; the server answers one JSON line
- * (`{"ok":true,"bytes":N}` followed by N bytes, or `{"ok":false,"kind":…,"error":…}`) and closes.
+ * (`{"ok":true,"bytes":N}` followed by N bytes, or `{"ok":false,"error":…}`) and closes.
  */
 export function backupSocketPath(home: string): string {
   return join(home, 'run', 'backup.sock');
 }
 
 export async function listenForBackups(home: string, db: Database, log: ServerLog): Promise<{ close(): Promise<void> }> {
+  // PostgreSQL is backed up with pg_dump, and several servers may share one home there.
+  if (!(db instanceof PgliteDatabase)) return { close: () => Promise.resolve() };
   const path = backupSocketPath(home);
   mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
   // A socket file left by a killed server would make listen() fail with EADDRINUSE.
@@ -46,12 +48,6 @@ export async function listenForBackups(home: string, db: Database, log: ServerLo
       socket.end(JSON.stringify({ ok: false, error: 'unknown request' }) + '\n');
       return;
     }
-    if (!(db instanceof PgliteDatabase)) {
-      socket.end(
-        JSON.stringify({ ok: false, kind: db.kind, error: 'the server runs on PostgreSQL: back it up with pg_dump' }) + '\n',
-      );
-      return;
-    }
     try {
       const started = Date.now();
       const image = await db.dumpDataDir();
@@ -77,11 +73,11 @@ export async function listenForBackups(home: string, db: Database, log: ServerLo
   };
 }
 
-export type ImageAnswer = { kind: 'image'; image: Buffer } | { kind: 'postgres' } | { kind: 'no-server' };
+export type ImageAnswer = { kind: 'image'; image: Buffer } | { kind: 'no-server' };
 
 /**
  * Asks the server running on `home` for an image of its embedded database. `no-server`: nobody
- * listens (the server is stopped, so its data directory may be read directly).
+ * listens (the server is stopped, or runs on PostgreSQL).
  */
 export function requestPgliteImage(home: string, timeoutMs = 120_000): Promise<ImageAnswer> {
   return new Promise((resolve, reject) => {
@@ -107,16 +103,8 @@ export function requestPgliteImage(home: string, timeoutMs = 120_000): Promise<I
       const all = Buffer.concat(chunks, received);
       const newline = all.indexOf(0x0a);
       if (newline < 0) return reject(new Error('the server closed the backup socket without an answer'));
-      const header = JSON.parse(all.subarray(0, newline).toString()) as {
-        ok: boolean;
-        bytes?: number;
-        kind?: string;
-        error?: string;
-      };
-      if (!header.ok) {
-        if (header.kind === 'postgres') return resolve({ kind: 'postgres' });
-        return reject(new Error(`the server refused the backup: ${header.error ?? 'no reason given'}`));
-      }
+      const header = JSON.parse(all.subarray(0, newline).toString()) as { ok: boolean; bytes?: number; error?: string };
+      if (!header.ok) return reject(new Error(`the server refused the backup: ${header.error ?? 'no reason given'}`));
       const image = all.subarray(newline + 1);
       if (image.length !== header.bytes)
         return reject(new Error(`the database image is incomplete: ${image.length} of ${header.bytes} bytes`));

@@ -138,11 +138,10 @@ export async function runBackup(argv: string[], usage: UsageErrorFactory): Promi
 async function pgliteImage(dbDir: string, home: string, offline: boolean): Promise<Buffer> {
   const answer = await requestPgliteImage(home);
   if (answer.kind === 'image') return answer.image;
-  if (answer.kind === 'postgres')
-    throw new AdminFailure('the server runs on PostgreSQL: give --database postgres://… so the backup uses pg_dump');
   if (!offline)
     throw new AdminFailure(
-      `no server answers on ${home}: start it, or give --offline if it is stopped (a second process must never open its database)`,
+      `no server answers on ${home}/run/backup.sock: start it, or give --offline if it is stopped (a second process must ` +
+        'never open its database); a server on PostgreSQL is backed up with --database postgres://…',
     );
   if (!existsSync(dbDir)) throw new AdminFailure(`${dbDir} does not exist: the server has never run on this home`);
   const db = new PGlite(dbDir);
