@@ -44,8 +44,9 @@ export function fixHomePermissions(home: string, serviceUser: string): void {
     chownSync(path, owner, group);
     chmodSync(path, mode);
     if (touch && stat.isFile()) {
-      const now = new Date();
-      utimesSync(path, now, now);
+      // Strictly later than the write: a watcher that saw that mtime would not look again at the same one.
+      const later = new Date(Math.max(Date.now(), Math.floor(stat.mtimeMs) + 1));
+      utimesSync(path, later, later);
     }
   };
   const service = new Set(['db', 'run', 'pbx', 'server-node-id']);
