@@ -196,5 +196,5 @@ describe.each(['pglite', 'postgres'] as const)('backup and restore with the pack
     const after = await pullAll(restoredUrl, tls.carl!);
     expect(after.get(`contact/${mine}/name`)?.value).toBe('Frau Meier');
     expect(after.get(`contact/${mine}/name`)?.author).toBe('ben');
-  });
+  }, 240_000);
 });
