@@ -38,7 +38,6 @@ export const DEPENDS = [
   'kamailio-utils-modules',
   'rtpengine-daemon',
   'adduser',
-  'tar',
 ];
 export const UNIT_FILES = [
   'vermittlung.target',
