@@ -130,6 +130,7 @@ export default ts.config(
       'electron/main/**',
       'electron/preload/**',
       'scripts/**',
+      'packaging/**',
       'test/**',
       'bench/**',
       'pbx/**',

@@ -12,6 +12,8 @@ packages=(
   libsecret-1-dev gnome-keyring dbus-x11   # keytar build and a real keychain in tests
   python3 make g++               # native modules (better-sqlite3, keytar)
   librsvg2-bin                   # rsvg-convert: app and tray icons from SVG (scripts/build-icons.ts)
+  systemd                        # systemd-analyze verify on the server package's units
+  postgresql-client              # pg_dump/pg_restore: backups of a server on PostgreSQL
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@ import { homeLayout } from './home/layout.js';
 import { buildApp, TLS_MIN_VERSION } from './http/app.js';
 import { buildFeedApp } from './http/feed-app.js';
 import type { ServerLog } from './log.js';
+import { listenForBackups } from './admin/backup-socket.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { LiveHub } from './sync/live-hub.js';
@@ -83,6 +84,12 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     }
   }
 
+  // Without it, backups of the embedded database need the server stopped; the server still serves.
+  const backups = await listenForBackups(options.home, db, log).catch((error: Error) => {
+    log('backup socket not available', { reason: error.message });
+    return undefined;
+  });
+
   let publishRetry: NodeJS.Timeout | undefined;
   const publish = (): void => {
     clearTimeout(publishRetry);
@@ -154,6 +161,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const close = async (): Promise<void> => {
     clearTimeout(publishRetry);
     access.close();
+    await backups?.close();
     for (const socket of [...sockets, ...feedSockets]) socket.destroy();
     await Promise.all([app.close(), feedApp.close()]);
     await db.close();

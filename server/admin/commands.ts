@@ -5,6 +5,7 @@ import { isSipDomain } from '../../protocol/identity.js';
 import { TenantId } from '../../protocol/sync.js';
 import { DirectoryUserEntry, Role, type DirectoryTenantEntry } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
+import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
 
 /**
@@ -26,7 +27,8 @@ export const USAGE = `usage: npm run admin -- <command>
   user remove ID --home DIR
   user list --home DIR
   user renew ID --home DIR --out FILE [--days N] [--passphrase P]
-${CALENDAR_USAGE}`;
+${CALENDAR_USAGE}
+${BACKUP_USAGE}`;
 
 type Spec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
@@ -310,6 +312,10 @@ export async function runAdmin(argv: string[]): Promise<string> {
   const [group, action, ...rest] = argv;
   const key = `${group ?? ''} ${action ?? ''}`;
   if (group === 'calendar') return runCalendar(action, rest, (message) => new UsageError(message));
+  if (group === 'backup' || group === 'restore') {
+    const tail = action === undefined ? rest : [action, ...rest];
+    return (group === 'backup' ? runBackup : runRestore)(tail, (message) => new UsageError(message));
+  }
   switch (key) {
     case 'ca init':
       return caInit(rest);

@@ -34,6 +34,19 @@ export class PgliteDatabase implements Database {
     );
   }
 
+  /**
+   * The data directory as a tar image (backups). Taken inside a transaction, so no other
+   * transaction and no other statement runs while the files are read: the image is the state
+   * between two commits, which PGlite opens again like a cleanly stopped cluster.
+   */
+  async dumpDataDir(): Promise<Uint8Array> {
+    await this.db.exec('CHECKPOINT');
+    return this.db.transaction(async () => {
+      const image = await this.db.dumpDataDir('none');
+      return new Uint8Array(await image.arrayBuffer());
+    });
+  }
+
   async listen(channel: string, onNotify: (payload: string) => void): Promise<void> {
     await this.db.listen(channel, onNotify);
   }

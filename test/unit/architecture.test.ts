@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const FOLDERS = ['protocol', 'electron', 'server', 'renderer/src', 'pbx', 'scripts'];
+const FOLDERS = ['protocol', 'electron', 'server', 'renderer/src', 'pbx', 'scripts', 'packaging'];
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function sourceFiles(dir: string): string[] {

@@ -1,0 +1,68 @@
+/**
+ * `pbx-reload.mjs --home DIR`: run by vermittlung-pbx-reload.service whenever the path unit sees the
+ * CRL, the server certificate or directory.json change. Does what `npm run stack`'s watcher does:
+ * `tls.reload`, the directory htable rewritten and reloaded, and the open connections and
+ * registrations of users newly revoked or removed closed.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { kamcmd } from '../../pbx/daemons.js';
+import { DIRECTORY_HTABLE, writeDirectoryTable } from '../../pbx/directory-table.js';
+import { parseHtableDump } from '../../pbx/stack-runner.js';
+import { readDirectory } from '../../server/home/directory.js';
+import { homeLayout } from '../../server/home/layout.js';
+import { readReloadState, stateOf, writeReloadState } from './pbx-reload-state.js';
+import { join } from 'node:path';
+
+const { values } = parseArgs({ options: { home: { type: 'string' } } });
+if (!values.home) {
+  process.stderr.write('usage: pbx-reload.mjs --home DIR\n');
+  process.exit(2);
+}
+const layout = homeLayout(resolve(values.home));
+const ctl = join(layout.pbxDir, 'run', 'kamailio.ctl');
+
+async function closeConnectionsOf(users: Set<string>, reason: string): Promise<number> {
+  if (users.size === 0) return 0;
+  const cns = parseHtableDump(await kamcmd(ctl, ['htable.dump', 'wsid']));
+  const ids = parseHtableDump(await kamcmd(ctl, ['htable.dump', 'wscon']));
+  let closed = 0;
+  for (const [peer, cn] of cns) {
+    const id = ids.get(peer);
+    if (!users.has(cn) || id === undefined) continue;
+    await kamcmd(ctl, ['ws.close', id, '1008', reason]).then(
+      () => closed++,
+      (error: Error) => process.stderr.write(`could not close connection ${id} of ${cn}: ${error.message}\n`),
+    );
+  }
+  return closed;
+}
+
+try {
+  const directory = readDirectory(layout.directory);
+  const before = readReloadState(layout);
+  const now = stateOf(directory);
+  await kamcmd(ctl, ['tls.reload']);
+  writeDirectoryTable(join(layout.pbxDir, 'htable'), directory);
+  await kamcmd(ctl, ['htable.reload', DIRECTORY_HTABLE]);
+  const known = new Set(before.revoked);
+  const revoked = new Set(now.revoked.filter((key) => !known.has(key)).map((key) => key.split('/')[0]!));
+  const current = new Set(now.users);
+  const removed = new Set(before.users.filter((id) => !current.has(id)));
+  const closed =
+    (await closeConnectionsOf(revoked, 'certificate revoked')) +
+    (await closeConnectionsOf(removed, 'removed from the directory'));
+  for (const id of removed) {
+    await kamcmd(ctl, ['ul.rm', 'location', id]).catch((error: Error) => {
+      if (!/not found|404/i.test(error.message)) throw error;
+    });
+  }
+  writeReloadState(layout, directory);
+  process.stdout.write(
+    `PBX reloaded: ${now.users.length} users; revoked: ${[...revoked].join(', ') || 'none'}; removed: ${[...removed].join(', ') || 'none'}; connections closed: ${closed}\n`,
+  );
+} catch (error) {
+  // A directory.json half edited by hand, or Kamailio not up: the next change (or start) applies it.
+  process.stderr.write(`PBX not reloaded: ${(error as Error).message}\n`);
+  process.exit(1);
+}

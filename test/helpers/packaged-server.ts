@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServerDeb, type BuiltPackage } from '../../packaging/build-server-deb.js';
+import { readBundle } from './pki.js';
+import { startProcess } from './processes.js';
+
+/**
+ * The server package as IT would meet it, without installing it: built, extracted into a temporary
+ * root, and run from there with a bare environment (no PATH into the repository, a working directory
+ * outside it), so only what the package carries can be loaded. Run as root (as here), the services
+ * run as `nobody` — standing in for the package's `vermittlung` user — over a home that
+ * vermittlung-admin left owned the way the units need it.
+ */
+export interface ExtractedPackage {
+  built: BuiltPackage;
+  /** The temporary root the .deb was extracted into. */
+  root: string;
+  /** A scratch directory outside the repository: working directory, homes, backups, bundles. */
+  work: string;
+  asService: boolean;
+  run(command: string, args: string[], options?: { asService?: boolean; env?: Record<string, string> }): Promise<Ran>;
+  admin(...args: string[]): Promise<Ran>;
+  startServer(home: string, port: number, database?: string): ReturnType<typeof startProcess>;
+}
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const SERVICE_USER = 'nobody';
+const SERVICE_GROUP = 'nogroup';
+
+export async function extractServerPackage(): Promise<ExtractedPackage> {
+  const work = mkdtempSync(join(tmpdir(), 'vermittlung-pkg-'));
+  // The service user must reach the extracted files and the homes below.
+  chmodSync(work, 0o755);
+  const built = await buildServerDeb(join(work, 'out'));
+  const root = join(work, 'root');
+  const asService = process.getuid?.() === 0;
+  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+  const run = (
+    command: string,
+    args: string[],
+    options: { asService?: boolean; env?: Record<string, string> } = {},
+  ): Promise<Ran> =>
+    new Promise((resolve) => {
+      const [file, argv] =
+        options.asService && asService
+          ? ['setpriv', [`--reuid=${SERVICE_USER}`, `--regid=${SERVICE_GROUP}`, '--clear-groups', command, ...args]]
+          : [command, args];
+      execFile(
+        file,
+        argv,
+        { cwd: work, env: { ...env, ...options.env }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  await run('dpkg-deb', ['-x', built.deb, root]);
+  chmodSync(root, 0o755);
+  // The conffile as IT would edit it: here the service user of this machine.
+  const conf = join(root, 'etc', 'vermittlung', 'vermittlung.conf');
+  writeFileSync(
+    conf,
+    readFileSync(conf, 'utf8').replace(
+      /^VERMITTLUNG_SERVICE_USER=.*$/m,
+      `VERMITTLUNG_SERVICE_USER=${asService ? SERVICE_USER : ''}`,
+    ),
+  );
+  const admin = (...args: string[]) => run(join(root, 'usr', 'bin', 'vermittlung-admin'), args);
+  const startServer = (home: string, port: number, database?: string) => {
+    const argv = [
+      join(root, 'usr', 'lib', 'vermittlung-server', 'server.mjs'),
+      '--home',
+      home,
+      '--port',
+      String(port),
+      '--feed-port',
+      '0',
+      `--database=${database ?? ''}`,
+    ];
+    const [file, args] = asService
+      ? ['setpriv', [`--reuid=${SERVICE_USER}`, `--regid=${SERVICE_GROUP}`, '--clear-groups', 'node', ...argv]]
+      : ['node', argv];
+    return startProcess(file, args, /Vermittlung-Server läuft: (https:\/\/\S+)/, { cwd: work, env, timeoutMs: 60_000 });
+  };
+  return { built, root, work, asService, run, admin, startServer };
+}
+
+function agentFor(tls: BundleTls): Agent {
+  let agent = agents.get(tls);
+  if (!agent) agents.set(tls, (agent = new Agent({ ...tls, keepAlive: true, maxSockets: 1 })));
+  return agent;
+}
+
+export interface BundleTls {
+  pfx: Buffer;
+  passphrase: string;
+  ca: string;
+}
+
+export function bundleTls(file: string, passphrase: string): BundleTls {
+  const bundle = readBundle(file, passphrase);
+  return { pfx: bundle.pfx, passphrase, ca: bundle.payload.caCertificate };
+}
+
+const agents = new WeakMap<BundleTls, Agent>();
+
+/** One HTTPS request with a user's provisioning bundle, on a kept-alive connection of that user. */
+export function request(
+  url: string,
+  tls: BundleTls,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      new URL(path, url),
+      { method, agent: agentFor(tls), headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) });
+          } catch {
+            reject(new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}

@@ -1,0 +1,159 @@
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPENDS, UNIT_FILES } from '../../../packaging/build-server-deb.js';
+import { freePort, kamcmd, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
+import { extractServerPackage, type ExtractedPackage } from '../../helpers/packaged-server.js';
+
+let pkg: ExtractedPackage;
+beforeAll(async () => {
+  pkg = await extractServerPackage();
+}, 120_000);
+afterAll(() => {
+  if (pkg) rmSync(pkg.work, { recursive: true, force: true });
+});
+
+describe('vermittlung-server .deb', () => {
+  it('declares what a Debian 12 server needs and carries the server, the admin command and hardened units', async () => {
+    expect(pkg.built.deb).toMatch(/vermittlung-server_\d+\.\d+\.\d+_all\.deb$/);
+    const info = await pkg.run('dpkg-deb', ['-I', pkg.built.deb]);
+    expect(info.code).toBe(0);
+    const field = (name: string) => new RegExp(`^ ${name}: (.*)$`, 'm').exec(info.stdout)?.[1];
+    expect(field('Package')).toBe('vermittlung-server');
+    expect(field('Version')).toBe(pkg.built.version);
+    expect(field('Architecture')).toBe('all');
+    const depends = field('Depends')!.split(', ');
+    expect(depends).toEqual(DEPENDS);
+    for (const needed of [
+      'kamailio',
+      'kamailio-websocket-modules',
+      'kamailio-tls-modules',
+      'kamailio-presence-modules',
+      'kamailio-utils-modules',
+      'rtpengine-daemon',
+    ])
+      expect(depends).toContain(needed);
+    expect(depends.some((d) => d.startsWith('nodejs (>= 20'))).toBe(true);
+    for (const script of ['postinst', 'prerm', 'postrm', 'conffiles']) expect(info.stdout).toContain(` ${script}`);
+    // An upgrade keeps IT's settings: dpkg asks before replacing a changed conffile, and keeps it silently when unchanged upstream.
+    expect((await pkg.run('dpkg-deb', ['-I', pkg.built.deb, 'conffiles'])).stdout.trim()).toBe(
+      '/etc/vermittlung/vermittlung.conf',
+    );
+
+    const contents = await pkg.run('dpkg-deb', ['-c', pkg.built.deb]);
+    expect(contents.code).toBe(0);
+    const entries = new Map(
+      contents.stdout
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const parts = line.split(/\s+/);
+          return [parts[5]!.replace(/^\./, ''), { mode: parts[0]!, owner: parts[1]! }] as const;
+        }),
+    );
+    expect(entries.get('/usr/bin/vermittlung-admin')).toEqual({ mode: '-rwxr-xr-x', owner: 'root/root' });
+    for (const file of [
+      '/usr/lib/vermittlung-server/server.mjs',
+      '/usr/lib/vermittlung-server/admin.mjs',
+      '/usr/lib/vermittlung-server/pbx-config.mjs',
+      '/usr/lib/vermittlung-server/kamailio.cfg.template',
+      '/usr/lib/vermittlung-server/node_modules/fastify/package.json',
+      '/usr/lib/vermittlung-server/node_modules/@electric-sql/pglite/dist/pglite.wasm',
+      '/etc/vermittlung/vermittlung.conf',
+      '/usr/share/doc/vermittlung-server/server-install.md',
+      ...UNIT_FILES.map((unit) => `/lib/systemd/system/${unit}`),
+    ])
+      expect(entries.has(file), file).toBe(true);
+    // Nothing of the checkout: no TypeScript sources, no native build output, no development tools.
+    const paths = [...entries.keys()];
+    expect(paths.filter((p) => /\.ts$|\.node$|\/(tsx|vite|electron|better-sqlite3|typescript)\//.test(p))).toEqual([]);
+
+    const units = join(pkg.root, 'lib', 'systemd', 'system');
+    for (const unit of UNIT_FILES.filter((u) => u.endsWith('.service'))) {
+      const text = readFileSync(join(units, unit), 'utf8');
+      for (const line of ['ProtectSystem=strict', 'PrivateTmp=yes', 'NoNewPrivileges=yes', 'User=vermittlung', 'ProtectHome=yes'])
+        expect(text, `${unit}: ${line}`).toContain(line);
+      expect(text).toMatch(/^ReadWritePaths=\/var\/lib\/vermittlung/m);
+      if (!unit.includes('reload')) expect(text, unit).toContain('Restart=on-failure');
+    }
+    const verify = await pkg.run('sh', [
+      '-c',
+      `SYSTEMD_UNIT_PATH=${units}: systemd-analyze verify ${UNIT_FILES.map((u) => join(units, u)).join(' ')}`,
+    ]);
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+  });
+
+  it('leaves the CA key to the admin command; the PBX units run as the service user and reload on admin changes', async () => {
+    const home = join(pkg.work, 'pbx-home');
+    expect((await pkg.admin('ca', 'init', '--home', home)).code).toBe(0);
+    if (pkg.asService) {
+      const caKey = statSync(join(home, 'ca', 'ca.key.pem'));
+      expect([caKey.uid, caKey.mode & 0o777]).toEqual([0, 0o600]);
+      expect((await pkg.run('cat', [join(home, 'ca', 'ca.key.pem')], { asService: true })).code).not.toBe(0);
+      for (const readable of ['tls/server.key.pem', 'tls/server.crt.pem', 'ca/ca.crt.pem', 'ca/crl.pem', 'directory.json'])
+        expect((await pkg.run('cat', [join(home, readable)], { asService: true })).code, readable).toBe(0);
+      expect((await pkg.run('ls', [join(home, 'issued')], { asService: true })).code).not.toBe(0);
+    }
+    // The units' own command lines, moved into the extracted root and this home.
+    const [wss, udp, ng] = [await freePort('both'), await freePort('both'), await freePort('udp')];
+    const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
+    const env = {
+      VERMITTLUNG_PBX_IP: '127.0.0.1',
+      VERMITTLUNG_PBX_UDP_PORT: String(udp),
+      VERMITTLUNG_RTPENGINE_NG: `127.0.0.1:${ng}`,
+      VERMITTLUNG_RTP_PORTS: `${rtpMin}-${rtpMin + 99}`,
+    };
+    // `ca init` here gave the PBX URL port 7443; this test takes a free one, as `ca init --pbx-url` would.
+    const directoryFile = join(home, 'directory.json');
+    writeFileSync(directoryFile, readFileSync(directoryFile, 'utf8').replace('wss://127.0.0.1:7443/', `wss://127.0.0.1:${wss}/`));
+    const units = join(pkg.root, 'lib', 'systemd', 'system');
+    const commands = (unit: string, key: 'ExecStartPre' | 'ExecStart') =>
+      [...readFileSync(join(units, unit), 'utf8').matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) =>
+        m[1]!
+          .replaceAll('/usr/bin/node ', 'node ')
+          .replaceAll('/usr/lib/vermittlung-server', join(pkg.root, 'usr', 'lib', 'vermittlung-server'))
+          .replaceAll('/var/lib/vermittlung', home)
+          .split(' '),
+      );
+    const daemons: Daemon[] = [];
+    try {
+      for (const unit of ['vermittlung-rtpengine.service', 'vermittlung-kamailio.service']) {
+        for (const [command, ...args] of commands(unit, 'ExecStartPre')) {
+          const pre = await pkg.run(command!, args, { asService: true, env });
+          expect(pre.code, pre.stderr).toBe(0);
+        }
+        const [command, ...args] = commands(unit, 'ExecStart')[0]!;
+        const argv = pkg.asService ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', command!, ...args] : args;
+        daemons.push(
+          spawnDaemon(unit, pkg.asService ? 'setpriv' : command!, argv, join(pkg.work, `${unit}.log`), undefined, true),
+        );
+      }
+      expect(readFileSync(join(home, 'pbx', 'rtpengine.conf'), 'utf8')).toContain(`listen-ng = 127.0.0.1:${ng}`);
+      await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 20_000, daemons[0]);
+      const ctl = join(home, 'pbx', 'run', 'kamailio.ctl');
+      const up = () =>
+        kamcmd(ctl, ['core.uptime']).then(
+          () => true,
+          () => false,
+        );
+      await waitFor('kamailio', async () => (await tcpOpen('127.0.0.1', wss)) && (await up()), 30_000, daemons[1]);
+
+      // What the path unit starts after `user revoke` and `user remove`.
+      const [reloadCommand, ...reloadArgs] = commands('vermittlung-pbx-reload.service', 'ExecStart')[0]!;
+      const reload = () => pkg.run(reloadCommand!, reloadArgs, { asService: true });
+      await pkg.admin('tenant', 'add', 'tischlerei', '--name', 'Tischlerei', '--number', '+4930111', '--home', home);
+      const bundle = join(pkg.work, 'pbx-anna.json');
+      await pkg.admin('user', 'add', 'anna', '--name', 'Anna', '--tenant', 'tischlerei', '--home', home, '--out', bundle);
+      expect((await reload()).stdout).toContain('PBX reloaded: 1 users; revoked: none; removed: none');
+      expect(await kamcmd(ctl, ['htable.get', 'directory', 'user:anna'])).toMatch(/value:\s*1/);
+      expect((await pkg.admin('user', 'revoke', 'anna', '--home', home)).code).toBe(0);
+      expect((await reload()).stdout).toContain('revoked: anna; removed: none');
+      expect((await pkg.admin('user', 'remove', 'anna', '--home', home)).code).toBe(0);
+      expect((await reload()).stdout).toContain('PBX reloaded: 0 users; revoked: none; removed: anna');
+      expect(await kamcmd(ctl, ['htable.get', 'directory', 'user:anna'])).toContain("Key name doesn't exist");
+    } finally {
+      for (const daemon of daemons.reverse()) await daemon.stop();
+    }
+  });
+});
