@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pbxEnvironment } from '../../../packaging/server/pbx-config.js';
+import { pbxEnvironment } from '../../../../packaging/server/pbx-config.js';
 
 /** /etc/vermittlung/vermittlung.conf as the PBX units read it: defaults, and a named refusal for each bad value. */
 describe('PBX settings of the installed server', () => {
