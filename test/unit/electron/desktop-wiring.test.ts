@@ -83,7 +83,7 @@ describe('desktop integration in the main process (fake electron)', () => {
   });
 
   it('serves app:// with the stream privilege, so the ringtone <audio> plays from it', () => {
-    expect(fake.protocol.audioPlays('app://vermittlung/ringtones/standard.ogg')).toBe(true);
+    expect(fake.protocol.audioPlays('app://vermittlung/assets/ring.wav')).toBe(true);
   });
 
   it('lets the renderer have the microphone without asking the OS: on Linux apps are not asked', async () => {
