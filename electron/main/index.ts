@@ -12,6 +12,7 @@ import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { DeferredLogger } from './deferred-logger.js';
 import { DesktopIntegration, type Emit } from './desktop.js';
 import { handle } from './ipc.js';
+import { claimLinkSchemes } from './link-handler.js';
 import { hardenWebContents, installPermissionHandlers, isAllowedExternalUrl } from './security.js';
 import { QuitSequence } from './quit.js';
 import { launchedAtLogin } from './system-settings.js';
@@ -58,6 +59,13 @@ const desktop = new DesktopIntegration({
   emit,
   showWindow: focusMainWindow,
   quit: () => app.quit(),
+  claimLinks: () =>
+    claimLinkSchemes({
+      platform: process.platform,
+      packaged: app.isPackaged,
+      setAsDefaultProtocolClient: (scheme) => app.setAsDefaultProtocolClient(scheme),
+      openSettings: (url) => void shell.openExternal(url),
+    }),
 });
 
 if (!app.requestSingleInstanceLock()) {

@@ -82,6 +82,12 @@ describe('desktop integration in the main process (fake electron)', () => {
     expect(fake.app.protocolClients).toEqual([]);
   });
 
+  it('becomes the default for phone links when the user asks for it, once', async () => {
+    expect(await call('desktop.links.claim')).toEqual({ ok: true, value: { outcome: 'registered' } });
+    expect(fake.app.protocolClients).toEqual(['tel', 'sip', 'callto']);
+    expect(await call('desktop.links.claim', { force: true })).toMatchObject({ ok: false, error: { code: 'validation' } });
+  });
+
   it('serves app:// with the stream privilege, so the ringtone <audio> plays from it', () => {
     expect(fake.protocol.audioPlays('app://vermittlung/assets/ring.wav')).toBe(true);
   });

@@ -65,8 +65,10 @@ describe('the main process on macOS (fake electron)', () => {
     expect(await askPermission(fake, 'media', { ...audio, mediaTypes: ['audio', 'video'] })).toBe(false);
   });
 
-  it('does not register itself for tel:, sip: or callto: at start (Info.plist declares them)', () => {
+  it('registers for tel:, sip: and callto: only when the user asks (Info.plist declares them)', async () => {
     expect(fake.app.protocolClients).toEqual([]);
+    expect(await call('desktop.links.claim')).toEqual({ ok: true, value: { outcome: 'registered' } });
+    expect(fake.app.protocolClients).toEqual(['tel', 'sip', 'callto']);
   });
 
   it('hands an update downloaded during a call to Squirrel, which installs it on quit', async () => {

@@ -65,6 +65,12 @@ describe('the main process on Windows (fake electron)', () => {
     expect(fake.app.protocolClients).toEqual([]);
   });
 
+  it('opens the Default-apps settings when the user asks to use it for phone links', async () => {
+    expect(await call('desktop.links.claim')).toEqual({ ok: true, value: { outcome: 'opened-settings' } });
+    expect(fake.shell.opened).toEqual(['ms-settings:defaultapps']);
+    expect(fake.app.protocolClients).toEqual([]);
+  });
+
   it('"Jetzt installieren" during a call waits; after it the window closes, the store closes, the installer runs once', async () => {
     await call('desktop.callState', { callActive: true });
     updater.finishDownload('2.0.0');
