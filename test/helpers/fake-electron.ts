@@ -10,6 +10,16 @@
  * API docs (the same text is in node_modules/electron/electron.d.ts).
  */
 import { EventEmitter } from 'node:events';
+import {
+  FakeIpcMain,
+  FakeNotification,
+  FakeSession,
+  FakeTray,
+  type FakeDisplay,
+  type FakeMenuItem,
+} from './fake-electron-desktop.js';
+
+export { FakeIpcMain, FakeNotification, FakeSession, FakeTray, type FakeDisplay, type FakeMenuItem };
 
 type Handler = (...args: unknown[]) => unknown;
 export type FakePlatform = 'linux' | 'win32' | 'darwin';
@@ -117,92 +127,6 @@ export class FakeBrowserWindow extends EventEmitter {
 
 function closeAllWindows(): void {
   for (const window of FakeBrowserWindow.getAllWindows()) window.close();
-}
-
-export interface FakeMenuItem {
-  id?: string;
-  label?: string;
-  type?: string;
-  checked?: boolean;
-  click?: () => void;
-}
-
-export class FakeTray extends EventEmitter {
-  static all: FakeTray[] = [];
-  image: unknown;
-  tooltip = '';
-  menu: FakeMenuItem[] = [];
-  destroyed = false;
-  constructor(image: unknown) {
-    super();
-    this.image = image;
-    FakeTray.all.push(this);
-  }
-  setImage(image: unknown): void {
-    this.image = image;
-  }
-  setToolTip(text: string): void {
-    this.tooltip = text;
-  }
-  setContextMenu(menu: FakeMenuItem[]): void {
-    this.menu = menu;
-  }
-  destroy(): void {
-    this.destroyed = true;
-  }
-}
-
-export class FakeNotification extends EventEmitter {
-  static all: FakeNotification[] = [];
-  static supported = true;
-  static isSupported(): boolean {
-    return FakeNotification.supported;
-  }
-  shown = false;
-  closed = false;
-  constructor(public options: Record<string, unknown>) {
-    super();
-    FakeNotification.all.push(this);
-  }
-  show(): void {
-    this.shown = true;
-  }
-  close(): void {
-    this.closed = true;
-    this.emit('close');
-  }
-}
-
-export class FakeIpcMain {
-  handlers = new Map<string, Handler>();
-  handle(channel: string, handler: Handler): void {
-    this.handlers.set(channel, handler);
-  }
-  invoke(channel: string, event: unknown, ...args: unknown[]): unknown {
-    const handler = this.handlers.get(channel);
-    if (!handler) throw new Error(`no handler for ${channel}`);
-    return handler(event, ...args);
-  }
-}
-
-export class FakeSession {
-  permissionRequest: Handler | undefined;
-  permissionCheck: Handler | undefined;
-  devicePermission: Handler | undefined;
-  setPermissionRequestHandler(handler: Handler): void {
-    this.permissionRequest = handler;
-  }
-  setPermissionCheckHandler(handler: Handler): void {
-    this.permissionCheck = handler;
-  }
-  setDevicePermissionHandler(handler: Handler): void {
-    this.devicePermission = handler;
-  }
-}
-
-export interface FakeDisplay {
-  id: number;
-  workArea: { x: number; y: number; width: number; height: number };
 }
 
 export interface FakeElectronOptions {
@@ -400,6 +324,11 @@ export function createFakeElectron(userData: string, options: FakeElectronOption
       }),
       /** The command line the OS starts the app with at login (Run key on Windows, launchd on macOS). */
       loginLaunchArgv: (execPath: string) => [execPath, ...(platform === 'win32' ? loginItem.args : [])],
+      /**
+       * docs (app.setAsDefaultProtocolClient): "The API uses the Windows Registry and
+       * LSSetDefaultHandlerForURLScheme internally"; on Linux xdg-settings. Every call takes the
+       * scheme over from whatever the user chose, so the fake records each one.
+       */
       protocolClients: [] as string[],
       isDefaultProtocolClient: (scheme: string) => fake.app.protocolClients.includes(scheme),
       setAsDefaultProtocolClient: (scheme: string) => (fake.app.protocolClients.push(scheme), true),
