@@ -4,6 +4,7 @@
  * project (electron-builder's template and file list, then our msiProjectCreated patch), which
  * installations update themselves, and what the built main process loads at run time.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ import { updateRoute } from '../../../electron/main/update-route.js';
 const root = join(import.meta.dirname, '..', '..', '..');
 /** electron-builder's template engine (app-builder-lib depends on it; it ships no types). */
 const ejs = createRequire(import.meta.url)('ejs') as { compile(template: string): (data: Record<string, unknown>) => string };
+/** The YAML reader electron-updater parses the feed with. */
+const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
 
 describe('Linux packages', () => {
   it('appends to electron-builder’s default deb dependencies instead of replacing them', async () => {
@@ -228,4 +231,63 @@ describe('the built main process', () => {
     expect(bundle).not.toMatch(/require\(["']uuid["']\)/);
     expect(MAIN_RUNTIME_MODULES).toEqual(expect.arrayContaining(['keytar', 'electron-updater']));
   }, 120_000);
+});
+
+describe('the update feed metadata electron-builder writes from this configuration', () => {
+  /**
+   * electron-builder's own update-info code (app-builder-lib out/publish/updateInfoBuilder.js and
+   * PublishManager.getPublishConfigs) over a stand-in for the packager: the configuration, the
+   * version and the platform are all it reads.
+   */
+  async function feedFiles(
+    platform: 'linux' | 'win' | 'mac',
+    version: string,
+    artifact: string,
+  ): Promise<Record<string, unknown>> {
+    const { Arch, Platform } = await import('app-builder-lib');
+    const { getPublishConfigs } = await import('app-builder-lib/out/publish/PublishManager.js');
+    const { createUpdateInfoTasks, writeUpdateInfoFiles } = await import('app-builder-lib/out/publish/updateInfoBuilder.js');
+    const config = builderConfig({ VERMITTLUNG_UPDATE_URL: 'https://updates.example.org/vermittlung/' });
+    const target = { linux: Platform.LINUX, win: Platform.WINDOWS, mac: Platform.MAC }[platform];
+    const channel = /-([a-z]+)/.exec(version)?.[1] ?? null;
+    const appInfo = { version, channel };
+    const info = { config, appInfo, metadata: { dependencies: { 'electron-updater': '6.8.10' } } };
+    const packager = {
+      platform: target,
+      config,
+      info,
+      appInfo,
+      platformSpecificBuildOptions: config[platform] ?? {},
+      expandMacro: (value: string) => value,
+      // No release-notes file in build/.
+      getResource: () => Promise.resolve(null),
+      emitArtifactCreated: () => Promise.resolve(),
+    };
+    const outDir = mkdtempSync(join(tmpdir(), 'vermittlung-feed-'));
+    const file = join(outDir, artifact);
+    writeFileSync(file, 'installer bytes');
+    const publish = await getPublishConfigs(packager as never, null, Arch.x64, false);
+    const tasks = await createUpdateInfoTasks(
+      { packager, target: { outDir }, file, arch: Arch.x64, safeArtifactName: artifact } as never,
+      publish ?? [],
+    );
+    await writeUpdateInfoFiles(tasks, packager as never);
+    const result: Record<string, unknown> = {};
+    for (const task of tasks) result[task.file.slice(outDir.length + 1)] = yaml.load(readFileSync(task.file, 'utf8'));
+    return result;
+  }
+
+  it('a stable release writes latest*.yml and, for beta users, beta*.yml; a prerelease only beta*.yml', async () => {
+    const linux = await feedFiles('linux', '1.2.0', 'Vermittlung-1.2.0.AppImage');
+    expect(Object.keys(linux).sort()).toEqual(['alpha-linux.yml', 'beta-linux.yml', 'latest-linux.yml']);
+    expect(linux['latest-linux.yml']).toMatchObject({
+      version: '1.2.0',
+      files: [{ url: 'Vermittlung-1.2.0.AppImage', sha512: createHash('sha512').update('installer bytes').digest('base64') }],
+    });
+    expect(Object.keys(await feedFiles('win', '1.2.0', 'Vermittlung Setup 1.2.0.exe'))).toContain('latest.yml');
+    expect(Object.keys(await feedFiles('mac', '1.2.0', 'Vermittlung-1.2.0-universal-mac.zip'))).toContain('latest-mac.yml');
+    const beta = await feedFiles('win', '1.3.0-beta.1', 'Vermittlung Setup 1.3.0-beta.1.exe');
+    expect(Object.keys(beta).sort()).toEqual(['alpha.yml', 'beta.yml']);
+    expect(beta['beta.yml']).toMatchObject({ version: '1.3.0-beta.1' });
+  });
 });
