@@ -25,9 +25,11 @@ registerAppScheme(protocol);
 // in electron-builder.config.ts).
 if (process.platform === 'win32') app.setAppUserModelId('de.vermittlung.softphone');
 
+/** The one way to the OS's URL handler; callers decide what may go through it. */
+const openInOs = (url: string): void => void shell.openExternal(url);
 const openExternal = (url: string): void => {
-  // Only https:, mailto: and tel: (isAllowedExternalUrl) ever reach the OS.
-  if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+  // From the renderer only https:, mailto: and tel: (isAllowedExternalUrl) ever reach the OS.
+  if (isAllowedExternalUrl(url)) openInOs(url);
 };
 
 let mainWindow: BrowserWindow | undefined;
@@ -63,8 +65,8 @@ const desktop = new DesktopIntegration({
     claimLinkSchemes({
       platform: process.platform,
       packaged: app.isPackaged,
-      setAsDefaultProtocolClient: (scheme) => app.setAsDefaultProtocolClient(scheme),
-      openSettings: (url) => void shell.openExternal(url),
+      makeDefault: (scheme) => app.setAsDefaultProtocolClient(scheme),
+      openSettings: openInOs,
     }),
 });
 

@@ -15,7 +15,8 @@ export const WINDOWS_DEFAULT_APPS = 'ms-settings:defaultapps';
 export function claimLinkSchemes(deps: {
   platform: NodeJS.Platform;
   packaged: boolean;
-  setAsDefaultProtocolClient: (scheme: string) => boolean;
+  /** app.setAsDefaultProtocolClient */
+  makeDefault: (scheme: string) => boolean;
   openSettings: (url: string) => void;
 }): LinkClaimOutcome {
   // An unpackaged build would register the bare Electron binary as the phone app.
@@ -25,6 +26,6 @@ export function claimLinkSchemes(deps: {
     return 'opened-settings';
   }
   let all = true;
-  for (const scheme of LINK_SCHEMES) all = deps.setAsDefaultProtocolClient(scheme) && all;
+  for (const scheme of LINK_SCHEMES) all = deps.makeDefault(scheme) && all;
   return all ? 'registered' : 'unsupported';
 }
