@@ -1,6 +1,7 @@
 /**
  * Packaging: installers for Windows (NSIS per machine, MSI), macOS (DMG, and the ZIP that
- * electron-updater needs) and Linux (AppImage, deb), the Electron fuses, and the update feed.
+ * electron-updater needs) and Linux (deb, and an AppImage with the limits docs/it-rollout.md
+ * names), the Electron fuses, and the update feed.
  *
  * Everything secret or site-specific comes from the environment of the build machine, never from
  * this repository (docs/it-rollout.md lists the variables):
@@ -15,6 +16,7 @@
  *
  *   npx electron-builder --config electron-builder.config.ts --linux
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Configuration } from 'electron-builder';
 
 /** The feed of a development build: a reserved name that never resolves, so nothing is fetched. */
@@ -33,6 +35,76 @@ export const ASAR_UNPACK = [
   'node_modules/bindings/**',
   'node_modules/file-uri-to-path/**',
 ] as const;
+
+/**
+ * electron-builder's own deb dependencies (app-builder-lib FpmTarget getDefaultDepends('deb')). A
+ * `depends` list replaces them instead of adding to them, so they are repeated here, ours appended;
+ * test/unit/distribution/packaging.test.ts fails when electron-builder changes its list.
+ */
+export const ELECTRON_BUILDER_DEB_DEPENDS = [
+  'libgtk-3-0',
+  'libnotify4',
+  'libnss3',
+  'libxss1',
+  'libxtst6',
+  'xdg-utils',
+  'libatspi2.0-0',
+  'libuuid1',
+  'libsecret-1-0',
+] as const;
+/** Chromium links against GBM and ALSA; a softphone without sound is no phone (Ubuntu 24.04 renamed ALSA's package). */
+export const OWN_DEB_DEPENDS = ['libgbm1', 'libasound2t64 | libasound2'] as const;
+
+/** Per-machine registration for tel:, sip: and callto: — the MSI's share of build/installer.nsh. */
+export const WINDOWS_URL_SCHEMES = [
+  { scheme: 'tel', description: 'URL:Telefonnummer' },
+  { scheme: 'callto', description: 'URL:Telefonnummer' },
+  { scheme: 'sip', description: 'URL:SIP' },
+] as const;
+const CAPABILITIES_KEY = 'Software\\Vermittlung\\Capabilities';
+
+/**
+ * Rewrites electron-builder's WiX project before it is compiled: the MSI gets the URL classes,
+ * Capabilities\URLAssociations and the RegisteredApplications entry (electron-builder writes none),
+ * and loses `resources/app-update.yml`, so an MSI installation never updates itself through the
+ * NSIS feed — IT's software distribution owns it (electron/main/update-route.ts).
+ */
+export function patchMsiProject(wxs: string): string {
+  const updateConfig = /<Component\b[^>]*>\s*<File Name="app-update\.yml"[^>]*\/>\s*<\/Component>/g;
+  const withoutUpdates = wxs.replace(updateConfig, '');
+  if (withoutUpdates === wxs) throw new Error('MSI project: no app-update.yml component found to remove');
+  const exe = '&quot;[#mainExecutable]&quot;';
+  const value = (key: string, name: string | undefined, data: string, keyPath = false) =>
+    `<RegistryValue Root="HKLM" Key="${key}"${name === undefined ? '' : ` Name="${name}"`} Type="string" Value="${data}"${keyPath ? ' KeyPath="yes"' : ''}/>`;
+  const values = [
+    value(CAPABILITIES_KEY, 'ApplicationName', 'Vermittlung', true),
+    value(CAPABILITIES_KEY, 'ApplicationDescription', 'Softphone'),
+    ...WINDOWS_URL_SCHEMES.flatMap(({ scheme, description }) => {
+      const progId = `Software\\Classes\\Vermittlung.Url.${scheme}`;
+      return [
+        value(progId, undefined, description),
+        value(progId, 'URL Protocol', ''),
+        value(`${progId}\\DefaultIcon`, undefined, `${exe},0`),
+        value(`${progId}\\shell\\open\\command`, undefined, `${exe} &quot;%1&quot;`),
+        value(`${CAPABILITIES_KEY}\\URLAssociations`, scheme, `Vermittlung.Url.${scheme}`),
+      ];
+    }),
+    value('Software\\RegisteredApplications', 'Vermittlung', CAPABILITIES_KEY),
+  ];
+  const component = [
+    '<Component Id="vermittlungUrlAssociations" Directory="APPLICATIONFOLDER" Guid="{6F1C0E52-3C1B-4E0B-9B8A-5D2F7A1E4C31}">',
+    ...values.map((line) => `  ${line}`),
+    '</Component>',
+  ].join('\n      ');
+  const end = withoutUpdates.lastIndexOf('</ComponentGroup>');
+  if (end < 0) throw new Error('MSI project: no ComponentGroup to add the URL registration to');
+  return `${withoutUpdates.slice(0, end)}  ${component}\n    ${withoutUpdates.slice(end)}`;
+}
+
+/** electron-builder's `msiProjectCreated` hook: patches the project file in place. */
+export async function patchMsiProjectFile(file: string): Promise<void> {
+  await writeFile(file, patchMsiProject(await readFile(file, 'utf8')));
+}
 
 export function builderConfig(env: NodeJS.ProcessEnv = process.env): Configuration {
   const release = env.VERMITTLUNG_RELEASE === '1';
@@ -116,7 +188,10 @@ export function builderConfig(env: NodeJS.ProcessEnv = process.env): Configurati
       createDesktopShortcut: true,
       createStartMenuShortcut: true,
       differentialPackage: true,
+      // URL classes, Capabilities\\URLAssociations and RegisteredApplications for tel:/sip:/callto:.
+      include: 'build/installer.nsh',
     },
+    msiProjectCreated: patchMsiProjectFile,
     msi: {
       oneClick: true,
       perMachine: true,
@@ -145,7 +220,9 @@ export function builderConfig(env: NodeJS.ProcessEnv = process.env): Configurati
     dmg: { sign: false },
 
     linux: {
-      target: ['AppImage', 'deb'],
+      // deb first: it installs the Chromium sandbox helper and an AppArmor profile (Ubuntu 24.04
+      // refuses the AppImage's sandbox without one) and takes its updates from the package channel.
+      target: ['deb', 'AppImage'],
       icon: 'build/icons',
       category: 'Office',
       synopsis: 'Softphone for office services and craft businesses',
@@ -153,8 +230,8 @@ export function builderConfig(env: NodeJS.ProcessEnv = process.env): Configurati
       maintainer: 'Vermittlung IT',
     },
     deb: {
-      // keytar talks to the desktop keyring through libsecret.
-      depends: ['libsecret-1-0', 'libnss3', 'libnotify4', 'libxss1', 'libxtst6', 'xdg-utils'],
+      // keytar talks to the desktop keyring through libsecret-1-0, which is among the defaults.
+      depends: [...ELECTRON_BUILDER_DEB_DEPENDS, ...OWN_DEB_DEPENDS],
     },
   };
 }

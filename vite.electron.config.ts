@@ -1,17 +1,16 @@
 import { builtinModules } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
-  dependencies: Record<string, string>;
-};
-// Native modules and runtime dependencies stay outside the bundle; electron-builder ships them.
-const external = [
-  'electron',
-  ...builtinModules,
-  ...builtinModules.map((name) => `node:${name}`),
-  ...Object.keys(pkg.dependencies),
-];
+/**
+ * What the main process loads at run time instead of carrying it in `main.cjs`: Electron, Node's
+ * builtins, the native modules (better-sqlite3, keytar: their addons cannot live in a bundle) and
+ * electron-updater (CommonJS that requires `electron` lazily and picks its updater class by
+ * platform). Everything else — zod, uuid (ESM only), ws, … — is bundled, so nothing in app.asar is
+ * loaded through Node's ESM loader, which Electron has repeatedly broken for archive paths.
+ */
+export const MAIN_RUNTIME_MODULES = ['electron', 'better-sqlite3', 'keytar', 'electron-updater'] as const;
+const builtins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+const external = [...MAIN_RUNTIME_MODULES, ...builtins];
 
 // Main process, preload and the import worker, as CommonJS: a sandboxed preload cannot load ES
 // modules, nor any file but `electron`, so each entry is built alone (`--mode main|preload|worker`)
@@ -25,14 +24,14 @@ const ENTRIES: Record<string, [string, string]> = {
 // The worker runs from app.asar.unpacked (a worker thread's entry cannot live in the archive), where
 // require() cannot reach the archive's node_modules: it carries its JavaScript dependencies itself,
 // and only better-sqlite3 (native) stays outside, unpacked next to it (electron-builder.config.ts).
-const WORKER_EXTERNAL = ['better-sqlite3', ...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+const WORKER_EXTERNAL = ['better-sqlite3', ...builtins];
 
 export default defineConfig(({ mode }) => {
   const entry = ENTRIES[mode];
   if (!entry) throw new Error('build with --mode main, --mode preload or --mode worker');
   const worker = mode === 'worker';
   return {
-    ...(worker ? { ssr: { noExternal: true } } : {}),
+    ssr: { noExternal: true },
     build: {
       outDir: 'dist/electron',
       emptyOutDir: mode === 'main',

@@ -95,6 +95,14 @@ export const UpdateStatus = z.object({
 });
 export type UpdateStatus = z.infer<typeof UpdateStatus>;
 
+/**
+ * What asking to become the default for tel:, sip: and callto: did: `registered` (macOS, Linux),
+ * `opened-settings` (Windows lets only the user choose: its Default-apps settings were opened), or
+ * `unsupported` (browser shell, unpackaged build, or the OS refused).
+ */
+export const LinkClaimOutcome = z.enum(['registered', 'opened-settings', 'unsupported']);
+export type LinkClaimOutcome = z.infer<typeof LinkClaimOutcome>;
+
 export const desktopMethods = {
   /** The renderer reports whether a call is active (ringing does not count; a held call does). */
   'desktop.callState': { input: z.strictObject({ callActive: z.boolean() }), output: Void },
@@ -113,6 +121,8 @@ export const desktopMethods = {
   'desktop.notify.close': { input: z.strictObject({ id: z.string().min(1).max(100) }), output: Void },
   /** Links that arrived before the renderer listened (e.g. the app was started by a tel: link). */
   'desktop.links.take': { input: NoInput, output: z.array(DialLink) },
+  /** The user asked to make the app the default for phone links; never done without being asked. */
+  'desktop.links.claim': { input: NoInput, output: z.object({ outcome: LinkClaimOutcome }) },
   'desktop.update.status': { input: NoInput, output: UpdateStatus },
   'desktop.update.check': { input: NoInput, output: UpdateStatus },
   /** The user agreed to install now; deferred to the end of the call if one is active. */

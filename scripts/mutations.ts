@@ -405,11 +405,19 @@ export const MUTATIONS: Mutation[] = [
     tests: UPDATES,
   },
   {
-    id: 'update-quit-during-call',
-    what: 'install on quit while a call started after the download',
+    id: 'update-quit-disarmed-by-call',
+    what: 'a call disarms the install on quit (electron-updater reads the flag once, at download)',
     file: 'electron/main/update-policy.ts',
-    from: '    this.callActive = active;\n    this.updater.autoInstallOnAppQuit = this.mayInstallOnQuit();\n',
-    to: '    this.callActive = active;\n',
+    from: '    this.callActive = active;\n',
+    to: '    this.callActive = active;\n    this.updater.autoInstallOnAppQuit = !active;\n',
+    tests: UPDATES,
+  },
+  {
+    id: 'update-deferred-forgotten',
+    what: 'an update deferred by a call is never installed when the call ends',
+    file: 'electron/main/update-policy.ts',
+    from: "if (!active && this.state.state === 'install-deferred') {",
+    to: 'if (false) {',
     tests: UPDATES,
   },
   {

@@ -3,10 +3,17 @@ import { RENDERER_SECURITY_HEADERS } from '../core/hosting/csp.js';
 import { readStaticFile } from '../core/hosting/static-files.js';
 import { APP_HOST, APP_SCHEME } from './security.js';
 
-/** Must run before `app` is ready: makes `app://` a secure, standard origin (not `file://`). */
+/**
+ * Must run before `app` is ready: makes `app://` a secure, standard origin (not `file://`).
+ * `stream`: <audio> (the ringtone) plays from it; without the privilege media elements expect a
+ * buffered protocol and may refuse the response.
+ */
 export function registerAppScheme(protocol: Protocol): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true, stream: true },
+    },
   ]);
 }
 

@@ -3,6 +3,7 @@ import type {
   CallNotification,
   DialLink,
   HostEventName,
+  LinkClaimOutcome,
   HostEventPayload,
   Language,
   OwnPresence,
@@ -29,6 +30,7 @@ export interface DesktopOptions {
   emit: Emit;
   showWindow: () => void;
   quit: () => void;
+  claimLinks: () => LinkClaimOutcome;
 }
 
 /**
@@ -131,6 +133,15 @@ export class DesktopIntegration implements DesktopPort {
 
   takePendingLinks(): DialLink[] {
     return this.links.take();
+  }
+
+  claimLinks(): LinkClaimOutcome {
+    try {
+      return this.options.claimLinks();
+    } catch (error) {
+      this.options.log.warn('link handler registration failed', { reason: String(error) });
+      return 'unsupported';
+    }
   }
 
   updateStatus(): UpdateStatus {

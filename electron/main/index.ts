@@ -3,7 +3,7 @@
  * desktop integration (tray, notifications, links, shortcut, updater). Every capability lives in
  * the core services or in small modules beside this file.
  */
-import { BrowserWindow, app, ipcMain, protocol, session, shell } from 'electron';
+import { BrowserWindow, app, autoUpdater, ipcMain, protocol, session, shell, systemPreferences } from 'electron';
 import { join } from 'node:path';
 import { IPC_EVENT, Settings } from '../../protocol/index.js';
 import { createCore, type Core } from '../core/composition.js';
@@ -12,8 +12,10 @@ import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { DeferredLogger } from './deferred-logger.js';
 import { DesktopIntegration, type Emit } from './desktop.js';
 import { handle } from './ipc.js';
+import { claimLinkSchemes } from './link-handler.js';
 import { hardenWebContents, installPermissionHandlers, isAllowedExternalUrl } from './security.js';
-import { HIDDEN_ARG } from './system-settings.js';
+import { QuitSequence } from './quit.js';
+import { launchedAtLogin } from './system-settings.js';
 import { startUpdater } from './updater.js';
 import { createMainWindow } from './window.js';
 
@@ -23,19 +25,26 @@ registerAppScheme(protocol);
 // in electron-builder.config.ts).
 if (process.platform === 'win32') app.setAppUserModelId('de.vermittlung.softphone');
 
-/** The schemes the app answers; the installers register them too (electron-builder `protocols`). */
-export const LINK_SCHEMES = ['tel', 'sip', 'callto'] as const;
-
+/** The one way to the OS's URL handler; callers decide what may go through it. */
+const openInOs = (url: string): void => void shell.openExternal(url);
 const openExternal = (url: string): void => {
-  // Only https:, mailto: and tel: (isAllowedExternalUrl) ever reach the OS.
-  if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+  // From the renderer only https:, mailto: and tel: (isAllowedExternalUrl) ever reach the OS.
+  if (isAllowedExternalUrl(url)) openInOs(url);
 };
 
 let mainWindow: BrowserWindow | undefined;
 let core: Core | undefined;
-let quitting = false;
 
 const desktopLog = new DeferredLogger('desktop');
+const quit = new QuitSequence(
+  app,
+  autoUpdater,
+  async () => {
+    desktop.dispose();
+    await core?.close();
+  },
+  (error) => desktopLog.warn('core did not close cleanly before exit', { reason: String(error) }),
+);
 const emit: Emit = (event, payload) => core?.events.emit(event, payload);
 
 function focusMainWindow(): void {
@@ -52,6 +61,13 @@ const desktop = new DesktopIntegration({
   emit,
   showWindow: focusMainWindow,
   quit: () => app.quit(),
+  claimLinks: () =>
+    claimLinkSchemes({
+      platform: process.platform,
+      packaged: app.isPackaged,
+      makeDefault: (scheme) => app.setAsDefaultProtocolClient(scheme),
+      openSettings: openInOs,
+    }),
 });
 
 if (!app.requestSingleInstanceLock()) {
@@ -69,14 +85,15 @@ if (!app.requestSingleInstanceLock()) {
     focusMainWindow();
   });
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
-  app.on('before-quit', () => {
-    quitting = true;
-  });
   app.on('activate', focusMainWindow);
   desktop.links.fromArgv(process.argv);
 
   void app.whenReady().then(async () => {
-    installPermissionHandlers(session.defaultSession);
+    // macOS asks the user once whether the app may use the microphone; elsewhere the OS does not ask apps.
+    installPermissionHandlers(
+      session.defaultSession,
+      process.platform === 'darwin' ? () => systemPreferences.askForMediaAccess('microphone') : undefined,
+    );
     serveRenderer(protocol, join(app.getAppPath(), 'dist', 'renderer'));
     const profileDir = app.getPath('userData');
     core = createCore({
@@ -92,18 +109,17 @@ if (!app.requestSingleInstanceLock()) {
       for (const window of BrowserWindow.getAllWindows()) window.webContents.send(IPC_EVENT, event);
       if (event.event === 'settings.changed') desktop.applySettings(event.payload);
     });
-    registerLinkSchemes();
     const settings = await currentSettings(core);
     desktop.applySettings(settings);
     mainWindow = createMainWindow({
       preloadPath: join(app.getAppPath(), 'dist', 'electron', 'preload.cjs'),
       stateFile: join(profileDir, 'window-state.json'),
-      startHidden: process.argv.includes(HIDDEN_ARG),
-      hideOnClose: () => !quitting,
+      startHidden: launchedAtLogin(process.platform, process.argv, () => app.getLoginItemSettings()),
+      hideOnClose: () => !quit.quitting,
       harden: (window) => hardenWebContents(window.webContents, openExternal),
       log: core.log.child('window'),
     });
-    const policy = await startUpdater({
+    const policy = startUpdater({
       channel: settings.updateChannel,
       log: core.log.child('updater'),
       onStatus: (status) => emit('desktop.update.status', status),
@@ -112,21 +128,9 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => {
-    desktop.dispose();
-    void core?.close();
-  });
 }
 
 async function currentSettings(core: Core): Promise<Settings> {
   const result = await core.dispatch('settings.get', undefined, { origin: 'main' });
   return result.ok ? Settings.parse(result.value) : Settings.parse({});
-}
-
-function registerLinkSchemes(): void {
-  // An unpackaged build would register the bare Electron binary as the phone app.
-  if (!app.isPackaged) return;
-  for (const scheme of LINK_SCHEMES) {
-    if (!app.isDefaultProtocolClient(scheme)) app.setAsDefaultProtocolClient(scheme);
-  }
 }

@@ -72,14 +72,21 @@ export function hardenWebContents(contents: WebContents, openExternal: (url: str
 
 const GRANTED_PERMISSIONS = new Set(['media', 'speaker-selection', 'notifications', 'clipboard-sanitized-write']);
 
-/** Grants the microphone (audio only), audio output selection and notifications to the app origin; nothing else to anyone. */
-export function installPermissionHandlers(session: Session): void {
+/**
+ * Grants the microphone (audio only), audio output selection and notifications to the app origin;
+ * nothing else to anyone. `microphoneConsent` is the operating system's own question (macOS asks
+ * the user once, `systemPreferences.askForMediaAccess`); without its yes the microphone stays off.
+ */
+export function installPermissionHandlers(session: Session, microphoneConsent?: () => Promise<boolean>): void {
   session.setPermissionRequestHandler((webContents, permission, callback, details) => {
     const origin = details.requestingUrl;
     if (!isAppOrigin(origin) || !GRANTED_PERMISSIONS.has(permission)) return callback(false);
     if (permission === 'media') {
       const types = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
-      return callback(types.length > 0 && types.every((t) => t === 'audio'));
+      if (types.length === 0 || !types.every((t) => t === 'audio')) return callback(false);
+      if (!microphoneConsent) return callback(true);
+      void microphoneConsent().then(callback, () => callback(false));
+      return;
     }
     callback(true);
   });

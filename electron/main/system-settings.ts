@@ -5,8 +5,22 @@ import { join } from 'node:path';
 import type { Settings } from '../../protocol/index.js';
 import type { Logger } from '../core/log/logger.js';
 
-/** The argument a login-item start carries: the app starts in the tray, without a window. */
+/**
+ * The argument a login-item start carries on Windows (the Run key's command line) and Linux (the
+ * autostart entry): the app starts in the tray, without a window. macOS starts login items without
+ * arguments; there `wasOpenedAtLogin` tells.
+ */
 export const HIDDEN_ARG = '--hidden';
+
+/** Whether the OS started this instance at login (then it stays in the tray). */
+export function launchedAtLogin(
+  platform: NodeJS.Platform,
+  argv: readonly string[],
+  loginItem: () => { wasOpenedAtLogin?: boolean },
+): boolean {
+  if (platform === 'darwin') return loginItem().wasOpenedAtLogin === true;
+  return argv.includes(HIDDEN_ARG);
+}
 
 /**
  * Start at login. Windows and macOS have a login-item API; on Linux Electron has none, so an XDG
@@ -21,7 +35,8 @@ export function applyStartAtLogin(enabled: boolean, log: Logger, platform = proc
       writeFileSync(file, linuxAutostartEntry(process.env.APPIMAGE ?? process.execPath));
       return;
     }
-    app.setLoginItemSettings({ openAtLogin: enabled, args: [HIDDEN_ARG] });
+    // `args` exist only on Windows; macOS ignores them.
+    app.setLoginItemSettings(platform === 'win32' ? { openAtLogin: enabled, args: [HIDDEN_ARG] } : { openAtLogin: enabled });
   } catch (error) {
     log.warn('start at login could not be changed', { enabled, reason: String(error) });
   }

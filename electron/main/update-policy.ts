@@ -6,6 +6,10 @@
  * quit or when the user agrees — never while a call is active (the user's "install now" waits for
  * the end of the call); a feed that cannot be reached or an update whose signature or checksum is
  * wrong is logged and reported, never installed, and never crashes the app.
+ *
+ * The call rule lives in `install()`, not in `autoInstallOnAppQuit`: electron-updater reads that
+ * flag when a download finishes (BaseUpdater.addQuitHandler, MacUpdater.doDownloadUpdate) and,
+ * if it is false then, never installs that download on quit. Quitting ends a call anyway.
  */
 import { HostError, type UpdateChannel, type UpdateErrorCode, type UpdateStatus } from '../../protocol/index.js';
 import type { Logger } from '../core/log/logger.js';
@@ -80,6 +84,8 @@ export class UpdatePolicy {
   private state: UpdateStatus;
   private callActive = false;
   private downloadedVersion: string | undefined;
+  /** A download failed verification: nothing is installed on quit until a verified one arrives. */
+  private distrusted = false;
   private checking: Promise<UpdateStatus> | undefined;
   private readonly handles: unknown[] = [];
   private readonly reported = new WeakSet<object>();
@@ -120,7 +126,6 @@ export class UpdatePolicy {
 
   setCallActive(active: boolean): void {
     this.callActive = active;
-    this.updater.autoInstallOnAppQuit = this.mayInstallOnQuit();
     if (!active && this.state.state === 'install-deferred') {
       this.options.log.info('call ended, installing the deferred update', { version: this.downloadedVersion ?? null });
       this.install();
@@ -168,11 +173,7 @@ export class UpdatePolicy {
     // Setting `channel` turns downgrades on in electron-updater; an older build may carry old holes.
     this.updater.allowDowngrade = false;
     this.updater.autoDownload = true;
-    this.updater.autoInstallOnAppQuit = this.mayInstallOnQuit();
-  }
-
-  private mayInstallOnQuit(): boolean {
-    return !this.callActive && this.downloadedVersion !== undefined;
+    this.updater.autoInstallOnAppQuit = !this.distrusted;
   }
 
   private listen(): void {
@@ -192,7 +193,9 @@ export class UpdatePolicy {
     });
     on('update-downloaded', (info) => {
       this.downloadedVersion = versionOf(info) ?? this.state.version ?? 'unknown';
-      this.updater.autoInstallOnAppQuit = this.mayInstallOnQuit();
+      // Runs before electron-updater arms its install-on-quit for this download.
+      this.distrusted = false;
+      this.updater.autoInstallOnAppQuit = true;
       this.options.log.info('update downloaded and verified', { version: this.downloadedVersion });
       this.set({ ...this.base(), state: 'downloaded', version: this.downloadedVersion, checkedAt: this.now() });
     });
@@ -210,8 +213,9 @@ export class UpdatePolicy {
     if (code === 'signature_invalid' || code === 'checksum_mismatch') {
       // Whatever was downloaded is not trusted any more, not even on quit.
       this.downloadedVersion = undefined;
+      this.distrusted = true;
+      this.updater.autoInstallOnAppQuit = false;
     }
-    this.updater.autoInstallOnAppQuit = this.mayInstallOnQuit();
     this.options.log.warn('update failed', { code, reason: message });
     this.set({ ...this.base(), state: 'error', error: { code, message }, checkedAt: this.now() });
   }

@@ -2,29 +2,34 @@ import { app } from 'electron';
 import type * as ElectronUpdater from 'electron-updater';
 import type { UpdateChannel, UpdateStatus } from '../../protocol/index.js';
 import type { Logger } from '../core/log/logger.js';
+import { loadElectronUpdater } from './runtime-modules.js';
 import { UpdatePolicy } from './update-policy.js';
+import { updateRoute } from './update-route.js';
 
 /**
- * Thin wiring of electron-updater under the update policy. Loaded only in a packaged app (where
- * electron-builder wrote app-update.yml with the feed and the Windows publisher name) or, for
- * tests against a local feed, with VERMITTLUNG_DEV_UPDATES=1 and dev-app-update.yml.
+ * Thin wiring of electron-updater under the update policy, for installations that update
+ * themselves (update-route.ts): a packaged NSIS, macOS or AppImage build, where electron-builder
+ * wrote app-update.yml with the feed and the Windows publisher name; or, for tests against a local
+ * feed, an unpackaged build with VERMITTLUNG_DEV_UPDATES=1 and dev-app-update.yml.
  */
-export async function startUpdater(options: {
+export function startUpdater(options: {
   channel: UpdateChannel;
   log: Logger;
   onStatus: (status: UpdateStatus) => void;
-}): Promise<UpdatePolicy | undefined> {
-  const dev = !app.isPackaged;
-  if (dev && process.env.VERMITTLUNG_DEV_UPDATES !== '1') return undefined;
-  // Machines whose software IT distributes itself (MSI through Intune/GPO) switch the updater off
-  // with a machine-wide environment variable, so two channels never fight over one installation.
-  if (process.env.VERMITTLUNG_DISABLE_UPDATES === '1') {
-    options.log.info('updater disabled by VERMITTLUNG_DISABLE_UPDATES');
+}): UpdatePolicy | undefined {
+  const route = updateRoute({
+    platform: process.platform,
+    packaged: app.isPackaged,
+    resourcesPath: process.resourcesPath ?? '',
+    env: process.env,
+  });
+  if (!route.self) {
+    options.log.info('updater off', { reason: route.reason });
     return undefined;
   }
   try {
-    const autoUpdater = autoUpdaterOf(await import('electron-updater'));
-    autoUpdater.forceDevUpdateConfig = dev;
+    const autoUpdater = autoUpdaterOf(loadElectronUpdater());
+    autoUpdater.forceDevUpdateConfig = !app.isPackaged;
     // Only the full, signed installer: a web installer would fetch unverified parts later.
     autoUpdater.disableWebInstaller = true;
     autoUpdater.logger = {
@@ -47,10 +52,7 @@ export async function startUpdater(options: {
   }
 }
 
-/**
- * electron-updater is CommonJS and defines `autoUpdater` as a getter, which Node's import() does not
- * list as a named export: in the built main process it is only on `default`.
- */
+/** `autoUpdater` is a getter on electron-updater's exports; an ES module namespace has it on `default`. */
 export function autoUpdaterOf(module: Partial<typeof ElectronUpdater> & { default?: Partial<typeof ElectronUpdater> }) {
   const updater = module.autoUpdater ?? module.default?.autoUpdater;
   if (!updater) throw new Error('electron-updater exports no autoUpdater');

@@ -1,11 +1,28 @@
 /**
- * A small stand-in for the `electron` module: just enough of app, BrowserWindow, ipcMain, protocol,
- * session, shell and the desktop pieces (screen, Tray, Menu, nativeImage, Notification,
- * globalShortcut, powerSaveBlocker) for the main process to be wired and observed in plain Node.
+ * A stand-in for the `electron` module: enough of app, BrowserWindow, ipcMain, protocol, session,
+ * shell, autoUpdater, systemPreferences and the desktop pieces (screen, Tray, Menu, nativeImage,
+ * Notification, globalShortcut, powerSaveBlocker, powerMonitor) for the main process to be wired
+ * and observed in plain Node.
+ *
+ * Where the real thing has an order of events or a limit the shell depends on, the fake follows it
+ * and names its source: "browser.cc" is electron/electron shell/browser/browser.cc,
+ * "auto_updater.cc" is shell/browser/api/electron_api_auto_updater.cc, "docs" are Electron 45's
+ * API docs (the same text is in node_modules/electron/electron.d.ts).
  */
 import { EventEmitter } from 'node:events';
+import {
+  FakeIpcMain,
+  FakeNotification,
+  FakeSession,
+  FakeTray,
+  type FakeDisplay,
+  type FakeMenuItem,
+} from './fake-electron-desktop.js';
+
+export { FakeIpcMain, FakeNotification, FakeSession, FakeTray, type FakeDisplay, type FakeMenuItem };
 
 type Handler = (...args: unknown[]) => unknown;
+export type FakePlatform = 'linux' | 'win32' | 'darwin';
 
 export class FakeFrame {
   constructor(public url: string) {}
@@ -29,13 +46,21 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
+/** Electron's WindowList: who hears that a close was cancelled or that the last window is gone. */
+interface WindowListObserver {
+  onAllClosed(): void;
+  onCloseCancelled(): void;
+}
+const windowObservers = new Set<WindowListObserver>();
+
 export class FakeBrowserWindow extends EventEmitter {
   static all: FakeBrowserWindow[] = [];
   static getAllWindows(): FakeBrowserWindow[] {
-    return FakeBrowserWindow.all;
+    return FakeBrowserWindow.all.filter((window) => !window.destroyed);
   }
   webContents = new FakeWebContents();
   loadedUrl: string | undefined;
+  destroyed = false;
   constructor(public options: Record<string, unknown>) {
     super();
     FakeBrowserWindow.all.push(this);
@@ -64,6 +89,9 @@ export class FakeBrowserWindow extends EventEmitter {
   isMaximized(): boolean {
     return this.maximized;
   }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
   getNormalBounds() {
     return { ...this.bounds };
   }
@@ -73,101 +101,178 @@ export class FakeBrowserWindow extends EventEmitter {
     this.emit('close', { preventDefault: () => (prevented = true) });
     return prevented;
   }
-}
-
-export interface FakeMenuItem {
-  id?: string;
-  label?: string;
-  type?: string;
-  checked?: boolean;
-  click?: () => void;
-}
-
-export class FakeTray extends EventEmitter {
-  static all: FakeTray[] = [];
-  image: unknown;
-  tooltip = '';
-  menu: FakeMenuItem[] = [];
-  destroyed = false;
-  constructor(image: unknown) {
-    super();
-    this.image = image;
-    FakeTray.all.push(this);
-  }
-  setImage(image: unknown): void {
-    this.image = image;
-  }
-  setToolTip(text: string): void {
-    this.tooltip = text;
-  }
-  setContextMenu(menu: FakeMenuItem[]): void {
-    this.menu = menu;
-  }
-  destroy(): void {
-    this.destroyed = true;
-  }
-}
-
-export class FakeNotification extends EventEmitter {
-  static all: FakeNotification[] = [];
-  static supported = true;
-  static isSupported(): boolean {
-    return FakeNotification.supported;
-  }
-  shown = false;
-  closed = false;
-  constructor(public options: Record<string, unknown>) {
-    super();
-    FakeNotification.all.push(this);
-  }
-  show(): void {
-    this.shown = true;
-  }
+  /**
+   * BrowserWindow.close(): `close` may be cancelled (the WindowList observers hear it,
+   * browser.cc OnWindowCloseCancelled); otherwise the window is gone, emits `closed`, and when it
+   * was the last one the observers hear OnWindowAllClosed.
+   */
   close(): void {
-    this.closed = true;
-    this.emit('close');
+    if (this.destroyed) return;
+    if (this.attemptClose()) {
+      for (const observer of [...windowObservers]) observer.onCloseCancelled();
+      return;
+    }
+    this.destroy();
+  }
+  /** Gone without a `close` event (app.exit destroys windows this way, browser.cc ExitWithCode). */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.emit('closed');
+    if (FakeBrowserWindow.getAllWindows().length === 0) {
+      for (const observer of [...windowObservers]) observer.onAllClosed();
+    }
   }
 }
 
-export class FakeIpcMain {
-  handlers = new Map<string, Handler>();
-  handle(channel: string, handler: Handler): void {
-    this.handlers.set(channel, handler);
-  }
-  invoke(channel: string, event: unknown, ...args: unknown[]): unknown {
-    const handler = this.handlers.get(channel);
-    if (!handler) throw new Error(`no handler for ${channel}`);
-    return handler(event, ...args);
-  }
+function closeAllWindows(): void {
+  for (const window of FakeBrowserWindow.getAllWindows()) window.close();
 }
 
-export class FakeSession {
-  permissionRequest: Handler | undefined;
-  permissionCheck: Handler | undefined;
-  devicePermission: Handler | undefined;
-  setPermissionRequestHandler(handler: Handler): void {
-    this.permissionRequest = handler;
-  }
-  setPermissionCheckHandler(handler: Handler): void {
-    this.permissionCheck = handler;
-  }
-  setDevicePermissionHandler(handler: Handler): void {
-    this.devicePermission = handler;
-  }
+export interface FakeElectronOptions {
+  packaged?: boolean;
+  displays?: FakeDisplay[];
+  /** Which OS the fake behaves like; the code under test still reads process.platform itself. */
+  platform?: FakePlatform;
+  /** This launch was the OS starting the app at login. */
+  openedAtLogin?: boolean;
 }
 
-export interface FakeDisplay {
-  id: number;
-  workArea: { x: number; y: number; width: number; height: number };
-}
+export type FakeElectron = ReturnType<typeof createFakeElectron>;
 
-export function createFakeElectron(userData: string, options: { packaged?: boolean; displays?: FakeDisplay[] } = {}) {
+export function createFakeElectron(userData: string, options: FakeElectronOptions = {}) {
+  const platform = options.platform ?? (process.platform as FakePlatform);
   const appEvents = new EventEmitter();
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
   const calls: string[] = [];
+  windowObservers.clear();
+
+  /** Emits an app event whose listeners may call preventDefault(); returns whether one did. */
+  const prevented = (name: string): boolean => {
+    let stop = false;
+    appEvents.emit(name, { preventDefault: () => (stop = true) });
+    return stop;
+  };
+
+  // browser.cc: is_quitting_, is_exiting_, is_shutdown_.
+  const lifecycle = { quitting: false, exiting: false, exitCode: undefined as number | undefined };
+  // browser.cc Shutdown(): observers hear OnQuit, i.e. app emits `quit` with the exit code.
+  const shutdown = (code: number) => {
+    if (lifecycle.exitCode !== undefined) return;
+    lifecycle.exitCode = code;
+    lifecycle.quitting = true;
+    appEvents.emit('quit', { preventDefault: () => undefined }, code);
+  };
+  // browser.cc NotifyAndShutdown(): `will-quit` may be prevented, which ends the quit.
+  const notifyAndShutdown = () => {
+    if (lifecycle.exitCode !== undefined) return;
+    if (prevented('will-quit')) {
+      lifecycle.quitting = false;
+      return;
+    }
+    shutdown(0);
+  };
+  windowObservers.add({
+    // browser.cc OnWindowAllClosed(): exiting → Shutdown, quitting → NotifyAndShutdown, else the
+    // app hears `window-all-closed`.
+    onAllClosed: () => {
+      if (lifecycle.exiting) shutdown(0);
+      else if (lifecycle.quitting) notifyAndShutdown();
+      else appEvents.emit('window-all-closed');
+    },
+    // browser.cc OnWindowCloseCancelled(): a window that refuses to close cancels the quit.
+    onCloseCancelled: () => {
+      lifecycle.quitting = false;
+    },
+  });
+
+  const loginItem = { openAtLogin: false, args: [] as string[], path: undefined as string | undefined };
+
+  const nativeUpdater = Object.assign(new EventEmitter(), {
+    /** Squirrel.Mac has fetched the update from electron-updater's local proxy. */
+    squirrelHasUpdate: false,
+    /** What ended this run of the app: Squirrel installing at quit (or at quitAndInstall's restart). */
+    installedAtQuit: false,
+    relaunchRequested: false,
+    feedUrl: undefined as string | undefined,
+    setFeedURL(feed: { url: string }) {
+      nativeUpdater.feedUrl = feed.url;
+    },
+    /** Squirrel fetches the update; electron-updater's MacUpdater waits for this `update-downloaded`. */
+    checkForUpdates() {
+      setImmediate(() => {
+        nativeUpdater.squirrelHasUpdate = true;
+        nativeUpdater.emit('update-downloaded', {}, '', '', new Date(), '');
+      });
+    },
+    /**
+     * auto_updater.cc QuitAndInstall(): emit `before-quit-for-update`, then close every window and
+     * only once all are closed let Squirrel restart the app (which quits it like app.quit()). A
+     * window that cancels its `close` leaves the app running — and the update for the next quit.
+     * Docs (app `before-quit`): "If application quit was initiated by autoUpdater.quitAndInstall(),
+     * then before-quit is emitted after emitting close event on all windows and closing them."
+     */
+    quitAndInstall() {
+      nativeUpdater.emit('before-quit-for-update');
+      const restart = () => {
+        nativeUpdater.relaunchRequested = true;
+        fake.app.quit();
+      };
+      if (FakeBrowserWindow.getAllWindows().length === 0) return restart();
+      const observer: WindowListObserver = {
+        onAllClosed: () => {
+          windowObservers.delete(observer);
+          restart();
+        },
+        onCloseCancelled: () => undefined,
+      };
+      windowObservers.add(observer);
+      closeAllWindows();
+    },
+  });
+  // Squirrel.Mac applies a fetched update when the app terminates (docs, autoUpdater.quitAndInstall:
+  // "a successfully downloaded update will always be applied the next time the application starts").
+  appEvents.on('quit', () => {
+    if (platform === 'darwin' && nativeUpdater.squirrelHasUpdate) nativeUpdater.installedAtQuit = true;
+  });
+
+  const mediaAccess = { microphone: 'not-determined' as 'not-determined' | 'granted' | 'denied' };
+  const systemPreferences = {
+    /** What the user answers in the macOS consent dialog. */
+    userAnswer: true,
+    asked: [] as string[],
+    // docs: getMediaAccessStatus is macOS and Windows; askForMediaAccess is macOS only.
+    ...(platform === 'linux'
+      ? {}
+      : {
+          getMediaAccessStatus: (type: 'microphone' | 'camera') => (type === 'microphone' ? mediaAccess.microphone : 'granted'),
+        }),
+    ...(platform === 'darwin'
+      ? {
+          /** docs: resolves with the existing status, without a dialog, once the user has answered. */
+          askForMediaAccess(type: 'microphone' | 'camera'): Promise<boolean> {
+            if (type !== 'microphone') return Promise.resolve(true);
+            if (mediaAccess.microphone === 'not-determined') {
+              systemPreferences.asked.push(type);
+              mediaAccess.microphone = systemPreferences.userAnswer ? 'granted' : 'denied';
+            }
+            return Promise.resolve(mediaAccess.microphone === 'granted');
+          },
+        }
+      : {}),
+  } as {
+    userAnswer: boolean;
+    asked: string[];
+    getMediaAccessStatus?: (type: 'microphone' | 'camera') => string;
+    askForMediaAccess?: (type: 'microphone' | 'camera') => Promise<boolean>;
+  };
+
   const fake = {
+    platform,
     calls,
+    lifecycle,
+    mediaAccess,
     ready: () => resolveReady(),
     app: Object.assign(appEvents, {
       enableSandbox: () => calls.push('enableSandbox'),
@@ -176,24 +281,80 @@ export function createFakeElectron(userData: string, options: { packaged?: boole
       getPath: (name: string) => (name === 'userData' ? userData : `/tmp/${name}`),
       getAppPath: () => '/app',
       getVersion: () => '9.9.9',
-      quit: () => calls.push('quit'),
+      getName: () => 'Vermittlung',
+      setAppUserModelId: (id: string) => calls.push(`setAppUserModelId:${id}`),
+      /** browser.cc Quit(): `before-quit` (preventable), then close every window; see the observers above. */
+      quit: () => {
+        calls.push('quit');
+        if (lifecycle.quitting || lifecycle.exitCode !== undefined) return;
+        lifecycle.quitting = !prevented('before-quit');
+        if (!lifecycle.quitting) return;
+        if (FakeBrowserWindow.getAllWindows().length === 0) notifyAndShutdown();
+        else closeAllWindows();
+      },
+      /** browser.cc ExitWithCode(): windows are destroyed unasked, no before-quit/will-quit, then `quit`. */
+      exit: (code = 0) => {
+        calls.push(`exit:${code}`);
+        lifecycle.quitting = true;
+        lifecycle.exiting = true;
+        const windows = FakeBrowserWindow.getAllWindows();
+        if (windows.length === 0) shutdown(code);
+        else for (const window of windows) window.destroy();
+      },
+      relaunch: () => calls.push('relaunch'),
       isPackaged: options.packaged ?? false,
-      loginItem: {},
-      setLoginItemSettings: (settings: Record<string, unknown>) => (fake.app.loginItem = settings),
+      loginItem,
+      /**
+       * docs: setLoginItemSettings is "macOS Windows"; `path` and `args` are Windows only (the Run
+       * key holds `"path" args`). On Linux the call does nothing.
+       */
+      setLoginItemSettings: (settings: { openAtLogin?: boolean; path?: string; args?: string[] }) => {
+        if (platform === 'linux') return;
+        loginItem.openAtLogin = settings.openAtLogin ?? false;
+        if (platform === 'win32') {
+          loginItem.args = settings.args ?? [];
+          loginItem.path = settings.path;
+        }
+      },
+      /** docs: `wasOpenedAtLogin` is macOS only; Windows reports the Run key instead. */
+      getLoginItemSettings: () => ({
+        openAtLogin: loginItem.openAtLogin,
+        ...(platform === 'darwin' ? { wasOpenedAtLogin: options.openedAtLogin ?? false } : {}),
+        ...(platform === 'win32' ? { executableWillLaunchAtLogin: loginItem.openAtLogin } : {}),
+      }),
+      /** The command line the OS starts the app with at login (Run key on Windows, launchd on macOS). */
+      loginLaunchArgv: (execPath: string) => [execPath, ...(platform === 'win32' ? loginItem.args : [])],
+      /**
+       * docs (app.setAsDefaultProtocolClient): "The API uses the Windows Registry and
+       * LSSetDefaultHandlerForURLScheme internally"; on Linux xdg-settings. Every call takes the
+       * scheme over from whatever the user chose, so the fake records each one.
+       */
       protocolClients: [] as string[],
       isDefaultProtocolClient: (scheme: string) => fake.app.protocolClients.includes(scheme),
       setAsDefaultProtocolClient: (scheme: string) => (fake.app.protocolClients.push(scheme), true),
     }),
+    autoUpdater: nativeUpdater,
+    systemPreferences,
     BrowserWindow: FakeBrowserWindow,
     ipcMain: new FakeIpcMain(),
     protocol: {
-      schemes: [] as unknown[],
+      schemes: [] as { scheme: string; privileges?: Record<string, boolean> }[],
       handlers: new Map<string, Handler>(),
-      registerSchemesAsPrivileged(schemes: unknown[]) {
+      registerSchemesAsPrivileged(schemes: { scheme: string; privileges?: Record<string, boolean> }[]) {
         this.schemes.push(...schemes);
       },
       handle(scheme: string, handler: Handler) {
         this.handlers.set(scheme, handler);
+      },
+      /**
+       * docs (protocol.md): "The <video> and <audio> HTML elements expect protocols to buffer their
+       * responses by default. The `stream` flag configures those elements to correctly expect
+       * streaming responses." An <audio> element (the ringtone) plays from a scheme with `stream`.
+       */
+      audioPlays(url: string): boolean {
+        const scheme = new URL(url).protocol.slice(0, -1);
+        const entry = this.schemes.find((s) => s.scheme === scheme);
+        return this.handlers.has(scheme) && entry?.privileges?.stream === true;
       },
     },
     session: { defaultSession: new FakeSession() },

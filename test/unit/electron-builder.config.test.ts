@@ -41,13 +41,13 @@ describe('electron-builder configuration', () => {
     ).resolves.toBeUndefined();
   });
 
-  it('builds NSIS per machine + MSI, DMG + ZIP, AppImage + deb, in an asar with native modules unpacked', () => {
+  it('builds NSIS per machine + MSI, DMG + ZIP, deb + AppImage, in an asar with native modules unpacked', () => {
     const config = builderConfig({});
     expect(targets(config.win!.target)).toEqual(['nsis', 'msi']);
     expect(config.nsis).toMatchObject({ oneClick: true, perMachine: true });
     expect(config.msi).toMatchObject({ perMachine: true });
     expect(targets(config.mac!.target)).toEqual(['dmg', 'zip']);
-    expect(targets(config.linux!.target)).toEqual(['AppImage', 'deb']);
+    expect(targets(config.linux!.target)).toEqual(['deb', 'AppImage']);
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toContain('**/*.node');
     expect(config.npmRebuild).toBe(true);

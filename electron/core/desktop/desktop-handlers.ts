@@ -26,6 +26,7 @@ export function desktopHandlers(deps: DesktopHandlerDeps): HandlersFor<typeof de
       port.closeNotification(id);
     },
     'desktop.links.take': () => port.takePendingLinks(),
+    'desktop.links.claim': () => ({ outcome: port.claimLinks() }),
     'desktop.update.status': () => port.updateStatus(),
     'desktop.update.check': () => port.checkForUpdates(),
     'desktop.update.install': () => port.installUpdate(),

@@ -1,4 +1,4 @@
-import type { CallNotification, DialLink, OwnPresence, UpdateStatus } from '../../../protocol/index.js';
+import type { CallNotification, DialLink, LinkClaimOutcome, OwnPresence, UpdateStatus } from '../../../protocol/index.js';
 
 /**
  * What the host shell does for the desktop methods of the host API. The Electron main process
@@ -14,6 +14,8 @@ export interface DesktopPort {
   notify(notification: CallNotification): boolean;
   closeNotification(id: string): void;
   takePendingLinks(): DialLink[];
+  /** Makes the app the default for tel:, sip: and callto: — only ever because the user asked. */
+  claimLinks(): LinkClaimOutcome;
   updateStatus(): UpdateStatus;
   checkForUpdates(): Promise<UpdateStatus>;
   installUpdate(): UpdateStatus;
@@ -29,6 +31,7 @@ export function inertDesktop(currentVersion: string): DesktopPort {
     notify: () => false,
     closeNotification: () => undefined,
     takePendingLinks: () => [],
+    claimLinks: () => 'unsupported',
     updateStatus: status,
     checkForUpdates: () => Promise.resolve(status()),
     installUpdate: status,

@@ -1,4 +1,5 @@
 import type { SecretStore } from './secret-store.js';
+import { runtimeRequire } from '../runtime-require.js';
 
 /** The subset of keytar we use; keytar stores strings, so secrets travel as base64. */
 interface Keytar {
@@ -19,13 +20,13 @@ export class KeytarSecretStore implements SecretStore {
   private loaded: Promise<Keytar | undefined> | undefined;
   constructor(
     private readonly service = KEYTAR_SERVICE,
-    private readonly load: () => Promise<unknown> = () => import('keytar'),
+    private readonly load: () => Promise<unknown> = () => Promise.resolve().then((): unknown => runtimeRequire('keytar')),
   ) {}
 
   private keytar(): Promise<Keytar | undefined> {
     this.loaded ??= this.load().then(
       (mod) => {
-        // keytar is CommonJS: under ESM its functions sit on `default` (only some are detected as named exports).
+        // A test may hand in an ES module namespace, whose CommonJS functions sit on `default`.
         const m = mod as Partial<Keytar> & { default?: Keytar };
         const api = m.default ?? m;
         return typeof api.setPassword === 'function' && typeof api.getPassword === 'function' ? (api as Keytar) : undefined;

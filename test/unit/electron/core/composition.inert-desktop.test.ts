@@ -22,6 +22,7 @@ describe('desktop host API in a host without desktop integration (browser shell)
       value: { shown: false },
     });
     expect(await core.dispatch('desktop.links.take', undefined, ctx)).toEqual({ ok: true, value: [] });
+    expect(await core.dispatch('desktop.links.claim', undefined, ctx)).toEqual({ ok: true, value: { outcome: 'unsupported' } });
     // No powerMonitor in the browser shell: the renderer keeps its own idle detection.
     expect(await core.dispatch('desktop.idle.watch', { thresholdSeconds: 600 }, ctx)).toEqual({
       ok: true,

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IPC_INVOKE } from '../../../../protocol/index.js';
-import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray } from '../../../helpers/fake-electron.js';
 import { REPO_ROOT } from '../../../helpers/repo-root.js';
+import { createFakeElectron, FakeBrowserWindow, FakeNotification, FakeTray } from '../../../helpers/fake-electron.js';
+import { FakeAppUpdater } from '../../../helpers/fake-electron-updater.js';
+import { askPermission, ipcCaller, pretendResources } from '../../../helpers/shell-harness.js';
 
 const userData = mkdtempSync(join(tmpdir(), 'vermittlung-desktop-'));
 // Start at login on Linux writes an XDG autostart entry: keep it away from the real home.
@@ -20,47 +20,22 @@ writeFileSync(
 );
 const fake = createFakeElectron(userData, {
   packaged: true,
+  platform: 'linux',
   displays: [{ id: 7, workArea: { x: 0, y: 0, width: 1600, height: 900 } }],
 });
 vi.mock('electron', () => fake);
-
-/** electron-updater's autoUpdater, as far as the update policy touches it. */
-const updater = Object.assign(new EventEmitter(), {
-  channel: null as string | null,
-  allowPrerelease: false,
-  allowDowngrade: true,
-  autoDownload: false,
-  autoInstallOnAppQuit: true,
-  forceDevUpdateConfig: false,
-  disableWebInstaller: false,
-  logger: null,
-  checks: 0,
-  installs: 0,
-  checkForUpdates() {
-    this.checks++;
-    return Promise.resolve(null);
-  },
-  quitAndInstall() {
-    this.installs++;
-  },
-});
-vi.mock('electron-updater', () => ({ autoUpdater: updater }));
+// An AppImage: the one Linux package that updates itself (electron/main/update-route.ts).
+vi.stubEnv('APPIMAGE', '/opt/vermittlung/Vermittlung.AppImage');
+const restoreResources = pretendResources({ appUpdate: true });
+const updater = new FakeAppUpdater(fake, 'appimage');
+vi.mock('../../../../electron/main/runtime-modules.js', () => ({ loadElectronUpdater: () => ({ autoUpdater: updater }) }));
 
 const argvBefore = process.argv;
 
 describe('desktop integration in the main process (fake electron)', () => {
   let window: FakeBrowserWindow;
   const events = () => window.webContents.sent.map((s) => s.payload as { event: string; payload: unknown });
-  const call = (method: string, input?: unknown) =>
-    fake.ipcMain.invoke(
-      IPC_INVOKE,
-      { sender: window.webContents, senderFrame: window.webContents.mainFrame },
-      { method, input },
-    ) as Promise<{
-      ok: boolean;
-      value?: unknown;
-      error?: { code: string };
-    }>;
+  const call = ipcCaller(fake, () => window);
 
   beforeAll(async () => {
     // The app was started by a click on a tel: link.
@@ -74,6 +49,7 @@ describe('desktop integration in the main process (fake electron)', () => {
   afterAll(() => {
     process.argv = argvBefore;
     vi.unstubAllEnvs();
+    restoreResources();
   });
 
   it('repeats the hardened webPreferences literally and disables middle-click windows', async () => {
@@ -102,8 +78,26 @@ describe('desktop integration in the main process (fake electron)', () => {
     });
   });
 
-  it('registers tel:, sip: and callto: with the OS in a packaged app', () => {
+  it("does not make itself the default for tel:, sip: and callto: at start: that is the user's or IT's choice", () => {
+    // Registering at every start would take the links back from whatever app the user chose since.
+    expect(fake.app.protocolClients).toEqual([]);
+  });
+
+  it('becomes the default for phone links when the user asks for it, once', async () => {
+    expect(await call('desktop.links.claim')).toEqual({ ok: true, value: { outcome: 'registered' } });
     expect(fake.app.protocolClients).toEqual(['tel', 'sip', 'callto']);
+    expect(await call('desktop.links.claim', { force: true })).toMatchObject({ ok: false, error: { code: 'validation' } });
+  });
+
+  it('serves app:// with the stream privilege, so the ringtone <audio> plays from it', () => {
+    expect(fake.protocol.audioPlays('app://vermittlung/assets/ring.wav')).toBe(true);
+  });
+
+  it('lets the renderer have the microphone without asking the OS: on Linux apps are not asked', async () => {
+    expect(fake.systemPreferences.askForMediaAccess).toBeUndefined();
+    expect(await askPermission(fake, 'media', { requestingUrl: 'app://vermittlung/index.html', mediaTypes: ['audio'] })).toBe(
+      true,
+    );
   });
 
   it('keeps the launch link until the renderer takes it, then forwards second-instance links as events', async () => {
@@ -180,8 +174,7 @@ describe('desktop integration in the main process (fake electron)', () => {
     window.hide();
     tray.menu.find((i) => i.id === 'show')!.click!();
     expect(window.visible).toBe(true);
-    tray.menu.find((i) => i.id === 'quit')!.click!();
-    expect(fake.calls.at(-1)).toBe('quit');
+    expect(tray.menu.find((i) => i.id === 'quit')!.click).toBeTypeOf('function'); // clicked in the last test
 
     await call('settings.set', { language: 'en' });
     expect(FakeTray.all.at(-1)!.menu.find((i) => i.id === 'quit')!.label).toBe('Quit');
@@ -234,12 +227,7 @@ describe('desktop integration in the main process (fake electron)', () => {
     if (process.platform === 'linux') expect(existsSync(autostart)).toBe(false);
     else expect(fake.app.loginItem).toEqual({ openAtLogin: false, args: ['--hidden'] });
 
-    const { applyStartAtLogin, linuxAutostartEntry } = await import('../../../../electron/main/system-settings.js');
-    const log = { log() {}, info() {}, warn() {}, error() {}, child: () => log };
-    applyStartAtLogin(true, log, 'win32');
-    expect(fake.app.loginItem).toEqual({ openAtLogin: true, args: ['--hidden'] });
-    applyStartAtLogin(false, log, 'darwin');
-    expect(fake.app.loginItem).toEqual({ openAtLogin: false, args: ['--hidden'] });
+    const { linuxAutostartEntry } = await import('../../../../electron/main/system-settings.js');
     expect(linuxAutostartEntry('/opt/My "App"/$x')).toContain('Exec="/opt/My \\"App\\"/\\$x" --hidden');
 
     expect(fake.globalShortcut.registered.size).toBe(0); // off by default
@@ -259,63 +247,69 @@ describe('desktop integration in the main process (fake electron)', () => {
     expect(fake.globalShortcut.registered.size).toBe(0);
   });
 
-  it('runs electron-updater under the policy: channel from settings, no install during a call', async () => {
+  it('runs electron-updater under the policy: channel from settings, feed from the channel', async () => {
     expect(updater).toMatchObject({ channel: 'latest', autoDownload: true, allowDowngrade: false, disableWebInstaller: true });
     await call('settings.set', { updateChannel: 'beta' });
     expect(updater).toMatchObject({ channel: 'beta', allowPrerelease: true });
     expect(await call('desktop.update.install')).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
-    updater.emit('update-available', { version: '2.0.0-beta.1' });
-    updater.emit('update-downloaded', { version: '2.0.0-beta.1' });
+    // The download finishes while a call is active; the call ends later.
+    await call('desktop.callState', { callActive: true });
+    updater.finishDownload('2.0.0-beta.1');
     expect(events().at(-1)).toMatchObject({
       event: 'desktop.update.status',
       payload: { state: 'downloaded', version: '2.0.0-beta.1' },
     });
-    await call('desktop.callState', { callActive: true });
-    expect(updater.autoInstallOnAppQuit).toBe(false);
-    expect(await call('desktop.update.install')).toMatchObject({ ok: true, value: { state: 'install-deferred' } });
-    expect(updater.installs).toBe(0);
     await call('desktop.callState', { callActive: false });
-    expect(updater.installs).toBe(1);
+    expect(updater.installs).toEqual([]);
   });
 
-  it('starts no updater in an unpackaged build or where IT switched it off', async () => {
+  it('starts no updater in an unpackaged build, where IT switched it off, or for a deb', async () => {
     const { startUpdater } = await import('../../../../electron/main/updater.js');
     const log = { log() {}, info() {}, warn() {}, error() {}, child: () => log };
     const options = { channel: 'stable' as const, log, onStatus: () => undefined };
     vi.stubEnv('VERMITTLUNG_DISABLE_UPDATES', '1');
-    expect(await startUpdater(options)).toBeUndefined();
+    expect(startUpdater(options)).toBeUndefined();
     vi.stubEnv('VERMITTLUNG_DISABLE_UPDATES', '');
     fake.app.isPackaged = false;
-    expect(await startUpdater(options)).toBeUndefined();
+    expect(startUpdater(options)).toBeUndefined();
     fake.app.isPackaged = true;
+    vi.stubEnv('APPIMAGE', '');
+    expect(startUpdater(options)).toBeUndefined();
+    vi.stubEnv('APPIMAGE', '/opt/vermittlung/Vermittlung.AppImage');
     const checks = updater.checks;
-    const policy = await startUpdater(options);
+    const policy = startUpdater(options);
     expect(policy).toBeDefined();
     policy!.stop();
     expect(updater.checks).toBe(checks); // the first check waits a moment after start
   });
 
-  it('finds autoUpdater where Node puts it when the CommonJS electron-updater is imported', async () => {
+  it('finds autoUpdater on the CommonJS electron-updater as the built main process requires it', async () => {
     const { autoUpdaterOf } = await import('../../../../electron/main/updater.js');
     expect(autoUpdaterOf({ autoUpdater: updater } as never)).toBe(updater);
     expect(autoUpdaterOf({ default: { autoUpdater: updater } } as never)).toBe(updater);
     expect(() => autoUpdaterOf({})).toThrow(/no autoUpdater/);
-    // The real package, loaded as the built main process loads it (vi.mock does not reach a child Node).
-    const probe =
-      "import('electron-updater').then((m) => console.log(JSON.stringify({ named: Object.keys(m).includes('autoUpdater'), onDefault: 'autoUpdater' in m.default })))";
+    // The real package, required as main.cjs requires it (vi.mock does not reach a child Node).
+    const probe = "console.log(JSON.stringify({ named: 'autoUpdater' in require('electron-updater') }))";
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', probe], {
       cwd: REPO_ROOT,
     });
-    expect(JSON.parse(stdout)).toEqual({ named: false, onDefault: true });
+    expect(JSON.parse(stdout)).toEqual({ named: true });
   });
 
-  it('releases tray, shortcut and blocker when the app quits', async () => {
+  it('on quit: releases tray, shortcut and blocker, closes the store before exiting, then installs the update', async () => {
+    const wal = join(userData, 'vermittlung.db-wal');
+    expect(existsSync(wal)).toBe(true); // the store is open
+    let storeOpenAtExit: boolean | undefined;
+    fake.app.on('quit', () => (storeOpenAtExit = existsSync(wal)));
     await call('settings.set', { globalShortcutEnabled: true, globalShortcut: 'CommandOrControl+Alt+A' });
     await call('desktop.callState', { callActive: true });
-    fake.app.emit('before-quit');
-    expect(window.attemptClose()).toBe(false); // quitting: the window really closes
-    fake.app.emit('will-quit');
+    FakeTray.all.at(-1)!.menu.find((i) => i.id === 'quit')!.click!();
+    expect(window.destroyed).toBe(true); // quitting: the window really closes, it does not hide
+    await vi.waitFor(() => expect(fake.lifecycle.exitCode).toBe(0));
+    expect(storeOpenAtExit).toBe(false);
+    // The update downloaded during the earlier call is installed on quit (electron-updater's quit handler).
+    expect(updater.installs).toEqual([{ how: 'on-quit', isSilent: true, isForceRunAfter: false, sudo: false }]);
     expect(FakeTray.all.at(-1)!.destroyed).toBe(true);
     expect(fake.globalShortcut.registered.size).toBe(0);
     expect(fake.powerSaveBlocker.active.size).toBe(0);

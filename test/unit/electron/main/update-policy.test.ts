@@ -97,11 +97,12 @@ describe('update policy', () => {
     expect(updater.installs).toEqual([[true, true]]);
   });
 
-  it('never installs during a call: neither on request nor on quit; the request waits for the hang-up', () => {
+  it('never installs on request during a call: the request waits for the hang-up; install-on-quit stays armed', () => {
     const { updater, policy, download } = setup();
     policy.setCallActive(true);
     download();
-    expect(updater.autoInstallOnAppQuit).toBe(false);
+    // electron-updater arms install-on-quit only if the flag is true when the download finishes.
+    expect(updater.autoInstallOnAppQuit).toBe(true);
     expect(policy.install()).toMatchObject({ state: 'install-deferred' });
     expect(updater.installs).toEqual([]);
     policy.setCallActive(true);
@@ -176,12 +177,12 @@ describe('update policy', () => {
     expect(() => policy.install()).toThrow(HostError);
   });
 
-  it('switches install-on-quit off while a call that began after the download lasts, and on again after it', () => {
+  it('keeps install-on-quit armed through a call that began after the download, installing nothing by itself', () => {
     const { updater, policy, download } = setup();
     download();
     expect(updater.autoInstallOnAppQuit).toBe(true);
     policy.setCallActive(true);
-    expect(updater.autoInstallOnAppQuit).toBe(false);
+    expect(updater.autoInstallOnAppQuit).toBe(true);
     policy.setCallActive(false);
     expect(updater.autoInstallOnAppQuit).toBe(true);
     expect(updater.installs).toEqual([]);

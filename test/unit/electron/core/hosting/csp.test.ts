@@ -25,8 +25,9 @@ interface Finding {
  * Findings reviewed by hand and accepted, each at one place only (a new occurrence elsewhere fails):
  * - OPEN_EXTERNAL_JS_CHECK: the one openExternal call is behind isAllowedExternalUrl (https:, mailto:,
  *   tel: only), proven by test/unit/electron/main/index.test.ts.
- * - PROTOCOL_HANDLER_JS_CHECK: registering tel:/sip:/callto: is the feature; what arrives through them
- *   is parsed and rebuilt by electron/core/links (test/unit/electron/core/links/parse.test.ts).
+ * - PROTOCOL_HANDLER_JS_CHECK: registering tel:/sip:/callto: is the feature, done only when the user
+ *   asks (electron/main/link-handler.ts); what arrives through them is parsed and rebuilt by
+ *   electron/core/links (test/unit/electron/core/links/parse.test.ts).
  * - CSP_GLOBAL_CHECK: the CSP is not in a <meta> tag or a webRequest hook, which is all the tool looks
  *   for, but a response header on every app:// response (electron/main/app-protocol.ts). The same CSP
  *   evaluator the tool uses runs on that policy in the test below instead.
