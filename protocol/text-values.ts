@@ -81,11 +81,34 @@ export function describeFault(fault: TextFault): string {
 }
 
 /**
+ * CR LF and lone CR become LF: vCard and iCalendar know one line break only (`\n`), so a text with
+ * CR could not come back from an export as it went in. Applied where text enters the app (host
+ * API, imports), as a browser's text area does anyway.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/**
+ * Removes what the app's write path refuses (`findUnsafeText`): for exports and feeds of values
+ * that arrived from elsewhere (an older client, the directory), which cannot be refused any more
+ * and would otherwise make the whole document invalid.
+ */
+export function stripUnsafeText(text: string): string {
+  return strip(text, true);
+}
+
+/**
  * Removes what XML 1.0 and UTF-8 cannot carry (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, unpaired
  * surrogates): for documents built from values that arrived from elsewhere (the directory, a peer),
  * where refusing is not possible and an unparseable document would lose everything it says.
  */
 export function stripXmlForbidden(text: string): string {
+  return strip(text, false);
+}
+
+/** `withDel`: also DEL (iCalendar's CONTROL class has it; XML 1.0 allows it). */
+function strip(text: string, withDel: boolean): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < text.length; i++) {
@@ -96,7 +119,7 @@ export function stripXmlForbidden(text: string): string {
       i++;
       continue;
     }
-    const forbidden = high || (unit >= 0xdc00 && unit <= 0xdfff) || (unit !== 0x7f && isForbiddenControl(unit));
+    const forbidden = high || (unit >= 0xdc00 && unit <= 0xdfff) || ((withDel || unit !== 0x7f) && isForbiddenControl(unit));
     if (!forbidden) continue;
     out += text.slice(from, i);
     from = i + 1;

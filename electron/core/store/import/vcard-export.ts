@@ -1,9 +1,10 @@
-import type { Contact } from '../../../../protocol/index.js';
+import { stripUnsafeText, type Contact } from '../../../../protocol/index.js';
 
 const TEL_TYPE: Record<string, string> = { mobile: 'cell', work: 'work', home: 'home', fax: 'fax', other: 'voice' };
 
+// Values pulled from elsewhere may hold controls the app refuses to write; vCard cannot carry them.
 function escapeText(value: string): string {
-  return value
+  return stripUnsafeText(value)
     .replace(/\\/g, '\\\\')
     .replace(/\r\n|\r|\n/g, '\\n')
     .replace(/,/g, '\\,')

@@ -9,7 +9,7 @@ import { Line } from './line.js';
 import { microphoneConstraints } from './media.js';
 import { newLineView, finalOutcome } from './line-view.js';
 import { parseDialInput } from './number.js';
-import { optionsPing } from './sip-requests.js';
+import { optionsPing, sipDisplayName } from './sip-requests.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
@@ -70,7 +70,7 @@ export class PhoneEngine {
     navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
     this.ua = new UserAgent({
       uri,
-      displayName: config.displayName,
+      ...(config.displayName === undefined ? {} : { displayName: sipDisplayName(config.displayName) }),
       ...(config.transportConstructor ? { transportConstructor: config.transportConstructor } : {}),
       transportOptions: config.transportOptions,
       sipExtensionReplaces: SIPExtension.Supported,
