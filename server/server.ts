@@ -54,7 +54,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const access = new AccessControl(layout, log);
   const hub = new LiveHub((userId) => access.directory.users.find((u) => u.id === userId)?.tenants);
   const sync = new SyncService(db, () => access.directory);
-  const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId));
+  const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
   for (let attempt = 1; ; attempt++) {

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatVersion, type Change } from '../../../protocol/index.js';
-import { BACKENDS, rawRequest, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
+import { tenantRecordId } from '../../../server/sync/directory-publisher.js';
+import { BACKENDS, TEST_DIRECTORY, rawRequest, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
 import { flatPulled, pushBody } from '../../helpers/sync-wire.js';
 
 let tick = 0;
@@ -82,6 +83,32 @@ describe.each(BACKENDS)('values the sync database cannot store, on %s', (backend
     expect(res.status).toBe(200);
     const got = await stored(changes.map((c) => c.id));
     expect(new Map(got.map((c) => [c.id, c.value]))).toEqual(new Map(changes.map((c) => [c.id, c.value])));
+  });
+
+  it('publishes a firm whose directory entry holds such a value, without that value', async () => {
+    const firm = tenantRecordId('tischlerei');
+    const tenantFields = async () =>
+      Object.fromEntries(
+        flatPulled((await rawRequest(f.url, f.tls('carl'), 'GET', '/sync/pull?after=0&limit=5000')).json)
+          .filter((c) => c.table === 'tenant' && c.id === firm)
+          .map((c) => [c.field, c.value]),
+      );
+    f.home.writeDirectory({
+      ...TEST_DIRECTORY,
+      tenants: TEST_DIRECTORY.tenants.map((t) =>
+        t.id === 'tischlerei' ? { ...t, name: 'Tischlerei Holz & Sohn', greeting: 'Guten Tag\u0000', hours: 'Mo \ud800' } : t,
+      ),
+    });
+    try {
+      await expect
+        .poll(async () => (await tenantFields()).name, { timeout: 10_000, interval: 100 })
+        .toBe('Tischlerei Holz & Sohn');
+      // the values the database cannot hold keep what was published before
+      expect(await tenantFields()).toMatchObject({ greeting: 'Tischlerei Holz, guten Tag', hours: 'Di 8–12' });
+    } finally {
+      f.home.writeDirectory(TEST_DIRECTORY);
+    }
+    await expect.poll(async () => (await tenantFields()).name, { timeout: 10_000, interval: 100 }).toBe('Tischlerei Holz');
   });
 
   it('a client holding one bad note among ordinary ones delivers the ordinary ones and quarantines the bad one', async () => {
