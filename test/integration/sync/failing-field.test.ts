@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalStore } from '../../../electron/core/store/store.js';
+import { SyncEngine } from '../../../electron/core/sync/sync-engine.js';
 import { BACKENDS, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
 
 const POISON = '💥 daran scheitert der Server';
@@ -65,6 +70,53 @@ describe.each(BACKENDS)('a field the server keeps failing on, on %s', (backend) 
     expect(await anna.engine.syncNow()).toMatchObject({ state: 'online', pending: 0, quarantined: 1 });
     await ben.engine.syncNow();
     expect(ben.store.get('note', later, 'body')).toBe('später');
+  });
+
+  it("isolates one field of an imported record in the app's own store, and delivers the record's other fields", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vermittlung-failing-field-'));
+    const store = LocalStore.open(join(dir, 'vermittlung.db'), { importInWorker: false });
+    const engine = new SyncEngine({
+      store: store.sync,
+      serverUrl: f.url,
+      tls: () => f.tls('anna'),
+      live: false,
+      backoff: { baseMs: 20, maxMs: 200 },
+    });
+    try {
+      // one outbox entry per imported contact stands for all its fields (docs/store.md)
+      const rows = Array.from({ length: 6 }, (_, i) => `Kunde ${i},Firma ${i},${i === 3 ? POISON : `Notiz ${i}`}`);
+      const report = await store.import({
+        tenant: 'tischlerei',
+        format: 'csv',
+        csvProfile: 'generic',
+        text: `name,company,notes\n${rows.join('\n')}\n`,
+      });
+      expect(report).toMatchObject({ imported: 6, failed: 0 });
+      engine.start();
+      await engine.syncNow();
+      await expect
+        .poll(() => engine.status(), { timeout: 15_000, interval: 50 })
+        .toMatchObject({
+          state: 'online',
+          pending: 0,
+          quarantined: 1,
+        });
+      expect(engine.quarantined(10)).toEqual([expect.objectContaining({ field: 'notes', value: POISON, status: 500 })]);
+      const poisoned = engine.quarantined(10)[0]!.recordId;
+      const ben = f.client('ben');
+      ben.engine.start();
+      await ben.engine.syncNow();
+      expect(ben.store.get('contact', poisoned, 'name')).toBe('Kunde 3');
+      expect(ben.store.get('contact', poisoned, 'company')).toBe('Firma 3');
+      expect(ben.store.get('contact', poisoned, 'notes')).toBeUndefined();
+      expect(ben.store.snapshot((t) => t === 'contact')).toSatisfy((all: Record<string, { value: unknown }>) =>
+        [0, 1, 2, 4, 5].every((i) => Object.values(all).some((v) => v.value === `Notiz ${i}`)),
+      );
+    } finally {
+      await engine.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('quarantines nothing while the server fails on everything, and delivers all once it recovers', async () => {
