@@ -3,10 +3,15 @@
  * both formats share the escaping of TEXT values and the folding of long lines, so one writer serves
  * the contact export and the appointment export alike.
  */
+import { stripUnsafeText } from './text-values.js';
 
-/** Escapes a TEXT value: backslash, comma, semicolon and every kind of line break. */
+/**
+ * Escapes a TEXT value: backslash, comma, semicolon and every kind of line break. Characters neither format
+ * can carry (controls, unpaired surrogates) are dropped: values that arrived from elsewhere (an older client,
+ * the directory) can hold them, and the app refuses to write them itself.
+ */
 export function escapeText(value: string): string {
-  return value
+  return stripUnsafeText(value)
     .replace(/\\/g, '\\\\')
     .replace(/\r\n|\r|\n/g, '\\n')
     .replace(/,/g, '\\,')

@@ -15,6 +15,11 @@ export const ErrorCode = z.enum([
   'unavailable',
   'not_configured',
   'internal',
+  /**
+   * A text holds a character that cannot be stored or exported faithfully (NUL, other control
+   * characters, a broken UTF-16 surrogate: protocol/text-values.ts); `field` names the field.
+   */
+  'invalid_characters',
   /** Identity import (protocol/identity.ts): each refusal has its own text in the UI. */
   'bundle_invalid',
   'bundle_tampered',

@@ -11,3 +11,4 @@ export * from './sync-wire.js';
 export * from './sync-version.js';
 export * from './store.js';
 export * from './identity.js';
+export * from './text-values.js';

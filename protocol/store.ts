@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { NoInput, Void } from './method-io.js';
 import { MAX_VALUE_BYTES, RecordId, TenantId } from './sync.js';
+import { normalizeLineBreaks } from './text-values.js';
 
 /** Documented maximum lengths in characters (`MAX_VALUE_BYTES` for long text is in UTF-8 bytes). */
 export const STORE_LIMITS = {
@@ -28,8 +29,15 @@ export const STORE_LIMITS = {
 /** Largest import passed as text (the browser shell has no file dialog); paths have no limit. */
 export const MAX_IMPORT_TEXT_BYTES = 32 * 1024 * 1024;
 
-/** Seam cap: well above the documented limits so the store, not the schema, explains an overlong value. */
-const Text = z.string().max(MAX_VALUE_BYTES * 4);
+/**
+ * Seam cap: well above the documented limits so the store, not the schema, explains an overlong
+ * value. Line breaks arrive as LF (`normalizeLineBreaks`); other characters the store cannot keep
+ * faithfully are refused by the store with `invalid_characters`, naming the field.
+ */
+const Text = z
+  .string()
+  .max(MAX_VALUE_BYTES * 4)
+  .transform(normalizeLineBreaks);
 const OptText = Text.nullable().optional();
 const Timestamp = z.iso.datetime({ offset: true });
 const Page = { offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(50) };
@@ -239,6 +247,7 @@ export const ImportRowReason = z.enum([
   'too_long_bytes',
   'phone_empty',
   'too_many_phones',
+  'invalid_characters',
   'other',
 ]);
 export type ImportRowReason = z.infer<typeof ImportRowReason>;

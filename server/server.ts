@@ -55,7 +55,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const access = new AccessControl(layout, log);
   const hub = new LiveHub((userId) => access.tenantsOf(userId));
   const sync = new SyncService(db, access);
-  const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId));
+  const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
   for (let attempt = 1; ; attempt++) {

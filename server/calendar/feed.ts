@@ -1,5 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus, type ICalDateTimeValue } from 'ical-generator';
 import { Temporal } from 'temporal-polyfill';
+import { stripUnsafeText } from '../../protocol/index.js';
 import type { FeedAppointment } from './appointments.js';
 import { BERLIN, vtimezone } from './vtimezone.js';
 
@@ -12,8 +13,18 @@ function berlin(iso: string): ICalDateTimeValue {
   return Temporal.Instant.fromEpochMilliseconds(Date.parse(iso)).toZonedDateTimeISO(BERLIN);
 }
 
+/**
+ * iCalendar text cannot carry control characters, nor UTF-8 a broken surrogate: the app refuses
+ * to write them, but a value from an older client may hold one, and must not spoil the whole feed.
+ */
+function text(value: string): string;
+function text(value: string | null): string | null;
+function text(value: string | null): string | null {
+  return value === null ? null : stripUnsafeText(value);
+}
+
 function description(a: FeedAppointment): string | null {
-  const parts = [a.contactName ? `Kunde: ${a.contactName}` : null, a.notes].filter((p): p is string => p !== null);
+  const parts = [a.contactName ? `Kunde: ${text(a.contactName)}` : null, text(a.notes)].filter((p): p is string => p !== null);
   return parts.length > 0 ? parts.join('\n\n') : null;
 }
 
@@ -25,7 +36,7 @@ function description(a: FeedAppointment): string | null {
  */
 export function renderFeed(firmName: string, appointments: FeedAppointment[], now = new Date()): string {
   const calendar = ical({
-    name: `Termine – ${firmName}`,
+    name: `Termine – ${text(firmName)}`,
     prodId: { company: 'Vermittlung', product: 'Termine', language: 'DE' },
     method: ICalCalendarMethod.PUBLISH,
     // Calendar apps that honour it refresh every 15 minutes (most poll on their own schedule).
@@ -44,8 +55,8 @@ export function renderFeed(firmName: string, appointments: FeedAppointment[], no
       timezone: BERLIN,
       stamp: now,
       ...(a.modifiedMs > 0 ? { lastModified: new Date(a.modifiedMs) } : {}),
-      summary: [a.subject ?? 'Termin', a.contactName].filter(Boolean).join(' – '),
-      location: a.place,
+      summary: [text(a.subject) ?? 'Termin', text(a.contactName)].filter(Boolean).join(' – '),
+      location: text(a.place),
       description: description(a),
       status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });

@@ -9,6 +9,7 @@ import { isUnavailable } from '../db/database.js';
 import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
 import type { SyncService } from '../sync/sync-service.js';
+import { strictUtf8Json } from './json-body.js';
 
 /** Both listeners, at start and whenever a new CRL or server certificate replaces their TLS context. */
 export const TLS_MIN_VERSION = 'TLSv1.2';
@@ -56,6 +57,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: MAX_PUSH_BYTES,
     logger: false,
   });
+  strictUtf8Json(app);
 
   app.addHook('onRequest', async (request, reply) => {
     const socket = request.raw.socket as TLSSocket;

@@ -2,7 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
-import { HybridLogicalClock, isNodeId, TENANT_RECORD_NAMESPACE, type FieldValue } from '../../protocol/index.js';
+import {
+  HybridLogicalClock,
+  describeFault,
+  findUnstorable,
+  isNodeId,
+  TENANT_RECORD_NAMESPACE,
+  type FieldValue,
+} from '../../protocol/index.js';
 import type { Database } from '../db/database.js';
 import type { Directory } from '../home/directory.js';
 import { WRITE_LOCK, currentCursor, notifyCommit, writeFields, type FieldWrite } from './field-writes.js';
@@ -37,6 +44,7 @@ export class DirectoryPublisher {
   constructor(
     private readonly db: Database,
     private readonly nodeId: string,
+    private readonly log: (message: string, fields?: Record<string, unknown>) => void = () => undefined,
   ) {}
 
   async publish(directory: Directory): Promise<number> {
@@ -69,6 +77,12 @@ export class DirectoryPublisher {
       for (const [id, { tenant, fields }] of desired) {
         for (const [field, value] of Object.entries(fields)) {
           if (stored.get(`${id}:${field}`) === JSON.stringify(value)) continue;
+          // One value the database cannot hold must not keep every firm's update from being published.
+          const fault = findUnstorable(value);
+          if (fault) {
+            this.log('directory value not published', { tenant, field, reason: describeFault(fault) });
+            continue;
+          }
           writes.push({ table: 'tenant', id, tenant, field, value, version: clock.tick() });
         }
       }

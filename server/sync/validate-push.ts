@@ -7,6 +7,8 @@ import {
   fromWireVersion,
   isSyncField,
   itemPath,
+  describeFault,
+  findUnstorable,
   parseVersion,
 } from '../../protocol/index.js';
 import { SyncHttpError } from './errors.js';
@@ -16,7 +18,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /**
  * Checks a whole push (wire form: tenant → table → id → field → [value, version]) before anything
  * touches the database and flattens it into changes. The first offending item is named by its path:
- * 400 malformed, 413 too large, 403 not the caller's tenant or a server-owned table.
+ * 400 malformed or unstorable (NUL, unpaired surrogates), 413 too large, 403 not the caller's tenant or a server-owned table.
  */
 export function validatePush(body: unknown, mayServe: (tenant: string) => boolean, now = Date.now()): Change[] {
   if (!isObject(body) || Object.keys(body).some((k) => k !== 'changes') || !isObject(body.changes)) {
@@ -65,6 +67,10 @@ export function validatePush(body: unknown, mayServe: (tenant: string) => boolea
           if (!isSyncField(change.table, change.field)) {
             throw bad(path, `${change.table} has no field "${change.field}"`, 'unknown_field');
           }
+          // PostgreSQL's JSON refuses these inside the transaction; refused here, the client learns
+          // which field it is instead of retrying an internal error forever.
+          const fault = findUnstorable(change.value);
+          if (fault) throw bad(path, `value contains a ${describeFault(fault)}, which cannot be stored`, fault.reason);
           const bytes = Buffer.byteLength(JSON.stringify(change.value));
           if (bytes > MAX_VALUE_BYTES) {
             throw bad(path, `value has ${bytes} bytes, at most ${MAX_VALUE_BYTES}`, 'value_too_large', 413);

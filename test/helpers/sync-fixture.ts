@@ -116,7 +116,7 @@ export function rawRequest(
   tls: { key: string; cert: string; ca: string },
   method: string,
   path: string,
-  body?: string,
+  body?: string | Buffer,
   headers: Record<string, string> = {},
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any answer, erroneous ones included; tests assert the shape
 ): Promise<{ status: number; json: any; text: string }> {

@@ -1,4 +1,11 @@
-import { HostError, STORE_LIMITS, type FieldValue, type SyncTable } from '../../../protocol/index.js';
+import {
+  HostError,
+  STORE_LIMITS,
+  describeFault,
+  findUnsafeText,
+  type FieldValue,
+  type SyncTable,
+} from '../../../protocol/index.js';
 
 /** How a sync field is kept in its SQLite column; everything not listed is text. */
 const BOOLEAN_FIELDS = new Set(['_deleted', 'callback_requested']);
@@ -58,8 +65,15 @@ export function charLimit(field: string): number | undefined {
   return CHAR_LIMITS[field];
 }
 
-/** Refuses a value above its documented limit with `too_large`, naming the field. */
+/**
+ * Refuses a value above its documented limit with `too_large`, and one with a character that the
+ * server, the exports or the feed could not carry faithfully with `invalid_characters` (a NUL or a
+ * broken character pasted from a PDF), naming the field: refused here, at the edge, such a value
+ * never reaches the outbox.
+ */
 export function checkLimit(field: string, value: FieldValue): void {
+  const fault = findUnsafeText(value);
+  if (fault) throw new HostError('invalid_characters', `${field} contains a ${describeFault(fault)}`, field);
   if (typeof value !== 'string') return;
   const chars = CHAR_LIMITS[field];
   if (chars !== undefined) {

@@ -1,9 +1,12 @@
-import type { Change } from '../../../protocol/index.js';
+import { INVALID_UTF8_CODE, type Change } from '../../../protocol/index.js';
 import type { SyncRequestError } from './sync-client.js';
 import type { PendingChange } from './store-port.js';
 
-/** Refusals about the size of the whole batch: a smaller batch may pass. */
-const BATCH_SIZE_CODES = new Set(['too_many_changes', 'body_too_large']);
+/**
+ * Refusals of the whole batch without naming a part: its size, or bytes that are not UTF-8 (which
+ * the server cannot attribute to a field). Halving finds the entry at fault, or lets all pass.
+ */
+const BATCH_SIZE_CODES = new Set(['too_many_changes', 'body_too_large', INVALID_UTF8_CODE]);
 
 export type RefusalAction =
   /** These entries are refused for good: quarantine them, push the rest. */

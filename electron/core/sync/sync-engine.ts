@@ -3,6 +3,7 @@ import { backoffDelay, type Backoff } from '../../../protocol/backoff.js';
 import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
 import { LiveChannel } from './live-channel.js';
+import { PushNarrowing } from './narrowing.js';
 import { refusalAction } from './refusal.js';
 import {
   SyncHttpClient,
@@ -83,6 +84,7 @@ export class SyncEngine {
   private readonly brokenListeners = new WeakSet<(status: SyncStatus) => void>();
   /** The server refused our wire version: no retries, no live socket, until the user asks (syncNow). */
   private incompatible = false;
+  private readonly narrowing = new PushNarrowing();
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
@@ -277,7 +279,7 @@ export class SyncEngine {
     for (;;) {
       if (this.stopped) return;
       const batch = this.store.pendingChanges(limit);
-      if (batch.length === 0) return;
+      if (batch.length === 0) return this.narrowing.drained();
       // A field travels once per push: an older pending write of it is obsolete and shares the answer.
       const newest = new Map<string, PendingChange>();
       for (const p of batch) {
@@ -289,7 +291,17 @@ export class SyncEngine {
       try {
         answer = await this.client.push(sent.map((p) => p.change));
       } catch (error) {
-        if (this.stopped || !(error instanceof SyncRequestError) || error.retryable || error.wireRefusal) throw error;
+        if (this.stopped || !(error instanceof SyncRequestError) || error.wireRefusal) throw error;
+        if (error.retryable) {
+          const step = this.narrowing.failed(error, batch);
+          if (step.kind === 'shrink') limit = step.limit;
+          else if (step.kind === 'back_off' || !(await this.serverAnswers()) || this.stopped) throw error;
+          else {
+            this.quarantineFailing(step.outboxIds, error);
+            limit = this.batchSize;
+          }
+          continue;
+        }
         const action = refusalAction(error, batch);
         if (action.kind === 'keep') throw error;
         if (action.kind === 'shrink') limit = action.limit;
@@ -307,10 +319,32 @@ export class SyncEngine {
       }
       // Stopped meanwhile: the store may be closed. Unacknowledged changes are simply pushed again.
       if (this.stopped) return;
+      this.narrowing.succeeded();
       const statusOf = new Map(sent.map((p, i) => [fieldKey(p.change), answer.results[i]!.status]));
       this.store.acknowledge(batch.map((p) => ({ outboxId: p.outboxId, status: statusOf.get(fieldKey(p.change))! })));
       this.emit({});
     }
+  }
+
+  /** Whether the server answers a request that writes nothing: a probe before blaming a change. */
+  private async serverAnswers(): Promise<boolean> {
+    try {
+      await this.client.pull(this.store.cursor(), 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A change the server fails on again and again, alone, while it answers otherwise. */
+  private quarantineFailing(outboxIds: number[], error: SyncRequestError): void {
+    this.store.quarantine(outboxIds, { code: error.code, message: error.message, status: error.status ?? 500 });
+    this.log.warn('a change the server keeps failing on was quarantined; the rest of the outbox flows on', {
+      code: error.code,
+      status: error.status,
+      count: outboxIds.length,
+    });
+    this.emit({});
   }
 
   private async pullAll(): Promise<void> {

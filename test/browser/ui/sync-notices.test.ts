@@ -30,6 +30,10 @@ describe('notes view: the refused-changes and overwritten-changes notices', () =
       // What the engine does with a 403 for one pending change...
       const note = store.sync.pendingChanges(1000).find((p) => p.change.table === 'note')!;
       store.sync.quarantine([note.outboxId], { code: 'forbidden_tenant', message: 'tenant not allowed', status: 403 });
+      // ...with a value the server cannot store, and with one it kept failing on (narrowed down after 500s).
+      const [stored, failing] = store.sync.pendingChanges(1000).filter((p) => p.change.table !== 'note');
+      store.sync.quarantine([stored!.outboxId], { code: 'nul_character', message: 'value contains a NUL', status: 400 });
+      store.sync.quarantine([failing!.outboxId], { code: 'internal', message: 'internal server error', status: 500 });
       // ...and with a pulled newer value for a field that still waits to be pushed.
       store.sync.applyPulled(
         [
@@ -71,6 +75,13 @@ describe('notes view: the refused-changes and overwritten-changes notices', () =
     expect(await refused.locator('li[data-code="forbidden_tenant"]').textContent()).toContain(
       'eine Firma, für die Sie nicht freigeschaltet sind',
     );
+    expect(await refused.locator('li[data-code="nul_character"]').textContent()).toContain(
+      '1 Änderung enthält ein Nullzeichen (U+0000), das der Server nicht speichern kann',
+    );
+    expect(await refused.locator('li[data-code="internal"]').textContent()).toContain(
+      '1 Änderung konnte nicht übertragen werden: Der Server scheitert wiederholt daran.',
+    );
+    await expect.poll(() => page.getByText('3 abgelehnt').count()).toBeGreaterThan(0);
 
     const overwritten = page.getByRole('region', { name: 'Überschriebene Änderungen' });
     await overwritten.waitFor();

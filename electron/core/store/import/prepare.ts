@@ -1,4 +1,10 @@
-import { HostError, STORE_LIMITS, type ImportRowReason, type PhoneKind } from '../../../../protocol/index.js';
+import {
+  HostError,
+  STORE_LIMITS,
+  normalizeLineBreaks,
+  type ImportRowReason,
+  type PhoneKind,
+} from '../../../../protocol/index.js';
 import { charLimit, checkLimit } from '../columns.js';
 import { checkName } from '../contacts.js';
 import { foldForIndex } from '../fold.js';
@@ -52,6 +58,7 @@ function problemOf(line: number, error: HostError): ImportProblem {
       ? problem('too_long_bytes', { limit: STORE_LIMITS.longTextBytes })
       : problem('too_long', { limit: chars });
   }
+  if (error.code === 'invalid_characters' && field !== undefined) return problem('invalid_characters');
   if (field === 'name') return problem('no_name');
   if (field === 'number') return problem('phone_empty');
   if (field === 'phones') return problem('too_many_phones', { limit: MAX_COMPANIONS });
@@ -67,8 +74,10 @@ export function prepareContact(item: ImportedContact, normaliser: PhoneNormalise
     checkName(item.name);
     const present: Record<string, string> = {};
     const values = IMPORTED_COLUMNS.map((column) => {
-      const value = item[column];
-      if (value === null) return null;
+      const raw = item[column];
+      if (raw === null) return null;
+      // CR LF inside a quoted CSV field or a folded vCard note is a line break, kept as the app keeps them
+      const value = normalizeLineBreaks(raw);
       checkLimit(column, value);
       present[column] = value;
       return value;

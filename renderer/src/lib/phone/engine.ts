@@ -15,7 +15,7 @@ import { optionsPing } from './options-ping.js';
 import type { PhonePorts } from './ports.js';
 import { CallRecorder } from './records.js';
 import { RegistrationKeeper } from './registration.js';
-import { userUri } from './sip-uri.js';
+import { sipDisplayName, userUri } from './sip-uri.js';
 import { Transfers } from './transfer.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
 import { type AudioDevicePrefs, type DtmfMode, type LineView, type PhoneEngineConfig, type RegistrationView } from './types.js';
@@ -68,7 +68,7 @@ export class PhoneEngine {
     navigator.mediaDevices?.addEventListener('devicechange', this.onDeviceChange);
     this.ua = new UserAgent({
       uri,
-      displayName: config.displayName,
+      ...(config.displayName === undefined ? {} : { displayName: sipDisplayName(config.displayName) }),
       ...(config.transportConstructor ? { transportConstructor: config.transportConstructor } : {}),
       transportOptions: config.transportOptions,
       ...(config.sessionDescriptionHandlerFactory

@@ -1,3 +1,4 @@
+import { stripXmlForbidden } from '../../../../protocol/text-values.js';
 import type { DialogActivity, PeerPresence, Published } from './types.js';
 
 /**
@@ -20,8 +21,13 @@ const NOTE: Record<Published, string> = {
   offline: 'Offline',
 };
 
+// The note carries firm data (consultation hours) from elsewhere: a control character in it would
+// make the document invalid XML, which the presence server refuses, and the status would not be published.
 const escapeXml = (text: string) =>
-  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  stripXmlForbidden(text).replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 
 /** What one PUBLISH says: whose document, which one of theirs, the status and when it was set. */
 export interface PidfDocument {

@@ -56,9 +56,13 @@ describe('contacts and the field writer', () => {
 
   it('stores unicode and SQL-looking text verbatim and refuses empty or too long names clearly', () => {
     const { store } = openStore();
-    const evil = "Robert'); DROP TABLE contact;-- 🚀 Zoë «Ünïcødé» \u0000 end";
+    const evil = "Robert'); DROP TABLE contact;-- 🚀 Zoë «Ünïcødé» \u0085\ufeff end";
     const c = store.contacts.create({ tenant: 't1', name: evil, notes: 'ä'.repeat(30_000), phones: [] });
     expect(store.contacts.get(c.id).name).toBe(evil);
+    // a NUL is refused, not stored: the server could not store it and no export could carry it
+    expect(() => store.contacts.create({ tenant: 't1', name: 'Robert \u0000 end', phones: [] })).toThrow(
+      expect.objectContaining({ code: 'invalid_characters', field: 'name' }) as Error,
+    );
     expect(store.contacts.get(c.id).notes).toHaveLength(30_000);
     const empty = (() => {
       try {
