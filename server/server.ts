@@ -27,6 +27,8 @@ export interface ServerOptions {
   log: ServerLog;
   /** The sync wire versions accepted (default: this build's range); tests pose as other builds with it. */
   wireVersions?: WireVersionRange;
+  /** The server's clock (default Date.now); tests run server and clients on one simulated time. */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -53,7 +55,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const db: Database = options.database ? new PgDatabase(options.database, log) : await PgliteDatabase.open(layout.dbDir);
   const access = new AccessControl(layout, log);
   const hub = new LiveHub((userId) => access.directory.users.find((u) => u.id === userId)?.tenants);
-  const sync = new SyncService(db, () => access.directory);
+  const sync = new SyncService(db, () => access.directory, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId));
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.

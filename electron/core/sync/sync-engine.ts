@@ -1,9 +1,10 @@
 import type WebSocket from 'ws';
-import { LiveMessage, SYNC_WIRE_SUPPORTED, wireMismatch, type Change } from '../../../protocol/index.js';
+import { LiveMessage, SYNC_WIRE_SUPPORTED, VERSION_IN_FUTURE_CODE, wireMismatch, type Change } from '../../../protocol/index.js';
 import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.js';
 import { refusalAction } from './refusal.js';
+import { ServerClock } from './server-clock.js';
 import {
   SyncHttpClient,
   SyncRequestError,
@@ -40,7 +41,15 @@ export interface SyncEngineOptions {
   live?: boolean;
   /** The wire version to declare (default: this build's); tests pose as other builds with it. */
   wireVersion?: WireVersionProvider;
+  /**
+   * Learns the server's time from every answer. The store's clock must run on its `now()`, so that
+   * versions are stamped in server time (createCore wires both); default: one of its own.
+   */
+  clock?: ServerClock;
 }
+
+/** Refusals of versions ahead in one cycle before it backs off: one re-stamp normally ends them. */
+const MAX_RESTAMPS_PER_CYCLE = 3;
 
 /** Longest wait between live reconnects: how late a user may notice the server is back. */
 export const LIVE_RETRY_MAX_MS = 4_000;
@@ -56,6 +65,7 @@ const silent: EngineLog = { info: () => undefined, warn: () => undefined };
  */
 export class SyncEngine {
   private readonly client: SyncHttpClient;
+  private readonly clock: ServerClock;
   private readonly store: SyncStorePort;
   private readonly log: EngineLog;
   private readonly backoff: BackoffOptions;
@@ -82,8 +92,10 @@ export class SyncEngine {
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
-    this.client = new SyncHttpClient(options.serverUrl, options.tls, options.wireVersion);
     this.log = options.log ?? silent;
+    this.clock = options.clock ?? new ServerClock({ log: this.log });
+    this.client = new SyncHttpClient(options.serverUrl, options.tls, options.wireVersion, this.clock);
+    this.clock.onChange(() => this.emit({ clockOffset: this.clockOffset() }));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     // The live socket is the cheap probe that ends an outage (its 'open' starts a cycle at once), so it
     // keeps trying every few seconds while the cycle's own backoff may have grown to a minute.
@@ -99,7 +111,14 @@ export class SyncEngine {
       lastError: null,
       live: false,
       quarantined: safeCount(this.store, 'quarantined'),
+      clockOffset: this.clockOffset(),
     };
+  }
+
+  /** The measured offset in whole seconds: finer figures would only make the status flicker. */
+  private clockOffset(): number | null {
+    const offset = this.clock.offset();
+    return offset === null ? null : Math.round(offset / 1000) * 1000;
   }
 
   start(): void {
@@ -251,8 +270,10 @@ export class SyncEngine {
 
   private async pushAll(): Promise<void> {
     let limit = this.batchSize;
+    let restamps = 0;
     for (;;) {
       if (this.stopped) return;
+      this.restamp();
       const batch = this.store.pendingChanges(limit);
       if (batch.length === 0) return;
       // A field travels once per push: an older pending write of it is obsolete and shares the answer.
@@ -267,6 +288,17 @@ export class SyncEngine {
         answer = await this.client.push(sent.map((p) => p.change));
       } catch (error) {
         if (this.stopped || !(error instanceof SyncRequestError) || error.retryable || error.wireRefusal) throw error;
+        if (error.code === VERSION_IN_FUTURE_CODE) {
+          // Not the change's fault but our clock's: the answer has corrected it (serverTime); the next
+          // round re-stamps what waits. Should that not help, back off and keep everything.
+          if (++restamps > MAX_RESTAMPS_PER_CYCLE) throw new SyncRequestError(error.code, error.message, undefined, error.item);
+          this.log.warn('the server refused versions ahead of its clock; stamping the pending changes again', {
+            item: error.item,
+            serverTime: error.serverTime,
+            offsetMs: this.clock.offset(),
+          });
+          continue;
+        }
         const action = refusalAction(error, batch);
         if (action.kind === 'keep') throw error;
         if (action.kind === 'shrink') limit = action.limit;
@@ -288,6 +320,12 @@ export class SyncEngine {
       this.store.acknowledge(batch.map((p) => ({ outboxId: p.outboxId, status: statusOf.get(fieldKey(p.change))! })));
       this.emit({});
     }
+  }
+
+  /** Stamps pending changes again when the store's clock ran ahead of server time (store-port.ts). */
+  private restamp(): void {
+    const count = this.store.restamp();
+    if (count > 0) this.log.info('pending changes stamped again in server time', { count, offsetMs: this.clock.offset() });
   }
 
   private async pullAll(): Promise<void> {
