@@ -1,5 +1,6 @@
 import { Invitation, SessionState, type Session } from 'sip.js';
 import type { AudioRouting } from './audio-routing.js';
+import { serverIso } from '../clock.js';
 import { sleep } from './backoff.js';
 import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './dnd.js';
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
@@ -166,7 +167,7 @@ export class IncomingCalls {
     // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
     // waits for the recorder to settle finds the finished row, never a half-written one.
     deps.recorder.begin(view, () => undefined, deps.ports.lookupCaller(remoteUser, dialled));
-    deps.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
+    deps.recorder.update(view.id, { ended_at: serverIso(view.endedAt), outcome });
     if (!gone) await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
     const why = gone ? 'gone before the answer' : forward ? `forwarded to ${forward.target}` : 'refused with 486';
     deps.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);
