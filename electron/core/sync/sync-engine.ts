@@ -89,6 +89,7 @@ export class SyncEngine {
   private readonly liveEnabled: boolean;
   /** The server refused our wire version: no retries, no live socket, until the user asks (syncNow). */
   private incompatible = false;
+  private clockRefusalsRequeued = false;
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
@@ -269,6 +270,7 @@ export class SyncEngine {
   }
 
   private async pushAll(): Promise<void> {
+    this.requeueClockRefusals();
     let limit = this.batchSize;
     let restamps = 0;
     for (;;) {
@@ -320,6 +322,23 @@ export class SyncEngine {
       this.store.acknowledge(batch.map((p) => ({ outboxId: p.outboxId, status: statusOf.get(fieldKey(p.change))! })));
       this.emit({});
     }
+  }
+
+  /**
+   * Changes quarantined as `version_in_future` by a build that took a clock ahead for the change's
+   * fault go back into the outbox once: they are re-stamped like any other (docs/sync-protocol.md, "Clocks").
+   */
+  private requeueClockRefusals(): void {
+    if (this.clockRefusalsRequeued) return;
+    this.clockRefusalsRequeued = true;
+    const ids = this.store
+      .quarantined(10_000)
+      .filter((q) => q.code === VERSION_IN_FUTURE_CODE)
+      .map((q) => q.id);
+    if (ids.length === 0) return;
+    const count = this.store.requeueQuarantined(ids);
+    this.log.info('changes quarantined for a clock ahead are pushed again', { count });
+    this.emit({});
   }
 
   /** Stamps pending changes again when the store's clock ran ahead of server time (store-port.ts). */

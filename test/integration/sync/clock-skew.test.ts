@@ -191,6 +191,33 @@ describe('clocks off by days (pglite)', () => {
     expect(restamped).toBeGreaterThan(0);
   }, 240_000);
 
+  it('changes an older build quarantined for a clock ahead are re-stamped and pushed, not left in the quarantine', async () => {
+    const id = randomUUID();
+    const ahead = laptop('anna', 2 * DAY, true);
+    try {
+      edit(ahead, id, 'city', 'Köln');
+      const ids = ahead.store.sync.pendingChanges(10).map((p) => p.outboxId);
+      ahead.store.sync.quarantine(ids, {
+        code: 'version_in_future',
+        message: 'version is more than 24 h in the future',
+        status: 400,
+      });
+      expect(ahead.store.sync.quarantinedCount()).toBe(1);
+      ahead.offline = false;
+      await ahead.engine.syncNow();
+      expect(ahead.engine.status()).toMatchObject({ state: 'online', pending: 0, quarantined: 0 });
+      const server = await f.server.db.query<{ version: string; value: string }>(
+        `SELECT version, value #>> '{}' AS value FROM field_state WHERE id = $1::uuid AND field = 'city'`,
+        [id],
+      );
+      expect(server.rows).toHaveLength(1);
+      expect(server.rows[0]!.value).toBe('Köln');
+      expect(parseVersion(server.rows[0]!.version).ms).toBeLessThanOrEqual(sim.t + MAX_CLOCK_SKEW_MS);
+    } finally {
+      await stopAll([ahead]);
+    }
+  });
+
   it('a laptop a day ahead edits; a correct one edits the same field a minute later and wins', async () => {
     for (const synced of [true, false]) {
       const id = randomUUID();
