@@ -99,7 +99,13 @@ export class LocalStore {
       for (const { table, ids } of list) if (ids.length > 0) this.options.onChanged?.({ table, ids, source: 'import' });
     };
     return importInWorker(
-      { file: this.file, region: this.phones.region, nodeId: newNodeId(this.writer.clock.node), request },
+      {
+        file: this.file,
+        region: this.phones.region,
+        nodeId: newNodeId(this.writer.clock.node),
+        clockOffset: this.writer.now() - Date.now(),
+        request,
+      },
       {
         onProgress: (report, ids) => {
           changed(ids);

@@ -218,6 +218,28 @@ describe('clocks off by days (pglite)', () => {
     }
   });
 
+  it('an import on a laptop a day ahead, before it heard from the server, is re-stamped whole and reaches the others', async () => {
+    const ahead = laptop('anna', DAY, true);
+    const other = laptop('ben', 0, false);
+    try {
+      const text = 'name,company,phone\nKunde Uhr 1,Firma Uhr,030 3900001\nKunde Uhr 2,Firma Uhr,030 3900002\n';
+      const report = await ahead.store.import({ tenant: 'tischlerei', format: 'csv', csvProfile: 'generic', text });
+      expect(report).toMatchObject({ imported: 2, failed: 0 });
+      ahead.offline = false;
+      await ahead.engine.syncNow();
+      expect(ahead.engine.status()).toMatchObject({ state: 'online', pending: 0, quarantined: 0 });
+      expect(ahead.restamps).toBe(1);
+      await other.engine.syncNow();
+      const hit = other.store.lookup.caller('030 3900002').contact;
+      expect(hit).toMatchObject({ name: 'Kunde Uhr 2', company: 'Firma Uhr' });
+      const version = other.store.writer.version('contact', hit!.id, 'company')!;
+      expect(parseVersion(version).ms).toBeLessThanOrEqual(sim.t + MAX_CLOCK_SKEW_MS);
+      expect(ahead.store.writer.version('contact', hit!.id, 'company')).toBe(version);
+    } finally {
+      await stopAll([ahead, other]);
+    }
+  }, 30_000);
+
   it('a laptop a day ahead edits; a correct one edits the same field a minute later and wins', async () => {
     for (const synced of [true, false]) {
       const id = randomUUID();
