@@ -31,8 +31,17 @@ export const SyncStatus = z.object({
   live: z.boolean(),
   /** Local changes the server refused for good: kept, no longer retried, until retried or discarded. */
   quarantined: z.number().int().min(0),
+  /**
+   * The server's clock minus this computer's, in ms, as measured on sync answers (negative: this
+   * computer's clock is ahead); null before the first answer. Beyond `CLOCK_WARN_MS` the status bar
+   * asks the user to check the date and time.
+   */
+  clockOffset: z.number().int().nullable().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
+
+/** An offset the user is told about: a few minutes, beyond what any correct clock drifts between syncs. */
+export const CLOCK_WARN_MS = 3 * 60 * 1000;
 
 export const SyncConflict = z.object({
   id: z.number().int(),

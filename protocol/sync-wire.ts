@@ -53,8 +53,11 @@ export type PushResult = z.infer<typeof PushResult>;
 const grouped = <T extends z.ZodType>(leaf: T) =>
   z.record(z.string(), z.record(z.string(), z.record(z.string(), z.record(z.string(), leaf))));
 
+/** The server's clock (ms since the epoch) as it answered: clients measure their clock's offset with it. */
+const ServerTime = z.number().int().optional();
+
 /** POST /sync/push answer: per pushed field its outcome, in the shape of the request. */
-export const PushResponse = z.object({ results: grouped(PushResult), cursor: z.string() });
+export const PushResponse = z.object({ results: grouped(PushResult), cursor: z.string(), time: ServerTime });
 export type PushResponse = z.infer<typeof PushResponse>;
 
 /** GET /sync/pull answer. The grouped changes are checked level by level in `decodePulled`. */
@@ -62,8 +65,9 @@ export const PullResponse = z.object({
   changes: z.record(z.string(), z.unknown()),
   cursor: z.string(),
   more: z.boolean(),
+  time: ServerTime,
 });
-export type PullResponse = { changes: Grouped<WirePulledField>; cursor: string; more: boolean };
+export type PullResponse = { changes: Grouped<WirePulledField>; cursor: string; more: boolean; time?: number };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -88,8 +88,17 @@ export const SyncErrorBody = z.object({
     item: z.string().optional(),
     /** With `unsupported_wire_version` (HTTP 426): the wire versions this server accepts. */
     supported: z.object({ min: z.number().int(), max: z.number().int() }).optional(),
+    /** With `version_in_future`: the server's clock (ms since the epoch) when it refused. */
+    serverTime: z.number().int().optional(),
   }),
 });
+
+/**
+ * A pushed version more than `MAX_CLOCK_SKEW_MS` ahead of the server's clock (HTTP 400, `item` names
+ * the field, `serverTime` the server's clock). Not a refusal of the change: the client corrects its
+ * clock, stamps its unacknowledged changes again and pushes them.
+ */
+export const VERSION_IN_FUTURE_CODE = 'version_in_future';
 export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
 
 /** GET /directory/me: who the certificate belongs to, the tenants they serve, and the people they may see. */

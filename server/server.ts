@@ -28,6 +28,8 @@ export interface ServerOptions {
   log: ServerLog;
   /** The sync wire versions accepted (default: this build's range); tests pose as other builds with it. */
   wireVersions?: WireVersionRange;
+  /** The server's clock (default Date.now); tests run server and clients on one simulated time. */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -54,7 +56,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const db: Database = options.database ? new PgDatabase(options.database, log) : await PgliteDatabase.open(layout.dbDir);
   const access = new AccessControl(layout, log);
   const hub = new LiveHub((userId) => access.tenantsOf(userId));
-  const sync = new SyncService(db, access);
+  const sync = new SyncService(db, access, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.

@@ -18,6 +18,7 @@ import { LocalStore } from './store/store.js';
 import { storeHandlers } from './store/store-handlers.js';
 import { PbxConnection, type PbxEndpoint } from './pbx/pbx-connection.js';
 import { pbxHandlers } from './pbx/pbx-handlers.js';
+import { ServerClock } from './sync/server-clock.js';
 import { SyncEngine, type SyncEndpoint } from './sync/sync-engine.js';
 import { syncHandlers } from './sync/sync-handlers.js';
 
@@ -52,15 +53,25 @@ export interface Core {
   close(): Promise<void>;
 }
 
+const CLOCK_OFFSET_META = 'clock_offset';
+
 /** The composition root: every core service is built here, and only here, from a profile directory. */
 export function createCore(options: CoreOptions): Core {
   const log = new FileLogger(join(options.profileDir, 'logs'), 'core', options.echoLog);
   const events = new HostEventBus();
   const settings = new SettingsStore(join(options.profileDir, 'settings.json'), log.child('settings'));
+  // Versions, call times and history are stamped in the sync server's time: a computer whose clock
+  // is wrong must neither pin a field ahead nor lose its edits behind (docs/sync-protocol.md, "Clocks").
+  const clock = new ServerClock({ log: log.child('clock') });
   const store = LocalStore.open(join(options.profileDir, 'vermittlung.db'), {
     log: log.child('store'),
     onChanged: (change) => events.emit('store.changed', change),
+    now: () => new Date(clock.now()),
   });
+  // Until the first answer of this run, the last run's estimate: a clock that was wrong then most
+  // likely still is (a time zone, a dead CMOS battery).
+  clock.assume(Number(store.writer.meta(CLOCK_OFFSET_META) ?? NaN));
+  clock.onChange((offset) => store.writer.setMeta(CLOCK_OFFSET_META, String(offset)));
 
   const identityDir = join(options.profileDir, 'identity');
   const identity = new IdentityService({
@@ -90,6 +101,7 @@ export function createCore(options: CoreOptions): Core {
   const syncEndpoint = options.syncEndpoint ?? viaIdentity((e) => e.serverUrl);
   const sync = new SyncEngine({
     store: store.sync,
+    clock,
     serverUrl: () => syncEndpoint()?.url,
     tls: () => syncEndpoint()?.tls,
     log: log.child('sync'),

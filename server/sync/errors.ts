@@ -16,6 +16,8 @@ export class SyncHttpError extends Error {
     message: string,
     readonly item?: string,
     readonly supported?: WireVersionRange,
+    /** With `version_in_future`: the server's clock, so the client can correct its own. */
+    readonly serverTime?: number,
   ) {
     super(message);
     this.name = 'SyncHttpError';
@@ -28,6 +30,7 @@ export class SyncHttpError extends Error {
         message: this.message,
         ...(this.item === undefined ? {} : { item: this.item }),
         ...(this.supported === undefined ? {} : { supported: this.supported }),
+        ...(this.serverTime === undefined ? {} : { serverTime: this.serverTime }),
       },
     };
   }

@@ -26,11 +26,13 @@ export class SyncService {
   constructor(
     private readonly db: Database,
     private readonly access: TenantAccess,
+    /** Every answer carries this clock's time, and pushed versions are judged against it. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async push(caller: Caller, body: unknown): Promise<PushResponse> {
-    const changes = validatePush(body, (tenant) => this.access.mayServe(caller.user, tenant));
-    if (changes.length === 0) return { results: {}, cursor: await currentCursor(this.db) };
+    const changes = validatePush(body, (tenant) => this.access.mayServe(caller.user, tenant), this.now());
+    if (changes.length === 0) return { results: {}, cursor: await currentCursor(this.db), time: this.now() };
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       const outcomes = await writeFields(tx, changes, caller.user.id);
@@ -39,7 +41,7 @@ export class SyncService {
       if (tenants.length > 0) await notifyCommit(tx, tenants, cursor);
       const results: Grouped<PushResult> = {};
       changes.forEach((c, i) => setGrouped(results, c, outcomes[i]!));
-      return { results, cursor };
+      return { results, cursor, time: this.now() };
     });
   }
 
@@ -77,7 +79,7 @@ export class SyncService {
     // jsonb null comes back as SQL NULL on one driver and as null on the other; both mean null.
     for (const c of page) setGrouped(changes, c, [c.value ?? null, toWireVersion(c.version), c.author]);
     const cursor = page.length > 0 ? page[page.length - 1]!.seq : after;
-    return { changes, cursor, more };
+    return { changes, cursor, more, time: this.now() };
   }
 
   me(caller: Caller): DirectoryMe {

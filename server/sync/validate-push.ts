@@ -4,6 +4,7 @@ import {
   MAX_PUSH_CHANGES,
   MAX_VALUE_BYTES,
   SERVER_OWNED_TABLES,
+  VERSION_IN_FUTURE_CODE,
   fromWireVersion,
   isSyncField,
   itemPath,
@@ -75,8 +76,10 @@ export function validatePush(body: unknown, mayServe: (tenant: string) => boolea
           if (bytes > MAX_VALUE_BYTES) {
             throw bad(path, `value has ${bytes} bytes, at most ${MAX_VALUE_BYTES}`, 'value_too_large', 413);
           }
-          if (parseVersion(change.version).ms > now + MAX_CLOCK_SKEW_MS) {
-            throw bad(path, 'version is more than 24 h in the future', 'version_in_future');
+          const ahead = parseVersion(change.version).ms - now;
+          if (ahead > MAX_CLOCK_SKEW_MS) {
+            const message = `${path}: version is ${Math.round(ahead / 1000)} s ahead of the server's clock, at most ${MAX_CLOCK_SKEW_MS / 1000} s`;
+            throw new SyncHttpError(400, VERSION_IN_FUTURE_CODE, message, path, undefined, now);
           }
           if (SERVER_OWNED_TABLES.includes(change.table)) {
             throw bad(itemPath(tenant, table), `${table} is written only by the server (directory)`, 'server_owned', 403);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { freePort } from '../../pbx/daemons.js';
@@ -33,6 +34,8 @@ export interface DeskOptions {
   viewport?: { width: number; height: number };
   /** Only so that axe can be added as a script tag; the app's own CSP is tested elsewhere. */
   bypassCSP?: boolean;
+  /** The app process's clock runs this far ahead (negative: behind), as on a laptop set wrong. */
+  clockShiftMs?: number;
 }
 
 export interface DeskRigOptions {
@@ -76,7 +79,14 @@ export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRi
     async desk(user, view, deskOptions = {}) {
       const profile = mkdtempSync(join(tmpdir(), `vermittlung-desk-${user}-`));
       profiles.push(profile);
-      const shell = await startShell(profile, [], keyring.env);
+      const env = deskOptions.clockShiftMs
+        ? {
+            ...keyring.env,
+            NODE_OPTIONS: `${keyring.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(import.meta.dirname, 'shift-clock.mjs')).href}`,
+            VERMITTLUNG_TEST_CLOCK_SHIFT_MS: String(deskOptions.clockShiftMs),
+          }
+        : keyring.env;
+      const shell = await startShell(profile, [], env);
       shells.push(shell);
       const context = await browser.newContext({
         viewport: deskOptions.viewport ?? { width: 1280, height: 800 },

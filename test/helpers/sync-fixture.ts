@@ -59,7 +59,7 @@ const quiet = () => undefined;
 export async function syncFixture(
   backend: Backend,
   directory: Directory = TEST_DIRECTORY,
-  serverOptions: Pick<ServerOptions, 'wireVersions'> = {},
+  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now'> = {},
 ): Promise<SyncFixture> {
   const home = createTestHome();
   home.writeDirectory(directory);

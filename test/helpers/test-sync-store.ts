@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { HybridLogicalClock, type Change, type FieldValue, type PulledChange } from '../../protocol/index.js';
+import { HybridLogicalClock, formatVersion, type Change, type FieldValue, type PulledChange } from '../../protocol/index.js';
 import type {
   ConflictRecord,
   PendingChange,
@@ -20,7 +20,7 @@ export class TestSyncStore implements SyncStorePort {
   readonly clock: HybridLogicalClock;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(file: string, node = randomBytes(8).toString('hex')) {
+  constructor(file: string, node = randomBytes(8).toString('hex'), now: () => number = Date.now) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`
@@ -41,7 +41,7 @@ export class TestSyncStore implements SyncStorePort {
     if (!stored) this.setMeta('node', nodeId);
     const ms = Number(this.meta('clock_ms') ?? 0);
     const counter = Number(this.meta('clock_counter') ?? 0);
-    this.clock = new HybridLogicalClock(nodeId, Date.now, { ms, counter });
+    this.clock = new HybridLogicalClock(nodeId, now, { ms, counter });
   }
 
   /** A local edit: new version, field written, outbox entry — one transaction. */
@@ -198,6 +198,35 @@ export class TestSyncStore implements SyncStorePort {
 
   cursor(): string {
     return this.meta('cursor') ?? '0';
+  }
+
+  restamp(): number {
+    return this.db.transaction(() => {
+      if (!this.clock.rewind()) return 0;
+      const { ms } = this.clock.snapshot();
+      const rows = this.stmt('SELECT * FROM outbox WHERE version >= ? ORDER BY outbox_id').all(
+        formatVersion(ms, 0, '0'.repeat(16)),
+      ) as {
+        outbox_id: number;
+        tbl: string;
+        id: string;
+        field: string;
+        version: string;
+      }[];
+      for (const row of rows) {
+        const version = this.clock.tick();
+        this.stmt('UPDATE outbox SET version = ? WHERE outbox_id = ?').run(version, row.outbox_id);
+        this.stmt('UPDATE fields SET version = ? WHERE tbl = ? AND id = ? AND field = ? AND version = ?').run(
+          version,
+          row.tbl,
+          row.id,
+          row.field,
+          row.version,
+        );
+      }
+      this.saveClock();
+      return rows.length;
+    })();
   }
 
   conflicts(limit: number): ConflictRecord[] {

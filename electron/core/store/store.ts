@@ -44,7 +44,8 @@ export class LocalStore {
     private readonly options: LocalStoreOptions,
   ) {
     this.phones = new PhoneNormaliser(options.region ?? 'DE');
-    this.writer = new RecordWriter(db, this.phones);
+    const now = options.now;
+    this.writer = new RecordWriter(db, this.phones, now ? { now: () => now().getTime() } : {});
     this.contacts = new ContactRepository(this.writer);
     this.lookup = new LookupService(this.writer, this.phones, this.contacts);
     this.activity = new ActivityRepository(this.writer, (n, t) => this.lookup.contactForNumber(n, t));
@@ -98,7 +99,13 @@ export class LocalStore {
       for (const { table, ids } of list) if (ids.length > 0) this.options.onChanged?.({ table, ids, source: 'import' });
     };
     return importInWorker(
-      { file: this.file, region: this.phones.region, nodeId: newNodeId(this.writer.clock.node), request },
+      {
+        file: this.file,
+        region: this.phones.region,
+        nodeId: newNodeId(this.writer.clock.node),
+        clockOffset: this.writer.now() - Date.now(),
+        request,
+      },
       {
         onProgress: (report, ids) => {
           changed(ids);

@@ -1,4 +1,13 @@
-import { Change, isSyncField, PulledChange, type FieldValue, type SyncTable } from '../../../protocol/index.js';
+import {
+  Change,
+  formatVersion,
+  isSyncField,
+  MAX_CLOCK_SKEW_MS,
+  PulledChange,
+  type FieldValue,
+  type SyncTable,
+} from '../../../protocol/index.js';
+import { quoteIdent } from './columns.js';
 import type { Logger } from '../log/logger.js';
 import type {
   ConflictRecord,
@@ -232,7 +241,7 @@ export class StoreSyncPort implements SyncStorePort {
           JSON.stringify(change.value),
           change.version,
           change.author,
-          new Date().toISOString(),
+          new Date(this.writer.now()).toISOString(),
         );
     }
     this.writer.stmt('DELETE FROM outbox WHERE tbl = ? AND record_id = ? AND field = ? AND version < ?').run(...args);
@@ -274,6 +283,35 @@ export class StoreSyncPort implements SyncStorePort {
     return this.writer.meta('sync_cursor') ?? '0';
   }
 
+  restamp(): number {
+    // Before every push batch: the common case costs a comparison, not a transaction.
+    if (this.writer.clock.snapshot().ms <= this.writer.now() + MAX_CLOCK_SKEW_MS) return 0;
+    return this.writer.transaction(() => {
+      if (!this.writer.rewindClock()) return 0;
+      // Everything stamped at or above the clock's new reading, in the order it was written, so a
+      // field's later write keeps the greater version.
+      const floor = formatVersion(this.writer.clock.snapshot().ms, 0, '0'.repeat(16));
+      const rows = this.writer.stmt('SELECT * FROM outbox WHERE version >= ? ORDER BY id').all(floor) as OutboxRow[];
+      for (const row of rows) {
+        const version = this.writer.stampVersion();
+        this.writer.stmt('UPDATE outbox SET version = ? WHERE id = ?').run(version, row.id);
+        if (row.field !== RECORD_ENTRY) {
+          this.writer
+            .stmt('UPDATE field_version SET version = ? WHERE tbl = ? AND id = ? AND field = ? AND version = ?')
+            .run(version, row.tbl, row.record_id, row.field, row.version);
+          continue;
+        }
+        // A record entry's fields carry the record's bulk version, its companions' theirs.
+        this.writer
+          .stmt(`UPDATE ${quoteIdent(row.tbl)} SET _v = ? WHERE id = ? AND _v = ?`)
+          .run(version, row.record_id, row.version);
+        for (const [phone] of readEntry(row.value).companions)
+          this.writer.stmt(`UPDATE ${COMPANION_TABLE} SET _v = ? WHERE id = ? AND _v = ?`).run(version, phone, row.version);
+      }
+      return rows.reduce((n, row) => n + (row.field === RECORD_ENTRY ? writeEntry(readEntry(row.value)).n : 1), 0);
+    });
+  }
+
   conflicts(limit: number): ConflictRecord[] {
     const rows = this.writer.stmt('SELECT * FROM conflict ORDER BY id DESC LIMIT ?').all(limit) as {
       id: number;
@@ -302,7 +340,7 @@ export class StoreSyncPort implements SyncStorePort {
   }
 
   quarantine(outboxIds: number[], reason: QuarantineReason): void {
-    const at = new Date().toISOString();
+    const at = new Date(this.writer.now()).toISOString();
     this.writer.transaction(() => {
       this.takeParts(outboxIds, ({ row, field, value }) => {
         this.writer

@@ -4,6 +4,7 @@ import {
   HybridLogicalClock,
   isSyncField,
   formatVersion,
+  parseVersion,
   type FieldValue,
   type SyncTable,
 } from '../../../protocol/index.js';
@@ -26,6 +27,7 @@ export interface NewRecord {
 type Stmt = Database.Statement<unknown[], unknown>;
 
 export interface WriterOptions {
+  /** The clock versions and `created_at`/`updated_at` are stamped with: the server-corrected one in the app. */
   now?: () => number;
   /**
    * The HLC node id of this writer; by default the profile's own (`meta.node_id`). A second writer
@@ -56,6 +58,7 @@ export class RecordWriter {
   private dirtyContacts = new Set<string>();
   private changed = new Map<SyncTable, Set<string>>();
   private lastVersion: string | null = null;
+  readonly now: () => number;
 
   constructor(
     readonly db: Db,
@@ -72,9 +75,12 @@ export class RecordWriter {
       if (outermost) this.flush();
       return result;
     });
-    this.clock = new HybridLogicalClock(node, options.now ?? Date.now);
+    this.now = options.now ?? Date.now;
+    // The clock's own last state, taken as it is: it may lie beyond the bound of `receive` when it
+    // ticked on a wall clock that was wrong then; `rewindClock` pulls it back once that is known.
     const last = this.meta('hlc');
-    if (last) this.clock.receive(last);
+    const state = last ? parseVersion(last) : undefined;
+    this.clock = new HybridLogicalClock(node, this.now, state && { ms: state.ms, counter: state.counter });
     this.search = new SearchIndex(db, phones);
   }
 
@@ -177,7 +183,7 @@ export class RecordWriter {
     const columns = ['id', 'tenant_id', ...names];
     const values: SqlValue[] = [id, tenant, ...names.map((f) => toSql(table, f, fields[f]!))];
     if (STAMPED.has(table)) {
-      const now = new Date().toISOString();
+      const now = new Date(this.now()).toISOString();
       columns.push('created_at', 'updated_at');
       values.push(now, now);
     }
@@ -272,7 +278,7 @@ export class RecordWriter {
       return;
     }
     if (STAMPED.has(table)) {
-      const now = new Date().toISOString();
+      const now = new Date(this.now()).toISOString();
       this.stmt(`INSERT INTO ${quoteIdent(table)}(id, tenant_id, created_at, updated_at) VALUES (?, ?, ?, ?)`).run(
         id,
         tenant,
@@ -288,7 +294,7 @@ export class RecordWriter {
     const stamp = STAMPED.has(table) ? ', updated_at = ?' : '';
     const sql = `UPDATE ${quoteIdent(table)} SET ${quoteIdent(field)} = ?${stamp} WHERE id = ?`;
     const args = STAMPED.has(table)
-      ? [toSql(table, field, value), new Date().toISOString(), id]
+      ? [toSql(table, field, value), new Date(this.now()).toISOString(), id]
       : [toSql(table, field, value), id];
     this.stmt(sql).run(...args);
     let ids = this.changed.get(table);
@@ -376,15 +382,22 @@ export class RecordWriter {
     }
   }
 
-  /** Notes a version seen from elsewhere so later local writes sort after it. */
+  /**
+   * Notes a version seen from elsewhere so later local writes sort after it. One too far ahead of
+   * this clock is still applied by the caller, but the clock stays (see `receive`).
+   */
   observe(version: string): void {
-    try {
-      this.clock.receive(version);
-      const { ms, counter } = this.clock.snapshot();
-      this.lastVersion = formatVersion(ms, counter, this.clock.node);
-    } catch {
-      // A version far in the future is applied but must not drag the local clock along.
-    }
+    if (!this.clock.receive(version)) return;
+    const { ms, counter } = this.clock.snapshot();
+    this.lastVersion = formatVersion(ms, counter, this.clock.node);
+  }
+
+  /** Pulls the clock back when it runs too far ahead of its time source (`rewind`); remembered on commit. */
+  rewindClock(): boolean {
+    if (!this.clock.rewind()) return false;
+    const { ms, counter } = this.clock.snapshot();
+    this.lastVersion = formatVersion(ms, counter, this.clock.node);
+    return true;
   }
 
   stmt(sql: string): Stmt {

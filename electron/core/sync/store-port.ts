@@ -61,6 +61,13 @@ export interface SyncStorePort {
    * store's clock.
    */
   applyPulled(changes: PulledChange[], cursor: string): { applied: number; conflicts: number };
+  /**
+   * When the store's clock runs more than `MAX_CLOCK_SKEW_MS` ahead of its (server-corrected) time —
+   * it ticked on a wrong wall clock before the offset was known — pulls it back and stamps every
+   * pending change stamped up there again, in write order, with the field versions following; in
+   * one transaction. Answers how many changes were stamped again (0, cheaply, when the clock is fine).
+   */
+  restamp(): number;
   /** The cursor of the last applied page ("0" before the first). */
   cursor(): string;
   conflicts(limit: number): ConflictRecord[];

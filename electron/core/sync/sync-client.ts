@@ -17,6 +17,7 @@ import {
   type Change,
   type PushResult,
 } from '../../../protocol/index.js';
+import type { ServerClock } from './server-clock.js';
 
 /** What the identity service hands over: a PKCS#12 bundle, or PEM key + certificate. */
 export type SyncTls =
@@ -36,6 +37,8 @@ export class SyncRequestError extends Error {
     readonly item?: string,
     /** With `unsupported_wire_version`: the wire versions the server accepts. */
     readonly supported?: WireVersionRange,
+    /** With `version_in_future`: the server's clock when it refused. */
+    readonly serverTime?: number,
   ) {
     super(message);
     this.name = 'SyncRequestError';
@@ -67,6 +70,18 @@ function sameTls(a: SyncTls, b: SyncTls): boolean {
   return samePart(x.key, y.key) && samePart(x.cert, y.cert) && samePart(x.ca, y.ca);
 }
 
+/**
+ * The server's time in an answer: the `time` of a push or pull answer or the `serverTime` of an
+ * error (to the ms), else the HTTP `Date` header (whole seconds).
+ */
+function serverTimeOf(json: unknown, date: string | undefined): { ms: number; resolution: number } | undefined {
+  const body = typeof json === 'object' && json !== null ? (json as { time?: unknown; error?: { serverTime?: unknown } }) : {};
+  const exact = typeof body.time === 'number' ? body.time : body.error?.serverTime;
+  if (typeof exact === 'number' && Number.isFinite(exact)) return { ms: exact, resolution: 0 };
+  const header = date === undefined ? NaN : Date.parse(date);
+  return Number.isFinite(header) ? { ms: header, resolution: 1000 } : undefined;
+}
+
 /** The wire version this client declares; tests pose as older or newer builds with a different one. */
 export type WireVersionProvider = () => number | undefined;
 
@@ -79,6 +94,8 @@ export class SyncHttpClient {
     private readonly serverUrl: SyncUrlProvider,
     private readonly tls: SyncTlsProvider,
     private readonly wireVersion: WireVersionProvider = () => SYNC_WIRE_VERSION,
+    /** Learns the server's time from every answer. */
+    private readonly clock?: ServerClock,
   ) {}
 
   /** Every request declares the wire form it speaks (docs/sync-protocol.md, "Versioning"). */
@@ -168,6 +185,7 @@ export class SyncHttpClient {
   private call<T extends z.ZodType>(method: string, path: string, schema: T, body?: string): Promise<z.output<T>> {
     const agent = this.currentAgent();
     const url = this.url(path);
+    const sentAt = this.clock?.localNow();
     return new Promise((resolve, reject) => {
       const req = request(
         url,
@@ -190,6 +208,13 @@ export class SyncHttpClient {
             try {
               json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
             } catch {
+              json = undefined;
+            }
+            if (this.clock && sentAt !== undefined) {
+              const time = serverTimeOf(json, res.headers.date);
+              if (time) this.clock.observe(sentAt, this.clock.localNow(), time.ms, time.resolution);
+            }
+            if (json === undefined) {
               return reject(new SyncRequestError('bad_response', `server answered ${status} without JSON`, status));
             }
             if (status >= 200 && status < 300) {
@@ -214,6 +239,7 @@ export class SyncHttpClient {
                     status,
                     error.data.error.item,
                     error.data.error.supported,
+                    error.data.error.serverTime,
                   )
                 : new SyncRequestError('http_error', `server answered ${status}`, status),
             );

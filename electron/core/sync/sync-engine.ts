@@ -1,10 +1,11 @@
-import { SYNC_WIRE_SUPPORTED, wireMismatch, type Change } from '../../../protocol/index.js';
+import { SYNC_WIRE_SUPPORTED, VERSION_IN_FUTURE_CODE, wireMismatch, type Change } from '../../../protocol/index.js';
 import { backoffDelay, type Backoff } from '../../../protocol/backoff.js';
 import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
 import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
 import { LiveChannel } from './live-channel.js';
 import { PushNarrowing } from './narrowing.js';
 import { refusalAction } from './refusal.js';
+import { ServerClock } from './server-clock.js';
 import {
   SyncHttpClient,
   SyncRequestError,
@@ -41,7 +42,15 @@ export interface SyncEngineOptions {
   live?: boolean;
   /** The wire version to declare (default: this build's); tests pose as other builds with it. */
   wireVersion?: WireVersionProvider;
+  /**
+   * Learns the server's time from every answer. The store's clock must run on its `now()`, so that
+   * versions are stamped in server time (createCore wires both); default: one of its own.
+   */
+  clock?: ServerClock;
 }
+
+/** Refusals of versions ahead in one cycle before it backs off: one re-stamp normally ends them. */
+const MAX_RESTAMPS_PER_CYCLE = 3;
 
 /** Longest wait between live reconnects: how late a user may notice the server is back. */
 export const LIVE_RETRY_MAX_MS = 4_000;
@@ -60,6 +69,7 @@ const silent: EngineLog = { info: () => undefined, warn: () => undefined };
  */
 export class SyncEngine {
   private readonly client: SyncHttpClient;
+  private readonly clock: ServerClock;
   private readonly store: SyncStorePort;
   private readonly log: EngineLog;
   private readonly backoff: Backoff;
@@ -85,11 +95,14 @@ export class SyncEngine {
   /** The server refused our wire version: no retries, no live socket, until the user asks (syncNow). */
   private incompatible = false;
   private readonly narrowing = new PushNarrowing();
+  private clockRefusalsRequeued = false;
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
-    this.client = new SyncHttpClient(options.serverUrl, options.tls, options.wireVersion);
     this.log = options.log ?? silent;
+    this.clock = options.clock ?? new ServerClock({ log: this.log });
+    this.client = new SyncHttpClient(options.serverUrl, options.tls, options.wireVersion, this.clock);
+    this.clock.onChange(() => this.emit({ clockOffset: this.clockOffset() }));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     // The live socket is the cheap probe that ends an outage (its 'open' starts a cycle at once), so it
     // keeps trying every few seconds while the cycle's own backoff may have grown to a minute.
@@ -126,7 +139,14 @@ export class SyncEngine {
       lastError: null,
       live: false,
       ...this.counts(),
+      clockOffset: this.clockOffset(),
     };
+  }
+
+  /** The measured offset in whole seconds: finer figures would only make the status flicker. */
+  private clockOffset(): number | null {
+    const offset = this.clock.offset();
+    return offset === null ? null : Math.round(offset / 1000) * 1000;
   }
 
   start(): void {
@@ -275,9 +295,12 @@ export class SyncEngine {
   }
 
   private async pushAll(): Promise<void> {
+    this.requeueClockRefusals();
     let limit = this.batchSize;
+    let restamps = 0;
     for (;;) {
       if (this.stopped) return;
+      this.restamp();
       const batch = this.store.pendingChanges(limit);
       if (batch.length === 0) return this.narrowing.drained();
       // A field travels once per push: an older pending write of it is obsolete and shares the answer.
@@ -300,6 +323,17 @@ export class SyncEngine {
             this.quarantineFailing(step.outboxIds, error);
             limit = this.batchSize;
           }
+          continue;
+        }
+        if (error.code === VERSION_IN_FUTURE_CODE) {
+          // Not the change's fault but our clock's: the answer has corrected it (serverTime); the next
+          // round re-stamps what waits. Should that not help, back off and keep everything.
+          if (++restamps > MAX_RESTAMPS_PER_CYCLE) throw new SyncRequestError(error.code, error.message, undefined, error.item);
+          this.log.warn('the server refused versions ahead of its clock; stamping the pending changes again', {
+            item: error.item,
+            serverTime: error.serverTime,
+            offsetMs: this.clock.offset(),
+          });
           continue;
         }
         const action = refusalAction(error, batch);
@@ -345,6 +379,29 @@ export class SyncEngine {
       count: outboxIds.length,
     });
     this.emit({});
+  }
+
+  /**
+   * Changes quarantined as `version_in_future` by a build that took a clock ahead for the change's
+   * fault go back into the outbox once: they are re-stamped like any other (docs/sync-protocol.md, "Clocks").
+   */
+  private requeueClockRefusals(): void {
+    if (this.clockRefusalsRequeued) return;
+    this.clockRefusalsRequeued = true;
+    const ids = this.store
+      .quarantined(10_000)
+      .filter((q) => q.code === VERSION_IN_FUTURE_CODE)
+      .map((q) => q.id);
+    if (ids.length === 0) return;
+    const count = this.store.requeueQuarantined(ids);
+    this.log.info('changes quarantined for a clock ahead are pushed again', { count });
+    this.emit({});
+  }
+
+  /** Stamps pending changes again when the store's clock ran ahead of server time (store-port.ts). */
+  private restamp(): void {
+    const count = this.store.restamp();
+    if (count > 0) this.log.info('pending changes stamped again in server time', { count, offsetMs: this.clock.offset() });
   }
 
   private async pullAll(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { QuarantinedChange, SyncConflict, SyncStatus } from '../../../protocol/sync-status.js';
 import { HostError } from '../../../protocol/index.js';
+import { setClockOffset } from '../lib/clock.js';
 import { call, on } from '../lib/host/client.js';
 import { reportError } from './errors.svelte.js';
 
@@ -40,6 +41,7 @@ let timer: ReturnType<typeof setInterval> | undefined;
 function setStatus(status: SyncStatus): void {
   const moved = status.quarantined !== (syncState.status?.quarantined ?? 0) || status.quarantined !== syncState.quarantine.length;
   syncState.status = status;
+  setClockOffset(status.clockOffset);
   if (moved) void loadQuarantine();
 }
 

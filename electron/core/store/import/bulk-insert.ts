@@ -34,7 +34,7 @@ export class ContactBulkInsert {
   }
 
   insert(tenant: string, contacts: readonly PreparedContact[]): void {
-    const now = new Date().toISOString();
+    const now = new Date(this.writer.now()).toISOString();
     const token = tenantToken(tenant);
     for (const c of contacts) {
       const version = this.writer.stampVersion();

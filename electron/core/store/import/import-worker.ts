@@ -23,7 +23,8 @@ async function write(input: WorkerInput): Promise<void> {
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     const phones = new PhoneNormaliser(input.region);
-    const writer = new RecordWriter(db, phones, { node: input.nodeId });
+    const offset = input.clockOffset ?? 0;
+    const writer = new RecordWriter(db, phones, { node: input.nodeId, now: () => Date.now() + offset });
     const changed = () => [...writer.takeChanged()].map(([table, ids]) => ({ table, ids: [...ids].slice(0, 1000) }));
     const batchSize = input.batchSize ?? IMPORT_BATCH_SIZE;
     const parse: ParseInput = { role: 'parse', request: input.request, region: input.region, batchSize };

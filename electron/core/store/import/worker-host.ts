@@ -10,6 +10,8 @@ export interface WorkerInput {
   region: CountryCode;
   /** The worker's own HLC node id (never the main writer's, see WriterOptions.node). */
   nodeId: string;
+  /** Added to the worker's `Date.now()`: the main writer's clock correction (server time), as the import starts. */
+  clockOffset?: number | undefined;
   request: ImportRequest;
   batchSize?: number | undefined;
   /** This entry, so the writer can start its parser from it; without it the writer parses too. */

@@ -1,5 +1,6 @@
 import { Invitation, SessionState } from 'sip.js';
 import type { AudioRouting } from './audio-routing.js';
+import { serverIso } from '../clock.js';
 import { sleep } from './timers.js';
 import { ASSERTED_CALLER, incomingCaller, type IncomingCaller } from './caller-identity.js';
 import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './dnd.js';
@@ -145,7 +146,7 @@ export class IncomingCalls {
     // The history row is queued before the answer goes out, so whoever sees the 486/302 and then
     // waits for the recorder to settle finds the finished row, never a half-written one.
     phone.recorder.begin(view, () => undefined, phone.ports.lookupCaller(remoteUser, dialled));
-    phone.recorder.update(view.id, { ended_at: new Date(view.endedAt).toISOString(), outcome });
+    phone.recorder.update(view.id, { ended_at: serverIso(view.endedAt), outcome });
     if (!gone) await invitation.reject({ statusCode: code, extraHeaders: headers }).catch(() => undefined);
     const why = gone ? 'gone before the answer' : forward ? `forwarded to ${forward.target}` : 'refused with 486';
     phone.ports.log('info', `incoming call from ${remoteUser} ${why} (${this.dnd ? 'do not disturb' : 'all lines busy'})`);

@@ -1,4 +1,5 @@
 import type { CallerLookup, CallPatch } from '../../../../protocol/store.js';
+import { serverIso } from '../clock.js';
 import type { PhonePorts } from './ports.js';
 import type { LineView } from './types.js';
 
@@ -42,7 +43,7 @@ export class CallRecorder {
           remote_number: line.remoteUser.slice(0, 500) || 'unknown',
           dialled_number: line.dialled ?? null,
           contact_id: found?.contact?.id ?? null,
-          started_at: new Date(line.startedAt).toISOString(),
+          started_at: serverIso(line.startedAt),
         })
         .then(
           ({ id }) => {
@@ -98,6 +99,7 @@ export class CallRecorder {
   }
 }
 
+/** History rows are in server time: a computer whose date is wrong still files the call on the right day. */
 function iso(ms: number | undefined): string | null {
-  return ms === undefined ? null : new Date(ms).toISOString();
+  return ms === undefined ? null : serverIso(ms);
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatVersion, fromWireVersion, MAX_PUSH_CHANGES, toWireVersion } from '../../../../protocol/index.js';
+import {
+  formatVersion,
+  fromWireVersion,
+  MAX_CLOCK_SKEW_MS,
+  MAX_PUSH_CHANGES,
+  toWireVersion,
+} from '../../../../protocol/index.js';
 import { SyncHttpError } from '../../../../server/sync/errors.js';
 import { validatePush } from '../../../../server/sync/validate-push.js';
 import { pushBody } from '../../../helpers/sync-wire.js';
@@ -51,13 +57,24 @@ describe('validatePush', () => {
     expect(refuse({ changes: [ok()] })).toMatchObject({ status: 400, code: 'invalid_request' });
     expect(refuse(null)).toMatchObject({ status: 400 });
   });
-  it('allows exactly 24 h of clock skew, not more', () => {
+  it('allows exactly MAX_CLOCK_SKEW_MS of clock skew, not more, and names its own time in the refusal', () => {
     expect(
-      validatePush(pushBody([{ ...ok(), version: formatVersion(now + 24 * 3600_000, 0, '0123456789abcdef') }]), () => true, now),
+      validatePush(
+        pushBody([{ ...ok(), version: formatVersion(now + MAX_CLOCK_SKEW_MS, 0, '0123456789abcdef') }]),
+        () => true,
+        now,
+      ),
     ).toHaveLength(1);
-    expect(refuse(pushBody([{ ...ok(), version: formatVersion(now + 24 * 3600_000 + 1, 0, '0123456789abcdef') }]))).toMatchObject(
-      { code: 'version_in_future' },
-    );
+    const body = pushBody([{ ...ok(), version: formatVersion(now + MAX_CLOCK_SKEW_MS + 1, 0, '0123456789abcdef') }]);
+    expect(refuse(body)).toMatchObject({ status: 400, code: 'version_in_future' });
+    const refused = (() => {
+      try {
+        return validatePush(body, () => true, now);
+      } catch (error) {
+        return (error as SyncHttpError).toBody().error;
+      }
+    })();
+    expect(refused).toMatchObject({ code: 'version_in_future', serverTime: now });
   });
   it('limits the batch size with 413, counting fields', () => {
     expect(refuse(pushBody(Array.from({ length: MAX_PUSH_CHANGES + 1 }, ok)))).toMatchObject({ status: 413 });
