@@ -1,5 +1,22 @@
-/** Shared by the benchmark suites: one JSON line per metric, and percentiles. */
+/**
+ * Shared by the benchmark suites: one JSON line per metric, percentiles, the smoke switch, and the
+ * deadlines that keep a suite from hanging.
+ *
+ * A suite runs its work as named steps (`step`), each with its own time limit, inside `runSuite`,
+ * which also holds the suite to an overall deadline. A step that does not complete in time fails the
+ * suite with a message naming it; nothing measured after that point is printed, and `emit` refuses a
+ * value that is not a finite number — a bench that cannot measure prints no figure rather than a
+ * wrong one.
+ */
+
+/** `BENCH_SMOKE=1` (`npm run bench -- --smoke`, and `npm test`): tiny sizes, every step still runs. */
+export const SMOKE = process.env.BENCH_SMOKE === '1';
+
+/** The full size, or the smoke size in smoke mode. */
+export const size = (full: number, smoke: number): number => (SMOKE ? smoke : full);
+
 export function emit(suite: string, metric: string, value: number, unit: string): void {
+  if (!Number.isFinite(value)) throw new Error(`${suite}: ${metric} was not measured (${value}); nothing printed`);
   process.stdout.write(`${JSON.stringify({ suite, metric, value: Math.round(value * 1000) / 1000, unit })}\n`);
 }
 
@@ -7,4 +24,71 @@ export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+export class StepTimeout extends Error {}
+
+let current = 'start-up';
+let failedIn: string | undefined;
+const aborts: Array<() => Promise<void> | void> = [];
+
+/** Runs `fn` as the step `name`; rejects with a StepTimeout naming the step after `timeoutMs`. */
+export async function step<T>(name: string, timeoutMs: number, fn: () => Promise<T> | T): Promise<T> {
+  const outer = current;
+  current = name;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve().then(fn),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StepTimeout(`step "${name}" did not complete within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    failedIn ??= name;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    current = outer;
+  }
+}
+
+/**
+ * Registers clean-up for the case the suite's deadline strikes while a step still runs (daemons in
+ * their own process groups would otherwise outlive the suite); returns the unregister function.
+ */
+export function onAbort(fn: () => Promise<void> | void): () => void {
+  aborts.push(fn);
+  return () => {
+    const index = aborts.indexOf(fn);
+    if (index >= 0) aborts.splice(index, 1);
+  };
+}
+
+/** How long the abort clean-ups may take before the suite exits anyway. */
+const ABORT_GRACE_MS = 10_000;
+
+/**
+ * Runs a suite's `main` under an overall deadline. A failure or the deadline ends the process with
+ * exit code 1 and a message naming the step that was running; the deadline does not wait for the
+ * step (it may never settle), only, briefly, for the registered abort clean-ups.
+ */
+export async function runSuite(suite: string, deadlineMs: number, main: () => Promise<void>): Promise<void> {
+  const deadline = setTimeout(() => {
+    process.stderr.write(`${suite}: deadline of ${deadlineMs} ms exceeded in step "${current}"\n`);
+    const grace = setTimeout(() => process.exit(1), ABORT_GRACE_MS);
+    grace.unref();
+    void Promise.allSettled(aborts.splice(0).map(async (fn) => fn())).then(() => process.exit(1));
+  }, deadlineMs);
+  try {
+    await main();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${suite}: failed in step "${failedIn ?? current}": ${message}\n`);
+    process.exitCode = 1;
+  } finally {
+    clearTimeout(deadline);
+  }
+  // Anything left open (a page, a socket, a pool) must not keep the suite alive past its figures.
+  process.exit(process.exitCode ?? 0);
 }
