@@ -42,12 +42,26 @@ const tsx = join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.
 
 export async function runSuiteFile(
   file: string,
-  options: { deadlineMs: number; smoke: boolean; onMetric?: (m: Metric) => void; onChatter?: (line: string) => void },
+  options: {
+    deadlineMs: number;
+    smoke: boolean;
+    /** How long past the deadline the backstop waits before it kills the suite's process group. */
+    graceMs?: number;
+    env?: Record<string, string>;
+    onMetric?: (m: Metric) => void;
+    onChatter?: (line: string) => void;
+  },
 ): Promise<SuiteRun> {
+  const graceMs = options.graceMs ?? RUNNER_GRACE_MS;
   const started = performance.now();
   const child = spawn(process.execPath, ['--expose-gc', tsx, file], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BENCH_SMOKE: options.smoke ? '1' : '0', BENCH_DEADLINE_MS: String(options.deadlineMs) },
+    env: {
+      ...process.env,
+      ...options.env,
+      BENCH_SMOKE: options.smoke ? '1' : '0',
+      BENCH_DEADLINE_MS: String(options.deadlineMs),
+    },
     // Its own process group, so the backstop reaches the suite's browsers and helpers too.
     detached: true,
   });
@@ -87,12 +101,11 @@ export async function runSuiteFile(
     } catch {
       // already gone
     }
-  }, options.deadlineMs + RUNNER_GRACE_MS);
+  }, options.deadlineMs + graceMs);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearTimeout(backstop);
   const ms = performance.now() - started;
-  if (killed)
-    return { ok: false, metrics, ms, failure: `killed after ${options.deadlineMs + RUNNER_GRACE_MS} ms (deadline + grace)` };
+  if (killed) return { ok: false, metrics, ms, failure: `killed after ${options.deadlineMs + graceMs} ms (deadline + grace)` };
   if (code !== 0) return { ok: false, metrics, ms, failure: `exit ${code}` };
   if (metrics.length === 0) return { ok: false, metrics, ms, failure: 'no metrics printed' };
   return { ok: true, metrics, ms };
