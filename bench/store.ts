@@ -17,7 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { once } from 'node:events';
+import { importContacts } from '../electron/core/store/import/importer.js';
+import { preparedBatches } from '../electron/core/store/import/source.js';
 import { defaultWorkerEntry, type WorkerEntry } from '../electron/core/store/import/worker-host.js';
+import { PhoneNormaliser } from '../electron/core/store/phone.js';
 import { LocalStore } from '../electron/core/store/store.js';
 import { bareWrites, type BareContact } from './_bare-writes.js';
 import { emit, percentile, runSuite, size, step } from './_metrics.js';
@@ -148,6 +151,33 @@ function storedRows(store: LocalStore): BareContact[] {
   ).map((c) => ({ name: c.name, company: c.company ?? '', email: c.email ?? '', phones: phones.get(c.id) ?? [] }));
 }
 
+/**
+ * The import's two stages one after the other in this thread, µs per contact: reading and
+ * preparing the file (CSV, names folded, numbers normalised: the parser thread's work) and writing
+ * the prepared batches with the import's own writer (the writer thread's work: rows, outbox entries,
+ * search index, name indexes rebuilt at the end). Against the bare writes and the import's wall
+ * time they show where the import's time goes (docs/store.md, "Benchmark").
+ */
+async function importStages(csv: string, dbFile: string): Promise<void> {
+  const request = { tenant: 'bench', format: 'csv', csvProfile: 'generic', path: csv } as const;
+  const batches = [];
+  let start = performance.now();
+  for await (const batch of preparedBatches(request, new PhoneNormaliser('DE'), 500)) batches.push(batch);
+  emit(SUITE, 'import_stage_prepare_us_per_contact', ((performance.now() - start) * 1000) / CONTACTS, 'µs');
+  const store = LocalStore.open(dbFile);
+  const iterator = batches[Symbol.iterator]();
+  try {
+    start = performance.now();
+    const report = await importContacts(store.writer, store.phones, request, {
+      batches: { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(iterator.next()) }) },
+    });
+    if (report.imported !== CONTACTS) throw new Error(`the writer stage stored ${report.imported} of ${CONTACTS}`);
+    emit(SUITE, 'import_stage_write_us_per_contact', ((performance.now() - start) * 1000) / CONTACTS, 'µs');
+  } finally {
+    store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vermittlung-bench-store-'));
   const workerDir = join(ROOT, 'dist', `bench-import-worker-${process.pid}`);
@@ -188,6 +218,7 @@ async function main(): Promise<void> {
     );
     emit(SUITE, 'bare_record_entry_contacts_per_s', bareRate, 'contacts/s');
     emit(SUITE, 'import_vs_bare_writes_ratio', importRate / bareRate, 'ratio');
+    await step('where the import time goes', 300_000, () => importStages(csv, join(dir, 'stages.db')));
 
     const lookups = await step('caller lookups', 60_000, () => {
       const lookups: number[] = [];
