@@ -213,8 +213,10 @@ async function main(): Promise<void> {
     // The same-run baseline: the rows the import stored, written again with bare prepared statements
     // in the import's shape (store-write-shape's record_entry case) into a fresh database.
     const rows = storedRows(store);
+    // The import defers the name indexes for a file of 1 MiB or more; so does the baseline then.
+    const deferNameIndexes = statSync(csv).size >= 1024 * 1024;
     const bareRate = await step('bare writes of the same rows', 120_000, () =>
-      bareWrites(join(dir, 'bare.db'), rows, { versions: 'record_entry', fts: true }),
+      bareWrites(join(dir, 'bare.db'), rows, { versions: 'record_entry', fts: true, deferNameIndexes }),
     );
     emit(SUITE, 'bare_record_entry_contacts_per_s', bareRate, 'contacts/s');
     emit(SUITE, 'import_vs_bare_writes_ratio', importRate / bareRate, 'ratio');
