@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+
 /**
  * Shared by the benchmark suites: one JSON line per metric, percentiles, the smoke switch, and the
  * deadlines that keep a suite from hanging.
@@ -65,6 +67,29 @@ export function onAbort(fn: () => Promise<void> | void): () => void {
   };
 }
 
+/**
+ * The last act of an abort: every process this suite started directly, and its process group (the
+ * PBX daemons and the browsers run in groups of their own), is killed by id — also those a step
+ * that never finished had started but not yet handed to a clean-up.
+ */
+function killOwnChildren(): void {
+  let listed = '';
+  try {
+    listed = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  } catch {
+    return;
+  }
+  for (const pid of listed.split(/\s+/).filter(Boolean).map(Number)) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // not a group leader, or already gone
+      }
+    }
+  }
+}
+
 /** How long the abort clean-ups may take before the suite exits anyway. */
 const ABORT_GRACE_MS = 10_000;
 
@@ -74,21 +99,33 @@ const ABORT_GRACE_MS = 10_000;
  * step (it may never settle), only, briefly, for the registered abort clean-ups.
  */
 export async function runSuite(suite: string, deadlineMs: number, main: () => Promise<void>): Promise<void> {
-  const deadline = setTimeout(() => {
-    process.stderr.write(`${suite}: deadline of ${deadlineMs} ms exceeded in step "${current}"\n`);
-    const grace = setTimeout(() => process.exit(1), ABORT_GRACE_MS);
-    grace.unref();
-    void Promise.allSettled(aborts.splice(0).map(async (fn) => fn())).then(() => process.exit(1));
-  }, deadlineMs);
+  let aborting = false;
+  const abort = (why: string) => {
+    if (aborting) return;
+    aborting = true;
+    process.stderr.write(`${suite}: ${why} in step "${current}"\n`);
+    const end = () => {
+      killOwnChildren();
+      process.exit(1);
+    };
+    setTimeout(end, ABORT_GRACE_MS);
+    void Promise.allSettled(aborts.splice(0).map(async (fn) => fn())).then(end);
+  };
+  const deadline = setTimeout(() => abort(`deadline of ${deadlineMs} ms exceeded`), deadlineMs);
+  // Ctrl-C in `npm run bench` reaches the suite through the runner: clean up as at the deadline.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort(`${signal} received`));
   try {
     await main();
   } catch (error) {
+    if (aborting) return;
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${suite}: failed in step "${failedIn ?? current}": ${message}\n`);
     process.exitCode = 1;
   } finally {
     clearTimeout(deadline);
   }
+  // An abort exits once its clean-ups are done; the step they ended must not cut them short.
+  if (aborting) return;
   // Anything left open (a page, a socket, a pool) must not keep the suite alive past its figures.
   process.exit(process.exitCode ?? 0);
 }

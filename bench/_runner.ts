@@ -93,6 +93,17 @@ export async function runSuiteFile(
     chatter(line);
   });
   lines(child.stderr, chatter);
+  // The suite has a process group of its own, so a Ctrl-C at the terminal does not reach it: pass
+  // it on, and the suite cleans up as at its deadline.
+  const forward = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
   let killed = false;
   const backstop = setTimeout(() => {
     killed = true;
@@ -104,6 +115,8 @@ export async function runSuiteFile(
   }, options.deadlineMs + graceMs);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearTimeout(backstop);
+  process.off('SIGINT', forward);
+  process.off('SIGTERM', forward);
   const ms = performance.now() - started;
   if (killed) return { ok: false, metrics, ms, failure: `killed after ${options.deadlineMs + graceMs} ms (deadline + grace)` };
   if (code !== 0) return { ok: false, metrics, ms, failure: `exit ${code}` };

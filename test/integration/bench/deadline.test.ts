@@ -11,6 +11,15 @@ const FIXTURE = join(import.meta.dirname, 'fixtures', 'stuck-suite.ts');
 const dir = mkdtempSync(join(tmpdir(), 'vermittlung-bench-deadline-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+function state(pid: number): 'alive' | 'gone' {
+  try {
+    process.kill(pid, 0);
+    return 'alive';
+  } catch {
+    return 'gone';
+  }
+}
+
 async function run(mode: string, deadlineMs: number, graceMs?: number) {
   const chatter: string[] = [];
   const started = performance.now();
@@ -33,13 +42,16 @@ describe('bench deadlines', () => {
     expect(result.metrics.map((m) => m.metric)).toEqual(['measured_before']);
   });
 
-  it('ends a suite at its deadline and runs its abort clean-up', async () => {
+  it('ends a suite at its deadline, runs its abort clean-up and kills the daemons it started', async () => {
     const result = await run('deadline', 2000);
     expect(result.ok).toBe(false);
     expect(result.seconds).toBeLessThan(15);
     expect(result.chatter).toContain('deadline of 2000 ms exceeded in step "wait far longer than the suite may take"');
     expect(existsSync(join(dir, 'deadline.marker'))).toBe(true);
     expect(result.metrics.map((m) => m.metric)).toEqual(['measured_before']);
+    const daemon = Number(/daemon (\d+)/.exec(result.chatter)?.[1]);
+    expect(daemon).toBeGreaterThan(0);
+    await expect.poll(() => state(daemon)).toBe('gone');
   });
 
   it('kills a suite whose event loop is blocked, with the processes it started', async () => {
@@ -49,16 +61,7 @@ describe('bench deadlines', () => {
     expect(result.seconds).toBeLessThan(15);
     const pid = Number(/child (\d+)/.exec(result.chatter)?.[1]);
     expect(pid).toBeGreaterThan(0);
-    await expect
-      .poll(() => {
-        try {
-          process.kill(pid, 0);
-          return 'alive';
-        } catch {
-          return 'gone';
-        }
-      })
-      .toBe('gone');
+    await expect.poll(() => state(pid)).toBe('gone');
   });
 
   it('prints no figure that was not measured', async () => {
