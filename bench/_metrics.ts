@@ -112,8 +112,10 @@ export async function runSuite(suite: string, deadlineMs: number, main: () => Pr
     void Promise.allSettled(aborts.splice(0).map(async (fn) => fn())).then(end);
   };
   const deadline = setTimeout(() => abort(`deadline of ${deadlineMs} ms exceeded`), deadlineMs);
-  // Ctrl-C in `npm run bench` reaches the suite through the runner: clean up as at the deadline.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort(`${signal} received`));
+  // Ctrl-C in `npm run bench` reaches the suite through the runner: clean up as at the deadline. Not
+  // `once`: tsx relays the signal again, and a second one without a listener would end the suite
+  // before its clean-up (the grace period still bounds it).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => abort(`${signal} received`));
   try {
     await main();
   } catch (error) {
