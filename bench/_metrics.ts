@@ -68,7 +68,7 @@ export function onAbort(fn: () => Promise<void> | void): () => void {
 }
 
 /**
- * The last act of an abort: every process this suite started directly, and its process group (the
+ * The last act of a suite: every process this suite started directly, and its process group (the
  * PBX daemons and the browsers run in groups of their own), is killed by id — also those a step
  * that never finished had started but not yet handed to a clean-up.
  */
@@ -104,9 +104,13 @@ export async function runSuite(suite: string, deadlineMs: number, main: () => Pr
     if (aborting) return;
     aborting = true;
     process.stderr.write(`${suite}: ${why} in step "${current}"\n`);
+    // Others hear Ctrl-C too (Playwright closes its browsers and exits with 130): the suite exits
+    // once its own clean-up is done, whoever asks first.
+    const exit = process.exit.bind(process);
+    process.exit = (() => undefined) as unknown as typeof process.exit;
     const end = () => {
       killOwnChildren();
-      process.exit(1);
+      exit(1);
     };
     setTimeout(end, ABORT_GRACE_MS);
     void Promise.allSettled(aborts.splice(0).map(async (fn) => fn())).then(end);
@@ -128,6 +132,8 @@ export async function runSuite(suite: string, deadlineMs: number, main: () => Pr
   }
   // An abort exits once its clean-ups are done; the step they ended must not cut them short.
   if (aborting) return;
-  // Anything left open (a page, a socket, a pool) must not keep the suite alive past its figures.
+  // Anything left open (a page, a socket, a pool) must not keep the suite alive past its figures,
+  // and no daemon a failed step started before any clean-up knew of it may outlive the suite.
+  killOwnChildren();
   process.exit(process.exitCode ?? 0);
 }

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GOALS, goalMet, goalText } from './_suites.js';
 
 export interface Metric {
@@ -38,7 +39,14 @@ export interface SuiteRun {
 /** Beyond the suite's own deadline: its abort clean-ups get 10 s, this adds margin for its exit. */
 export const RUNNER_GRACE_MS = 20_000;
 
-const tsx = join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const tsxDist = join(import.meta.dirname, '..', 'node_modules', 'tsx', 'dist');
+/**
+ * tsx's hooks loaded into the suite's own Node process, without tsx's CLI in between: the CLI relays
+ * a signal to its child and kills it (SIGKILL) when the child does not confirm within 30 ms, which a
+ * suite busy in a synchronous call (openssl while a PBX home is made) cannot do — its clean-up would
+ * never run.
+ */
+const TSX_ARGS = ['--require', join(tsxDist, 'preflight.cjs'), '--import', pathToFileURL(join(tsxDist, 'loader.mjs')).href];
 
 export async function runSuiteFile(
   file: string,
@@ -54,7 +62,7 @@ export async function runSuiteFile(
 ): Promise<SuiteRun> {
   const graceMs = options.graceMs ?? RUNNER_GRACE_MS;
   const started = performance.now();
-  const child = spawn(process.execPath, ['--expose-gc', tsx, file], {
+  const child = spawn(process.execPath, ['--expose-gc', ...TSX_ARGS, file], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -94,8 +102,12 @@ export async function runSuiteFile(
   });
   lines(child.stderr, chatter);
   // The suite has a process group of its own, so a Ctrl-C at the terminal does not reach it: pass
-  // it on, and the suite cleans up as at its deadline.
+  // the first signal on (once: the runner's own tsx CLI relays it a second time), and the suite
+  // cleans up as at its deadline.
+  let forwarded = false;
   const forward = (signal: NodeJS.Signals) => {
+    if (forwarded) return;
+    forwarded = true;
     try {
       process.kill(-child.pid!, signal);
     } catch {
