@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Shared by the benchmark suites: one JSON line per metric, percentiles, the smoke switch, and the
@@ -73,13 +73,7 @@ export function onAbort(fn: () => Promise<void> | void): () => void {
  * that never finished had started but not yet handed to a clean-up.
  */
 function killOwnChildren(): void {
-  let listed = '';
-  try {
-    listed = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  } catch {
-    return;
-  }
-  for (const pid of listed.split(/\s+/).filter(Boolean).map(Number)) {
+  for (const pid of childPids()) {
     for (const target of [-pid, pid]) {
       try {
         process.kill(target, 'SIGKILL');
@@ -88,6 +82,27 @@ function killOwnChildren(): void {
       }
     }
   }
+}
+
+/** The processes whose parent is this one, from /proc (field 4 of `stat`, after the parenthesised name). */
+function childPids(): number[] {
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 /** How long the abort clean-ups may take before the suite exits anyway. */
