@@ -35,7 +35,7 @@ const POLICY_DIR = '/etc/chromium/policies/managed';
 
 const PAGE_SCRIPT = `
 import { Web } from 'sip.js';
-let user; let sentAt = 0; let resolveCall;
+let user; let sentAt = 0; let resolveCall; let registered;
 window.bare = {
   async start(server, aor) {
     const audio = document.createElement('audio');
@@ -52,6 +52,7 @@ window.bare = {
       delegate: {
         onCallReceived: () => void user.answer(),
         onCallAnswered: () => resolveCall?.(performance.now() - sentAt),
+        onRegistered: () => registered?.(),
       },
     });
     await user.connect();
@@ -61,12 +62,20 @@ window.bare = {
       if (message.startsWith('INVITE ') && !/^To:[^\\r\\n]*;tag=/im.test(message)) sentAt = performance.now();
       return send(message);
     };
-    await user.register();
+    // Resolves once the PBX took the registration; a refusal rejects with its status line.
+    await new Promise((resolve, reject) => {
+      registered = resolve;
+      const onReject = (response) =>
+        reject(new Error('REGISTER refused: ' + response.message.statusCode + ' ' + response.message.reasonPhrase));
+      user.register({ requestDelegate: { onReject } }).catch(reject);
+    });
   },
   call(target) {
     return new Promise((resolve, reject) => {
       resolveCall = resolve;
-      user.call(target).catch(reject);
+      const onReject = (response) =>
+        reject(new Error('INVITE refused: ' + response.message.statusCode + ' ' + response.message.reasonPhrase));
+      user.call(target, undefined, { requestDelegate: { onReject } }).catch(reject);
     });
   },
   hangup: () => user.hangup(),
@@ -131,6 +140,9 @@ function pageServer(): Promise<Server & { url: string }> {
   );
 }
 
+/** The users the bare pages register as: the rig must put them in the directory, as any user. */
+export const BARE_USERS = ['bare1', 'bare2'] as const;
+
 export interface BareSipjs {
   /** One call bare1 → bare2 (auto-answer): INVITE sent → Established, ms; hung up afterwards. */
   call(): Promise<number>;
@@ -154,7 +166,7 @@ export async function startBareSipjs(home: TestHome, wssPort: number): Promise<B
     for (const dir of homes) rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const user of ['bare1', 'bare2']) {
+    for (const user of BARE_USERS) {
       const dir = nssHome(home, user);
       homes.push(dir);
       const browser = await launchChromium({ HOME: dir });

@@ -1,6 +1,8 @@
 /**
- * Store benchmark (issue 3): 100,000 contacts with about 150,000 numbers, imported from a generated
- * CSV through the real import path, then caller lookup, search as you type and FTS vs LIKE.
+ * Store benchmark: 100,000 contacts with about 150,000 numbers, imported from a generated CSV
+ * through the real import path; the same rows written again by bare prepared statements as the
+ * same-run baseline (`import_vs_bare_writes_ratio`); then caller lookup, search as you type and FTS
+ * vs LIKE.
  * `npx tsx bench/store.ts` or `npm run bench -- store`; one JSON line per metric.
  *
  * The import runs in the worker the app ships: `import-worker.cjs`, built from the current sources
@@ -15,12 +17,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { once } from 'node:events';
+import { importContacts } from '../electron/core/store/import/importer.js';
+import { preparedBatches } from '../electron/core/store/import/source.js';
 import { defaultWorkerEntry, type WorkerEntry } from '../electron/core/store/import/worker-host.js';
+import { PhoneNormaliser } from '../electron/core/store/phone.js';
 import { LocalStore } from '../electron/core/store/store.js';
-import { emit, percentile } from './_metrics.js';
+import { bareWrites, type BareContact } from './_bare-writes.js';
+import { emit, percentile, runSuite, size, step } from './_metrics.js';
+import { suiteDeadlineMs } from './_suites.js';
 
 const SUITE = 'store';
-const CONTACTS = Number(process.env.STORE_BENCH_CONTACTS ?? 100_000);
+const CONTACTS = Number(process.env.STORE_BENCH_CONTACTS ?? size(100_000, 2000));
 const ROOT = join(import.meta.dirname, '..');
 const GIVEN = [
   'Anna',
@@ -104,6 +111,8 @@ function formats(national: string): string[] {
   ];
 }
 
+const cpuMicros = (usage: NodeJS.CpuUsage) => usage.user + usage.system;
+
 function time(fn: () => unknown): number {
   const start = performance.now();
   fn();
@@ -121,26 +130,83 @@ function buildImportWorker(outDir: string): WorkerEntry {
   return { file: join(outDir, 'import-worker.cjs') };
 }
 
+/** The rows the import stored, read back in the bare writer's shape (outside any timing). */
+function storedRows(store: LocalStore): BareContact[] {
+  const phones = new Map<string, BareContact['phones']>();
+  for (const p of store.db.prepare('SELECT contact_id, kind, number, e164 FROM contact_phone').all() as Array<{
+    contact_id: string;
+    kind: string;
+    number: string;
+    e164: string | null;
+  }>) {
+    const list = phones.get(p.contact_id) ?? [];
+    list.push({ kind: p.kind, number: p.number, e164: p.e164 ?? p.number });
+    phones.set(p.contact_id, list);
+  }
+  return (
+    store.db.prepare('SELECT id, name, company, email FROM contact').all() as Array<{
+      id: string;
+      name: string;
+      company: string | null;
+      email: string | null;
+    }>
+  ).map((c) => ({ name: c.name, company: c.company ?? '', email: c.email ?? '', phones: phones.get(c.id) ?? [] }));
+}
+
+/**
+ * The import's two stages one after the other in this thread, CPU µs per contact: reading and
+ * preparing the file (CSV, names folded, numbers normalised: the parser thread's work) and writing
+ * the prepared batches with the import's own writer (the writer thread's work: rows, outbox entries,
+ * search index, name indexes rebuilt at the end). Against the bare writes and the import's wall
+ * time they show where the import's time goes (docs/store.md, "Benchmark").
+ */
+async function importStages(csv: string, dbFile: string): Promise<void> {
+  const request = { tenant: 'bench', format: 'csv', csvProfile: 'generic', path: csv } as const;
+  const batches = [];
+  let start = process.cpuUsage();
+  for await (const batch of preparedBatches(request, new PhoneNormaliser('DE'), 500)) batches.push(batch);
+  emit(SUITE, 'import_stage_prepare_cpu_us_per_contact', cpuMicros(process.cpuUsage(start)) / CONTACTS, 'µs');
+  const store = LocalStore.open(dbFile);
+  const iterator = batches[Symbol.iterator]();
+  try {
+    start = process.cpuUsage();
+    const report = await importContacts(store.writer, store.phones, request, {
+      batches: { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(iterator.next()) }) },
+    });
+    if (report.imported !== CONTACTS) throw new Error(`the writer stage stored ${report.imported} of ${CONTACTS}`);
+    emit(SUITE, 'import_stage_write_cpu_us_per_contact', cpuMicros(process.cpuUsage(start)) / CONTACTS, 'µs');
+  } finally {
+    store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vermittlung-bench-store-'));
   const workerDir = join(ROOT, 'dist', `bench-import-worker-${process.pid}`);
   try {
     const fromSource = process.env.STORE_BENCH_WORKER === 'source';
-    const importWorker = fromSource ? defaultWorkerEntry() : buildImportWorker(workerDir);
+    const importWorker = await step('build the import worker', 120_000, () =>
+      fromSource ? defaultWorkerEntry() : buildImportWorker(workerDir),
+    );
     const csv = join(dir, 'contacts.csv');
-    const numbers = await generate(csv);
+    const numbers = await step('generate the CSV', 60_000, () => generate(csv));
     const dbFile = join(dir, 'vermittlung.db');
     const store = LocalStore.open(dbFile, { importWorker });
 
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     const start = performance.now();
-    const report = await store.import({ tenant: 'bench', format: 'csv', csvProfile: 'generic', path: csv });
+    const cpuStart = process.cpuUsage();
+    const report = await step('import', 300_000, () =>
+      store.import({ tenant: 'bench', format: 'csv', csvProfile: 'generic', path: csv }),
+    );
+    const importCpu = cpuMicros(process.cpuUsage(cpuStart));
     const seconds = (performance.now() - start) / 1000;
     delay.disable();
     if (report.imported !== CONTACTS)
       throw new Error(`imported ${report.imported} of ${CONTACTS}: ${JSON.stringify(report.errors.slice(0, 3))}`);
-    emit(SUITE, 'import_contacts_per_s', CONTACTS / seconds, 'contacts/s');
+    const importRate = CONTACTS / seconds;
+    emit(SUITE, 'import_contacts_per_s', importRate, 'contacts/s');
     emit(SUITE, 'import_event_loop_max_delay_ms', delay.max / 1e6, 'ms');
     const phoneCount = store.db.prepare('SELECT count(*) FROM contact_phone').pluck().get() as number;
     const via = fromSource ? 'import-worker.ts via tsx' : 'the bundled import-worker.cjs';
@@ -148,17 +214,40 @@ async function main(): Promise<void> {
       `store bench: ${CONTACTS} contacts, ${phoneCount} numbers imported in ${seconds.toFixed(1)} s by ${via}\n`,
     );
 
-    const lookups: number[] = [];
-    let found = 0;
-    for (const national of numbers) {
-      for (const format of formats(national)) {
-        const start = performance.now();
-        const hit = store.lookup.caller(format);
-        lookups.push(performance.now() - start);
-        if (hit.contact) found++;
+    // The same-run baseline: the rows the import stored, written again with bare prepared statements
+    // in the import's shape (store-write-shape's record_entry case) into a fresh database.
+    const rows = storedRows(store);
+    // The import defers the name indexes for a file of 1 MiB or more; so does the baseline then.
+    const deferNameIndexes = statSync(csv).size >= 1024 * 1024;
+    const bareCpuStart = process.cpuUsage();
+    const bareRate = await step('bare writes of the same rows', 120_000, () =>
+      bareWrites(join(dir, 'bare.db'), rows, { versions: 'record_entry', fts: true, deferNameIndexes }),
+    );
+    const bareCpu = cpuMicros(process.cpuUsage(bareCpuStart));
+    emit(SUITE, 'bare_record_entry_contacts_per_s', bareRate, 'contacts/s');
+    emit(SUITE, 'import_vs_bare_writes_ratio', importRate / bareRate, 'ratio');
+    // CPU time of all threads: on a machine busy with other work a process gets CPU per runnable
+    // thread, so the two-threaded import outruns the one-threaded baseline by wall time; CPU time
+    // per contact compares the work itself.
+    emit(SUITE, 'import_cpu_us_per_contact', importCpu / CONTACTS, 'µs');
+    emit(SUITE, 'bare_writes_cpu_us_per_contact', bareCpu / CONTACTS, 'µs');
+    emit(SUITE, 'import_vs_bare_writes_cpu_ratio', bareCpu / importCpu, 'ratio');
+    await step('where the import time goes', 300_000, () => importStages(csv, join(dir, 'stages.db')));
+
+    const lookups = await step('caller lookups', 60_000, () => {
+      const lookups: number[] = [];
+      let found = 0;
+      for (const national of numbers) {
+        for (const format of formats(national)) {
+          const start = performance.now();
+          const hit = store.lookup.caller(format);
+          lookups.push(performance.now() - start);
+          if (hit.contact) found++;
+        }
       }
-    }
-    if (found !== lookups.length) throw new Error(`lookup found ${found} of ${lookups.length}`);
+      if (found !== lookups.length) throw new Error(`lookup found ${found} of ${lookups.length}`);
+      return lookups;
+    });
     emit(SUITE, 'lookup_p99_ms', percentile(lookups, 0.99), 'ms');
 
     const queries: string[] = [];
@@ -167,22 +256,25 @@ async function main(): Promise<void> {
       queries.push(name.slice(0, 1 + (i % 3)), name, name.toLowerCase().normalize('NFD').replace(/\p{M}/gu, ''));
     }
     queries.push('mueller', 'weiss', 'strasser', 'schmidt kalo', '030 10', '0171 2000');
-    const ftsTimes = queries.map((q) => time(() => store.writer.search.search(q, undefined, 20)));
-    const ftsTenant = queries.map((q) => time(() => store.writer.search.search(q, 'bench', 20)));
-    emit(SUITE, 'search_p95_ms', percentile([...ftsTimes, ...ftsTenant], 0.95), 'ms');
-    const sample = queries.filter((_, i) => i % 4 === 0);
-    const fts = sample.reduce((sum, q) => sum + time(() => store.writer.search.search(q, undefined, 20)), 0);
-    const like = sample.reduce((sum, q) => sum + time(() => store.writer.search.searchLike(q, 20)), 0);
-    emit(SUITE, 'search_fts_vs_like_ratio', like / fts, 'x');
+    await step('search', 60_000, () => {
+      const ftsTimes = queries.map((q) => time(() => store.writer.search.search(q, undefined, 20)));
+      const ftsTenant = queries.map((q) => time(() => store.writer.search.search(q, 'bench', 20)));
+      emit(SUITE, 'search_p95_ms', percentile([...ftsTimes, ...ftsTenant], 0.95), 'ms');
+      const sample = queries.filter((_, i) => i % 4 === 0);
+      const fts = sample.reduce((sum, q) => sum + time(() => store.writer.search.search(q, undefined, 20)), 0);
+      const like = sample.reduce((sum, q) => sum + time(() => store.writer.search.searchLike(q, 20)), 0);
+      emit(SUITE, 'search_fts_vs_like_ratio', like / fts, 'x');
+    });
 
     // Exporting everything must not freeze the main process either (it answers a call's lookup).
     const exportDelay = monitorEventLoopDelay({ resolution: 1 });
     exportDelay.enable();
     const exportStart = performance.now();
-    const exported = await store.exportVcard({});
-    emit(SUITE, 'export_all_ms', performance.now() - exportStart, 'ms');
+    const exported = await step('export', 120_000, () => store.exportVcard({}));
+    const exportMs = performance.now() - exportStart;
     exportDelay.disable();
     if (exported.count !== CONTACTS) throw new Error(`exported ${exported.count} of ${CONTACTS}`);
+    emit(SUITE, 'export_all_ms', exportMs, 'ms');
     emit(SUITE, 'export_event_loop_max_delay_ms', exportDelay.max / 1e6, 'ms');
 
     store.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -194,4 +286,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runSuite(SUITE, suiteDeadlineMs(SUITE), main);

@@ -88,6 +88,8 @@ export interface RigOptions {
   extraTenants?: Array<{ id: string; name: string; numbers: string[] }>;
   /** The PBX's outbound gateway for numbers (host:port, UDP), e.g. a baresip standing for a mobile. */
   trunk?: string;
+  /** Further users of the directory who run no app here (clients of another kind register as them). */
+  directoryUsers?: string[];
 }
 
 export async function startPhoneRig(users: RigUser[], options: RigOptions = {}): Promise<PhoneRig> {
@@ -95,7 +97,16 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
   home.writeDirectory({
     version: 1,
     tenants: [{ id: TENANT, name: 'Schreinerei Müller', numbers: [TENANT_NUMBER] }, ...(options.extraTenants ?? [])],
-    users: users.map((u) => ({ id: u.id, name: u.id, role: 'teleworker', tenants: u.tenants ?? [], certificates: [] })),
+    users: [
+      ...users.map((u) => ({ id: u.id, name: u.id, role: 'teleworker' as const, tenants: u.tenants ?? [], certificates: [] })),
+      ...(options.directoryUsers ?? []).map((id) => ({
+        id,
+        name: id,
+        role: 'teleworker' as const,
+        tenants: [],
+        certificates: [],
+      })),
+    ],
   });
   const bundle = await bundlePhonePage();
   const [stack, browser] = await Promise.all([

@@ -1,0 +1,52 @@
+/**
+ * What the runner and the suites agree on: each suite's overall deadline (full and smoke sizes) and
+ * the goals the closing table checks. The figures themselves, with their machines, are in
+ * docs/performance.md.
+ */
+import { SMOKE } from './_metrics.js';
+
+const DEADLINES_S: Record<string, { full: number; smoke: number }> = {
+  calls: { full: 900, smoke: 150 },
+  'host-api': { full: 120, smoke: 30 },
+  presence: { full: 300, smoke: 90 },
+  store: { full: 600, smoke: 90 },
+  'store-write-shape': { full: 300, smoke: 30 },
+  sync: { full: 600, smoke: 90 },
+};
+
+/**
+ * A suite's overall deadline in ms; a suite not listed gets five minutes (one in smoke mode). The
+ * runner passes the one it enforces in BENCH_DEADLINE_MS, which then wins.
+ */
+export function suiteDeadlineMs(suite: string, smoke = SMOKE): number {
+  const given = Number(process.env.BENCH_DEADLINE_MS);
+  if (given > 0) return given;
+  const entry = DEADLINES_S[suite] ?? { full: 300, smoke: 60 };
+  return (smoke ? entry.smoke : entry.full) * 1000;
+}
+
+export interface Goal {
+  /** `max`: the value must not exceed `value`; `min`: it must reach it. */
+  kind: 'max' | 'min';
+  value: number;
+  /** The same-run baseline a ratio is taken against, for the table. */
+  baseline?: string;
+}
+
+export const GOALS: Record<string, Goal> = {
+  import_vs_bare_writes_ratio: { kind: 'min', value: 0.9, baseline: 'bare_record_entry_contacts_per_s' },
+  call_setup_vs_bare_sipjs_ratio: { kind: 'max', value: 1.2, baseline: 'call_setup_bare_sipjs_p95_ms' },
+  call_setup_vs_baresip_ratio: { kind: 'max', value: 1.5, baseline: 'call_setup_baresip_p95_ms' },
+  push_vs_bare_sql_ratio: { kind: 'max', value: 3, baseline: 'bare_sql_insert_10k_s' },
+  presence_vs_raw_notify_ratio: { kind: 'max', value: 1.5, baseline: 'raw_publish_to_notify_p50_ms' },
+  presence_propagation_p95_ms: { kind: 'max', value: 500 },
+};
+
+export function goalText(goal: Goal | undefined): string {
+  if (!goal) return '';
+  return `${goal.kind === 'max' ? '≤' : '≥'} ${goal.value}`;
+}
+
+export function goalMet(goal: Goal, value: number): boolean {
+  return goal.kind === 'max' ? value <= goal.value : value >= goal.value;
+}

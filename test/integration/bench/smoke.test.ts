@@ -1,0 +1,96 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RUNNER_GRACE_MS, runSuiteFile, type Metric } from '../../../bench/_runner.js';
+import { suiteDeadlineMs } from '../../../bench/_suites.js';
+
+// Every benchmark suite once at smoke sizes (BENCH_SMOKE=1): a product change that breaks a bench
+// fails here the same day. Figures at these sizes mean nothing; only that each is measured and sane.
+const BENCH = join(import.meta.dirname, '..', '..', '..', 'bench');
+const EXPECTED: Record<string, string[]> = {
+  calls: [
+    'call_setup_p95_ms',
+    'call_setup_bare_sipjs_p95_ms',
+    'call_setup_vs_bare_sipjs_ratio',
+    'call_setup_baresip_p95_ms',
+    'call_setup_vs_baresip_ratio',
+    'heap_growth_100_calls_mb',
+    'reregister_after_pbx_restart_s',
+    'incoming_to_ringing_ui_p95_ms',
+  ],
+  'host-api': ['dispatch_p99_ms'],
+  presence: [
+    'presence_propagation_p50_ms',
+    'presence_propagation_p95_ms',
+    'raw_publish_to_notify_p50_ms',
+    'presence_vs_raw_notify_ratio',
+    'presence_ringing_p95_ms',
+  ],
+  store: [
+    'import_contacts_per_s',
+    'bare_record_entry_contacts_per_s',
+    'import_vs_bare_writes_ratio',
+    'lookup_p99_ms',
+    'search_p95_ms',
+    'export_all_ms',
+    'db_bytes_per_contact',
+  ],
+  'store-write-shape': [
+    'per_field_contacts_per_s',
+    'per_record_contacts_per_s',
+    'record_entry_contacts_per_s',
+    'no_sync_rows_contacts_per_s',
+    'no_fts_contacts_per_s',
+  ],
+  sync: [
+    'push_10k_changes_s',
+    'bare_sql_insert_10k_s',
+    'push_vs_bare_sql_ratio',
+    'push_pull_10k_changes_s',
+    'live_latency_p95_ms',
+    'initial_sync_100k_contacts_s',
+    'field_edit_bytes_ratio',
+    'server_changes_per_s',
+  ],
+};
+
+/** Plausible at smoke sizes on a loaded CI machine, per unit. */
+function sane(m: Metric): boolean {
+  switch (m.unit) {
+    case 'ms':
+      return m.value >= 0 && m.value < 30_000;
+    case 's':
+      return m.value >= 0 && m.value < 300;
+    case 'MB':
+      return Math.abs(m.value) < 500;
+    default:
+      return m.value > 0 && m.value < 1e9;
+  }
+}
+
+const suites = readdirSync(BENCH)
+  .filter((name) => name.endsWith('.ts') && name !== 'run.ts' && !name.startsWith('_'))
+  .map((name) => name.slice(0, -3));
+
+describe('benchmark smoke run', () => {
+  it('covers every suite', () => {
+    expect(suites.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  for (const suite of suites) {
+    const deadlineMs = suiteDeadlineMs(suite, true);
+    it(`${suite} prints its figures`, { timeout: deadlineMs + RUNNER_GRACE_MS + 10_000 }, async () => {
+      const chatter: string[] = [];
+      const run = await runSuiteFile(join(BENCH, `${suite}.ts`), {
+        deadlineMs,
+        smoke: true,
+        onChatter: (line) => chatter.push(line),
+      });
+      expect(run.ok, `${run.failure}\n${chatter.slice(-20).join('\n')}`).toBe(true);
+      const names = run.metrics.map((m) => m.metric);
+      expect(names).toEqual(expect.arrayContaining(EXPECTED[suite]!));
+      expect(run.metrics.every((m) => m.suite === suite)).toBe(true);
+      expect(run.metrics.filter((m) => !sane(m))).toEqual([]);
+    });
+  }
+});
