@@ -20,7 +20,7 @@ import { once } from 'node:events';
 import { importContacts } from '../electron/core/store/import/importer.js';
 import { preparedBatches } from '../electron/core/store/import/source.js';
 import { defaultWorkerEntry, type WorkerEntry } from '../electron/core/store/import/worker-host.js';
-import { PhoneNormaliser } from '../electron/core/store/phone.js';
+import { PhoneNormaliser } from '../electron/core/store/phone-normaliser.js';
 import { LocalStore } from '../electron/core/store/store.js';
 import { bareWrites, type BareContact } from './_bare-writes.js';
 import { emit, percentile, runSuite, size, step } from './_metrics.js';
