@@ -1,7 +1,7 @@
 import type { URI, UserAgent } from 'sip.js';
 import type { Lines } from './lines.js';
 import type { PhonePorts } from './ports.js';
-import type { CallRecorder } from './records.js';
+import type { CallRecorder } from './call-recorder.js';
 
 /**
  * What the engine's collaborators (incoming calls, transfers) share with it: the user agent, the

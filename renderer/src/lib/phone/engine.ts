@@ -13,7 +13,7 @@ import { finalOutcome } from './line-view.js';
 import { parseDialInput } from './number.js';
 import { optionsPing } from './options-ping.js';
 import type { PhonePorts } from './ports.js';
-import { CallRecorder } from './records.js';
+import { CallRecorder } from './call-recorder.js';
 import { RegistrationKeeper } from './registration.js';
 import { sipDisplayName, userUri } from './sip-uri.js';
 import { Transfers } from './transfer.js';

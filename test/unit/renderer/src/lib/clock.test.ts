@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clockSkew, setClockOffset } from '../../../../../renderer/src/lib/clock.js';
 import type { CallPatch } from '../../../../../protocol/store.js';
 import type { PhonePorts } from '../../../../../renderer/src/lib/phone/ports.js';
-import { CallRecorder } from '../../../../../renderer/src/lib/phone/records.js';
+import { CallRecorder } from '../../../../../renderer/src/lib/phone/call-recorder.js';
 import type { LineView } from '../../../../../renderer/src/lib/phone/types.js';
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallerLookup, CallPatch } from '../../../../../../protocol/store.js';
 import type { PhonePorts } from '../../../../../../renderer/src/lib/phone/ports.js';
-import { CallRecorder } from '../../../../../../renderer/src/lib/phone/records.js';
+import { CallRecorder } from '../../../../../../renderer/src/lib/phone/call-recorder.js';
 import type { LineView } from '../../../../../../renderer/src/lib/phone/types.js';
 
 // The recorder against an in-memory history: what rows the store would hold after each sequence.
