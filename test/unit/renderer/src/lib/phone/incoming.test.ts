@@ -1,41 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DialError } from '../../../../../../renderer/src/lib/phone/dial-error.js';
-import { installFakeDom, type FakeDom } from './support/fake-dom.js';
-import { FakePbx } from './support/fake-pbx.js';
-import { ringing, startPhone, stopAll, until, type TestPhone } from './support/phones.js';
+import { connect, phoneRig, ringing, until } from './support/phones.js';
 
 // Calls reaching a phone, in Node: the production engine and bridged transport on an in-memory PBX.
-let dom: FakeDom;
-let pbx: FakePbx;
-let phones: TestPhone[] = [];
-
-beforeEach(() => {
-  dom = installFakeDom();
-  pbx = new FakePbx();
-  phones = [];
-});
-
-afterEach(async () => {
-  await stopAll(phones);
-  dom.restore();
-});
-
-async function phone(user: string): Promise<TestPhone> {
-  const started = await startPhone(pbx, user);
-  phones.push(started);
-  return started;
-}
-
-async function connect(caller: TestPhone, callee: TestPhone): Promise<{ out: string; in: string }> {
-  const out = await caller.engine.dial(callee.user);
-  const line = await ringing(callee);
-  await callee.engine.answer(line.id);
-  await until(
-    () => caller.engine.line(out).view.status === 'connected' && callee.engine.line(line.id).view.status === 'connected',
-    'call connected',
-  );
-  return { out, in: line.id };
-}
+const rig = phoneRig();
+const phone = (user: string) => rig.phone(user);
 
 describe('incoming calls', () => {
   it('rings, is answered, and both ends record it', async () => {
@@ -72,7 +41,7 @@ describe('incoming calls', () => {
     await until(() => alice.engine.lines.every((line) => line.view.status === 'ended'), 'alice rejected');
     expect(alice.views().find((view) => view.id === out)?.endCode).toBe(486);
     expect(bob.views().filter((view) => view.status !== 'ended')).toEqual([]);
-    expect(dom.rings).toEqual([]);
+    expect(rig.dom.rings).toEqual([]);
     await until(() => [...bob.rows.values()].some((row) => row.outcome === 'busy'), 'busy row');
     expect(bob.notifications).toEqual([]);
     // DND off: the next call rings again.
@@ -88,7 +57,7 @@ describe('incoming calls', () => {
     bob.engine.setDndForward('forward', '+4930123456');
     bob.engine.setDnd(true);
     await alice.engine.dial('bob');
-    await until(() => pbx.responses('INVITE').includes(302), 'a 302 from bob');
+    await until(() => rig.pbx.responses('INVITE').includes(302), 'a 302 from bob');
     await until(() => [...bob.rows.values()].some((row) => row.outcome === 'forwarded'), 'forwarded row');
   });
 
@@ -116,13 +85,13 @@ describe('incoming calls', () => {
     const bob = await phone('bob');
     const carol = await phone('carol');
     const first = await connect(alice, bob);
-    expect(dom.rings).toEqual([1]);
+    expect(rig.dom.rings).toEqual([1]);
     await carol.engine.dial('bob');
     await until(() => bob.views().some((view) => view.status === 'ringing'), 'call waiting rings');
     const waiting = bob.views().find((view) => view.status === 'ringing')!;
     expect(waiting.slot).toBe(2);
-    await until(() => dom.rings.length === 2, 'second ringtone');
-    expect(dom.rings[1]).toBeCloseTo(0.25);
+    await until(() => rig.dom.rings.length === 2, 'second ringtone');
+    expect(rig.dom.rings[1]).toBeCloseTo(0.25);
     await bob.engine.answer(waiting.id);
     await until(() => bob.engine.line(first.in).view.localHold, 'first call on hold');
     await until(() => alice.engine.line(first.out).view.remoteHold, 'alice hears she is held');

@@ -1,41 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { installFakeDom, type FakeDom } from './support/fake-dom.js';
-import { FakePbx } from './support/fake-pbx.js';
-import { ringing, startPhone, stopAll, until, type TestPhone } from './support/phones.js';
+import { describe, expect, it } from 'vitest';
+import { connect, phoneRig, ringing, until, type TestPhone } from './support/phones.js';
 
 // Blind and attended transfer between three phones on the in-memory PBX: alice calls bob, bob hands
 // alice on to carol. Each phone is the production engine; alice follows bob's REFER on her own.
-let dom: FakeDom;
-let pbx: FakePbx;
-let phones: TestPhone[] = [];
-
-beforeEach(() => {
-  dom = installFakeDom();
-  pbx = new FakePbx();
-  phones = [];
-});
-
-afterEach(async () => {
-  await stopAll(phones);
-  dom.restore();
-});
-
-async function phone(user: string): Promise<TestPhone> {
-  const started = await startPhone(pbx, user);
-  phones.push(started);
-  return started;
-}
-
-async function connect(caller: TestPhone, callee: TestPhone): Promise<{ out: string; in: string }> {
-  const out = await caller.engine.dial(callee.user);
-  const line = await ringing(callee);
-  await callee.engine.answer(line.id);
-  await until(
-    () => caller.engine.line(out).view.status === 'connected' && callee.engine.line(line.id).view.status === 'connected',
-    'call connected',
-  );
-  return { out, in: line.id };
-}
+const rig = phoneRig();
+const phone = (user: string) => rig.phone(user);
 
 const connected = (phone: TestPhone) => phone.views().filter((view) => view.status === 'connected');
 
@@ -83,6 +52,6 @@ describe('transfer', () => {
     // Carol's new line replaced the consultation and was answered without ringing.
     await until(() => connected(alice).length === 1 && connected(carol).length === 1, 'alice talks to carol');
     expect(connected(carol)[0]).toMatchObject({ remoteUser: 'alice', viaTransfer: true });
-    expect(dom.rings).toHaveLength(2);
+    expect(rig.dom.rings).toHaveLength(2);
   });
 });

@@ -4,7 +4,9 @@ import type { CallPatch } from '../../../../../../../protocol/store.js';
 import type { PhonePorts } from '../../../../../../../renderer/src/lib/phone/ports.js';
 import type { LineView } from '../../../../../../../renderer/src/lib/phone/types.js';
 import { fakeMediaFactory } from './fake-media.js';
-import type { FakePbx } from './fake-pbx.js';
+import { afterEach, beforeEach } from 'vitest';
+import { installFakeDom, type FakeDom } from './fake-dom.js';
+import { FakePbx } from './fake-pbx.js';
 
 /** One phone on the fake PBX: the production engine and transport, with an in-memory history. */
 export interface TestPhone {
@@ -101,4 +103,50 @@ export async function ringing(phone: TestPhone): Promise<LineView> {
 
 export async function stopAll(phones: TestPhone[]): Promise<void> {
   await Promise.all(phones.map((phone) => phone.engine.stop()));
+}
+
+/**
+ * Each test of a file gets a fresh fake DOM and PBX; the phones it starts are stopped after it.
+ * `rig.pbx` and `rig.dom` are the current test's.
+ */
+export function phoneRig(): { readonly pbx: FakePbx; readonly dom: FakeDom; phone(user: string): Promise<TestPhone> } {
+  let dom: FakeDom | undefined;
+  let pbx: FakePbx | undefined;
+  let phones: TestPhone[] = [];
+  beforeEach(() => {
+    dom = installFakeDom();
+    pbx = new FakePbx();
+    phones = [];
+  });
+  afterEach(async () => {
+    await stopAll(phones);
+    dom?.restore();
+  });
+  return {
+    get pbx() {
+      if (!pbx) throw new Error('the phone rig is used outside a test');
+      return pbx;
+    },
+    get dom() {
+      if (!dom) throw new Error('the phone rig is used outside a test');
+      return dom;
+    },
+    async phone(user) {
+      const started = await startPhone(this.pbx, user);
+      phones.push(started);
+      return started;
+    },
+  };
+}
+
+/** Places a call from `caller` to `callee` and answers it; the line ids on both sides. */
+export async function connect(caller: TestPhone, callee: TestPhone): Promise<{ out: string; in: string }> {
+  const out = await caller.engine.dial(callee.user);
+  const line = await ringing(callee);
+  await callee.engine.answer(line.id);
+  await until(
+    () => caller.engine.line(out).view.status === 'connected' && callee.engine.line(line.id).view.status === 'connected',
+    'call connected',
+  );
+  return { out, in: line.id };
 }
