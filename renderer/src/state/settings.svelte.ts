@@ -1,4 +1,4 @@
-import { Settings, type AppInfo, type SettingsPatch } from '../../../protocol/index.js';
+import { Settings, type AppInfo, type LinkClaimOutcome, type SettingsPatch } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
 import { setLanguage } from '../lib/i18n/index.js';
 import { reportError } from './errors.svelte.js';
@@ -33,4 +33,12 @@ export async function updateSettings(patch: SettingsPatch): Promise<void> {
   } finally {
     settingsState.saving = false;
   }
+}
+
+/**
+ * Asks the host to make this app the handler of tel:, sip: and callto: links — only ever on the user's
+ * request: the app never takes the phone links over by itself.
+ */
+export async function claimPhoneLinks(): Promise<LinkClaimOutcome> {
+  return (await call('desktop.links.claim').catch(() => ({ outcome: 'unsupported' as const }))).outcome;
 }
