@@ -34,9 +34,7 @@ export const Weekday = z.enum(WEEKDAYS);
 export type Weekday = z.infer<typeof Weekday>;
 
 /** "HH:MM" wall-clock; "24:00" is allowed as an end so a range can reach midnight. */
-export const WallTime = z
-  .string()
-  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'time must be "HH:MM" between 00:00 and 24:00');
+export const WallTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'time must be "HH:MM" between 00:00 and 24:00');
 export type WallTime = z.infer<typeof WallTime>;
 
 /** Minutes since the wall-clock midnight of a "HH:MM" string (already validated). */
@@ -44,14 +42,12 @@ export function wallMinutes(time: string): number {
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
-export const TimeRange = z
-  .object({ start: WallTime, end: WallTime })
-  .refine((r) => wallMinutes(r.start) < wallMinutes(r.end), {
-    error: (issue) => {
-      const r = issue.input as { start: string; end: string };
-      return `range ${r.start}–${r.end}: start must be before end (split a range over midnight at 24:00)`;
-    },
-  });
+export const TimeRange = z.object({ start: WallTime, end: WallTime }).refine((r) => wallMinutes(r.start) < wallMinutes(r.end), {
+  error: (issue) => {
+    const r = issue.input as { start: string; end: string };
+    return `range ${r.start}–${r.end}: start must be before end (split a range over midnight at 24:00)`;
+  },
+});
 export type TimeRange = z.infer<typeof TimeRange>;
 
 /** The ranges of one weekday: at most 12, not overlapping (touching ranges are fine). */

@@ -156,12 +156,7 @@ function daySegments(schedule: FirmSchedule, office: WeeklyHours, date: Temporal
  * The firm's segments from `now` for `days` Berlin days, override applied: the first segment
  * contains `now`. This is the timeline a PBX can hold to keep routing without the server.
  */
-export function firmTimeline(
-  schedule: FirmSchedule,
-  officeService: WeeklyHours,
-  now: number,
-  days = 7,
-): ModeSegment[] {
+export function firmTimeline(schedule: FirmSchedule, officeService: WeeklyHours, now: number, days = 7): ModeSegment[] {
   const today = Temporal.Instant.fromEpochMilliseconds(now).toZonedDateTimeISO(BERLIN).toPlainDate();
   const base: ModeSegment[] = [];
   for (let d = 0; d <= days; d += 1) daySegments(schedule, officeService, today.add({ days: d }), base);
@@ -188,12 +183,7 @@ function emergencyAt(schedule: FirmSchedule, now: number): string | null {
 }
 
 /** The firm's mode at `now`, why, until when, and the mode changes in the next `days` days. */
-export function firmModeAt(
-  schedule: FirmSchedule,
-  officeService: WeeklyHours,
-  now: number,
-  days = 7,
-): FirmModeNow {
+export function firmModeAt(schedule: FirmSchedule, officeService: WeeklyHours, now: number, days = 7): FirmModeNow {
   const timeline = firmTimeline(schedule, officeService, now, days);
   const first = timeline[0]!;
   const changes: ModeChange[] = [];
