@@ -60,7 +60,10 @@ export function holidaysOf(bundesland: Bundesland, year: number): Map<string, st
   let days = holidayCache.get(key);
   if (!days) {
     days = new Map();
-    for (const h of getHolidays(year, bundesland)) days.set(h.dateString, h.translate('de') ?? h.name);
+    // `dateString` follows the process time zone; `date` is noon UTC of the German day everywhere.
+    for (const h of getHolidays(year, bundesland)) {
+      days.set(h.date.toISOString().slice(0, 10), h.translate('de') ?? h.name);
+    }
     holidayCache.set(key, days);
   }
   return days;

@@ -44,6 +44,17 @@ describe('public holidays per Bundesland', () => {
     }
   }
 
+  it('does not depend on the process time zone', () => {
+    const saved = process.env.TZ;
+    process.env.TZ = 'Pacific/Kiritimati';
+    try {
+      expect([...holidaysOf('HH', 2031).keys()]).toContain('2031-01-01');
+      expect([...holidaysOf('HH', 2031).keys()]).not.toContain('2031-01-02');
+    } finally {
+      process.env.TZ = saved;
+    }
+  });
+
   it('includes the state-only days', () => {
     expect(holidaysOf('BY', 2026).get('2026-06-04')).toBe('Fronleichnam');
     expect(holidaysOf('NI', 2026).has('2026-10-31')).toBe(true);
