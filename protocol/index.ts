@@ -12,3 +12,4 @@ export * from './sync-version.js';
 export * from './store.js';
 export * from './identity.js';
 export * from './text-values.js';
+export * from './firm-day.js';
