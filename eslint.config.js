@@ -60,7 +60,7 @@ const noServerModules = {
 };
 
 export default ts.config(
-  { ignores: ['dist/**', 'node_modules/**', 'artifacts/**', 'release/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tsbuild/**', 'artifacts/**', 'release/**', 'test/fixtures/**'] },
   js.configs.recommended,
   ...ts.configs.recommendedTypeChecked,
   ...svelte.configs.recommended,
