@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { Directory } from '../server/home/directory.js';
+import { servedTenants, servesTenant, type Directory } from '../server/home/directory.js';
 
 /**
  * What the PBX needs from directory.json, as rows of the Kamailio htable `directory`. The table is
@@ -13,6 +13,8 @@ import type { Directory } from '../server/home/directory.js';
  *     tenants:ID[n]            TENANT the tenants ID serves (array; tenants:ID::size)
  *     number:FORM              TENANT a tenant's number in each form a trunk may deliver
  *     serving:TENANT:GROUP[n]  ID     teleworkers / craftsmen of TENANT (array; …::size)
+ *
+ * A lead (Büroleitung) serves every tenant and rings with the teleworkers: she answers as one of them.
  */
 export const DIRECTORY_HTABLE = 'directory';
 
@@ -56,7 +58,7 @@ export function directoryRows(directory: Directory): HtableRow[] {
   for (const user of directory.users) {
     const id = safeToken(user.id, 'user id');
     rows.push({ key: `user:${id}`, array: false, value: 1 });
-    for (const tenant of user.tenants) {
+    for (const tenant of servedTenants(directory, user)) {
       const tid = safeToken(tenant, 'tenant id');
       rows.push({ key: `tenancy:${tid}:${id}`, array: false, value: 1 });
       rows.push({ key: `tenants:${id}`, array: true, value: tid });
@@ -71,10 +73,10 @@ export function directoryRows(directory: Directory): HtableRow[] {
       numbers.add(form);
       rows.push({ key: `number:${safeToken(form, 'number')}`, array: false, value: tid });
     }
-    const serving = directory.users.filter((user) => user.tenants.includes(tenant.id));
-    for (const role of ['teleworker', 'craftsman'] as const) {
-      for (const user of serving.filter((u) => u.role === role)) {
-        rows.push({ key: `serving:${tid}:${role === 'teleworker' ? 'teleworkers' : 'craftsmen'}`, array: true, value: user.id });
+    const serving = directory.users.filter((user) => servesTenant(directory, user, tenant.id));
+    for (const group of ['teleworkers', 'craftsmen'] as const) {
+      for (const user of serving.filter((u) => (u.role === 'craftsman' ? 'craftsmen' : 'teleworkers') === group)) {
+        rows.push({ key: `serving:${tid}:${group}`, array: true, value: user.id });
       }
     }
   }

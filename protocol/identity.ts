@@ -12,7 +12,8 @@ export const MAX_BUNDLE_CHARS = 256 * 1024;
 /** Warn this many days before the certificate runs out. */
 export const EXPIRY_WARNING_DAYS = 30;
 
-export const IdentityRole = z.enum(['teleworker', 'craftsman']);
+/** `lead` is the office lead (Büroleitung): serves every firm of the service, also firms added later. */
+export const IdentityRole = z.enum(['teleworker', 'craftsman', 'lead']);
 export type IdentityRole = z.infer<typeof IdentityRole>;
 
 export const IdentityTenant = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(200) });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { HLC_PATTERN } from './hlc.js';
+import { IdentityRole } from './identity.js';
 
 /** Fields that clients may sync per table. `_deleted` is the tombstone: a field like any other. */
 export const SYNC_FIELDS = {
@@ -113,7 +114,7 @@ export const DirectoryTenant = z.object({
 export const DirectoryPerson = z.object({
   id: z.string(),
   name: z.string(),
-  role: z.enum(['teleworker', 'craftsman']),
+  role: IdentityRole,
   tenants: z.array(TenantId),
 });
 export const DirectoryMe = z.object({

@@ -22,7 +22,7 @@ export const USAGE = `usage: npm run admin -- <command>
   ca crl --home DIR
   ca server-cert --home DIR [--host NAME]… [--days N]
   tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
-  user add ID --name "…" --tenant ID [--tenant ID]… [--role teleworker|craftsman] [--days N] --home DIR --out FILE [--passphrase P]
+  user add ID --name "…" [--tenant ID]… [--role teleworker|craftsman|lead] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
   user remove ID --home DIR
   user list --home DIR
@@ -223,9 +223,10 @@ async function userAdd(argv: string[]): Promise<string> {
   const uid = userId(id);
   const name = required(values, 'name');
   const tenants = [...new Set(list(values, 'tenant').map(tenantId))];
-  if (tenants.length === 0) throw new UsageError('at least one --tenant is required');
   const role = Role.safeParse(values.role ?? 'teleworker');
-  if (!role.success) throw new UsageError(`--role must be teleworker or craftsman, got "${String(values.role)}"`);
+  if (!role.success) throw new UsageError(`--role must be teleworker, craftsman or lead, got "${String(values.role)}"`);
+  // A lead serves every tenant without being given one; anyone else serves only the tenants named.
+  if (tenants.length === 0 && role.data !== 'lead') throw new UsageError('at least one --tenant is required');
   const validity = days(values.days, 365);
   const out = resolve(required(values, 'out'));
   const passphrase = passphraseOption(values.passphrase);
@@ -233,6 +234,7 @@ async function userAdd(argv: string[]): Promise<string> {
   await ca.loadCa();
   const directory = ca.directory();
   if (directory.users.some((u) => u.id === uid)) throw new AdminFailure(`user "${uid}" already exists (use \`user renew\`)`);
+  if (directory.tenants.length === 0) throw new AdminFailure('no tenant yet (add one with `tenant add` first)');
   const unknown = tenants.filter((t) => !directory.tenants.some((d) => d.id === t));
   if (unknown.length > 0) throw new AdminFailure(`unknown tenant(s): ${unknown.join(', ')} (add them with \`tenant add\`)`);
   ca.saveDirectory({ ...directory, users: [...directory.users, { id: uid, name, role: role.data, tenants, certificates: [] }] });

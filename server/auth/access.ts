@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
-import { readDirectory, type Directory, type DirectoryUserEntry } from '../home/directory.js';
+import { readDirectory, servesTenant, type Directory, type DirectoryUserEntry } from '../home/directory.js';
 import type { HomeLayout } from '../home/layout.js';
 import { SyncHttpError } from '../sync/errors.js';
 
@@ -121,13 +121,15 @@ export class AccessControl {
   /**
    * The one decision of who may read and write a tenant's data. Push, pull, the live socket's nudges
    * and /directory/me all ask here (directly or through tenantsServed), never the directory itself.
+   * A lead serves every tenant of the current directory, so a firm added later is hers at once.
    */
   mayServe(user: DirectoryUserEntry, tenant: string): boolean {
-    return user.tenants.includes(tenant);
+    return servesTenant(this.current, user, tenant);
   }
 
   /** Every tenant `user` may serve, in the user's own order first: what a pull returns. */
   tenantsServed(user: DirectoryUserEntry): string[] {
+    // Through mayServe, not servedTenants: a narrower rule put in mayServe must hold here too.
     const known = new Set([...user.tenants, ...this.current.tenants.map((t) => t.id)]);
     return [...known].filter((tenant) => this.mayServe(user, tenant));
   }

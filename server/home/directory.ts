@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { sipDomainFromPbxUrl } from '../../protocol/identity.js';
+import { IdentityRole, sipDomainFromPbxUrl } from '../../protocol/identity.js';
 import { TenantId } from '../../protocol/index.js';
 
-export const Role = z.enum(['teleworker', 'craftsman']);
+export const Role = IdentityRole;
 
 export const DirectoryTenantEntry = z.object({
   id: TenantId,
@@ -87,6 +87,22 @@ export const Directory = z.object({
   removedCertificates: z.array(CertificateEntry.extend({ user: z.string() })).optional(),
 });
 export type Directory = z.infer<typeof Directory>;
+
+/**
+ * Whether `user` serves `tenant`: the tenants listed for the user, and for a lead every tenant of the
+ * directory, so a firm added later needs no edit of her entry. The sync server (AccessControl) and
+ * the PBX's directory table both decide by this, so they cannot disagree.
+ */
+export function servesTenant(directory: Directory, user: DirectoryUserEntry, tenant: string): boolean {
+  if (user.tenants.includes(tenant)) return true;
+  return user.role === 'lead' && directory.tenants.some((t) => t.id === tenant);
+}
+
+/** Every tenant `user` serves, the user's own order first, then the directory's. */
+export function servedTenants(directory: Directory, user: DirectoryUserEntry): string[] {
+  const known = new Set([...user.tenants, ...directory.tenants.map((t) => t.id)]);
+  return [...known].filter((tenant) => servesTenant(directory, user, tenant));
+}
 
 export function emptyDirectory(): Directory {
   return { version: 1, tenants: [], users: [] };

@@ -5,6 +5,7 @@ import { isSipDomain, sipDomainFromPbxUrl, type ProvisioningPayload } from '../.
 import {
   DEFAULT_FEED_PORT,
   readDirectory,
+  servedTenants,
   serviceSipDomain,
   writeDirectory,
   type Directory,
@@ -187,7 +188,8 @@ export class OfficeCa {
       user: user.id,
       name: user.name,
       role: user.role,
-      tenants: user.tenants.map((id) => ({ id, name: directory.tenants.find((t) => t.id === id)?.name ?? id })),
+      // A lead's bundle names the firms of today; the directory (GET /directory/me) adds later ones.
+      tenants: servedTenants(directory, user).map((id) => ({ id, name: directory.tenants.find((t) => t.id === id)?.name ?? id })),
       pbxUrl: service.pbxUrl,
       sipDomain: serviceSipDomain(service),
       serverUrl: service.serverUrl,

@@ -24,7 +24,7 @@ export interface PkiUserSpec {
   id: string;
   name: string;
   tenants: string[];
-  role?: 'teleworker' | 'craftsman';
+  role?: 'teleworker' | 'craftsman' | 'lead';
   /** Certificate validity; 0 gives an already expired certificate. Default 365. */
   days?: number;
   /** Default `pass-<id>-1234`. */

@@ -197,6 +197,26 @@ describe('npm run admin', () => {
     expect(admin('user', 'list', '--home', home).out).toMatch(/anna\tAnna Schmidt\tteleworker[\s\S]*valid/);
   });
 
+  it('issues the lead role without a tenant (her bundle names every firm) and refuses other roles', () => {
+    const out = join(work, 'lena.json');
+    const add = admin('user', 'add', 'lena', '--name', 'Lena Leitung', '--role', 'lead', '--home', home, '--out', out);
+    expect(add.code, add.err).toBe(0);
+    const passphrase = /passphrase[^:]*: (\S+)/.exec(add.out)?.[1];
+    const payload = readBundle(out, passphrase!).payload;
+    expect(payload).toMatchObject({ user: 'lena', role: 'lead' });
+    expect(payload.tenants.map((t) => t.id).sort()).toEqual(['sanitaer', 'tischlerei']);
+    expect(admin('user', 'list', '--home', home).out).toMatch(/lena\tLena Leitung\tlead/);
+    expect(
+      admin('user', 'add', 'kim', '--name', 'K', '--role', 'admin', '--tenant', 'tischlerei', '--home', home, '--out', out),
+    ).toMatchObject({ code: 2, err: expect.stringContaining('--role must be teleworker, craftsman or lead') as unknown });
+    expect(admin('user', 'add', 'kim', '--name', 'K', '--role', 'Lead', '--home', home, '--out', out).code).toBe(2);
+    expect(admin('user', 'add', 'kim', '--name', 'K', '--role', 'craftsman', '--home', home, '--out', out)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('at least one --tenant') as unknown,
+    });
+    expect(admin('user', 'list', '--home', home).out).not.toContain('kim');
+  });
+
   it('revokes: the serial is on the CRL and openssl refuses the certificate; renew issues a fresh one', () => {
     const revoke = admin('user', 'revoke', 'anna', '--home', home);
     expect(revoke.code, revoke.err).toBe(0);

@@ -12,7 +12,7 @@ import { sipRequest, sipStatus, startTestStack, type Stack } from '../../helpers
 // a removed one is refused. Real Kamailio + rtpengine, raw SIP over the apps' WSS connection.
 let home: TestHome;
 let stack: Stack;
-let certs: Record<'alice' | 'nina' | 'carl', ClientCert>;
+let certs: Record<'alice' | 'nina' | 'carl' | 'lena', ClientCert>;
 let kamailioPid: number;
 const connections: PbxConnection[] = [];
 const sockets: Socket[] = [];
@@ -24,7 +24,7 @@ const alice = { id: 'alice', name: 'Alice', role: 'teleworker' as const, tenants
 beforeAll(async () => {
   home = createTestHome();
   home.writeDirectory({ version: 1, tenants: [mueller], users: [alice] });
-  certs = { alice: home.issue('alice'), nina: home.issue('nina'), carl: home.issue('carl') };
+  certs = { alice: home.issue('alice'), nina: home.issue('nina'), carl: home.issue('carl'), lena: home.issue('lena') };
   stack = await startTestStack(home.home, { tenantRingMs: 3000 });
   kamailioPid = stack.info.pids.kamailio;
 });
@@ -289,5 +289,56 @@ describe('directory changes reach the running PBX without a restart', () => {
     expect(nina.messages.some((m) => m.includes(toSchmidt.callId))).toBe(false);
     expect(stack.info.pids.kamailio).toBe(kamailioPid);
     expect(kamailioAlive()).toBe(true);
+  });
+
+  it('an office lead given no tenant registers and rings with the teleworkers on every firm', async () => {
+    writeDirectory((directory) => {
+      directory.users.push({ id: 'lena', name: 'Lena', role: 'lead', tenants: [], certificates: [] });
+    });
+    const lena = open(certs.lena);
+    await connected(lena);
+    await registerUntil(lena, 'lena', 200);
+    const aliceApp = open(certs.alice);
+    await connected(aliceApp);
+    expect(await exchange(aliceApp, register('alice'))).toBe(200);
+
+    const trunk = await outsideCaller();
+    // schmidt has no teleworker since nina left: the lead rings first, the craftsman after her.
+    const toSchmidt = trunk.invite('+49307654321');
+    const atLena = await until('the schmidt call at lena', () =>
+      lena.messages.find((m) => m.startsWith('INVITE') && m.includes(toSchmidt.callId)),
+    );
+    expect(carl.messages.some((m) => m.startsWith('INVITE') && m.includes(toSchmidt.callId))).toBe(false);
+    answer(lena, atLena, '486 Busy Here', 'lena1');
+    const atCarl = await until('the schmidt call at carl', () =>
+      carl.messages.find((m) => m.startsWith('INVITE') && m.includes(toSchmidt.callId)),
+    );
+    answer(carl, atCarl, '486 Busy Here', 'carl3');
+    expect(sipStatus(await trunk.finalFor(toSchmidt.callId))).toBe(486);
+
+    // mueller's number forks to its teleworker and the lead together, well before the craftsmen's turn (3 s).
+    const toMueller = trunk.invite('+49301234567');
+    const forked = await until(
+      'the mueller call at alice and lena',
+      () => {
+        const a = aliceApp.messages.find((m) => m.startsWith('INVITE') && m.includes(toMueller.callId));
+        const l = lena.messages.find((m) => m.startsWith('INVITE') && m.includes(toMueller.callId));
+        return a && l ? ([a, l] as const) : undefined;
+      },
+      2500,
+    );
+    answer(aliceApp, forked[0], '486 Busy Here', 'alice3');
+    answer(lena, forked[1], '486 Busy Here', 'lena2');
+    expect(sipStatus(await trunk.finalFor(toMueller.callId))).toBe(486);
+
+    // She shares every firm: she may watch the craftsman of schmidt.
+    const subscribe = sipRequest({
+      method: 'SUBSCRIBE',
+      user: 'lena',
+      toUser: 'carl',
+      domain: DOMAIN,
+      extra: ['Event: presence', 'Expires: 60'],
+    });
+    expect([200, 202]).toContain(await exchange(lena, subscribe));
   });
 });

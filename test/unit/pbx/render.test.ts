@@ -50,6 +50,26 @@ describe('the PBX directory table', () => {
     expect(values('tenants:zoe')).toEqual([]);
   });
 
+  it('makes a lead a user of every tenant, ringing with the teleworkers, also of a tenant added later', () => {
+    const lead = { id: 'lena', name: 'Lena', role: 'lead' as const, tenants: [], certificates: [] };
+    const later: Directory = {
+      ...directory,
+      tenants: [...directory.tenants, { id: 'maler', name: 'Maler', numbers: [] }],
+      users: [...directory.users, lead],
+    };
+    const of = (key: string) =>
+      directoryRows(later)
+        .filter((row) => row.key === key)
+        .map((row) => row.value);
+    expect(of('user:lena')).toEqual([1]);
+    expect(of('tenants:lena')).toEqual(['mueller', 'schmidt', 'maler']);
+    for (const tenant of ['mueller', 'schmidt', 'maler']) {
+      expect(of(`tenancy:${tenant}:lena`), tenant).toEqual([1]);
+      expect(of(`serving:${tenant}:teleworkers`), tenant).toContain('lena');
+      expect(of(`serving:${tenant}:craftsmen`), tenant).not.toContain('lena');
+    }
+  });
+
   it("writes Kamailio's htable schema with escaped delimiters, rows of one array together", () => {
     const lines = dbTextTable(directoryRows(directory)).trimEnd().split('\n');
     expect(lines[0]).toBe(readFileSync('/usr/share/kamailio/dbtext/kamailio/htable', 'utf8').trim());

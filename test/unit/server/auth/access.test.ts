@@ -32,6 +32,7 @@ const DIRECTORY: Directory = {
     },
     { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['tischlerei'], certificates: [cert('0D')] },
     { id: 'zoe', name: 'Zoe', role: 'teleworker', tenants: [], certificates: [cert('0E')] },
+    { id: 'lena', name: 'Lena', role: 'lead', tenants: ['maler'], certificates: [cert('0F')] },
   ],
   removedCertificates: [{ ...cert('FF01', '2026-03-01T00:00:00Z'), user: 'carl' }],
 };
@@ -127,6 +128,31 @@ describe('AccessControl', () => {
     expect(access.allows('anna', 'c')).toBe(false);
     expect(access.allows('carl', 'ff01')).toBe(false);
     expect(access.allows('mallory', 'a1b')).toBe(false);
+  });
+
+  describe('a lead (Büroleitung) serves every firm', () => {
+    it('may serve every tenant of the directory, her listed ones first, and nothing that is no tenant', () => {
+      for (const tenant of ['tischlerei', 'sanitaer', 'maler']) expect(access.mayServe(user('lena'), tenant), tenant).toBe(true);
+      for (const tenant of ['tischlere', 'Maler', '', 'unbekannt'])
+        expect(access.mayServe(user('lena'), tenant), tenant).toBe(false);
+      expect(access.tenantsServed(user('lena'))).toEqual(['maler', 'tischlerei', 'sanitaer']);
+      expect(access.tenantsOf('lena')).toEqual(['maler', 'tischlerei', 'sanitaer']);
+    });
+
+    it('serves a tenant added to the directory later without an edit of her entry; others do not', async () => {
+      const changes: string[] = [];
+      access.watch((what) => changes.push(what), 50);
+      writeDirectory(layout.directory, {
+        ...DIRECTORY,
+        tenants: [...DIRECTORY.tenants, { id: 'dach', name: 'Dach', numbers: [] }],
+      });
+      await expect.poll(() => changes).toContain('directory');
+      const lena = access.directory.users.find((u) => u.id === 'lena')!;
+      expect(access.mayServe(lena, 'dach')).toBe(true);
+      expect(access.tenantsOf('lena')).toEqual(['maler', 'tischlerei', 'sanitaer', 'dach']);
+      expect(access.tenantsOf('anna')).toEqual(['sanitaer', 'tischlerei']);
+      expect(access.tenantsOf('zoe')).toEqual([]);
+    });
   });
 
   it('follows a directory change: a tenant taken away is no longer served, a revocation refused', async () => {
