@@ -108,7 +108,11 @@ describe('the call card of an unknown caller', () => {
     expect(await page.getByTestId('view-contacts').isVisible()).toBe(true);
     expect(await form.getByRole('combobox', { name: /^Firma \(Mandant\)/ }).inputValue()).toBe('tischlerei');
     expect(await form.getByLabel('Telefonnummer 1').inputValue()).toBe(CUSTOMER);
-    await form.getByRole('button', { name: 'Abbrechen' }).click();
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('Frieda Meier');
+    await form.getByRole('button', { name: 'Speichern' }).click();
+    // Saved while he waits: the card knows him now and no longer offers to add him.
+    await expect.poll(() => card.getByTestId('caller').textContent(), { timeout: 10_000 }).toContain('Frieda Meier');
+    expect(await card.getByRole('button', { name: 'Kontakt anlegen' }).count()).toBe(0);
 
     // Answered: the clock starts and keeps running while the customer is held.
     await page.keyboard.press('Alt+A');
