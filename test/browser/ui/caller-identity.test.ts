@@ -10,6 +10,8 @@ const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'di
 
 const FIRM_NUMBER = '+492211234567';
 const OUTSIDER = '+4917612345678';
+/** The same number as the card writes it. */
+const OUTSIDER_SHOWN = '+49 176 12345678';
 
 /**
  * Nobody outside rings as a colleague, as the teleworker sees it: a caller on UDP who puts the
@@ -61,7 +63,7 @@ describe('who calls, on the call card', () => {
     // An outside number that calls itself "Max Holzwurm": rings, as an outside call.
     const caller = await outside(OUTSIDER, 'Max Holzwurm');
     await caller.command('dial', `sip:${FIRM_NUMBER}@${rig.stack.info.sipDomain}`);
-    const ringing = cards.filter({ hasText: OUTSIDER });
+    const ringing = cards.filter({ hasText: OUTSIDER_SHOWN });
     await expect.poll(() => ringing.getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
     const who = ringing.getByTestId('caller');
     expect(await who.getAttribute('data-caller')).toBe('outside');

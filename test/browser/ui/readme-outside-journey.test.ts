@@ -9,6 +9,8 @@ const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'di
 
 const FIRM_NUMBER = '+492211234567';
 const CUSTOMER = '+4917612345678';
+/** The same number as the card writes it. */
+const CUSTOMER_SHOWN = '+49 176 12345678';
 
 /**
  * An outside caller's whole journey on exactly the README's "A whole office on one machine": `ca init`
@@ -43,7 +45,7 @@ describe("an outside caller's journey on the README's set-up", () => {
 
     const mark = customer.events.length;
     await customer.command('dial', `sip:${FIRM_NUMBER}@${rig.stack.info.sipDomain}`);
-    const card = anna.page.getByTestId('call-card').filter({ hasText: CUSTOMER });
+    const card = anna.page.getByTestId('call-card').filter({ hasText: CUSTOMER_SHOWN });
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
     await anna.page.keyboard.press('Alt+A');
     await customer.waitForEvent('CALL_ESTABLISHED', 10_000, mark);
@@ -76,7 +78,7 @@ describe("an outside caller's journey on the README's set-up", () => {
     await card.getByLabel('Weiterleiten an').fill('max');
     const beforeTransfer = customer.events.length;
     await card.getByRole('button', { name: 'Weiterleiten', exact: true }).click();
-    const customerAtMax = max.page.getByTestId('call-card').filter({ hasText: CUSTOMER });
+    const customerAtMax = max.page.getByTestId('call-card').filter({ hasText: CUSTOMER_SHOWN });
     await expect.poll(() => customerAtMax.getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
     expect(await customerAtMax.getByTestId('caller').getAttribute('data-caller')).toBe('outside');
     await max.page.keyboard.press('Alt+A');
