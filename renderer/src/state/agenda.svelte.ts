@@ -97,13 +97,17 @@ export async function listAppointments(tenant: string, from: string, to: string)
 }
 
 let listening = false;
+/** The firm and period of the last load, and what it held: what is new in a reload of the same view. */
+let lastView = '';
+let lastIds: string[] = [];
 
 export async function refreshAgenda(): Promise<void> {
   const tenant = agendaTenant();
   if (!listening) {
     listening = true;
     on('store.changed', (change) => {
-      if (change.table === 'appointment') void refreshAgenda();
+      if (change.table === 'contact') agenda.people = {};
+      if (change.table === 'appointment' || change.table === 'contact') void refreshAgenda();
     });
   }
   if (!tenant) {
@@ -114,10 +118,13 @@ export async function refreshAgenda(): Promise<void> {
   if (agenda.status !== 'ready') agenda.status = 'loading';
   try {
     const { from, to } = visibleRange();
-    const before = agenda.items.map((a) => a.id);
+    const view = `${tenant} ${from}`;
     const items = await listAppointments(tenant, from, to);
     await loadPeople(items);
-    const arrived = before.length > 0 ? items.find((a) => !before.includes(a.id) && changeKind(a) === 'new') : undefined;
+    const before = lastIds;
+    const sameView = view === lastView;
+    [lastView, lastIds] = [view, items.map((a) => a.id)];
+    const arrived = sameView ? items.find((a) => !before.includes(a.id) && changeKind(a) === 'new') : undefined;
     agenda.items = items;
     if (arrived && !agenda.focus) agenda.focus = arrived.id;
     agenda.status = 'ready';

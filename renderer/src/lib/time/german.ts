@@ -64,6 +64,11 @@ export function readBack(date: string, time: string): string {
   return `${WEEKDAYS[weekday(date)]}, ${d}. ${MONTHS[mo - 1]} ${y}, ${Number(h)}:${mi} Uhr`;
 }
 
+/** readBack of a stored UTC instant, in Berlin wall-clock time. */
+export function readBackAt(iso: string): string {
+  return readBack(berlinDate(iso), berlinTime(iso));
+}
+
 const QUARTER = 15;
 
 /**

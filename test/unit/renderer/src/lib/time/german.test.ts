@@ -5,6 +5,7 @@ import {
   parseGermanDate,
   parseGermanTime,
   readBack,
+  readBackAt,
 } from '../../../../../../renderer/src/lib/time/german.js';
 import { parseHours } from '../../../../../../renderer/src/lib/time/slots.js';
 
@@ -32,6 +33,8 @@ describe('German date and time entry', () => {
     expect(formatGermanDate('2026-12-15')).toBe('15.12.2026');
     expect(readBack('2026-12-15', '09:30')).toBe('Dienstag, 15. Dezember 2026, 9:30 Uhr');
     expect(readBack('2027-03-01', '14:00')).toBe('Montag, 1. März 2027, 14:00 Uhr');
+    // a stored instant is read in Berlin time: 23:30Z on New Year's Eve is already 2027 there
+    expect(readBackAt('2026-12-31T23:30:00.000Z')).toBe('Freitag, 1. Januar 2027, 0:30 Uhr');
   });
 });
 
