@@ -1,6 +1,6 @@
 import type { Appointment, AppointmentCreate, AppointmentPatch } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
-import { addDays, berlinRange, startOfWeek, todayInBerlin } from '../lib/time/berlin.js';
+import { addDays, berlinDate, berlinRange, startOfWeek, todayInBerlin } from '../lib/time/berlin.js';
 import { reportError } from './errors.svelte.js';
 import { identityState } from './identity.svelte.js';
 import { tenantsState } from './tenants.svelte.js';
@@ -19,6 +19,12 @@ function loadSeen(): Record<string, string> | null {
   }
 }
 
+export type AgendaPerson = { name: string; phone: string | null };
+
+function noPeople(): Record<string, AgendaPerson> {
+  return {};
+}
+
 export const agenda = $state({
   mode: 'week',
   date: todayInBerlin(),
@@ -26,6 +32,10 @@ export const agenda = $state({
   items: [] as Appointment[],
   status: 'idle',
   seen: loadSeen(),
+  /** Who each appointment is with, by contact id: name and the number to call them on. */
+  people: noPeople(),
+  /** The appointment to scroll to and highlight: just booked here, or just arrived from a colleague. */
+  focus: null as string | null,
 });
 
 export function fingerprint(a: Appointment): string {
@@ -49,6 +59,18 @@ export function markSeen(): void {
   } catch {
     // a full or disabled storage only loses the highlighting
   }
+}
+
+/**
+ * A firm's display name: from the directory, else from the identity (a craftsman's profile may
+ * not hold the directory entry of his own firm), else its id.
+ */
+export function firmName(tenant: string): string {
+  return (
+    tenantsState.items.find((item) => item.tenant === tenant)?.name ??
+    identityState.summary?.tenants.find((item) => item.id === tenant)?.name ??
+    tenant
+  );
 }
 
 /** The firm whose agenda is shown: the craftsman's own, else the chosen one or the first. */
@@ -75,13 +97,17 @@ export async function listAppointments(tenant: string, from: string, to: string)
 }
 
 let listening = false;
+/** The firm and period of the last load, and what it held: what is new in a reload of the same view. */
+let lastView = '';
+let lastIds: string[] = [];
 
 export async function refreshAgenda(): Promise<void> {
   const tenant = agendaTenant();
   if (!listening) {
     listening = true;
     on('store.changed', (change) => {
-      if (change.table === 'appointment') void refreshAgenda();
+      if (change.table === 'contact') agenda.people = {};
+      if (change.table === 'appointment' || change.table === 'contact') void refreshAgenda();
     });
   }
   if (!tenant) {
@@ -92,7 +118,15 @@ export async function refreshAgenda(): Promise<void> {
   if (agenda.status !== 'ready') agenda.status = 'loading';
   try {
     const { from, to } = visibleRange();
-    agenda.items = await listAppointments(tenant, from, to);
+    const view = `${tenant} ${from}`;
+    const items = await listAppointments(tenant, from, to);
+    await loadPeople(items);
+    const before = lastIds;
+    const sameView = view === lastView;
+    [lastView, lastIds] = [view, items.map((a) => a.id)];
+    const arrived = sameView ? items.find((a) => !before.includes(a.id) && changeKind(a) === 'new') : undefined;
+    agenda.items = items;
+    if (arrived && !agenda.focus) agenda.focus = arrived.id;
     agenda.status = 'ready';
     // First visit: everything counts as seen, so nothing is highlighted without reason.
     if (!agenda.seen) markSeen();
@@ -100,6 +134,35 @@ export async function refreshAgenda(): Promise<void> {
     agenda.status = 'error';
     reportError(error, 'appointments.list');
   }
+}
+
+async function loadPeople(items: Appointment[]): Promise<void> {
+  const missing = [...new Set(items.map((a) => a.contact_id).filter((id): id is string => !!id))].filter(
+    (id) => !(id in agenda.people),
+  );
+  if (missing.length === 0) return;
+  const found = await Promise.all(
+    missing.map((id) =>
+      call('contacts.get', { id }).then(
+        (c) => [id, c] as const,
+        () => [id, null] as const,
+      ),
+    ),
+  );
+  const people = { ...agenda.people };
+  for (const [id, c] of found) {
+    if (!c) continue;
+    const phone = c.phones.find((p) => p.kind === 'mobile') ?? c.phones[0];
+    people[id] = { name: c.name, phone: phone?.number ?? null };
+  }
+  agenda.people = people;
+}
+
+/** Shows the day of a just-booked appointment and marks it to be scrolled to and highlighted. */
+export async function showAppointment(appointment: Appointment): Promise<void> {
+  agenda.date = berlinDate(appointment.starts_at);
+  agenda.focus = appointment.id;
+  await refreshAgenda();
 }
 
 export function shift(direction: -1 | 1): void {

@@ -17,6 +17,8 @@ const HOURS = 'Di 8–12, Do 14–18';
 const CALLER = '+4917612345678';
 /** A Tuesday within the firm's consultation hours. */
 const DAY = '2027-03-09';
+/** The same day as typed in the app's German date fields. */
+const DAY_DE = '09.03.2027';
 
 /**
  * The desk's central promise, rendered: an outside caller (baresip on UDP) rings the joinery's
@@ -48,8 +50,10 @@ describe('the call-card journey against the real stack', () => {
     // Neither opens the phone screen: calls must reach a desk whatever screen it shows.
     const [anna, max] = await Promise.all([desk('anna', 'notes'), desk('max', 'agenda')]);
     // The craftsman has looked at his agenda for that week before: what arrives later is new to him.
-    await max.page.getByTestId('view-agenda').getByLabel('Gehe zu Datum').fill(DAY);
+    await max.page.getByTestId('view-agenda').getByLabel('Gehe zu Datum').fill(DAY_DE);
     await max.page.locator(`[data-day="${DAY}"]`).waitFor();
+    // His agenda is titled with his firm's name, not its id.
+    expect(await max.page.getByRole('heading', { level: 1 }).textContent()).toBe(`Termine ${FIRM}`);
     await max.page.keyboard.press('Alt+3');
     await max.page.getByTestId('view-notes').waitFor();
 
@@ -158,7 +162,7 @@ describe('the call-card journey against the real stack', () => {
     await form.waitFor();
     expect(await form.textContent()).toContain(`Sprechzeiten: ${HOURS}`);
     expect(await seriousAxeViolations(anna.page, '[data-testid="call-card"]')).toEqual([]);
-    await form.getByLabel('Datum').fill(DAY);
+    await form.getByLabel('Datum', { exact: true }).fill(DAY_DE);
     await form.getByLabel('Uhrzeit').fill('10:00');
     await form.getByLabel('Betreff').fill('Treppe ansehen');
     await expect.poll(() => form.getByLabel('Ort').inputValue()).toBe('Lindenallee 5, 50667 Köln');

@@ -60,6 +60,18 @@ const SCREENS: { name: string; open: (page: Page) => Promise<void> }[] = [
   },
   { name: 'team', open: (page) => nav(page, 5, 'view-team') },
   {
+    // With the booking form open and a date it rejects: its German fields and their error state are judged too.
+    name: 'agenda',
+    open: async (page) => {
+      await nav(page, 7, 'view-agenda');
+      await page.getByRole('button', { name: /^(Neuer Termin|New appointment)$/ }).click();
+      const date = page.getByTestId('booking-form').locator('input').first();
+      await date.fill('31.02.2027');
+      await date.blur();
+      await page.getByTestId('booking-form').locator('[aria-invalid="true"]').waitFor();
+    },
+  },
+  {
     name: 'settings',
     open: async (page) => {
       await nav(page, 6, 'view-settings');
