@@ -167,7 +167,9 @@ describe('the call-card journey against the real stack', () => {
     await form.getByLabel('Betreff').fill('Treppe ansehen');
     await expect.poll(() => form.getByLabel('Ort').inputValue()).toBe('Lindenallee 5, 50667 Köln');
     await form.getByRole('button', { name: 'Termin buchen' }).click();
-    await expect.poll(() => card.getByTestId('call-booked').textContent()).toBe('Termin gebucht: Treppe ansehen');
+    await expect
+      .poll(() => card.getByTestId('call-booked').textContent())
+      .toMatch(/^Termin gebucht: Treppe ansehen – [A-Z][a-z]+, \d{1,2}\. \S+ \d{4}, \d{1,2}:\d{2} Uhr$/);
     const [callRecord] = (
       (await invokeInPage(anna.page, 'calls.list', { tenant: 'tischlerei', limit: 1 })) as {
         value: { id: string; remote_number: string }[];
