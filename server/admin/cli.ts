@@ -1,6 +1,6 @@
 /**
  * `npm run admin -- <command>`: the office service's PKI and directory (docs/it-rollout.md).
- * Exit codes: 0 done, 1 failed (the home refused), 2 usage error.
+ * Exit codes: 0 done (or usage asked for with --help), 1 failed (the home refused), 2 usage error.
  */
 import { AdminFailure } from '../pki/office-ca.js';
 import { runAdmin, USAGE, UsageError } from './commands.js';

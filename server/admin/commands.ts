@@ -310,7 +310,13 @@ function userList(argv: string[]): string {
     .join('\n');
 }
 
+/** `--help`, `-h` or `help` anywhere asks for the usage: an answer, not a mistake (exit 0). */
+function asksForHelp(argv: string[]): boolean {
+  return argv[0] === 'help' || argv.some((arg) => arg === '--help' || arg === '-h');
+}
+
 export async function runAdmin(argv: string[]): Promise<string> {
+  if (asksForHelp(argv)) return USAGE;
   const [group, action, ...rest] = argv;
   const key = `${group ?? ''} ${action ?? ''}`;
   if (group === 'calendar') return runCalendar(action, rest, (message) => new UsageError(message));

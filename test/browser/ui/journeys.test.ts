@@ -173,19 +173,21 @@ describe('the teleworker desk in Chromium (browser shell, real store)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('help overlay opens with "?" and closes with Escape; status bar shows PBX, sync and own presence', async () => {
+  it('help overlay opens with "?" and closes with Escape; without an identity the status bar says "Nicht eingerichtet"', async () => {
     await page.getByRole('heading', { level: 1 }).click();
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Tastenkürzel' });
     await help.waitFor();
-    expect(await help.textContent()).toContain('Alt+1 … Alt+6');
+    expect(await help.textContent()).toContain('Alt+1 … Alt+7');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
     const bar = page.getByTestId('status-bar');
-    expect(await bar.textContent()).toContain('Telefonanlage: nicht verbunden');
+    expect(await bar.textContent()).toContain('Nicht eingerichtet');
+    expect(await bar.textContent()).not.toContain('Telefonanlage');
     await page.keyboard.press('Alt+5');
     await page.getByRole('radio', { name: 'Nicht stören' }).check();
-    await expect.poll(() => bar.textContent()).toContain('Mein Status: Nicht stören');
+    expect(await page.getByRole('radio', { name: 'Nicht stören' }).isChecked()).toBe(true);
+    expect(await bar.textContent()).not.toContain('Mein Status');
   });
 
   it('settings: audio devices, ringtone, theme and desktop options survive a restart', async () => {
