@@ -76,6 +76,14 @@ describe('AccessControl', () => {
       expect(access.mayServe(user('zoe'), 'tischlerei')).toBe(false);
     });
 
+    it("lets a craftsman write his own firm's schedule and the teleworkers only read it", () => {
+      expect(access.mayWrite(user('carl'), 'tischlerei', 'firm_schedule')).toBe(true);
+      expect(access.mayWrite(user('carl'), 'sanitaer', 'firm_schedule')).toBe(false);
+      expect(access.mayWrite(user('anna'), 'tischlerei', 'firm_schedule')).toBe(false);
+      expect(access.mayWrite(user('anna'), 'tischlerei', 'note')).toBe(true);
+      expect(access.mayWrite(user('anna'), 'maler', 'note')).toBe(false);
+    });
+
     it('never matches a tenant by prefix, case or an empty name', () => {
       for (const tenant of ['tischlere', 'tischlerei2', 'Tischlerei', '', ' tischlerei'])
         expect(access.mayServe(user('carl'), tenant), tenant).toBe(false);
