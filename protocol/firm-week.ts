@@ -14,11 +14,15 @@ export const WEEKDAY_SHORT_DE: Record<(typeof WEEKDAYS)[number], string> = {
   sun: 'So',
 };
 
-/** "Di 08:00–12:00 und 13:00–15:00, Do 14:00–18:00", or "keine" for an empty week. */
+const ranges = (day: WeeklyHours[keyof WeeklyHours]) =>
+  [...day].sort((a, b) => a.start.localeCompare(b.start)).map((r) => `${r.start}–${r.end}`);
+
+/** "Di 08:00–12:00 und 13:00–15:00, Do 14:00–18:00", "täglich 00:00–24:00", or "keine" for an empty week. */
 export function describeWeekDe(week: WeeklyHours): string {
+  const all = WEEKDAYS.map((d) => ranges(week[d]).join(' und '));
+  if (all[0] && all.every((r) => r === all[0])) return `täglich ${all[0]}`;
   const days = WEEKDAYS.filter((d) => week[d].length > 0).map((d) => {
-    const ranges = [...week[d]].sort((a, b) => a.start.localeCompare(b.start)).map((r) => `${r.start}–${r.end}`);
-    return `${WEEKDAY_SHORT_DE[d]} ${ranges.join(' und ')}`;
+    return `${WEEKDAY_SHORT_DE[d]} ${ranges(week[d]).join(' und ')}`;
   });
   return days.length > 0 ? days.join(', ') : 'keine';
 }

@@ -13,6 +13,9 @@ describe('the firm week in German', () => {
     });
     expect(describeWeekDe(week)).toBe('Di 08:00–12:00 und 13:00–15:00, Do 14:00–18:00');
     expect(describeWeekDe(FirmSchedule.shape.consultation.parse({}))).toBe('keine');
+    const always = [{ start: '00:00', end: '24:00' }];
+    const daily = { mon: always, tue: always, wed: always, thu: always, fri: always, sat: always, sun: always };
+    expect(describeWeekDe(FirmSchedule.shape.consultation.parse(daily))).toBe('täglich 00:00–24:00');
   });
 
   it('writes closures with the year once, or twice across a new year', () => {
