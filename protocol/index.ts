@@ -13,3 +13,5 @@ export * from './store.js';
 export * from './identity.js';
 export * from './text-values.js';
 export * from './firm-day.js';
+export * from './firm-schedule.js';
+export * from './firm-week.js';

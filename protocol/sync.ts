@@ -36,6 +36,8 @@ export const SYNC_FIELDS = {
     '_deleted',
   ],
   appointment: ['contact_id', 'call_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
+  /** One record per tenant; each field is one part of the schedule as JSON text (firm-schedule.ts). */
+  firm_schedule: ['bundesland', 'consultation', 'service', 'closures', 'emergency', 'override', '_deleted'],
 } as const;
 
 export type SyncTable = keyof typeof SYNC_FIELDS;

@@ -159,8 +159,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'access-push-own-rule',
     what: 'push decides from the directory, not AccessControl',
     file: 'server/sync/sync-service.ts',
-    from: 'validatePush(body, (tenant) => this.access.mayServe(caller.user, tenant), this.now())',
-    to: 'validatePush(body, (tenant) => caller.user.tenants.includes(tenant), this.now())',
+    from: '(tenant) => this.access.mayServe(caller.user, tenant),\n      this.now(),',
+    to: '(tenant) => caller.user.tenants.includes(tenant),\n      this.now(),',
     tests: [ROUTES_UNIT],
   },
   {

@@ -7,6 +7,7 @@ import { DirectoryUserEntry, Role, type DirectoryTenantEntry } from '../home/dir
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
+import { HOURS_USAGE, runTenantHours } from './firm-hours.js';
 
 /**
  * The admin commands (docs/it-rollout.md). Each takes its argv tail and returns the text to print.
@@ -22,6 +23,7 @@ export const USAGE = `usage: npm run admin -- <command>
   ca crl --home DIR
   ca server-cert --home DIR [--host NAME]… [--days N]
   tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
+${HOURS_USAGE}
   user add ID --name "…" [--tenant ID]… [--role teleworker|craftsman|lead] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
   user remove ID --home DIR
@@ -333,6 +335,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
       return caServerCert(rest);
     case 'tenant add':
       return tenantAdd(rest);
+    case 'tenant hours':
+      return runTenantHours(rest, (message) => new UsageError(message));
     case 'user add':
       return userAdd(rest);
     case 'user revoke':

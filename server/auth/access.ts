@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { readDirectory, servesTenant, type Directory, type DirectoryUserEntry } from '../home/directory.js';
 import type { HomeLayout } from '../home/layout.js';
+import type { SyncTable } from '../../protocol/sync.js';
 import { SyncHttpError } from '../sync/errors.js';
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
@@ -125,6 +126,16 @@ export class AccessControl {
    */
   mayServe(user: DirectoryUserEntry, tenant: string): boolean {
     return servesTenant(this.current, user, tenant);
+  }
+
+  /**
+   * Whether `user` may write `table` of `tenant`, given that he serves it: a firm's schedule is edited
+   * by its own craftsmen (and the server); the teleworkers who answer for the firm only read it.
+   */
+  mayWrite(user: DirectoryUserEntry, tenant: string, table: SyncTable): boolean {
+    if (!this.mayServe(user, tenant)) return false;
+    // A firm's schedule is the craftsman's own (his firm only, by mayServe) and the office lead's, who runs every firm.
+    return table !== 'firm_schedule' || user.role === 'craftsman' || user.role === 'lead';
   }
 
   /** Every tenant `user` may serve, in the user's own order first: what a pull returns. */

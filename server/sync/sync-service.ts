@@ -19,7 +19,7 @@ import { WRITE_LOCK, currentCursor, notifyCommit, writeFields } from './field-wr
 import { validatePush } from './validate-push.js';
 
 /** What the sync API needs of access control: the directory, and who may serve which tenant. */
-export type TenantAccess = Pick<AccessControl, 'directory' | 'mayServe' | 'tenantsServed'>;
+export type TenantAccess = Pick<AccessControl, 'directory' | 'mayServe' | 'mayWrite' | 'tenantsServed'>;
 
 /** Push, pull and the caller's directory view: the sync API without HTTP. */
 export class SyncService {
@@ -31,7 +31,12 @@ export class SyncService {
   ) {}
 
   async push(caller: Caller, body: unknown): Promise<PushResponse> {
-    const changes = validatePush(body, (tenant) => this.access.mayServe(caller.user, tenant), this.now());
+    const changes = validatePush(
+      body,
+      (tenant) => this.access.mayServe(caller.user, tenant),
+      this.now(),
+      (tenant, table) => this.access.mayWrite(caller.user, tenant, table),
+    );
     if (changes.length === 0) return { results: {}, cursor: await currentCursor(this.db), time: this.now() };
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);

@@ -1,8 +1,10 @@
 import {
   Change,
+  INVALID_SCHEDULE_CODE,
   MAX_CLOCK_SKEW_MS,
   MAX_PUSH_CHANGES,
   MAX_VALUE_BYTES,
+  SCHEDULE_READ_ONLY_CODE,
   SERVER_OWNED_TABLES,
   VERSION_IN_FUTURE_CODE,
   fromWireVersion,
@@ -11,17 +13,26 @@ import {
   describeFault,
   findUnstorable,
   parseVersion,
+  scheduleFieldFault,
+  type SyncTable,
 } from '../../protocol/index.js';
 import { SyncHttpError } from './errors.js';
+import { firmScheduleRecordId } from './firm-schedule-id.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Checks a whole push (wire form: tenant → table → id → field → [value, version]) before anything
  * touches the database and flattens it into changes. The first offending item is named by its path:
- * 400 malformed or unstorable (NUL, unpaired surrogates), 413 too large, 403 not the caller's tenant or a server-owned table.
+ * 400 malformed or unstorable (NUL, unpaired surrogates) or a schedule part that is not its JSON, 413 too
+ * large, 403 not the caller's tenant, a server-owned table, or a table the caller may only read.
  */
-export function validatePush(body: unknown, mayServe: (tenant: string) => boolean, now = Date.now()): Change[] {
+export function validatePush(
+  body: unknown,
+  mayServe: (tenant: string) => boolean,
+  now = Date.now(),
+  mayWrite: (tenant: string, table: SyncTable) => boolean = (tenant) => mayServe(tenant),
+): Change[] {
   if (!isObject(body) || Object.keys(body).some((k) => k !== 'changes') || !isObject(body.changes)) {
     throw new SyncHttpError(
       400,
@@ -68,6 +79,14 @@ export function validatePush(body: unknown, mayServe: (tenant: string) => boolea
           if (!isSyncField(change.table, change.field)) {
             throw bad(path, `${change.table} has no field "${change.field}"`, 'unknown_field');
           }
+          if (change.table === 'firm_schedule') {
+            if (change.id !== firmScheduleRecordId(tenant)) {
+              const message = `the schedule of ${tenant} is the record ${firmScheduleRecordId(tenant)}`;
+              throw bad(itemPath(tenant, table, id), message, INVALID_SCHEDULE_CODE);
+            }
+            const wrong = scheduleFieldFault(change.field, change.value);
+            if (wrong !== undefined) throw bad(path, wrong, INVALID_SCHEDULE_CODE);
+          }
           // PostgreSQL's JSON refuses these inside the transaction; refused here, the client learns
           // which field it is instead of retrying an internal error forever.
           const fault = findUnstorable(change.value);
@@ -86,6 +105,9 @@ export function validatePush(body: unknown, mayServe: (tenant: string) => boolea
           }
           if (!mayServe(tenant)) {
             throw bad(itemPath(tenant), `you may not write data of tenant ${tenant}`, 'forbidden_tenant', 403);
+          }
+          if (!mayWrite(tenant, change.table)) {
+            throw bad(itemPath(tenant, table), `you may only read ${table} of tenant ${tenant}`, SCHEDULE_READ_ONLY_CODE, 403);
           }
           const key = `${table}:${id}`;
           const owner = seen.get(key);

@@ -46,6 +46,8 @@ export interface SyncFixture {
   client(as: string | SyncTlsProvider, options?: Pick<SyncEngineOptions, 'live' | 'backoff'>): SyncClient;
   /** Restarts the in-process server on the same home and database (new port). */
   restart(): Promise<void>;
+  /** Stops the server (its PGlite database closed, as for the admin CLI); restart() brings it back. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,12 @@ export async function syncFixture(
   const start = () =>
     startSyncServer({ ...serverOptions, home: home.home, port: 0, log: quiet, ...(db ? { database: db.url } : {}) });
   let server = await start();
+  let running = true;
+  const stop = async () => {
+    if (!running) return;
+    running = false;
+    await server.close();
+  };
   const certs = new Map<string, ClientCert>();
   const cert = (user: string) => {
     let c = certs.get(user);
@@ -94,15 +102,17 @@ export async function syncFixture(
       engines.push(engine);
       return { store, engine };
     },
+    stop,
     restart: async () => {
-      await server.close();
+      await stop();
       server = await start();
+      running = true;
       fixture.server = server;
       fixture.url = server.url;
     },
     close: async () => {
       for (const engine of engines) await engine.stop();
-      await server.close();
+      await stop();
       await db?.drop();
       rmSync(home.home, { recursive: true, force: true });
     },

@@ -4,6 +4,7 @@ import { up as searchTenant } from './003-search-tenant.js';
 import { up as syncQuarantine } from './004-sync-quarantine.js';
 import { up as appointmentCall } from './005-appointment-call.js';
 import { up as recordVersion } from './006-record-version.js';
+import { up as firmSchedule } from './007-firm-schedule.js';
 
 /**
  * Numbered migrations; entry i brings a database from user_version i to i + 1. TypeScript modules
@@ -16,5 +17,6 @@ export const MIGRATIONS: readonly string[] = [
   syncQuarantine,
   appointmentCall,
   recordVersion,
+  firmSchedule,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

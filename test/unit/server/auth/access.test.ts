@@ -77,6 +77,15 @@ describe('AccessControl', () => {
       expect(access.mayServe(user('zoe'), 'tischlerei')).toBe(false);
     });
 
+    it("lets a craftsman write his own firm's schedule, the office lead every firm's, and the teleworkers only read it", () => {
+      expect(access.mayWrite(user('carl'), 'tischlerei', 'firm_schedule')).toBe(true);
+      expect(access.mayWrite(user('carl'), 'sanitaer', 'firm_schedule')).toBe(false);
+      expect(access.mayWrite(user('anna'), 'tischlerei', 'firm_schedule')).toBe(false);
+      expect(access.mayWrite(user('anna'), 'tischlerei', 'note')).toBe(true);
+      expect(access.mayWrite(user('anna'), 'maler', 'note')).toBe(false);
+      expect(access.mayWrite(user('lena'), 'sanitaer', 'firm_schedule')).toBe(true);
+    });
+
     it('never matches a tenant by prefix, case or an empty name', () => {
       for (const tenant of ['tischlere', 'tischlerei2', 'Tischlerei', '', ' tischlerei'])
         expect(access.mayServe(user('carl'), tenant), tenant).toBe(false);

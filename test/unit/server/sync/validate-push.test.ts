@@ -8,6 +8,7 @@ import {
   toWireVersion,
 } from '../../../../protocol/index.js';
 import { SyncHttpError } from '../../../../server/sync/errors.js';
+import { firmScheduleRecordId } from '../../../../server/sync/firm-schedule-id.js';
 import { validatePush } from '../../../../server/sync/validate-push.js';
 import { pushBody } from '../../../helpers/sync-wire.js';
 
@@ -82,5 +83,73 @@ describe('validatePush', () => {
   });
   it('refuses tenants the caller may not serve with 403, naming the tenant', () => {
     expect(refuse(pushBody([ok()]), false)).toMatchObject({ status: 403, code: 'forbidden_tenant', item: 'tischlerei' });
+  });
+  describe('firm_schedule', () => {
+    const schedule = (field: string, value: unknown, id = firmScheduleRecordId('tischlerei')) => ({
+      table: 'firm_schedule',
+      id,
+      tenant: 'tischlerei',
+      field,
+      value,
+      version: formatVersion(now, 0, '0123456789abcdef'),
+    });
+    const refuseSchedule = (change: ReturnType<typeof schedule>, mayWrite = true) => {
+      try {
+        validatePush(
+          pushBody([change]),
+          () => true,
+          now,
+          () => mayWrite,
+        );
+      } catch (error) {
+        const e = error as SyncHttpError;
+        return { status: e.status, code: e.code, item: e.item, message: e.message };
+      }
+      throw new Error('accepted');
+    };
+
+    it('accepts each part as its JSON text, and null', () => {
+      const changes = [
+        schedule('bundesland', '"NW"'),
+        schedule('override', JSON.stringify({ mode: 'closed', until: null })),
+        schedule('closures', JSON.stringify([{ from: '2026-12-24', to: '2026-12-31', reason: 'Betriebsurlaub' }])),
+        schedule('emergency', null),
+      ];
+      expect(validatePush(pushBody(changes), () => true, now)).toEqual(changes);
+    });
+
+    it('refuses a value that is not its part with invalid_schedule naming the field and the fault', () => {
+      const id = firmScheduleRecordId('tischlerei');
+      expect(
+        refuseSchedule(schedule('closures', JSON.stringify([{ from: '2026-12-31', to: '2026-12-24', reason: 'x' }]))),
+      ).toMatchObject({
+        status: 400,
+        code: 'invalid_schedule',
+        item: `tischlerei/firm_schedule/${id}/closures`,
+        message: expect.stringContaining('must not be after the last') as unknown,
+      });
+      expect(refuseSchedule(schedule('bundesland', 'BY'))).toMatchObject({
+        code: 'invalid_schedule',
+        message: expect.stringContaining('not valid JSON') as unknown,
+      });
+      expect(refuseSchedule(schedule('consultation', 7))).toMatchObject({ code: 'invalid_schedule' });
+    });
+
+    it("refuses a record that is not the firm's one schedule", () => {
+      const other = randomUUID();
+      expect(refuseSchedule(schedule('bundesland', '"BY"', other))).toMatchObject({
+        status: 400,
+        code: 'invalid_schedule',
+        item: `tischlerei/firm_schedule/${other}`,
+      });
+    });
+
+    it('refuses a write by someone who may only read it with 403 schedule_read_only', () => {
+      expect(refuseSchedule(schedule('bundesland', '"BY"'), false)).toMatchObject({
+        status: 403,
+        code: 'schedule_read_only',
+        item: 'tischlerei/firm_schedule',
+      });
+    });
   });
 });

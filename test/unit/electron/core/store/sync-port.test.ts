@@ -243,4 +243,25 @@ describe('SyncStorePort', () => {
     store.lookup.seedTenants([{ id: 'glaserei', name: 'Alter Name', numbers: [] }]);
     expect(store.lookup.tenants()).toMatchObject([{ name: 'Glaserei Klar', numbers: ['+49 40 5550399'] }]);
   });
+  it('keeps a pulled firm schedule in its own table, each part as the JSON text it synced as', () => {
+    const { store, changes } = openStore();
+    const id = '3c6d1f0e-0000-5000-8000-000000000001';
+    const override = JSON.stringify({ mode: 'closed', until: null });
+    store.sync.applyPulled(
+      [
+        pulled({ table: 'firm_schedule', id, tenant: 'glaserei', field: 'bundesland', value: '"HH"', version: future(0) }),
+        pulled({ table: 'firm_schedule', id, tenant: 'glaserei', field: 'override', value: override, version: future(0, 1) }),
+      ],
+      '5',
+    );
+    expect(
+      store.db.prepare('SELECT tenant_id, bundesland, override, consultation FROM firm_schedule WHERE id = ?').get(id),
+    ).toEqual({
+      tenant_id: 'glaserei',
+      bundesland: '"HH"',
+      override,
+      consultation: null,
+    });
+    expect(changes).toContainEqual({ table: 'firm_schedule', ids: [id], source: 'sync' });
+  });
 });
