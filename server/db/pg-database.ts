@@ -45,6 +45,13 @@ export class PgDatabase implements Database {
       throw new DatabaseUnavailableError(error);
     }
     let broken = false;
+    // A checked-out client has no pool listener: the server dying between two statements would
+    // otherwise surface as an uncaught 'error' event and take the whole process down.
+    const onError = (error: Error): void => {
+      broken = true;
+      this.log('database connection lost during a transaction', { reason: error.message });
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -62,6 +69,7 @@ export class PgDatabase implements Database {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

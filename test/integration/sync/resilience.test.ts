@@ -136,6 +136,7 @@ describe('server and database failures (PostgreSQL)', () => {
         backoff: { baseMs: 50, maxMs: 300 },
       });
       const probe = new pg.Pool({ connectionString: db.url, max: 1 });
+      probe.on('error', () => undefined);
       const count = async () => {
         const r = await probe.query(
           `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS s FROM field_state WHERE tbl = 'note'`,
