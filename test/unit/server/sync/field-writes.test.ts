@@ -1,39 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatVersion } from '../../../../protocol/index.js';
-import { migrate } from '../../../../server/db/migrations.js';
-import { PgliteDatabase } from '../../../../server/db/pglite-database.js';
 import { WRITE_LOCK, writeFields, type FieldWrite } from '../../../../server/sync/field-writes.js';
+import { migratedPglite } from '../../../helpers/migrated-pglite.js';
 
 const T0 = Date.UTC(2026, 5, 1);
 const v = (ms: number, node = 'aaaaaaaaaaaaaaaa', counter = 0) => formatVersion(T0 + ms, counter, node);
 
 describe('writeFields', () => {
-  let dir: string;
-  let db: PgliteDatabase;
-
-  // A fresh PGlite runs initdb first: ten seconds and more on a busy machine.
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vermittlung-field-writes-'));
-    db = await PgliteDatabase.open(dir);
-    await migrate(db);
-  }, 120_000);
-  afterAll(async () => {
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const pglite = migratedPglite('vermittlung-field-writes-');
 
   const write = (writes: FieldWrite[], author = 'anna') =>
-    db.transaction(async (tx) => {
+    pglite.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
       return writeFields(tx, writes, author);
     });
   const stored = async (id: string) =>
     (
-      await db.query<{ field: string; value: unknown; version: string; seq: string; author: string }>(
+      await pglite.db.query<{ field: string; value: unknown; version: string; seq: string; author: string }>(
         `SELECT field, value, version, seq::text AS seq, author FROM field_state WHERE id = $1 ORDER BY field`,
         [id],
       )
