@@ -1,10 +1,9 @@
-import { SYNC_WIRE_SUPPORTED, VERSION_IN_FUTURE_CODE, wireMismatch, type Change } from '../../../protocol/index.js';
+import { SYNC_WIRE_SUPPORTED, wireMismatch } from '../../../protocol/index.js';
 import { backoffDelay, type Backoff } from '../../../protocol/backoff.js';
 import type { QuarantinedChange as QuarantinedChangeView, SyncStatus } from '../../../protocol/sync-status.js';
-import type { ConflictRecord, PendingChange, SyncStorePort } from './store-port.js';
+import type { ConflictRecord, SyncStorePort } from './store-port.js';
 import { LiveChannel } from './live-channel.js';
-import { PushNarrowing } from './narrowing.js';
-import { refusalAction } from './refusal.js';
+import { OutboxPusher } from './outbox-pusher.js';
 import { ServerClock } from './server-clock.js';
 import {
   SyncHttpClient,
@@ -49,9 +48,6 @@ export interface SyncEngineOptions {
   clock?: ServerClock;
 }
 
-/** Refusals of versions ahead in one cycle before it backs off: one re-stamp normally ends them. */
-const MAX_RESTAMPS_PER_CYCLE = 3;
-
 /** Longest wait between live reconnects: how late a user may notice the server is back. */
 export const LIVE_RETRY_MAX_MS = 4_000;
 
@@ -74,7 +70,6 @@ export class SyncEngine {
   private readonly log: EngineLog;
   private readonly backoff: Backoff;
   private readonly random: () => number;
-  private readonly batchSize: number;
   private readonly pullLimit: number;
   private readonly listeners = new Set<(status: SyncStatus) => void>();
   private state: SyncStatus;
@@ -94,8 +89,7 @@ export class SyncEngine {
   private readonly brokenListeners = new WeakSet<(status: SyncStatus) => void>();
   /** The server refused our wire version: no retries, no live socket, until the user asks (syncNow). */
   private incompatible = false;
-  private readonly narrowing = new PushNarrowing();
-  private clockRefusalsRequeued = false;
+  private readonly pusher: OutboxPusher;
 
   constructor(options: SyncEngineOptions) {
     this.store = options.store;
@@ -104,9 +98,9 @@ export class SyncEngine {
     this.client = new SyncHttpClient(options.serverUrl, options.tls, options.wireVersion, this.clock);
     this.clock.onChange(() => this.emit({ clockOffset: this.clockOffset() }));
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
     // The live socket is the cheap probe that ends an outage (its 'open' starts a cycle at once), so it
     // keeps trying every few seconds while the cycle's own backoff may have grown to a minute.
-    this.random = options.random ?? Math.random;
     this.live = new LiveChannel({
       open: () => this.client.openLive(),
       canOpen: () => this.client.hasIdentity(),
@@ -130,7 +124,15 @@ export class SyncEngine {
         },
       },
     });
-    this.batchSize = options.batchSize ?? 500;
+    this.pusher = new OutboxPusher({
+      store: this.store,
+      client: this.client,
+      clock: this.clock,
+      log: this.log,
+      batchSize: options.batchSize ?? 500,
+      stopped: () => this.stopped,
+      changed: () => this.emit({}),
+    });
     this.pullLimit = options.pullLimit ?? 1000;
     this.liveEnabled = options.live ?? true;
     this.state = {
@@ -282,7 +284,7 @@ export class SyncEngine {
     if (this.state.state !== 'offline' || !this.state.lastError) this.emit({ state: 'syncing' });
     let refused: SyncRequestError | undefined;
     try {
-      await this.pushAll();
+      await this.pusher.pushAll();
     } catch (error) {
       // A refusal not about the changes themselves (certificate, directory) keeps them in the outbox;
       // it must not stop us hearing from others.
@@ -292,116 +294,6 @@ export class SyncEngine {
     await this.pullAll();
     if (refused) throw refused;
     this.emit({ state: 'online', lastSync: new Date().toISOString(), lastError: null });
-  }
-
-  private async pushAll(): Promise<void> {
-    this.requeueClockRefusals();
-    let limit = this.batchSize;
-    let restamps = 0;
-    for (;;) {
-      if (this.stopped) return;
-      this.restamp();
-      const batch = this.store.pendingChanges(limit);
-      if (batch.length === 0) return this.narrowing.drained();
-      // A field travels once per push: an older pending write of it is obsolete and shares the answer.
-      const newest = new Map<string, PendingChange>();
-      for (const p of batch) {
-        const prev = newest.get(fieldKey(p.change));
-        if (!prev || prev.change.version < p.change.version) newest.set(fieldKey(p.change), p);
-      }
-      const sent = [...newest.values()];
-      let answer;
-      try {
-        answer = await this.client.push(sent.map((p) => p.change));
-      } catch (error) {
-        if (this.stopped || !(error instanceof SyncRequestError) || error.wireRefusal) throw error;
-        if (error.retryable) {
-          const step = this.narrowing.failed(error, batch);
-          if (step.kind === 'shrink') limit = step.limit;
-          else if (step.kind === 'back_off' || !(await this.serverAnswers()) || this.stopped) throw error;
-          else {
-            this.quarantineFailing(step.outboxIds, error);
-            limit = this.batchSize;
-          }
-          continue;
-        }
-        if (error.code === VERSION_IN_FUTURE_CODE) {
-          // Not the change's fault but our clock's: the answer has corrected it (serverTime); the next
-          // round re-stamps what waits. Should that not help, back off and keep everything.
-          if (++restamps > MAX_RESTAMPS_PER_CYCLE) throw new SyncRequestError(error.code, error.message, undefined, error.item);
-          this.log.warn('the server refused versions ahead of its clock; stamping the pending changes again', {
-            item: error.item,
-            serverTime: error.serverTime,
-            offsetMs: this.clock.offset(),
-          });
-          continue;
-        }
-        const action = refusalAction(error, batch);
-        if (action.kind === 'keep') throw error;
-        if (action.kind === 'shrink') limit = action.limit;
-        else {
-          this.store.quarantine(action.outboxIds, { code: error.code, message: error.message, status: error.status ?? 400 });
-          this.log.warn('changes refused by the server quarantined', {
-            code: error.code,
-            status: error.status,
-            item: error.item,
-            count: action.outboxIds.length,
-          });
-          this.emit({});
-        }
-        continue;
-      }
-      // Stopped meanwhile: the store may be closed. Unacknowledged changes are simply pushed again.
-      if (this.stopped) return;
-      this.narrowing.succeeded();
-      const statusOf = new Map(sent.map((p, i) => [fieldKey(p.change), answer.results[i]!.status]));
-      this.store.acknowledge(batch.map((p) => ({ outboxId: p.outboxId, status: statusOf.get(fieldKey(p.change))! })));
-      this.emit({});
-    }
-  }
-
-  /** Whether the server answers a request that writes nothing: a probe before blaming a change. */
-  private async serverAnswers(): Promise<boolean> {
-    try {
-      await this.client.pull(this.store.cursor(), 1);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** A change the server fails on again and again, alone, while it answers otherwise. */
-  private quarantineFailing(outboxIds: number[], error: SyncRequestError): void {
-    this.store.quarantine(outboxIds, { code: error.code, message: error.message, status: error.status ?? 500 });
-    this.log.warn('a change the server keeps failing on was quarantined; the rest of the outbox flows on', {
-      code: error.code,
-      status: error.status,
-      count: outboxIds.length,
-    });
-    this.emit({});
-  }
-
-  /**
-   * Changes quarantined as `version_in_future` by a build that took a clock ahead for the change's
-   * fault go back into the outbox once: they are re-stamped like any other (docs/sync-protocol.md, "Clocks").
-   */
-  private requeueClockRefusals(): void {
-    if (this.clockRefusalsRequeued) return;
-    this.clockRefusalsRequeued = true;
-    const ids = this.store
-      .quarantined(10_000)
-      .filter((q) => q.code === VERSION_IN_FUTURE_CODE)
-      .map((q) => q.id);
-    if (ids.length === 0) return;
-    const count = this.store.requeueQuarantined(ids);
-    this.log.info('changes quarantined for a clock ahead are pushed again', { count });
-    this.emit({});
-  }
-
-  /** Stamps pending changes again when the store's clock ran ahead of server time (store-port.ts). */
-  private restamp(): void {
-    const count = this.store.restamp();
-    if (count > 0) this.log.info('pending changes stamped again in server time', { count, offsetMs: this.clock.offset() });
   }
 
   private async pullAll(): Promise<void> {
@@ -481,10 +373,6 @@ export class SyncEngine {
       return { pending: 0, quarantined: 0 };
     }
   }
-}
-
-function fieldKey(c: Change): string {
-  return `${c.table}/${c.id}/${c.field}`;
 }
 
 /** Cursors are decimal sequence numbers; compare them as such, not as strings. */
