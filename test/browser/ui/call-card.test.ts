@@ -124,13 +124,18 @@ describe('the call card of an unknown caller', () => {
 
     // The keypad opens over the card: the note field does not move, and the digit reaches the caller.
     const note = card.getByLabel('Notiz zum Anruf');
-    const before = await note.boundingBox();
+    // Measured against the card, not the viewport: the screen below the card may scroll meanwhile.
+    const noteInCard = async () => {
+      const [n, c] = [await note.boundingBox(), await card.boundingBox()];
+      return n && c ? { x: n.x - c.x, y: n.y - c.y, width: n.width, height: n.height } : null;
+    };
+    const before = await noteInCard();
     const keypadToggle = card.getByRole('button', { name: 'Tastenfeld' });
     await keypadToggle.click();
     expect(await keypadToggle.getAttribute('aria-expanded')).toBe('true');
     const keypad = card.getByRole('group', { name: 'Tastentöne' });
     await keypad.getByRole('button', { name: '5', exact: true }).click();
-    expect(await note.boundingBox()).toEqual(before);
+    expect(await noteInCard()).toEqual(before);
     await expect.poll(() => customer.dtmfReceived(), { timeout: 5000 }).toContain('5');
     expect(await seriousAxeViolations(page, '[data-testid="call-card"]')).toEqual([]);
     await screenshot(page, 'call-card-connected-keypad');

@@ -163,8 +163,11 @@ describe.each(BACKENDS)('text from the write path to the feed, on %s', (backend)
           // the feed shows blank text as absent (a blank subject as "Termin")
           const blank = w.expected.trim() === '';
           const event = events.find((e) => e.uid === w.appointment);
+          // The feed writes the text as RFC 5545 TEXT (quotes are literal there), but node-ical, the reader
+          // here, takes a value wrapped in double quotes as a quoted string and drops the pair.
+          const read = /^"[\s\S]*"$/.test(w.expected) ? w.expected.slice(1, -1) : w.expected;
           expect([event?.summary, event?.location, event?.description]).toEqual(
-            blank ? ['Termin', undefined, undefined] : [w.expected, w.expected, w.expected],
+            blank ? ['Termin', undefined, undefined] : [read, read, read],
           );
         }
       }),
