@@ -14,6 +14,9 @@ packages=(
   librsvg2-bin                   # rsvg-convert: app and tray icons from SVG (scripts/build-icons.ts)
   systemd                        # systemd-analyze verify on the server package's units
   postgresql-client              # pg_dump/pg_restore: backups of a server on PostgreSQL
+  espeak-ng sox                  # spoken German: the PBX's closed-firm announcement, the demo's customer
+  poppler-utils                  # pdftotext/pdftoppm: tests read the monthly report back
+  kamailio-postgres-modules      # acc CDRs into the server's PostgreSQL
 )
 missing=()
 for p in "${packages[@]}"; do
