@@ -9,25 +9,55 @@ export interface Keyring {
   stop(): Promise<void>;
 }
 
+/** A keyring's environment, decided before the keyring runs: the app may start first and find none. */
+export interface PlannedKeyring {
+  env: NodeJS.ProcessEnv;
+  /** Starts the bus at the planned address and unlocks the keyring, as a user would fix a missing one. */
+  start(): Promise<Keyring>;
+  /** Removes the temporary HOME when the keyring was never started. */
+  discard(): void;
+}
+
 /**
  * A private, unlocked gnome-keyring on a private D-Bus session, with a temporary HOME, so keytar
  * works for a browser shell under test without touching anyone's real keyring (TEST-STACK.md
  * pitfall 8). The bus runs as a PID of our own and is stopped by PID; the keyring follows it.
  */
 export async function startKeyring(): Promise<Keyring> {
+  return planKeyring().start();
+}
+
+/**
+ * The environment of a keyring that is not running yet: the session bus address names a socket in
+ * the temporary HOME that appears only with start(). A process started with this env meanwhile sees
+ * "no keychain" exactly as on a desktop without a running Secret Service.
+ */
+export function planKeyring(): PlannedKeyring {
   const home = mkdtempSync(join(tmpdir(), 'vermittlung-keyring-'));
   mkdirSync(join(home, '.local', 'share'), { recursive: true });
+  const address = `unix:path=${join(home, 'bus')}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HOME: home,
     XDG_RUNTIME_DIR: home,
     XDG_DATA_HOME: join(home, '.local', 'share'),
+    DBUS_SESSION_BUS_ADDRESS: address,
   };
-  const bus = spawnSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1'], { env, encoding: 'utf8' });
-  const [address, pidText] = bus.stdout.trim().split('\n');
-  if (bus.status !== 0 || !address || !pidText) throw new Error(`dbus-daemon did not start: ${bus.stderr}`);
+  return {
+    env,
+    start: () => startAt(home, address, env),
+    discard: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+async function startAt(home: string, address: string, env: NodeJS.ProcessEnv): Promise<Keyring> {
+  const bus = spawnSync('dbus-daemon', ['--session', '--fork', `--address=${address}`, '--print-pid=1'], {
+    env,
+    encoding: 'utf8',
+  });
+  const pidText = bus.stdout.trim();
+  if (bus.status !== 0 || !pidText) throw new Error(`dbus-daemon did not start: ${bus.stderr}`);
   const busPid = Number(pidText);
-  env.DBUS_SESSION_BUS_ADDRESS = address;
 
   // The daemonising `--unlock` form is the one that creates and unlocks the login keyring from the
   // password on stdin (with --foreground the collection never appears). It lives as long as the
