@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { isSipDomain } from '../../protocol/identity.js';
 import { TenantId } from '../../protocol/sync.js';
-import { DirectoryUserEntry, Role, type DirectoryTenantEntry } from '../home/directory.js';
+import { DirectoryUserEntry, Role } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
 import { HOURS_USAGE, runTenantHours } from './firm-hours.js';
+import { TENANT_USAGE, runTenantAdd, runTenantSet } from './tenant.js';
 
 /**
  * The admin commands (docs/it-rollout.md). Each takes its argv tail and returns the text to print.
@@ -22,7 +22,7 @@ export const USAGE = `usage: npm run admin -- <command>
   ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--sip-domain NAME] [--server-url https://…] [--calendar-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
   ca crl --home DIR
   ca server-cert --home DIR [--host NAME]… [--days N]
-  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
+${TENANT_USAGE}
 ${HOURS_USAGE}
   user add ID --name "…" [--tenant ID]… [--role teleworker|craftsman|lead] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
@@ -65,13 +65,6 @@ function days(value: unknown, fallback: number): number {
   if (!Number.isInteger(n) || n < 0 || n > 3650)
     throw new UsageError(`--days must be an integer 0..3650, got "${typeof value === 'string' ? value : '?'}"`);
   return n;
-}
-
-/** German numbers may be written nationally (0221 …); everything is stored as E.164. */
-export function e164(input: string, option: string): string {
-  const parsed = parsePhoneNumberFromString(input, 'DE');
-  if (!parsed || !parsed.isValid()) throw new UsageError(`${option}: "${input}" is not a valid phone number`);
-  return parsed.number;
 }
 
 function userId(id: string | undefined): string {
@@ -167,37 +160,6 @@ async function caServerCert(argv: string[]): Promise<string> {
     '     connections keep the old one until they reconnect.',
     '  2. A separately run Kamailio: `kamcmd tls.reload`. Copy both files to every other server or PBX using them.',
   ].join('\n');
-}
-
-function tenantAdd(argv: string[]): string {
-  const spec = {
-    ...home,
-    name: { type: 'string' },
-    number: { type: 'string', multiple: true },
-    mobile: { type: 'string' },
-    greeting: { type: 'string' },
-    hours: { type: 'string' },
-  } as const;
-  const { values, id } = parse(argv, spec, 1);
-  const tid = tenantId(id);
-  const name = required(values, 'name');
-  const numbers = list(values, 'number').map((n) => e164(n, '--number'));
-  if (numbers.length === 0) throw new UsageError('at least one --number is required');
-  const entry: DirectoryTenantEntry = { id: tid, name, numbers: [...new Set(numbers)] };
-  if (values.mobile) entry.mobile = e164(values.mobile as string, '--mobile');
-  if (values.greeting) entry.greeting = values.greeting as string;
-  if (values.hours) entry.hours = values.hours as string;
-  const ca = new OfficeCa(resolve(required(values, 'home')));
-  if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}: run \`ca init --home ${ca.layout.home}\` first`);
-  const directory = ca.directory();
-  if (directory.tenants.some((t) => t.id === tid)) throw new AdminFailure(`tenant "${tid}" already exists`);
-  for (const number of numbers) {
-    const owner = directory.tenants.find((t) => t.numbers.includes(number));
-    // A dialled number must name exactly one tenant, or incoming calls could not be matched.
-    if (owner) throw new AdminFailure(`number ${number} already belongs to tenant "${owner.id}"`);
-  }
-  ca.saveDirectory({ ...directory, tenants: [...directory.tenants, entry] });
-  return `tenant ${tid} added (${name}; ${numbers.join(', ')})`;
 }
 
 function issueText(result: Awaited<ReturnType<OfficeCa['issueBundle']>>): string {
@@ -334,7 +296,9 @@ export async function runAdmin(argv: string[]): Promise<string> {
     case 'ca server-cert':
       return caServerCert(rest);
     case 'tenant add':
-      return tenantAdd(rest);
+      return runTenantAdd(rest, (message) => new UsageError(message));
+    case 'tenant set':
+      return runTenantSet(rest, (message) => new UsageError(message));
     case 'tenant hours':
       return runTenantHours(rest, (message) => new UsageError(message));
     case 'user add':

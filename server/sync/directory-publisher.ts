@@ -10,6 +10,7 @@ import {
   TENANT_RECORD_NAMESPACE,
   type FieldValue,
 } from '../../protocol/index.js';
+import { describeGreetingProblem, greetingProblems } from '../../protocol/greeting.js';
 import type { Database } from '../db/database.js';
 import type { Directory } from '../home/directory.js';
 import { WRITE_LOCK, currentCursor, notifyCommit, writeFields, type FieldWrite } from './field-writes.js';
@@ -58,6 +59,11 @@ export class DirectoryPublisher {
       const stored = new Map(rows.map((r) => [`${r.id}:${r.field}`, JSON.stringify(r.value ?? null)]));
       const desired = new Map<string, { tenant: string; fields: Record<string, FieldValue> }>();
       for (const t of directory.tenants) {
+        // Still published: the desks show an unknown placeholder as written, which beats no greeting.
+        const problems = t.greeting ? greetingProblems(t.greeting) : [];
+        if (problems.length > 0) {
+          this.log('greeting template has problems', { tenant: t.id, problems: problems.map(describeGreetingProblem) });
+        }
         desired.set(tenantRecordId(t.id), {
           tenant: t.id,
           fields: {

@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { DEFAULT_GREETING_TEMPLATE, describeGreetingProblem, greetingProblems } from '../../protocol/greeting.js';
+import { TenantId } from '../../protocol/sync.js';
+import type { DirectoryTenantEntry } from '../home/directory.js';
+import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
+
+/**
+ * `tenant add` and `tenant set`: a firm's directory entry (name, numbers, mobile, greeting, free-text
+ * hours). The server publishes the directory to the firm's desks by itself. A greeting is a template
+ * (protocol/greeting.ts) and is checked here with the rules the desks render it by, so a typo such as
+ * `{firmenname}` is refused at the command line instead of being read out to a customer.
+ */
+export const TENANT_USAGE = `  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
+  tenant set ID [--name "…"] [--number +49…]… [--mobile +49… | --no-mobile] [--greeting "…" | --no-greeting] [--hours "…"] --home DIR
+      greeting placeholders: {gruss} (Guten Morgen/Tag/Abend), {firma}, {name} (whoever answers);
+      without a greeting a firm uses "${DEFAULT_GREETING_TEMPLATE}"`;
+
+type UsageErrorFactory = (message: string) => Error;
+
+/** German numbers may be written nationally (0221 …); everything is stored as E.164. */
+export function e164(input: string, option: string, usage: UsageErrorFactory): string {
+  const parsed = parsePhoneNumberFromString(input, 'DE');
+  if (!parsed || !parsed.isValid()) throw usage(`${option}: "${input}" is not a valid phone number`);
+  return parsed.number;
+}
+
+/** The template as given, or a usage error naming every problem and the allowed placeholders. */
+export function greetingOption(value: string, usage: UsageErrorFactory): string {
+  const problems = greetingProblems(value);
+  if (problems.length > 0) throw usage(`--greeting: ${problems.map(describeGreetingProblem).join('; ')}`);
+  return value;
+}
+
+const spec = {
+  home: { type: 'string' },
+  name: { type: 'string' },
+  number: { type: 'string', multiple: true },
+  mobile: { type: 'string' },
+  'no-mobile': { type: 'boolean' },
+  greeting: { type: 'string' },
+  'no-greeting': { type: 'boolean' },
+  hours: { type: 'string' },
+} as const;
+
+function parse(argv: string[], usage: UsageErrorFactory) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  if (parsed.positionals.length !== 1) throw usage('expected exactly one ID');
+  const id = TenantId.safeParse(parsed.positionals[0]);
+  if (!id.success) throw usage(`tenant ID "${parsed.positionals[0]}" is not valid: ${id.error.issues[0]?.message ?? ''}`);
+  const { values } = parsed;
+  if (!values.home?.trim()) throw usage('--home is required');
+  if (values.name !== undefined && values.name.trim() === '') throw usage('--name must not be empty');
+  if (values.mobile !== undefined && values['no-mobile']) throw usage('--mobile and --no-mobile exclude each other');
+  if (values.greeting !== undefined && values['no-greeting']) throw usage('--greeting and --no-greeting exclude each other');
+  return {
+    id: id.data,
+    values,
+    ca: new OfficeCa(resolve(values.home)),
+    numbers: (values.number ?? []).map((n) => e164(n, '--number', usage)),
+    mobile: values.mobile === undefined ? undefined : e164(values.mobile, '--mobile', usage),
+    greeting: values.greeting === undefined ? undefined : greetingOption(values.greeting, usage),
+  };
+}
+
+function directoryOf(ca: OfficeCa) {
+  if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}: run \`ca init --home ${ca.layout.home}\` first`);
+  return ca.directory();
+}
+
+/** A dialled number must name exactly one tenant, or incoming calls could not be matched. */
+function checkNumbersFree(tenants: DirectoryTenantEntry[], id: string, numbers: string[]): void {
+  for (const number of numbers) {
+    const owner = tenants.find((t) => t.id !== id && t.numbers.includes(number));
+    if (owner) throw new AdminFailure(`number ${number} already belongs to tenant "${owner.id}"`);
+  }
+}
+
+export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
+  const { id, values, ca, numbers, mobile, greeting } = parse(argv, usage);
+  if (!values.name) throw usage('--name is required');
+  if (numbers.length === 0) throw usage('at least one --number is required');
+  if (values['no-mobile'] || values['no-greeting']) throw usage('--no-mobile and --no-greeting are for `tenant set`');
+  const entry: DirectoryTenantEntry = { id, name: values.name, numbers: [...new Set(numbers)] };
+  if (mobile) entry.mobile = mobile;
+  if (greeting) entry.greeting = greeting;
+  if (values.hours) entry.hours = values.hours;
+  const directory = directoryOf(ca);
+  if (directory.tenants.some((t) => t.id === id)) throw new AdminFailure(`tenant "${id}" already exists`);
+  checkNumbersFree(directory.tenants, id, numbers);
+  ca.saveDirectory({ ...directory, tenants: [...directory.tenants, entry] });
+  return `tenant ${id} added (${values.name}; ${numbers.join(', ')})${greeting ? '' : '; greeting: the default'}`;
+}
+
+/** Changes only the options given; the server passes the change to the firm's desks by itself. */
+export function runTenantSet(argv: string[], usage: UsageErrorFactory): string {
+  const { id, values, ca, numbers, mobile, greeting } = parse(argv, usage);
+  const directory = directoryOf(ca);
+  const current = directory.tenants.find((t) => t.id === id);
+  if (!current) throw new AdminFailure(`unknown tenant "${id}" (add it with \`tenant add\`)`);
+  const next: DirectoryTenantEntry = { ...current };
+  const changed: string[] = [];
+  if (values.name !== undefined) {
+    next.name = values.name;
+    changed.push('name');
+  }
+  if (numbers.length > 0) {
+    checkNumbersFree(directory.tenants, id, numbers);
+    next.numbers = [...new Set(numbers)];
+    changed.push('numbers');
+  }
+  if (mobile !== undefined || values['no-mobile']) {
+    if (mobile === undefined) delete next.mobile;
+    else next.mobile = mobile;
+    changed.push('mobile');
+  }
+  if (greeting !== undefined || values['no-greeting']) {
+    if (greeting === undefined) delete next.greeting;
+    else next.greeting = greeting;
+    changed.push(greeting === undefined ? 'greeting (now the default)' : 'greeting');
+  }
+  if (values.hours !== undefined) {
+    next.hours = values.hours;
+    changed.push('hours');
+  }
+  if (changed.length === 0)
+    throw usage('nothing to change: give at least one of --name, --number, --mobile, --greeting, --hours');
+  ca.saveDirectory({ ...directory, tenants: directory.tenants.map((t) => (t.id === id ? next : t)) });
+  return `tenant ${id} updated: ${changed.join(', ')}`;
+}
