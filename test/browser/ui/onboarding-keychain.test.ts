@@ -6,7 +6,7 @@ import { startShell, type RunningShell } from '../../helpers/app-shell.js';
 import { screenshot, watchPageErrors } from '../../helpers/chromium.js';
 import { startDeskRig, type DeskRig } from '../../helpers/desk-rig.js';
 import { planKeyring, type Keyring, type PlannedKeyring } from '../../helpers/keyring.js';
-import { seriousAxeViolations } from '../../helpers/ui.js';
+import { invokeInPage, seriousAxeViolations } from '../../helpers/ui.js';
 
 const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'dist', 'renderer', 'index.html'));
 
@@ -72,6 +72,19 @@ describe('onboarding without an OS keychain', () => {
     expect(existsSync(join(profile, 'identity', 'identity.json'))).toBe(false);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'onboarding-keychain-de-light');
+    // The other looks of the same state: contrast in dark, the English text's lengths.
+    for (const look of [
+      { language: 'de', theme: 'dark' },
+      { language: 'en', theme: 'light' },
+    ]) {
+      expect(await invokeInPage(page, 'settings.set', look)).toMatchObject({ ok: true });
+      await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(look.theme);
+      await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(look.language);
+      await help.waitFor();
+      expect(await seriousAxeViolations(page), `${look.language} ${look.theme}`).toEqual([]);
+    }
+    expect(await invokeInPage(page, 'settings.set', { language: 'de', theme: 'light' })).toMatchObject({ ok: true });
+    await expect.poll(() => help.getByRole('button').textContent()).toContain('Erneut versuchen');
 
     // The remedy: the keyring now runs and is unlocked. The passphrase field still holds what she typed.
     keyring = await planned.start();
