@@ -122,4 +122,42 @@ describe('onboarding without an OS keychain', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+  it('clears the passphrase from the form after 10 minutes without success and asks for it again', async () => {
+    // Its own shell whose keyring never comes, and a page clock that can skip ten minutes.
+    const neverStarted = planKeyring();
+    const profileB = mkdtempSync(join(tmpdir(), 'vermittlung-no-keychain-b-'));
+    const shellB = await startShell(profileB, [], neverStarted.env);
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      await context.clock.install();
+      const page = await context.newPage();
+      const errors = watchPageErrors(page);
+      await page.goto(shellB.url);
+      const view = page.getByTestId('view-onboarding');
+      const anna = rig.pki.users.anna!;
+      await page.getByTestId('bundle-file').setInputFiles(anna.bundleFile);
+      await view.getByLabel('Kennwort').fill(anna.passphrase);
+      await view.getByRole('button', { name: 'Einrichten', exact: true }).click();
+      const help = page.getByTestId('keychain-help');
+      await help.waitFor({ timeout: 20_000 });
+
+      await page.clock.fastForward('09:50');
+      expect(await view.getByLabel('Kennwort').inputValue()).toBe(anna.passphrase);
+      await page.clock.fastForward('00:20');
+      await expect.poll(() => view.getByLabel('Kennwort').inputValue()).toBe('');
+      expect(await page.getByTestId('passphrase-forgotten').textContent()).toContain(
+        'aus Sicherheitsgründen aus dem Formular gelöscht',
+      );
+      // "Erneut versuchen" now asks for the passphrase instead of trying without one.
+      await help.getByRole('button', { name: 'Erneut versuchen' }).click();
+      await expect.poll(() => page.getByTestId('onboarding-error').textContent()).toContain('Bitte geben Sie das Kennwort ein.');
+      expect(existsSync(join(profileB, 'identity', 'identity.json'))).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await shellB.stop();
+      neverStarted.discard();
+      rmSync(profileB, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
