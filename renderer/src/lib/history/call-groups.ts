@@ -108,18 +108,35 @@ export function isInternalCall(call: Call): boolean {
 
 export type OutcomeKey = 'answered' | 'missed' | 'busy' | 'rejected' | 'failed' | 'forwarded' | 'voicemail' | 'open' | 'ended';
 
+/** How long a row another desk is still ringing or talking on may go without its end before it counts as ended. */
+export const ELSEWHERE_GRACE_MS = 3 * 60_000;
+
+/** What this desk knows about the calls on its own lines. */
+export interface LiveCalls {
+  /** A line of this desk carries the call now. */
+  live(id: string): boolean;
+  /** This desk wrote the row during this session. */
+  mine(id: string): boolean;
+  now: number;
+}
+
 /**
  * What became of a call, for its row: "weitergeleitet an …" when it went somewhere (the call's own
- * transfer, else a leg's: the consultation whose colleague then took it); "läuft" only while a line
- * of this desk still carries it — a row whose end was never written (the app closed mid-call) says
- * "beendet" instead of running forever.
+ * transfer, else a leg's: the consultation whose colleague then took it); "läuft" while a line of this
+ * desk carries it. A row without an end is "beendet" when it is this desk's and no line carries it any
+ * more (the app closed mid-call, the end was never written); another desk's row may still be ringing
+ * or running there, so it is "läuft" for a few minutes, then "beendet" — never "läuft" for ever.
  */
-export function groupOutcome(group: CallGroup, live: (id: string) => boolean): { key: OutcomeKey; target?: string } {
+export function groupOutcome(group: CallGroup, calls: LiveCalls): { key: OutcomeKey; target?: string } {
   const { call } = group;
   const target = call.transferred_to ?? group.legs.find((leg) => leg.transferred_to)?.transferred_to ?? undefined;
-  if (call.ended_at === null && live(call.id)) return { key: 'open' };
+  if (call.ended_at === null && calls.live(call.id)) return { key: 'open' };
   if (target && (call.outcome === 'forwarded' || call.outcome === 'answered' || call.outcome === null)) {
     return { key: 'forwarded', target };
+  }
+  if (call.outcome === null && call.ended_at === null && !calls.mine(call.id)) {
+    const age = calls.now - at(call.started_at);
+    if (age >= 0 && age < ELSEWHERE_GRACE_MS) return { key: 'open' };
   }
   return { key: call.outcome ?? 'ended' };
 }

@@ -23,7 +23,9 @@ function row(fields: Partial<Call>): Call {
     ...fields,
   };
 }
-const never = () => false;
+const NOW = Date.parse('2026-12-06T12:00:00.000Z');
+const never = { live: () => false, mine: () => true, now: NOW };
+const liveOnly = (id: string) => ({ live: (x: string) => x === id, mine: () => true, now: NOW });
 
 describe('one history row per customer call', () => {
   it('puts a consultation and a leg of a leg inside the customer call, newest call first, legs in order', () => {
@@ -52,12 +54,18 @@ describe('one history row per customer call', () => {
     const customer = row({ outcome: 'forwarded', transferred_to: 'max', ended_at: '2026-12-06T10:05:00.000Z' });
     expect(groupOutcome({ call: customer, legs: [] }, never)).toEqual({ key: 'forwarded', target: 'max' });
     const running = row({ outcome: 'answered', answered_at: '2026-12-06T10:00:01.000Z' });
-    expect(groupOutcome({ call: running, legs: [] }, (id) => id === running.id)).toEqual({ key: 'open' });
+    expect(groupOutcome({ call: running, legs: [] }, liveOnly(running.id))).toEqual({ key: 'open' });
     expect(groupOutcome({ call: running, legs: [] }, never)).toEqual({ key: 'answered' });
     // The end of this row was never written (the app closed mid-call): not "läuft" for ever.
     const stuck = row({});
     expect(groupOutcome({ call: stuck, legs: [] }, never)).toEqual({ key: 'ended' });
     expect(groupOutcome({ call: row({ outcome: 'missed' }), legs: [] }, never)).toEqual({ key: 'missed' });
+    // Another desk's row without an end may still ring there — for a few minutes, not for ever.
+    const elsewhere = { live: () => false, mine: () => false, now: NOW };
+    const ringingThere = row({ started_at: '2026-12-06T11:59:30.000Z' });
+    expect(groupOutcome({ call: ringingThere, legs: [] }, elsewhere)).toEqual({ key: 'open' });
+    const longAgo = row({ started_at: '2026-12-06T11:50:00.000Z' });
+    expect(groupOutcome({ call: longAgo, legs: [] }, elsewhere)).toEqual({ key: 'ended' });
   });
 
   it('tells colleagues from customers, also on rows written before the flag existed', () => {
