@@ -24,6 +24,8 @@ export const STORE_LIMITS = {
   place: 500,
   taken_by: 200,
   assignee: 200,
+  author: 200,
+  transferred_to: 200,
   longTextBytes: MAX_VALUE_BYTES,
 } as const;
 /** Largest import passed as text (the browser shell has no file dialog); paths have no limit. */
@@ -48,6 +50,9 @@ export const CallDirection = z.enum(['in', 'out']);
 export const CallOutcome = z.enum(['answered', 'missed', 'busy', 'rejected', 'failed', 'forwarded', 'voicemail']);
 export type CallOutcome = z.infer<typeof CallOutcome>;
 export const NoteStatus = z.enum(['open', 'done']);
+/** A message's urgency on the call card's form; `urgent` ("dringend") sorts first in the inbox. */
+export const NoteUrgency = z.enum(['normal', 'urgent']);
+export type NoteUrgency = z.infer<typeof NoteUrgency>;
 export const AppointmentStatus = z.enum(['planned', 'confirmed', 'cancelled', 'done']);
 
 export const Tenant = z.object({
@@ -124,6 +129,12 @@ export const Call = z.object({
   ended_at: z.string().nullable(),
   outcome: CallOutcome.nullable(),
   taken_by: z.string().nullable(),
+  /** The customer call this leg belongs to (consultation, transfer); null for a call of its own. */
+  parent_id: RecordId.nullable(),
+  /** A colleague's user id or a number the call was transferred to. */
+  transferred_to: z.string().nullable(),
+  /** The far end was a colleague; null on rows written before the field existed. */
+  internal: z.boolean().nullable(),
 });
 export type Call = z.infer<typeof Call>;
 export const CallPatch = z.strictObject({
@@ -132,6 +143,9 @@ export const CallPatch = z.strictObject({
   ended_at: Timestamp.nullable().optional(),
   outcome: CallOutcome.nullable().optional(),
   taken_by: OptText,
+  parent_id: RecordId.nullable().optional(),
+  transferred_to: OptText,
+  internal: z.boolean().nullable().optional(),
 });
 export type CallPatch = z.infer<typeof CallPatch>;
 export const CallCreate = CallPatch.extend({
@@ -155,6 +169,11 @@ export const Note = z.object({
   callback_due: z.string().nullable(),
   status: NoteStatus,
   assignee: z.string().nullable(),
+  /** The message form: urgency (null on notes written before it: normal), the caller as taken down, who took it. */
+  urgency: NoteUrgency.nullable(),
+  caller_name: z.string().nullable(),
+  caller_number: z.string().nullable(),
+  author: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -169,6 +188,10 @@ export const NotePatch = z.strictObject({
   callback_due: Timestamp.nullable().optional(),
   status: NoteStatus.optional(),
   assignee: OptText,
+  urgency: NoteUrgency.nullable().optional(),
+  caller_name: OptText,
+  caller_number: OptText,
+  author: OptText,
 });
 export type NotePatch = z.input<typeof NotePatch>;
 export const NoteCreate = NotePatch.extend({ tenant: TenantId });

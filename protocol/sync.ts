@@ -22,6 +22,13 @@ export const SYNC_FIELDS = {
     'outcome',
     'taken_by',
     '_deleted',
+    // Added later, so after the tombstone: a field's index is part of outbox ids (record-entry.ts).
+    /** The customer call this leg belongs to (a consultation, the call a transfer brought): history shows one row. */
+    'parent_id',
+    /** Where the call went: a colleague's user id or a number (blind, attended or mobile transfer). */
+    'transferred_to',
+    /** The far end is a colleague (internal leg): no callback offered. */
+    'internal',
   ],
   note: [
     'call_id',
@@ -34,6 +41,12 @@ export const SYNC_FIELDS = {
     'status',
     'assignee',
     '_deleted',
+    // The message form of the call card (added later, so after the tombstone; see call).
+    'urgency',
+    'caller_name',
+    'caller_number',
+    /** Who took the message: the user id of the desk that wrote it. */
+    'author',
   ],
   appointment: ['contact_id', 'call_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
   /** One record per tenant; each field is one part of the schedule as JSON text (firm-schedule.ts). */

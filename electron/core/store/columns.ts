@@ -8,7 +8,7 @@ import {
 } from '../../../protocol/index.js';
 
 /** How a sync field is kept in its SQLite column; everything not listed is text. */
-const BOOLEAN_FIELDS = new Set(['_deleted', 'callback_requested']);
+const BOOLEAN_FIELDS = new Set(['_deleted', 'callback_requested', 'internal']);
 const JSON_FIELDS = new Set(['tenant.numbers']);
 
 /** Per-field limits in characters; long free text is limited in UTF-8 bytes (MAX_VALUE_BYTES). */
@@ -28,6 +28,10 @@ const CHAR_LIMITS: Record<string, number> = {
   place: STORE_LIMITS.place,
   taken_by: STORE_LIMITS.taken_by,
   assignee: STORE_LIMITS.assignee,
+  author: STORE_LIMITS.author,
+  transferred_to: STORE_LIMITS.transferred_to,
+  caller_name: STORE_LIMITS.name,
+  caller_number: STORE_LIMITS.number,
 };
 
 export type SqlValue = string | number | null;

@@ -14,6 +14,8 @@ interface HistoryState {
   names: Record<string, string>;
   /** Call id → id of its first note, for "Notiz öffnen". */
   notes: Record<string, string>;
+  /** When the list was last loaded (ms): "läuft" of another desk's rows is judged against it. */
+  loadedAt: number;
 }
 
 export const historyState = $state<HistoryState>({
@@ -24,7 +26,16 @@ export const historyState = $state<HistoryState>({
   page: 0,
   names: {},
   notes: {},
+  loadedAt: 0,
 });
+
+/** Rows this desk wrote during this session: with no line carrying them, they are over (call-groups.ts). */
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a plain record of ids, read when the list is drawn, never drawn itself
+const ownRows = new Set<string>();
+
+export function isOwnRow(id: string): boolean {
+  return ownRows.has(id);
+}
 
 let generation = 0;
 let listening = false;
@@ -41,6 +52,7 @@ export async function refreshHistory(): Promise<void> {
     });
     if (mine !== generation) return;
     historyState.items = items;
+    historyState.loadedAt = Date.now();
     historyState.status = 'ready';
     await Promise.all([resolveNames(items), resolveNotes(items)]);
   } catch (error) {
@@ -51,6 +63,7 @@ export async function refreshHistory(): Promise<void> {
   if (!listening) {
     listening = true;
     on('store.changed', (change) => {
+      if (change.table === 'call' && change.source === 'local') for (const id of change.ids) ownRows.add(id);
       if (change.table === 'call' || change.table === 'note') void refreshHistory();
     });
   }

@@ -1,5 +1,6 @@
 import type { Note, NoteCreate, NotePatch } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
+import { inboxOrder } from '../lib/notes/inbox-order.js';
 import { reportError } from './errors.svelte.js';
 
 export type StatusFilter = 'open' | 'done' | 'all';
@@ -50,12 +51,18 @@ export async function refreshNotes(): Promise<void> {
   }
 }
 
-/** The assignee filter runs here: the store filters by firm, status and callback only. */
+/**
+ * The assignee filter runs here (the store filters by firm, status and callback only), and so does the
+ * inbox order: urgent messages and due callbacks first (lib/notes/inbox-order.ts).
+ */
 export function visibleNotes(): Note[] {
   const wanted = notesState.filter.assignee.trim().toLocaleLowerCase();
-  if (!wanted) return notesState.items;
-  if (wanted === '-') return notesState.items.filter((note) => !note.assignee);
-  return notesState.items.filter((note) => (note.assignee ?? '').toLocaleLowerCase().includes(wanted));
+  const items = !wanted
+    ? notesState.items
+    : wanted === '-'
+      ? notesState.items.filter((note) => !note.assignee)
+      : notesState.items.filter((note) => (note.assignee ?? '').toLocaleLowerCase().includes(wanted));
+  return inboxOrder(items);
 }
 
 export async function updateNote(id: string, patch: { status?: 'open' | 'done'; assignee?: string | null }): Promise<void> {

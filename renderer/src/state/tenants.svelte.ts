@@ -1,6 +1,7 @@
 import type { Tenant } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
 import { reportError } from './errors.svelte.js';
+import { identityState } from './identity.svelte.js';
 
 /** The firms this profile answers for (from the directory via sync). */
 export const tenantsState = $state({ loaded: false, items: [] as Tenant[] });
@@ -25,5 +26,10 @@ export async function loadTenants(): Promise<void> {
 
 export function tenantName(tenant: string | null | undefined): string {
   if (!tenant) return '';
-  return tenantsState.items.find((item) => item.tenant === tenant)?.name ?? tenant;
+  // Before the first pull brings the firm records, the identity already names the user's firms.
+  return (
+    tenantsState.items.find((item) => item.tenant === tenant)?.name ??
+    identityState.summary?.tenants.find((item) => item.id === tenant)?.name ??
+    tenant
+  );
 }

@@ -123,7 +123,7 @@ describe('the call card of an unknown caller', () => {
     await expect.poll(() => seconds(timer), { timeout: 4000 }).toBeGreaterThanOrEqual(2);
 
     // The keypad opens over the card: the note field does not move, and the digit reaches the caller.
-    const note = card.getByLabel('Notiz zum Anruf');
+    const note = card.getByLabel('Anliegen');
     // Measured against the card, not the viewport: the screen below the card may scroll meanwhile.
     const noteInCard = async () => {
       const [n, c] = [await note.boundingBox(), await card.boundingBox()];

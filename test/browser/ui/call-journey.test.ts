@@ -129,7 +129,7 @@ describe('the call-card journey against the real stack', () => {
     expect(await seriousAxeViolations(anna.page, '[data-testid="call-card"]')).toEqual([]);
 
     // The note on the card, with a callback; saved as she types — no save button.
-    await card.getByLabel('Notiz zum Anruf').pressSequentially('Treppe knarzt, bitte Termin zum Nachsehen.');
+    await card.getByLabel('Anliegen').pressSequentially('Treppe knarzt, bitte Termin zum Nachsehen.');
     await card.getByRole('checkbox', { name: 'Rückruf erbeten' }).check();
     expect(await card.getByLabel('Rückrufnummer').inputValue()).toBe(CALLER);
     await expect.poll(() => card.getByText('Gespeichert').count(), { timeout: 5000 }).toBe(1);
@@ -149,7 +149,8 @@ describe('the call-card journey against the real stack', () => {
 
     const atMax = max.page.getByTestId('note').filter({ hasText: 'Treppe knarzt' });
     await atMax.waitFor({ timeout: 10_000 });
-    expect(await atMax.textContent()).toContain(CALLER);
+    // The callback number as Germans write it.
+    expect(await atMax.textContent()).toContain('+49 176 12345678');
     await atMax.getByRole('button', { name: 'Erledigt', exact: true }).click();
     await expect.poll(() => atMax.count()).toBe(0);
     await max.page.keyboard.press('Alt+7');

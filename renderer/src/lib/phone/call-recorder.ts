@@ -4,6 +4,15 @@ import type { PhonePorts } from './ports.js';
 import type { LineView } from './types.js';
 
 /**
+ * Whether the far end of a line is a colleague: the PBX vouched for an incoming one; an outgoing one
+ * was dialled by user name (numbers, extensions and `*#` codes start with a digit, `+`, `*` or `#`).
+ */
+export function isInternal(line: Pick<LineView, 'direction' | 'caller' | 'remoteUser'>): boolean {
+  if (line.direction === 'in') return line.caller === 'colleague';
+  return !/^[+0-9*#]/.test(line.remoteUser);
+}
+
+/**
  * Writes each line's history row: created when the line appears (with the tenant), patched when it
  * is answered and when it ends. The writes of one line are chained so an update never overtakes
  * its create; a failing store is logged and never touches the call.
@@ -15,6 +24,8 @@ export class CallRecorder {
   constructor(
     private readonly ports: PhonePorts,
     private readonly defaultTenant: () => string | undefined,
+    /** Our own user id: who took an answered call. */
+    private readonly self: () => string | undefined = () => undefined,
   ) {}
 
   /** The tenant the row belongs to: the dialled firm, else the matched contact's, else the user's first. */
@@ -26,10 +37,13 @@ export class CallRecorder {
    * Queues the row's creation. A row's firm can never change later (the tenant is the record's sync
    * partition), so when the caller lookup is still running the row waits for it — the ringing does
    * not — instead of landing in the user's first firm. Updates queued meanwhile follow the create.
+   * `parentLineId` names the line whose call this one is a leg of (a consultation for it, the call a
+   * REFER of it brought): the row carries that row's id, so the history shows one row per customer call.
    */
-  begin(line: LineView, onId: (id: string) => void, lookup?: Promise<CallerLookup | null>): void {
+  begin(line: LineView, onId: (id: string) => void, lookup?: Promise<CallerLookup | null>, parentLineId?: string): void {
     const known = lookup ? lookup.catch(() => null).then((found) => found ?? line.lookup) : Promise.resolve(line.lookup);
-    const created = known.then((found) => {
+    const parent = (parentLineId && this.chains.get(parentLineId)) || Promise.resolve(undefined);
+    const created = Promise.all([known, parent]).then(([found, parentId]) => {
       const tenant = this.tenantOf(found);
       if (!tenant) {
         this.ports.log('warn', `call ${line.id} not recorded: no tenant known`);
@@ -44,6 +58,8 @@ export class CallRecorder {
           dialled_number: line.dialled ?? null,
           contact_id: found?.contact?.id ?? null,
           started_at: serverIso(line.startedAt),
+          internal: isInternal(line),
+          ...(parentId ? { parent_id: parentId } : {}),
         })
         .then(
           ({ id }) => {
@@ -59,14 +75,16 @@ export class CallRecorder {
     this.chains.set(line.id, created);
   }
 
-  update(lineId: string, patch: CallPatch, when: () => boolean = () => true): void {
+  update(lineId: string, patch: CallPatch | (() => Promise<CallPatch | undefined>), when: () => boolean = () => true): void {
     const chain = this.chains.get(lineId);
     if (!chain) return;
     this.chains.set(
       lineId,
       chain.then(async (id) => {
         if (!id || !when()) return id;
-        await this.ports.updateCall(id, patch).catch((error: unknown) => {
+        const fields = typeof patch === 'function' ? await patch() : patch;
+        if (!fields) return id;
+        await this.ports.updateCall(id, fields).catch((error: unknown) => {
           this.ports.log('error', `call record ${id} not updated: ${String(error)}`);
         });
         return id;
@@ -79,12 +97,32 @@ export class CallRecorder {
     this.update(lineId, { contact_id: contact.id }, () => this.tenants.get(lineId) === contact.tenant);
   }
 
+  /**
+   * A line that turns out to be a leg of another line's call: at the target of an attended transfer the
+   * consultation call from the colleague is replaced by the customer's, and belongs to it.
+   */
+  link(childLineId: string, parentLineId: string): void {
+    const parent = this.chains.get(parentLineId);
+    if (!parent) return;
+    this.update(childLineId, async () => {
+      const parentId = await parent;
+      return parentId ? { parent_id: parentId } : undefined;
+    });
+  }
+
   answered(line: LineView): void {
-    this.update(line.id, { answered_at: iso(line.answeredAt), outcome: 'answered' });
+    const self = line.direction === 'in' ? this.self() : undefined;
+    this.update(line.id, { answered_at: iso(line.answeredAt), outcome: 'answered', ...(self ? { taken_by: self } : {}) });
   }
 
   ended(line: LineView): void {
-    this.update(line.id, { ended_at: iso(line.endedAt), outcome: line.outcome ?? null });
+    // Where a transferred call went; the outcome alone ("weitergeleitet") does not say to whom.
+    const target = line.transfer?.state === 'done' ? line.transfer.target : undefined;
+    this.update(line.id, {
+      ended_at: iso(line.endedAt),
+      outcome: line.outcome ?? null,
+      ...(target ? { transferred_to: target.slice(0, 200) } : {}),
+    });
     const chain = this.chains.get(line.id);
     void chain?.finally(() => {
       if (this.chains.get(line.id) !== chain) return;

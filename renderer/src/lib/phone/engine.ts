@@ -98,7 +98,11 @@ export class PhoneEngine {
       ping: () => optionsPing(this.ua, this.domain),
     });
     this.forwards = new ForwardCheck((target) => askPbx(this.ua, this.domain, target), this.changed);
-    this.recorder = new CallRecorder(ports, () => config.defaultTenant);
+    this.recorder = new CallRecorder(
+      ports,
+      () => config.defaultTenant,
+      () => this.user,
+    );
     this.registry = new Lines({
       changed: () => this.onLineChanged(),
       follow: (line) => this.follow(line),
@@ -232,7 +236,7 @@ export class PhoneEngine {
     );
     if (!options.consultationFor) await this.registry.holdOthers(line);
     const lookup = this.ports.lookupCaller(target.user, undefined).catch(() => null);
-    this.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup);
+    this.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup, options.consultationFor);
     line.patch({ lookup: await Promise.race([lookup, sleep(300).then(() => null)]) });
     const session = line.session as Inviter;
     await session.invite({

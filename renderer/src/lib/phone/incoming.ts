@@ -62,6 +62,8 @@ export class IncomingCalls {
     });
     // Queued at once, so a caller who hangs up during the lookup still leaves a missed call.
     phone.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup);
+    // The colleague's consultation call we had is a leg of the customer call that replaces it.
+    if (replaced) phone.recorder.link(replaced.view.id, line.view.id);
     const first = await Promise.race([lookup, sleep(this.config.lookupTimeoutMs ?? 400).then(() => undefined)]);
     if (first !== undefined) line.patch({ lookup: first });
     else void lookup.then((late) => line.view.status !== 'ended' && line.patch({ lookup: late }));

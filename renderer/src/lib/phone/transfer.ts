@@ -117,7 +117,7 @@ export class Transfers {
     const remoteUser = callerNumber(referral.referTo.uri.user);
     await followReferral(referral, this.phone.sdhOptions(), (inviter) => {
       const next = lines.open(inviter, slot, 'out', remoteUser, { viaTransfer: true });
-      recorder.begin(next.view, (id) => next.patch({ recordId: id }));
+      recorder.begin(next.view, (id) => next.patch({ recordId: id }), undefined, line.view.id);
       inviter.stateChange.addListener((state) => {
         if (state === SessionState.Established && line.established) {
           line.patch({ outcome: 'forwarded' });

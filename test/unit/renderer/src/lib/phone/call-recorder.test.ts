@@ -19,7 +19,14 @@ function history() {
     },
     log: () => undefined,
   } as unknown as PhonePorts;
-  return { rows, recorder: new CallRecorder(ports, () => 'first-firm') };
+  return {
+    rows,
+    recorder: new CallRecorder(
+      ports,
+      () => 'first-firm',
+      () => 'anna',
+    ),
+  };
 }
 
 const line = (id: string): LineView =>
@@ -68,5 +75,38 @@ describe('call history rows', () => {
     recorder.recognised('c', { id: 'c2', tenant: 'schreinerei' });
     await recorder.settled();
     expect(rows.get('row-1')).toMatchObject({ tenant: 'schreinerei', contact_id: 'c2' });
+  });
+
+  it('a consultation names the customer call it belongs to; the transferred call says where it went and who took it', async () => {
+    const { rows, recorder } = history();
+    const customer = { ...line('cust'), caller: 'outside' } as LineView;
+    recorder.begin(customer, (id) => (customer.recordId = id), Promise.resolve(firm('tischlerei')));
+    recorder.answered({ ...customer, answeredAt: Date.parse('2026-11-27T08:00:02Z') });
+    const consult = { ...line('cons'), direction: 'out', remoteUser: 'max' } as LineView;
+    recorder.begin(consult, () => undefined, Promise.resolve(firm('tischlerei')), 'cust');
+    recorder.ended({ ...consult, endedAt: Date.parse('2026-11-27T08:00:09Z'), outcome: undefined });
+    recorder.ended({
+      ...customer,
+      endedAt: Date.parse('2026-11-27T08:00:10Z'),
+      outcome: 'forwarded',
+      transfer: { kind: 'blind', target: 'max', state: 'done' },
+    });
+    await recorder.settled();
+    expect(rows.get('row-1')).toMatchObject({ internal: false, taken_by: 'anna', outcome: 'forwarded', transferred_to: 'max' });
+    expect(rows.get('row-2')).toMatchObject({ internal: true, parent_id: 'row-1', direction: 'out', remote_number: 'max' });
+    expect(rows.get('row-2')).not.toHaveProperty('transferred_to');
+  });
+
+  it('at the target of an attended transfer, the replaced consultation becomes a leg of the customer call', async () => {
+    const { rows, recorder } = history();
+    const fromColleague = { ...line('colleague'), remoteUser: 'anna', caller: 'colleague' } as LineView;
+    recorder.begin(fromColleague, () => undefined, Promise.resolve(firm('tischlerei')));
+    const customer = { ...line('customer'), caller: 'outside' } as LineView;
+    recorder.begin(customer, () => undefined, Promise.resolve(firm('tischlerei')));
+    recorder.link('colleague', 'customer');
+    await recorder.settled();
+    expect(rows.get('row-1')).toMatchObject({ internal: true, parent_id: 'row-2' });
+    expect(rows.get('row-2')).toMatchObject({ internal: false });
+    expect(rows.get('row-2')).not.toHaveProperty('parent_id');
   });
 });

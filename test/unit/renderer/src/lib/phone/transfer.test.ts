@@ -53,5 +53,22 @@ describe('transfer', () => {
     await until(() => connected(alice).length === 1 && connected(carol).length === 1, 'alice talks to carol');
     expect(connected(carol)[0]).toMatchObject({ remoteUser: 'alice', viaTransfer: true });
     expect(rig.dom.rings).toHaveLength(2);
+
+    // The rows say how they belong together: each desk's legs name the customer call.
+    await until(() => [...bob.rows.values()].some((row) => row.transferred_to === 'carol'), 'bob’s row says where it went');
+    const rowOf = (p: TestPhone, test: (row: Record<string, unknown>) => boolean) =>
+      [...p.rows.entries()].find(([, row]) => test(row));
+    const [bobsCall] = rowOf(bob, (row) => row.direction === 'in')!;
+    expect(rowOf(bob, (row) => row.direction === 'out')![1]).toMatchObject({
+      parent_id: bobsCall,
+      remote_number: 'carol',
+      internal: true,
+    });
+    await until(() => carol.rows.size === 2 && [...carol.rows.values()].some((row) => row.parent_id), 'carol’s legs linked');
+    const [carolsCall] = rowOf(carol, (row) => row.remote_number === 'alice')!;
+    expect(rowOf(carol, (row) => row.remote_number === 'bob')![1]).toMatchObject({ parent_id: carolsCall });
+    await until(() => alice.rows.size === 2, 'alice’s second row');
+    const [alicesCall] = rowOf(alice, (row) => row.remote_number === 'bob')!;
+    expect(rowOf(alice, (row) => row.remote_number === 'carol')![1]).toMatchObject({ parent_id: alicesCall });
   });
 });
