@@ -97,10 +97,17 @@ export class Transfers {
     const { lines } = this.phone;
     const consult = lines.get(consultId);
     const original = consult.view.consultationFor ? lines.get(consult.view.consultationFor) : undefined;
-    if (!original || !consult.established) throw new Error('no established consultation call to transfer');
+    if (!original || original.view.status === 'ended' || !consult.established) throw new DialError('consult_not_ready');
     original.patch({ transfer: { kind: 'attended', target: consult.view.remoteUser, state: 'pending' } });
-    const target = attendedReferTarget(consult.session, this.phone.targetUri(consult.view.remoteUser));
-    await this.finish(original, await referAndWait(original.session, target));
+    const aor = this.phone.targetUri(consult.view.remoteUser);
+    // An outside caller's phone may drop the Replaces (baresip does): it gets the colleague's address,
+    // and the colleague's app, told by the PBX who transferred it, lets the call take the
+    // consultation's place (IncomingCalls). A colleague's app honours Replaces itself.
+    const app = original.view.caller === 'colleague' || !/^\+?[0-9*#]+$/.test(original.view.remoteUser);
+    const target = app ? attendedReferTarget(consult.session, aor) : aor;
+    const ok = await referAndWait(original.session, target);
+    await this.finish(original, ok);
+    if (ok && consult.established) await consult.session.bye().catch(() => undefined);
   }
 
   /** One click: blind transfer to the firm's craftsman's mobile. */
