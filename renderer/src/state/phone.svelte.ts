@@ -202,11 +202,22 @@ export async function act(action: LineAction, id: string): Promise<void> {
     else if (action === 'mute' || action === 'unmute') engine.mute(id, action === 'mute');
     else if (action === 'swap') await engine.swap(id);
     else if (action === 'mobile') await engine.transferToMobile(id);
-    else await engine.completeConsultation(id);
+    else await complete(engine, id);
     phone.focused = id;
   } catch (error) {
     lineProblem(id, error, `phone.${action}`);
   }
+}
+
+/** "Verbinden": a REFER the caller did not follow is said on the panel and on the caller's card. */
+async function complete(running: PhoneEngine, consultId: string): Promise<void> {
+  const consult = running.line(consultId).view;
+  await running.completeConsultation(consultId);
+  const original = consult.consultationFor ? running.lines.find((line) => line.view.id === consult.consultationFor) : undefined;
+  if (original?.view.transfer?.state !== 'failed') return;
+  const notice = { key: 'phone.transferFailedTo', values: { who: consult.remoteUser } };
+  phone.lineNotices[consultId] = notice;
+  phone.lineNotices[original.view.id] = notice;
 }
 
 /** "Zurück zum Kunden": the consultation ends (if it still runs) and the waiting caller is resumed. */
@@ -233,7 +244,12 @@ export async function transfer(id: string, target: string, attended: boolean): P
   delete phone.lineNotices[id];
   try {
     if (attended) phone.focused = await engine.startConsultation(id, target);
-    else await engine.blindTransfer(id, target);
+    else {
+      await engine.blindTransfer(id, target);
+      const line = engine.lines.find((candidate) => candidate.view.id === id)?.view;
+      if (line?.transfer?.state === 'failed')
+        phone.lineNotices[id] = { key: 'phone.transferFailedTo', values: { who: line.transfer.target } };
+    }
   } catch (error) {
     lineProblem(id, error, 'phone.transfer');
   }
