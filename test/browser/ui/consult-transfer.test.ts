@@ -184,6 +184,14 @@ describe('consultation and the transfer picker', () => {
     await picker.fill('MAX');
     await expect.poll(values).toEqual(['max']);
 
+    // A name that fits nobody is said on the card, not dialled and not an internal error.
+    await picker.fill('Meier');
+    await card.getByRole('button', { name: 'Weiterleiten', exact: true }).click();
+    await expect
+      .poll(() => alerts(anna.page), { timeout: 5000 })
+      .toEqual(['Niemand heißt „Meier“ – bitte aus der Liste wählen oder eine Nummer eingeben.']);
+    expect(await card.getAttribute('data-status')).toBe('connected');
+
     // Picked by name (arrow and Enter), then "Weiterleiten": the customer reaches the craftsman.
     await picker.fill('Holzwurm');
     await picker.press('ArrowDown');

@@ -64,16 +64,26 @@ export function matchOptions(options: readonly TransferOption[], query: string):
   });
 }
 
+/** A target for the engine, or why the typed text names nobody in particular. */
+export type ResolvedTarget = { ok: true; value: string } | { ok: false; reason: 'none' | 'several' };
+
+const NUMBER_LIKE = /^[+0-9\s()/*#-]+$/;
+
 /**
- * What a transfer goes to when she typed rather than picked: the one option the text names (its
- * name or id exactly, or the only match), else the text itself as dial input (a number).
+ * What a transfer goes to when she typed rather than picked: the option the text names (its name or
+ * id exactly, or the only match), a number as typed; a name that fits nobody or several is refused
+ * here, with a reason the picker shows, instead of being dialled as a SIP user that does not exist.
+ * Without a directory (not loaded yet) a typed user id is dialled as it is.
  */
-export function resolveTarget(options: readonly TransferOption[], query: string): string {
+export function resolveTarget(options: readonly TransferOption[], query: string): ResolvedTarget {
   const text = query.trim();
   const lower = text.toLowerCase();
   const exact = options.find((option) => option.label.toLowerCase() === lower || option.value.toLowerCase() === lower);
-  if (exact) return exact.value;
-  const matches = matchOptions(options, text);
-  if (matches.length === 1 && !/^[+0-9\s()/-]+$/.test(text)) return matches[0]!.value;
-  return text;
+  if (exact) return { ok: true, value: exact.value };
+  if (NUMBER_LIKE.test(text)) return { ok: true, value: text };
+  const colleagues = matchOptions(options, text).filter((option) => option.kind === 'colleague');
+  if (colleagues.length === 1) return { ok: true, value: colleagues[0]!.value };
+  if (colleagues.length > 1) return { ok: false, reason: 'several' };
+  if (!options.some((option) => option.kind === 'colleague')) return { ok: true, value: text };
+  return { ok: false, reason: 'none' };
 }

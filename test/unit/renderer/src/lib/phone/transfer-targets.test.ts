@@ -27,11 +27,19 @@ describe('transfer targets', () => {
     expect(values('0171')).toEqual([]);
   });
 
-  it('turns typed text into a target: a name or id it names, the only match, else the text as a number', () => {
-    expect(resolveTarget(options, 'Max Holzwurm')).toBe('max');
-    expect(resolveTarget(options, 'TINA')).toBe('tina');
-    expect(resolveTarget(options, 'berger')).toBe('tina');
-    expect(resolveTarget(options, 'holz')).toBe('holz');
-    expect(resolveTarget(options, '030 1234567')).toBe('030 1234567');
+  it('turns typed text into a target: a name or id it names, the only colleague it matches, or a number', () => {
+    expect(resolveTarget(options, 'Max Holzwurm')).toEqual({ ok: true, value: 'max' });
+    expect(resolveTarget(options, 'TINA')).toEqual({ ok: true, value: 'tina' });
+    expect(resolveTarget(options, 'berger')).toEqual({ ok: true, value: 'tina' });
+    // "holz" also matches the firm's mobile, but only one colleague.
+    expect(resolveTarget(options, 'holz')).toEqual({ ok: true, value: 'max' });
+    expect(resolveTarget(options, '030 1234567')).toEqual({ ok: true, value: '030 1234567' });
+  });
+
+  it('refuses a name that fits nobody or several colleagues, unless there is no directory yet', () => {
+    expect(resolveTarget(options, 'Meier')).toEqual({ ok: false, reason: 'none' });
+    const two = transferOptions([...people, { id: 'mia', name: 'Mia Holzwurm' }], {}, undefined);
+    expect(resolveTarget(two, 'Holzwurm')).toEqual({ ok: false, reason: 'several' });
+    expect(resolveTarget(transferOptions([], {}, undefined), 'carol')).toEqual({ ok: true, value: 'carol' });
   });
 });
