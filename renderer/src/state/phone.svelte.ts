@@ -172,6 +172,8 @@ export type LineAction =
  * waiting caller's card, which she looks at next.
  */
 function noteFailedConsultations(lines: readonly LineView[]): void {
+  // A line gone from the list takes its notice with it.
+  for (const id of Object.keys(phone.lineNotices)) if (!lines.some((line) => line.id === id)) delete phone.lineNotices[id];
   for (const line of lines) {
     const original = line.consultationFor;
     if (!original || line.status !== 'ended' || line.answeredAt || phone.lineNotices[line.id]) continue;

@@ -202,7 +202,10 @@ describe('consultation and the transfer picker', () => {
     await card.getByRole('button', { name: 'Weiterleiten', exact: true }).click();
     const handed = max.page.getByTestId('call-card').filter({ hasText: CUSTOMER_SHOWN });
     await expect.poll(() => handed.getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
-    expect(await handed.getByTestId('transferred-by').textContent()).toContain('Durchgestellt von Anna Schmidt');
+    // The firm number travelled with her REFER through the PBX: he reads the firm as after a consultation.
+    await expect
+      .poll(() => handed.getByTestId('transferred-by').textContent(), { timeout: 5000 })
+      .toBe(`Durchgestellt von Anna Schmidt – ${CUSTOMER_SHOWN} für ${FIRM}`);
     await max.page.keyboard.press('Alt+A');
     await customer.waitForEvent('CALL_ESTABLISHED', 10_000, before);
     await expect.poll(() => liveCards(anna.page).count(), { timeout: 10_000 }).toBe(0);

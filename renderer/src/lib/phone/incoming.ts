@@ -7,7 +7,7 @@ import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
 import type { PhoneContext } from './context.js';
 import { dialledNumber } from './dialled-number.js';
-import { consultAbout, TRANSFERRED_BY, transferredBy } from './consult-headers.js';
+import { consultAbout, TRANSFER_DIALLED, transferDialled, TRANSFERRED_BY, transferredBy } from './consult-headers.js';
 import type { Line } from './line.js';
 import type { PhoneEngineConfig } from './types.js';
 
@@ -56,7 +56,8 @@ export class IncomingCalls {
     const by = transferredBy(header(TRANSFERRED_BY));
     // The consultation this transfer concludes: the colleague who transfers told us about this caller.
     const consult = by && !replaced ? this.consultFor(by, remoteUser) : undefined;
-    const firmNumber = dialled ?? consult?.view.consultAbout?.dialled;
+    const handedFor = by ? transferDialled(header(TRANSFER_DIALLED)) : undefined;
+    const firmNumber = dialled ?? consult?.view.consultAbout?.dialled ?? handedFor;
     const line = phone.lines.open(invitation, slot, 'in', remoteUser, {
       dialled: firmNumber,
       remoteName: caller.remoteName,

@@ -4,6 +4,9 @@ import {
   CONSULT_DIALLED,
   consultAbout,
   consultHeaders,
+  TRANSFER_DIALLED,
+  transferDialled,
+  transferHeaders,
   transferredBy,
 } from '../../../../../../renderer/src/lib/phone/consult-headers.js';
 
@@ -28,6 +31,13 @@ describe('consultation headers', () => {
       caller: '+4917612345678',
       dialled: undefined,
     });
+  });
+
+  it('give a REFER the firm number, and take it back only as a number', () => {
+    expect(transferHeaders({ dialled: '+492211234567', lookup: null })).toEqual([`${TRANSFER_DIALLED}: +492211234567`]);
+    expect(transferHeaders({ dialled: undefined, lookup: null })).toEqual([]);
+    expect(transferDialled(' +492211234567 ')).toBe('+492211234567');
+    expect(transferDialled('tischlerei')).toBeUndefined();
   });
 
   it('take the transferor as a user id only', () => {
