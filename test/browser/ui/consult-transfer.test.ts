@@ -103,6 +103,10 @@ describe('consultation and the transfer picker', () => {
     expect(await panel.getByRole('button', { name: 'Verbinden' }).isDisabled()).toBe(true);
     const atMax = max.page.getByTestId('call-card').filter({ hasText: 'Anna Schmidt' });
     await expect.poll(() => atMax.getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
+    // He learns whom the consultation is about before he answers.
+    expect(await atMax.getByTestId('consult-about').textContent()).toContain(
+      `Rückfrage zu einem wartenden Anrufer: ${CUSTOMER_SHOWN}`,
+    );
     await atMax.getByRole('button', { name: 'Ablehnen' }).click();
     await expect
       .poll(() => card.getByTestId('line-error').textContent(), { timeout: 10_000 })
