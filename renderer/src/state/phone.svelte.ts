@@ -208,6 +208,9 @@ export async function act(action: LineAction, id: string): Promise<void> {
     phone.focused = id;
   } catch (error) {
     lineProblem(id, error, `phone.${action}`);
+    // "Verbinden" failed: the caller's card is the one in front once the consultation is gone.
+    const original = action === 'complete' ? phone.lines.find((line) => line.id === id)?.consultationFor : undefined;
+    if (original && phone.lineNotices[id]) phone.lineNotices[original] = phone.lineNotices[id];
   }
 }
 

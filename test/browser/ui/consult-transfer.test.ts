@@ -134,7 +134,11 @@ describe('consultation and the transfer picker', () => {
     await expect.poll(() => liveCards(max.page).first().getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
     await max.page.keyboard.press('Alt+A');
     await expect.poll(() => colleague.getByRole('status').textContent(), { timeout: 10_000 }).toBe('Verbunden');
-    expect(await seriousAxeViolations(anna.page, '[data-testid="consult-panel"]')).toEqual([]);
+    for (const theme of ['dark', 'light'] as const) {
+      expect(await invokeInPage(anna.page, 'settings.set', { theme })).toMatchObject({ ok: true });
+      await expect.poll(() => anna.page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+      expect(await seriousAxeViolations(anna.page, '[data-testid="consult-panel"]')).toEqual([]);
+    }
     await docScreenshot(anna.page, 'consult-panel-de-light');
     const before = customer.events.length;
     await panel.getByRole('button', { name: 'Verbinden' }).click();
@@ -181,7 +185,11 @@ describe('consultation and the transfer picker', () => {
     await expect.poll(() => maxOption.getAttribute('data-state'), { timeout: 15_000 }).toBe('available');
     expect(await maxOption.textContent()).toContain('Verfügbar');
     expect(await options.filter({ hasText: `Handy ${FIRM}` }).textContent()).toContain('+49 170 1234567');
-    expect(await seriousAxeViolations(anna.page, '[data-testid="call-card"]')).toEqual([]);
+    for (const theme of ['dark', 'light'] as const) {
+      expect(await invokeInPage(anna.page, 'settings.set', { theme })).toMatchObject({ ok: true });
+      await expect.poll(() => anna.page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+      expect(await seriousAxeViolations(anna.page, '[data-testid="call-card"]')).toEqual([]);
+    }
     await docScreenshot(anna.page, 'transfer-picker-de-light');
     await picker.fill('0170 123');
     await expect.poll(values).toEqual(['+491701234567']);
