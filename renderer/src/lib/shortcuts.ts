@@ -25,6 +25,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Alt+M', what: 'help.call.mute', group: 'call' },
   { keys: 'Alt+T', what: 'help.call.transfer', group: 'call' },
   { keys: 'Alt+K', what: 'help.call.mobile', group: 'call' },
+  { keys: 'Alt+V', what: 'help.call.connect', group: 'call' },
+  { keys: 'Alt+Z', what: 'help.call.back', group: 'call' },
   { keys: 'Alt+B', what: 'help.call.book', group: 'call' },
   { keys: 'Alt+N', what: 'help.call.note', group: 'call' },
 ];

@@ -12,6 +12,13 @@ import type { Settings } from '../../../protocol/index.js';
 import { onDialIntent } from './dial-intent.svelte.js';
 import { reportError } from './errors.svelte.js';
 
+/** A message key with its values, for the card of one line. */
+export interface LineNotice {
+  key: string;
+  values?: Record<string, string>;
+}
+const noLineNotices: Record<string, LineNotice> = {};
+
 /** The phone as the UI sees it; the engine is the only writer. */
 export const phone = $state({
   started: false,
@@ -26,6 +33,8 @@ export const phone = $state({
   focused: undefined as string | undefined,
   /** Message key of the last problem the user should read (bad number, device gone …). */
   notice: undefined as string | undefined,
+  /** A problem with one call, shown on that call's card (and on the consult panel holding it). */
+  lineNotices: noLineNotices,
 });
 
 let engine: PhoneEngine | undefined;
@@ -44,6 +53,7 @@ function sync(): void {
   phone.lines = engine.views();
   phone.dnd = engine.dnd;
   phone.forwardCheck = engine.forwardCheck ? { ...engine.forwardCheck } : undefined;
+  noteFailedConsultations(phone.lines);
   phone.focused = focusedLine(phone.lines, phone.focused);
   const notice = engine.takeNotice();
   if (notice) phone.notice = notice;
@@ -157,8 +167,34 @@ export async function dial(input: string): Promise<void> {
 export type LineAction =
   'answer' | 'decline' | 'busy' | 'hangup' | 'hold' | 'resume' | 'mute' | 'unmute' | 'swap' | 'mobile' | 'complete';
 
+/**
+ * A consultation that ended without being answered (declined, busy, nobody there): said on the
+ * waiting caller's card, which she looks at next.
+ */
+function noteFailedConsultations(lines: readonly LineView[]): void {
+  // A line gone from the list takes its notice with it.
+  for (const id of Object.keys(phone.lineNotices)) if (!lines.some((line) => line.id === id)) delete phone.lineNotices[id];
+  for (const line of lines) {
+    const original = line.consultationFor;
+    if (!original || line.status !== 'ended' || line.answeredAt || phone.lineNotices[line.id]) continue;
+    const notice = { key: `phone.consult.failed.${line.outcome ?? 'failed'}`, values: { who: line.remoteUser } };
+    phone.lineNotices[line.id] = notice;
+    phone.lineNotices[original] = notice;
+  }
+}
+
+/** Shows a failed action on the card of the line it concerns, never as a generic error elsewhere. */
+function lineProblem(id: string, error: unknown, where: string): void {
+  if (error instanceof DialError) phone.lineNotices[id] = { key: `phone.dialError.${error.reason}` };
+  else {
+    phone.lineNotices[id] = { key: 'phone.actionFailed' };
+    void call('log.write', { level: 'warn', message: `${where}: ${String(error)}` }).catch(() => undefined);
+  }
+}
+
 export async function act(action: LineAction, id: string): Promise<void> {
   if (!engine) return;
+  delete phone.lineNotices[id];
   try {
     if (action === 'answer') await engine.answer(id);
     else if (action === 'decline') await engine.reject(id, 603);
@@ -168,22 +204,59 @@ export async function act(action: LineAction, id: string): Promise<void> {
     else if (action === 'mute' || action === 'unmute') engine.mute(id, action === 'mute');
     else if (action === 'swap') await engine.swap(id);
     else if (action === 'mobile') await engine.transferToMobile(id);
-    else await engine.completeConsultation(id);
+    else await complete(engine, id);
     phone.focused = id;
   } catch (error) {
-    if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
-    else reportError(error, `phone.${action}`);
+    lineProblem(id, error, `phone.${action}`);
+    // "Verbinden" failed: the caller's card is the one in front once the consultation is gone.
+    const original = action === 'complete' ? phone.lines.find((line) => line.id === id)?.consultationFor : undefined;
+    if (original && phone.lineNotices[id]) phone.lineNotices[original] = phone.lineNotices[id];
   }
 }
 
+/** "Verbinden": a REFER the caller did not follow is said on the panel and on the caller's card. */
+async function complete(running: PhoneEngine, consultId: string): Promise<void> {
+  const consult = running.line(consultId).view;
+  await running.completeConsultation(consultId);
+  const original = consult.consultationFor ? running.lines.find((line) => line.view.id === consult.consultationFor) : undefined;
+  if (original?.view.transfer?.state !== 'failed') return;
+  const notice = { key: 'phone.transferFailedTo', values: { who: consult.remoteUser } };
+  phone.lineNotices[consultId] = notice;
+  phone.lineNotices[original.view.id] = notice;
+}
+
+/** "Zurück zum Kunden": the consultation ends (if it still runs) and the waiting caller is resumed. */
+export async function backToCustomer(consultId: string): Promise<void> {
+  if (!engine) return;
+  const consult = phone.lines.find((line) => line.id === consultId);
+  const original = consult?.consultationFor;
+  if (!consult || !original) return;
+  try {
+    // Her own choice, not a failure to report on the customer's card.
+    phone.lineNotices[consultId] = { key: 'phone.consult.ended' };
+    if (consult.status !== 'ended') await engine.hangup(consultId);
+    if (phone.lines.find((line) => line.id === original)?.status === 'connected') await engine.hold(original, false);
+    phone.focused = original;
+    delete phone.lineNotices[original];
+  } catch (error) {
+    lineProblem(original, error, 'phone.backToCustomer');
+  }
+}
+
+/** `target`: a colleague's user id or a number (the picker resolves names before this). */
 export async function transfer(id: string, target: string, attended: boolean): Promise<void> {
   if (!engine) return;
+  delete phone.lineNotices[id];
   try {
     if (attended) phone.focused = await engine.startConsultation(id, target);
-    else await engine.blindTransfer(id, target);
+    else {
+      await engine.blindTransfer(id, target);
+      const line = engine.lines.find((candidate) => candidate.view.id === id)?.view;
+      if (line?.transfer?.state === 'failed')
+        phone.lineNotices[id] = { key: 'phone.transferFailedTo', values: { who: line.transfer.target } };
+    }
   } catch (error) {
-    if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
-    else reportError(error, 'phone.transfer');
+    lineProblem(id, error, 'phone.transfer');
   }
 }
 

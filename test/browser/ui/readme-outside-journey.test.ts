@@ -65,12 +65,10 @@ describe("an outside caller's journey on the README's set-up", () => {
     const colleagueAtMax = max.page.getByTestId('call-card').filter({ hasText: 'Anna Schmidt' });
     await expect.poll(() => colleagueAtMax.getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
     await max.page.keyboard.press('Alt+A');
-    const consult = anna.page.getByTestId('call-card').filter({ hasText: 'max' });
+    const consult = anna.page.getByTestId('consult-panel');
     await expect.poll(() => consult.getAttribute('data-status'), { timeout: 10_000 }).toBe('connected');
-    await consult.getByRole('button', { name: 'Auflegen' }).click();
+    await consult.getByRole('button', { name: 'Zurück zum Kunden' }).click();
     await expect.poll(() => max.page.getByTestId('call-card').count(), { timeout: 10_000 }).toBe(0);
-    await expect.poll(() => status.textContent(), { timeout: 8000 }).toContain('Von Ihnen gehalten');
-    await card.getByRole('button', { name: 'Fortsetzen' }).click();
     await expect.poll(() => status.textContent(), { timeout: 8000 }).not.toContain('Von Ihnen gehalten');
     expect(await alerts(anna.page)).toEqual([]);
 

@@ -103,6 +103,26 @@ describe('SIP over UDP in a colleague’s name', () => {
     await expect.poll(() => livelines(alice)).toEqual([]);
   });
 
+  it('names no transferor on an outside call that forges the PBX’s transfer header', async () => {
+    const forged = [
+      'X-Vermittlung-Transferred-By: carol',
+      'X-Vermittlung-Transfer-Dialled: +492211234567',
+      'X-Vermittlung-Consult-Caller: +4930123456',
+    ];
+    const answered = probe.send(fromUdp(probe, 'INVITE', OUTSIDER, forged), 2500);
+    const ringing = await lineIn(alice, 'ringing');
+    expect(ringing).toMatchObject({
+      caller: 'outside',
+      transferredBy: undefined,
+      consultAbout: undefined,
+      dialled: undefined,
+      viaTransfer: false,
+    });
+    await alice.evaluate((id) => window.phoneTest.reject(id, 603), ringing.id);
+    expect(await answered).toContain(603);
+    await expect.poll(() => livelines(alice)).toEqual([]);
+  });
+
   it('shows a real colleague’s call over her certified connection as hers', async () => {
     await carol.evaluate(() => void window.phoneTest.dial('alice'));
     const ringing = await lineIn(alice, 'ringing');

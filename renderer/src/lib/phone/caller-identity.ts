@@ -39,7 +39,8 @@ export type CallerLabel =
 
 /**
  * The caller's name for the card: a colleague's from the directory (`colleagueName`; the user id
- * while the directory has not arrived), an outside caller's only from the firm's own contacts.
+ * while the directory has not arrived), an outside caller's only from the firm's own contacts, and a
+ * colleague we called by his directory name.
  */
 export function callerLabel(
   line: {
@@ -52,5 +53,8 @@ export function callerLabel(
 ): CallerLabel {
   if (line.caller === 'colleague') return { kind: 'colleague', name: colleagueName(line.remoteUser) ?? line.remoteUser };
   if (line.caller === 'outside') return { kind: 'outside', name: line.lookup?.contact?.name, number: line.remoteUser };
+  // A call we placed to a colleague (a consultation): we dialled a directory user, so the directory names him.
+  const colleague = colleagueName(line.remoteUser);
+  if (colleague) return { kind: 'colleague', name: colleague };
   return { kind: 'dialled', name: line.lookup?.contact?.name ?? line.remoteName, number: line.remoteUser };
 }

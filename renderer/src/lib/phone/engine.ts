@@ -4,6 +4,7 @@ import { sleep } from './timers.js';
 import type { PhoneContext } from './context.js';
 import { DialError } from './dial-error.js';
 import type { DndAction } from './dnd.js';
+import { consultHeaders } from './consult-headers.js';
 import { askPbx, ForwardCheck, type ForwardCheckView } from './forward-check.js';
 import { IncomingCalls } from './incoming.js';
 import type { Line } from './line.js';
@@ -227,8 +228,11 @@ export class PhoneEngine {
     const slot = this.registry.freeSlot();
     if (slot === undefined) throw new DialError('no_line');
     const uri = this.targetUri(target.user);
+    // A consultation tells the colleague whom it is about, for his "Durchgestellt von …" line.
+    const original = options.consultationFor ? this.registry.get(options.consultationFor).view : undefined;
+    const extraHeaders = original ? consultHeaders(original) : [];
     const line = this.registry.open(
-      new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions() }),
+      new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions(), extraHeaders }),
       slot,
       'out',
       target.user,

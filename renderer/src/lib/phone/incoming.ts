@@ -1,4 +1,4 @@
-import { Invitation, SessionState } from 'sip.js';
+import { Invitation, SessionState, type Session } from 'sip.js';
 import type { AudioRouting } from './audio-routing.js';
 import { serverIso } from '../clock.js';
 import { sleep } from './timers.js';
@@ -7,6 +7,8 @@ import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
 import type { PhoneContext } from './context.js';
 import { dialledNumber } from './dialled-number.js';
+import { consultAbout, TRANSFER_DIALLED, transferDialled, TRANSFERRED_BY, transferredBy } from './consult-headers.js';
+import type { Line } from './line.js';
 import type { PhoneEngineConfig } from './types.js';
 
 /** The parts of the engine the incoming side uses beyond the shared context. */
@@ -50,13 +52,21 @@ export class IncomingCalls {
       return this.refuse(invitation, forward, slot, caller, dialled);
     }
     const replaced = invitation.replacee ? phone.lines.bySession(invitation.replacee) : undefined;
+    const header = (name: string) => invitation.request.getHeader(name);
+    const by = transferredBy(header(TRANSFERRED_BY));
+    // The consultation this transfer concludes: the colleague who transfers told us about this caller.
+    const consult = by && !replaced ? this.consultFor(by, remoteUser) : undefined;
+    const handedFor = by ? transferDialled(header(TRANSFER_DIALLED)) : undefined;
+    const firmNumber = dialled ?? consult?.view.consultAbout?.dialled ?? handedFor;
     const line = phone.lines.open(invitation, slot, 'in', remoteUser, {
-      dialled,
+      dialled: firmNumber,
       remoteName: caller.remoteName,
       caller: caller.caller,
-      viaTransfer: replaced !== undefined,
+      viaTransfer: replaced !== undefined || by !== undefined,
+      consultAbout: consultAbout(header, caller.caller),
+      transferredBy: by,
     });
-    const lookup = phone.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
+    const lookup = phone.ports.lookupCaller(remoteUser, firmNumber).catch((error: unknown) => {
       phone.ports.log('warn', `caller lookup failed: ${String(error)}`);
       return null;
     });
@@ -72,6 +82,15 @@ export class IncomingCalls {
       // Attended transfer to us: the colleague already talked to us on the replaced call.
       line.patch({ status: 'ringing' });
       await this.answer(line.view.id);
+      return;
+    }
+    if (consult?.established) {
+      // The same hand-over from a caller whose phone drops the Replaces (an outside caller's): the
+      // PBX names the colleague we are consulting with as the transferor, so this call takes the
+      // consultation's place — answered at once, and the consultation ends once it is up.
+      line.patch({ status: 'ringing' });
+      this.replaceOnceUp(line, consult);
+      await this.answer(line.view.id, consult.session);
       return;
     }
     line.patch({ status: 'ringing' });
@@ -155,12 +174,31 @@ export class IncomingCalls {
     phone.changed();
   }
 
-  async answer(id: string): Promise<void> {
+  /** The live consultation call from `colleague` about `caller`, if any (the transfer it leads to). */
+  private consultFor(colleague: string, caller: string): Line | undefined {
+    return this.phone.lines
+      .live()
+      .find(
+        (line) =>
+          line.view.caller === 'colleague' && line.view.remoteUser === colleague && line.view.consultAbout?.caller === caller,
+      );
+  }
+
+  /** Ends the consultation once the transferred call that replaces it is up. */
+  private replaceOnceUp(line: Line, consult: Line): void {
+    line.session.stateChange.addListener((state) => {
+      if (state !== SessionState.Established || !consult.established) return;
+      void consult.session.bye().catch(() => undefined);
+    });
+  }
+
+  /** `keep`: a call this one replaces, which ends on its own and is not put on hold first. */
+  async answer(id: string, keep?: Session): Promise<void> {
     const { phone } = this;
     const line = phone.lines.get(id);
     if (!(line.session instanceof Invitation) || line.view.status !== 'ringing') return;
     // The call an attended transfer replaces ends on its own: holding it first only adds a re-INVITE.
-    await phone.lines.holdOthers(line, line.session.replacee);
+    await phone.lines.holdOthers(line, keep ?? line.session.replacee);
     phone.ports.closeNotification(id);
     line.patch({ status: 'dialing' });
     this.stopRingingIfIdle();

@@ -32,6 +32,8 @@ export function newLineView(
     dtmfReceived: '',
     recordId: undefined,
     viaTransfer: false,
+    consultAbout: undefined,
+    transferredBy: undefined,
     ...values,
   };
 }

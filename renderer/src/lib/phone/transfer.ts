@@ -1,5 +1,6 @@
 import { SessionState, type Inviter, type Notification, type Referral, type Session, type URI } from 'sip.js';
 import type { PhoneContext } from './context.js';
+import { transferHeaders } from './consult-headers.js';
 import { DialError } from './dial-error.js';
 import type { Line } from './line.js';
 import { callerNumber, parseDialInput } from './number.js';
@@ -11,7 +12,7 @@ const NOTIFY_TIMEOUT_MS = 30_000;
  * Sends REFER and resolves with whether the transferee reached the target: true on a NOTIFY with a
  * 2xx sipfrag, false on a refused REFER, a failure sipfrag or no answer within 30 s.
  */
-export function referAndWait(session: Session, target: URI | Session): Promise<boolean> {
+export function referAndWait(session: Session, target: URI | Session, extraHeaders: string[] = []): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (ok: boolean) => {
@@ -24,6 +25,7 @@ export function referAndWait(session: Session, target: URI | Session): Promise<b
     session
       .refer(target, {
         requestDelegate: { onReject: () => done(false) },
+        requestOptions: { extraHeaders },
         onNotify: (notification: Notification) => {
           void notification.accept().catch(() => undefined);
           const status = /SIP\/2\.0\s+(\d{3})/.exec(notification.request.body ?? '')?.[1];
@@ -83,7 +85,9 @@ export class Transfers {
     if (!target.ok) throw new DialError(target.reason);
     const line = this.phone.lines.get(id);
     line.patch({ transfer: { kind: 'blind', target: target.user, state: 'pending' } });
-    await this.finish(line, await referAndWait(line.session, this.phone.targetUri(target.user)));
+    // Only a colleague's app reads the firm number; a number's owner learns nothing from us.
+    const headers = target.kind === 'user' ? transferHeaders(line.view) : [];
+    await this.finish(line, await referAndWait(line.session, this.phone.targetUri(target.user), headers));
   }
 
   /** Step 1 of an attended transfer: hold the caller and call the target. */
@@ -97,10 +101,17 @@ export class Transfers {
     const { lines } = this.phone;
     const consult = lines.get(consultId);
     const original = consult.view.consultationFor ? lines.get(consult.view.consultationFor) : undefined;
-    if (!original || !consult.established) throw new Error('no established consultation call to transfer');
+    if (!original || original.view.status === 'ended' || !consult.established) throw new DialError('consult_not_ready');
     original.patch({ transfer: { kind: 'attended', target: consult.view.remoteUser, state: 'pending' } });
-    const target = attendedReferTarget(consult.session, this.phone.targetUri(consult.view.remoteUser));
-    await this.finish(original, await referAndWait(original.session, target));
+    const aor = this.phone.targetUri(consult.view.remoteUser);
+    // An outside caller's phone may drop the Replaces (baresip does): it gets the colleague's address,
+    // and the colleague's app, told by the PBX who transferred it, lets the call take the
+    // consultation's place (IncomingCalls). A colleague's app honours Replaces itself.
+    const app = original.view.caller === 'colleague' || !/^\+?[0-9*#]+$/.test(original.view.remoteUser);
+    const target = app ? attendedReferTarget(consult.session, aor) : aor;
+    const ok = await referAndWait(original.session, target, transferHeaders(original.view));
+    await this.finish(original, ok);
+    if (ok && consult.established) await consult.session.bye().catch(() => undefined);
   }
 
   /** One click: blind transfer to the firm's craftsman's mobile. */

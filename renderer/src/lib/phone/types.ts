@@ -1,6 +1,7 @@
 import type { UserAgentOptions } from 'sip.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
 import type { CallerLookup, CallOutcome } from '../../../../protocol/store.js';
+import type { ConsultAbout } from './consult-headers.js';
 import type { DndAction } from './dnd.js';
 
 export type RegistrationStatus =
@@ -68,6 +69,10 @@ export interface LineView {
   recordId: string | undefined;
   /** True when a colleague's REFER or a Replaces brought this call here. */
   viaTransfer: boolean;
+  /** A colleague consults us about a caller who waits (consult-headers.ts). */
+  consultAbout: ConsultAbout | undefined;
+  /** The colleague (user id) who transferred this caller to us, on the PBX's word. */
+  transferredBy: string | undefined;
 }
 
 export interface AudioDevicePrefs {

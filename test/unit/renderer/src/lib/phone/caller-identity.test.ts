@@ -36,7 +36,14 @@ describe('who calls: a colleague only on the PBX’s word', () => {
     expect(callerLabel(known, names)).toEqual({ kind: 'outside', name: 'Frieda Meier', number: '+4917612345678' });
   });
 
-  it('leaves calls we placed as dialled', () => {
+  it('names a colleague we called (a consultation) from the directory', () => {
+    expect(callerLabel({ remoteUser: 'carol', remoteName: undefined, lookup: null }, names)).toEqual({
+      kind: 'colleague',
+      name: 'Carol Becker',
+    });
+  });
+
+  it('leaves calls we placed to somebody not in the directory as dialled', () => {
     expect(callerLabel({ remoteUser: 'max', remoteName: undefined, lookup: null }, names)).toEqual({
       kind: 'dialled',
       name: undefined,
