@@ -7,6 +7,7 @@ import { dndDecision, forwardTarget, type DndAction, type DndDecision } from './
 import { FORWARDED_BY, type ForwardCheck } from './forward-check.js';
 import type { PhoneContext } from './context.js';
 import { dialledNumber } from './dialled-number.js';
+import { routeOf } from './route-headers.js';
 import type { PhoneEngineConfig } from './types.js';
 
 /** The parts of the engine the incoming side uses beyond the shared context. */
@@ -55,6 +56,7 @@ export class IncomingCalls {
       remoteName: caller.remoteName,
       caller: caller.caller,
       viaTransfer: replaced !== undefined,
+      route: routeOf(invitation.request),
     });
     const lookup = phone.ports.lookupCaller(remoteUser, dialled).catch((error: unknown) => {
       phone.ports.log('warn', `caller lookup failed: ${String(error)}`);

@@ -32,6 +32,7 @@ export function newLineView(
     dtmfReceived: '',
     recordId: undefined,
     viaTransfer: false,
+    route: undefined,
     ...values,
   };
 }

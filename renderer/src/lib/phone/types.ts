@@ -2,6 +2,7 @@ import type { UserAgentOptions } from 'sip.js';
 import type { Ringtone } from '../../../../protocol/settings.js';
 import type { CallerLookup, CallOutcome } from '../../../../protocol/store.js';
 import type { DndAction } from './dnd.js';
+import type { CallRoute } from './route-headers.js';
 
 export type RegistrationStatus =
   /** Not started, or stopped by the user. */
@@ -68,6 +69,8 @@ export interface LineView {
   recordId: string | undefined;
   /** True when a colleague's REFER or a Replaces brought this call here. */
   viaTransfer: boolean;
+  /** How the PBX routed a firm's call here (its X-Vermittlung-* headers), when it said so. */
+  route: CallRoute | undefined;
 }
 
 export interface AudioDevicePrefs {
