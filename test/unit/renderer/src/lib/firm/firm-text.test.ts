@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { FirmSchedule, OFFICE_SERVICE_HOURS } from '../../../../../../protocol/index.js';
 import { firmModeAt } from '../../../../../../protocol/firm-mode.js';
-import de from '../../../../../../renderer/src/lib/i18n/messages/de.json' with { type: 'json' };
 import {
   callReason,
   nextConsultation,
   nextOpenSlot,
   untilPhrase,
   when,
-  type Translate,
 } from '../../../../../../renderer/src/lib/firm/firm-text.js';
+import { germanText } from '../../../../../helpers/firm-text-de.js';
 
-/** The German message files with svelte-i18n's {name} interpolation. */
-const tr: Translate = (key, values = {}) => {
-  const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], de);
-  if (typeof text !== 'string') throw new Error(`no message ${key}`);
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
-};
+const tr = germanText;
 
 /** A Berlin wall-clock time in winter (UTC+1) as epoch ms. */
 const berlin = (date: string, time: string) => Date.parse(`${date}T${time}:00+01:00`);
