@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FirmSchedule, OFFICE_SERVICE_HOURS } from '../../../protocol/index.js';
-import { nextOpenSlot, when } from '../../../renderer/src/lib/firm/firm-text.js';
+import { firmModeAt } from '../../../protocol/firm-mode.js';
+import { callReason, nextConsultation, nextOpenSlot } from '../../../renderer/src/lib/firm/firm-text.js';
 import { berlinDate, berlinTime } from '../../../renderer/src/lib/time/berlin.js';
 import { formatGermanDate } from '../../../renderer/src/lib/time/german.js';
 import { startBaresip, type Baresip } from '../../helpers/baresip.js';
@@ -57,7 +58,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     customer = await startBaresip({ user: CUSTOMER, domain: rig.stack.info.sipDomain, pbxPort: rig.stack.info.ports.udp });
     max = await rig.desk('max', 'firms', { viewport: { width: 1280, height: 900 }, bypassCSP: true });
     anna = await rig.desk('anna', 'firms', { viewport: { width: 1280, height: 900 }, bypassCSP: true });
-  }, 90_000);
+  }, 180_000);
   afterAll(async () => {
     await customer?.stop();
     await rig?.stop();
@@ -123,27 +124,50 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     expect(await seriousAxeViolations(page, '[data-testid="view-firms"]')).toEqual([]);
     await docScreenshot(page, 'firm-overview-de-light');
 
-    // A customer calls the firm through the PBX (no routing headers from it): the card computes the reason.
+    // The office takes over for two hours (an override as the lead would set it): a mode in which the PBX rings
+    // the teleworkers with schedule routing as without it, so this call reaches Anna either way.
+    const until = new Date(Math.ceil((Date.now() + 2 * 3_600_000) / 60_000) * 60_000).toISOString();
+    const override = { mode: 'service' as const, until };
+    expect(
+      await invokeInPage(max.page, 'firmSchedule.set', {
+        tenant: 'tischlerei',
+        part: 'override',
+        value: JSON.stringify(override),
+      }),
+    ).toMatchObject({ ok: true });
+    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: 20_000 }).toBe('service');
+    const schedule = { ...WEEK, override };
+
+    // A customer calls the firm through the PBX. Today's PBX sends no routing headers (the card computes the
+    // mode from the synced schedule); one with schedule routing says "service", which the schedule confirms.
     const mark = customer.events.length;
     await customer.command('dial', `sip:${FIRM_NUMBER}@${rig.stack.info.sipDomain}`);
     const card = page.getByRole('article', { name: `Anruf für ${FIRM}` });
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 15_000 }).toBe('ringing');
     const expected = () => {
       const now = Date.now();
-      const next = nextOpenSlot({ ...WEEK, override: { mode: 'closed', until: endOfToday(now) } }, OFFICE_SERVICE_HOURS, now);
-      return `Heute nicht erreichbar – ${germanText('firm.nextCallback', { when: when(next!, now, germanText) })}`;
+      const local = firmModeAt(schedule, OFFICE_SERVICE_HOURS, now);
+      const reason = callReason(
+        {
+          headerMode: undefined,
+          fallback: undefined,
+          local,
+          nextOpen: nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now),
+          nextConsultation: nextConsultation(schedule, OFFICE_SERVICE_HOURS, now),
+          now,
+        },
+        germanText,
+      );
+      return reason;
     };
     await expect.poll(() => card.getByTestId('call-reason').textContent(), { timeout: 5000 }).toBe(expected());
+    expect(expected()).toMatch(/^Servicezeit bis \S+ \d{1,2}:\d{2}|^Servicezeit bis \d{1,2}:\d{2}/);
 
     // She promises a callback: the note proposes the firm's next open time.
     await page.keyboard.press('Alt+A');
     await customer.waitForEvent('CALL_ESTABLISHED', 10_000, mark);
     await card.getByRole('checkbox', { name: 'Rückruf erbeten' }).check();
-    const slot = nextOpenSlot(
-      { ...WEEK, override: { mode: 'closed', until: endOfToday(Date.now()) } },
-      OFFICE_SERVICE_HOURS,
-      Date.now(),
-    )!;
+    const slot = nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, Date.now())!;
     expect(await card.getByTestId('callback-date').inputValue()).toBe(formatGermanDate(berlinDate(slot)));
     expect(await card.getByTestId('callback-time').inputValue()).toBe(berlinTime(slot));
     expect(await card.getByTestId('callback-proposed').textContent()).toContain('Vorschlag: nächste freie Zeit der Firma');
@@ -193,6 +217,17 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
       });
       await probe.send(invite, 200);
       const second = page.getByRole('article', { name: `Anruf für ${FIRM}` });
+      const maxCard = max.page.getByRole('article', { name: `Anruf für ${FIRM}` });
+      // Today's PBX rings the teleworkers first and passes the INVITE's headers on; a PBX routing by the
+      // schedule rings Max first in his Sprechstunde and says so itself once he declines.
+      const first = async () =>
+        (await second.getAttribute('data-status').catch(() => null)) === 'ringing'
+          ? 'anna'
+          : (await maxCard.getAttribute('data-status').catch(() => null)) === 'ringing'
+            ? 'max'
+            : null;
+      await expect.poll(first, { timeout: 15_000 }).not.toBeNull();
+      if ((await first()) === 'max') await maxCard.getByRole('button', { name: 'Ablehnen', exact: true }).click();
       await expect.poll(() => second.getAttribute('data-status'), { timeout: 15_000 }).toBe('ringing');
       await expect
         .poll(() => second.getByTestId('call-reason').textContent(), { timeout: 5000 })
@@ -227,13 +262,3 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     expect(annas).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });
-
-/** Midnight after `now` in Berlin, as the switch's "Heute nicht erreichbar" writes it. */
-function endOfToday(now: number): string {
-  const tomorrow = new Date(Date.parse(`${berlinDate(now)}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  for (const offset of ['+01:00', '+02:00']) {
-    const at = Date.parse(`${tomorrow}T00:00:00${offset}`);
-    if (berlinTime(at) === '00:00') return new Date(at).toISOString();
-  }
-  throw new Error('no Berlin midnight');
-}
