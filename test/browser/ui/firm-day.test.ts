@@ -22,6 +22,8 @@ const FIRM = 'Tischlerei Holzwurm';
 const FIRM_NUMBER = '+492211234567';
 const CUSTOMER = '+4917612345678';
 const SECOND_CUSTOMER = '+4915112345678';
+/** A change on one desk reaches the other through the sync server: about a second, far more on a loaded machine. */
+const SYNC_MS = 45_000;
 
 /** The week Max types into his app: Sprechstunde Tuesday morning and Thursday afternoon, Bavaria. */
 const WEEK = FirmSchedule.parse({
@@ -73,7 +75,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     await week.getByRole('button', { name: 'Woche speichern' }).click();
     await expect.poll(() => week.getByRole('status').textContent()).toBe('Woche gespeichert');
     const annaWeek = anna.page.locator('[data-testid="firm-week"][data-tenant="tischlerei"]');
-    await expect.poll(() => annaWeek.textContent(), { timeout: 20_000 }).toContain('Dienstag 08:00-12:00');
+    await expect.poll(() => annaWeek.textContent(), { timeout: SYNC_MS }).toContain('Dienstag 08:00-12:00');
     expect(await annaWeek.textContent()).toContain('Donnerstag 14:00-18:00');
     expect(await annaWeek.getByRole('textbox').count()).toBe(0);
     expect(await annaWeek.textContent()).toContain('Nur der Inhaber und die Büroleitung ändern diesen Plan.');
@@ -82,7 +84,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     await maxSwitch().getByRole('button', { name: 'Sprechstunde beginnen' }).click();
     await expect.poll(() => maxSwitch().getByTestId('switch-state').textContent()).toBe('Jetzt: Sprechstunde bis auf Weiteres');
     expect(await maxSwitch().getByRole('button', { name: 'Sprechstunde beenden' }).isVisible()).toBe(true);
-    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: 20_000 }).toBe('consultation');
+    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: SYNC_MS }).toBe('consultation');
     expect(await annaRow().getByTestId('firm-now').textContent()).toContain('Sprechstunde bis auf Weiteres');
     expect(await annaRow().getByTestId('firm-now').textContent()).toContain('Ausnahme');
     expect(await annaRow().getByTestId('firm-owner').textContent()).toContain('Max Holzwurm');
@@ -97,7 +99,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     await expect.poll(() => maxSwitch().getAttribute('data-mode')).not.toBe('consultation');
     // Off again: back to the plan (or service time where the plan itself says Sprechstunde now); Anna follows.
     const offMode = await maxSwitch().getAttribute('data-mode');
-    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: 20_000 }).toBe(offMode);
+    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: SYNC_MS }).toBe(offMode);
 
     // An end that is not a time is refused in words, and nothing is written.
     const endField = maxSwitch().getByRole('textbox', { name: /^Ende \(Uhrzeit\)/ });
@@ -107,17 +109,17 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     expect(await maxSwitch().getAttribute('data-mode')).toBe(offMode);
     expect(max.errors).toEqual([]);
     expect(anna.errors).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   it("Anna's overview and call card say why a call rings here: from the synced schedule, and from the PBX's headers", async () => {
     const { page } = anna;
-    await expect.poll(() => page.getByTestId('status-phone').getAttribute('data-state'), { timeout: 20_000 }).toBe('registered');
+    await expect.poll(() => page.getByTestId('status-phone').getAttribute('data-state'), { timeout: 30_000 }).toBe('registered');
 
     // Max is not reachable today: closed until his next opening, and both see the reason.
     await maxSwitch().getByRole('button', { name: 'Heute nicht erreichbar' }).click();
     // Closed may be the plan's word already at this hour: the reason shows the override has arrived.
     await expect
-      .poll(() => annaRow().getByTestId('firm-now').textContent(), { timeout: 20_000 })
+      .poll(() => annaRow().getByTestId('firm-now').textContent(), { timeout: SYNC_MS })
       .toContain('Heute nicht erreichbar');
     expect(await annaRow().getAttribute('data-mode')).toBe('closed');
     expect(await annaRow().getByTestId('firm-next').textContent()).toMatch(/^\s*ab .+: (Sprechstunde|Servicezeit)\s*$/);
@@ -135,7 +137,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
         value: JSON.stringify(override),
       }),
     ).toMatchObject({ ok: true });
-    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: 20_000 }).toBe('service');
+    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: SYNC_MS }).toBe('service');
     const schedule = { ...WEEK, override };
 
     // A customer calls the firm through the PBX. Today's PBX sends no routing headers (the card computes the
@@ -191,7 +193,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
       .getByRole('textbox', { name: /^Ende \(Uhrzeit\)/ })
       .fill('');
     await maxSwitch().getByRole('button', { name: 'Sprechstunde beginnen' }).click();
-    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: 20_000 }).toBe('consultation');
+    await expect.poll(() => annaRow().getAttribute('data-mode'), { timeout: SYNC_MS }).toBe('consultation');
     const probe = await openSipProbe(rig.stack.info.ports.udp);
     try {
       const sdp = [
@@ -243,7 +245,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
       await probe.close();
     }
     expect(anna.errors).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   it("refuses in Max's app a write to another firm's schedule (the server refuses it as well: test/integration/sync/firm-schedule.test.ts)", async () => {
     const result = (await invokeInPage(max.page, 'firmSchedule.set', { tenant: 'sanitaer', part: 'override', value: null })) as {

@@ -44,10 +44,17 @@ export function reasonName(reason: ModeReason, tr: Translate): string | null {
   return null;
 }
 
-/** The start of the firm's next consultation or service time after `now`, or null within the horizon. */
+/**
+ * When the firm next opens after `now` (consultation or service time following a closed stretch), or null
+ * within the horizon. An open stretch that only changes its reason (an override ending into the plan's
+ * service time) is not an opening: a callback is proposed for when someone is there again.
+ */
 export function nextOpenSlot(schedule: FirmSchedule, office: WeeklyHours, now: number, days = 14): number | null {
   const segments = firmTimeline(schedule, office, now, days);
-  return segments.find((seg) => seg.from > now && seg.mode !== 'closed')?.from ?? null;
+  const opening = segments.find(
+    (seg, i) => i > 0 && seg.from > now && seg.mode !== 'closed' && segments[i - 1]!.mode === 'closed',
+  );
+  return opening?.from ?? null;
 }
 
 /** The start of the firm's next consultation time after `now`, or null. */

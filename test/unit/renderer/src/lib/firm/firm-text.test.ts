@@ -86,6 +86,16 @@ describe('the firm day in words', () => {
     expect(nextConsultation(tischlerei, OFFICE_SERVICE_HOURS, berlin('2026-12-08', '13:00'))).toBe(berlin('2026-12-10', '14:00'));
   });
 
+  it("proposes the next opening, not the end of an override that runs into the plan's service time", () => {
+    const now = berlin('2026-12-07', '10:00');
+    const schedule = FirmSchedule.parse({
+      ...tischlerei,
+      override: { mode: 'service', until: new Date(berlin('2026-12-07', '12:00')).toISOString() },
+    });
+    // Open from now until 18:00 (override, then the plan's service time); closed overnight; Tuesday's Sprechstunde.
+    expect(nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now)).toBe(berlin('2026-12-08', '08:00'));
+  });
+
   it('follows an open-ended override', () => {
     const schedule = FirmSchedule.parse({ ...tischlerei, override: { mode: 'consultation', until: null } });
     const now = berlin('2026-12-07', '10:00');
