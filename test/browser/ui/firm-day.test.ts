@@ -92,6 +92,9 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     expect(
       await anna.page.locator('[data-testid="firm-row"][data-tenant="sanitaer"]').getByTestId('firm-now').textContent(),
     ).toContain('Kein Plan hinterlegt');
+    // His own row names him with the status he publishes.
+    const maxRow = max.page.locator('[data-testid="firm-row"][data-tenant="tischlerei"]');
+    expect(await maxRow.getByTestId('firm-owner').textContent()).toMatch(/Max Holzwurm: (Verfügbar|Im Gespräch|Abwesend)/);
     expect(await seriousAxeViolations(max.page, '[data-testid="view-firms"]')).toEqual([]);
     await docScreenshot(max.page, 'craftsman-switch-de-light');
 
