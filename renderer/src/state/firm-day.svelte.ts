@@ -8,7 +8,15 @@ import {
 } from '../../../protocol/index.js';
 import { firmModeAt, firmTimeline, type FirmModeNow } from '../../../protocol/firm-mode.js';
 import { serverIso } from '../lib/clock.js';
-import { callReason, modeName, nextConsultation, nextOpenSlot, untilPhrase, type Translate } from '../lib/firm/firm-text.js';
+import {
+  callReason,
+  modeName,
+  nextConsultation,
+  nextOpenSlot,
+  nextOpenStretch,
+  untilPhrase,
+  type Translate,
+} from '../lib/firm/firm-text.js';
 import type { CallRoute } from '../lib/phone/route-headers.js';
 import { call, on } from '../lib/host/client.js';
 import { t } from '../lib/i18n/index.js';
@@ -186,4 +194,10 @@ export function callReasonFor(tenant: string | undefined, route: CallRoute | und
 export function proposedCallback(tenant: string | undefined, now = firmDay.now): number | null {
   const schedule = scheduleOf(tenant);
   return schedule ? nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now) : null;
+}
+
+/** The firm's next open stretch after now, for a callback window that is a deadline ("Rückruf bis …"). */
+export function proposedCallbackStretch(tenant: string | undefined, now = firmDay.now): { from: number; to: number } | null {
+  const schedule = scheduleOf(tenant);
+  return schedule ? nextOpenStretch(schedule, OFFICE_SERVICE_HOURS, now) : null;
 }

@@ -57,6 +57,23 @@ export function nextOpenSlot(schedule: FirmSchedule, office: WeeklyHours, now: n
   return opening?.from ?? null;
 }
 
+/**
+ * The firm's next open stretch after `now` ([opening, closing) in epoch ms): the slot a promised callback
+ * falls into, so a "Rückruf bis …" deadline can be its end. Null when it does not open within the horizon.
+ */
+export function nextOpenStretch(
+  schedule: FirmSchedule,
+  office: WeeklyHours,
+  now: number,
+  days = 14,
+): { from: number; to: number } | null {
+  const from = nextOpenSlot(schedule, office, now, days);
+  if (from === null) return null;
+  const segments = firmTimeline(schedule, office, now, days);
+  const closing = segments.find((seg) => seg.from > from && seg.mode === 'closed');
+  return { from, to: closing?.from ?? segments[segments.length - 1]!.to };
+}
+
 /** The start of the firm's next consultation time after `now`, or null. */
 export function nextConsultation(schedule: FirmSchedule, office: WeeklyHours, now: number, days = 14): number | null {
   const segments = firmTimeline(schedule, office, now, days);

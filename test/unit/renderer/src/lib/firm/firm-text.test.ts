@@ -5,6 +5,7 @@ import {
   callReason,
   nextConsultation,
   nextOpenSlot,
+  nextOpenStretch,
   untilPhrase,
   when,
 } from '../../../../../../renderer/src/lib/firm/firm-text.js';
@@ -94,6 +95,14 @@ describe('the firm day in words', () => {
     });
     // Open from now until 18:00 (override, then the plan's service time); closed overnight; Tuesday's Sprechstunde.
     expect(nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now)).toBe(berlin('2026-12-08', '08:00'));
+  });
+
+  it('gives the whole next open stretch, for a callback deadline at its end', () => {
+    // Monday evening: Tuesday opens with the Sprechstunde at 8:00; the service time follows until 18:00.
+    expect(nextOpenStretch(tischlerei, OFFICE_SERVICE_HOURS, berlin('2026-12-07', '19:00'))).toEqual({
+      from: berlin('2026-12-08', '08:00'),
+      to: berlin('2026-12-08', '18:00'),
+    });
   });
 
   it('follows an open-ended override', () => {
