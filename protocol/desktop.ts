@@ -103,10 +103,21 @@ export type UpdateStatus = z.infer<typeof UpdateStatus>;
 export const LinkClaimOutcome = z.enum(['registered', 'opened-settings', 'unsupported']);
 export type LinkClaimOutcome = z.infer<typeof LinkClaimOutcome>;
 
+/** The craftsman's switch in the tray (docs/firm-day.md): begin or end his Sprechstunde, or not reachable today. */
+export const FirmSwitchAction = z.enum(['start', 'end', 'closed-today']);
+export type FirmSwitchAction = z.infer<typeof FirmSwitchAction>;
+/**
+ * What the tray shows of the craftsman's firm: whether his Sprechstunde runs and a line saying the mode
+ * and its end ("Sprechstunde bis 12:00"), in the app's language; null hides the switch (not a craftsman).
+ */
+export const FirmSwitchState = z.strictObject({ consulting: z.boolean(), status: z.string().max(200) }).nullable();
+export type FirmSwitchState = z.infer<typeof FirmSwitchState>;
+
 export const desktopMethods = {
   /** The renderer reports whether a call is active (ringing does not count; a held call does). */
   'desktop.callState': { input: z.strictObject({ callActive: z.boolean() }), output: Void },
   'desktop.presence': { input: z.strictObject({ status: OwnPresence }), output: Void },
+  'desktop.firmSwitch': { input: z.strictObject({ state: FirmSwitchState }), output: Void },
   /**
    * Own presence turns "Abwesend" after this many seconds without input anywhere on the machine
    * (0 = never). `system: false` when the host cannot see system idle time (browser shell): the
@@ -136,6 +147,8 @@ export const desktopEvents = {
   'desktop.shortcut': z.object({ action: z.literal('answer-or-hangup') }),
   /** A status was chosen in the tray menu; the presence engine decides and reports back via desktop.presence. */
   'desktop.presence.requested': z.object({ status: OwnPresence }),
+  /** The craftsman chose his switch in the tray menu; the renderer writes the firm's override. */
+  'desktop.firmSwitch.requested': z.object({ action: FirmSwitchAction }),
   /** System idle (or screen locked) crossed the threshold set with `desktop.idle.watch`, or ended. */
   'desktop.idle': z.strictObject({ idle: z.boolean() }),
   'desktop.update.status': UpdateStatus,

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { NoInput, Void } from './method-io.js';
 import { AppInfo, LogEntry } from './app.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
+import { firmScheduleMethods } from './firm-desk.js';
 import { identityEvents, identityMethods } from './identity.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
 import { presenceMethods } from './presence.js';
@@ -37,6 +38,7 @@ export const appEvents = {
 export const hostMethods = {
   ...appMethods,
   ...desktopMethods,
+  ...firmScheduleMethods,
   ...identityMethods,
   ...pbxMethods,
   ...presenceMethods,

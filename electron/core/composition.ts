@@ -16,6 +16,8 @@ import { FileLogger, type Logger } from './log/logger.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { LocalStore } from './store/store.js';
 import { storeHandlers } from './store/store-handlers.js';
+import { firmScheduleHandlers } from './store/firm-schedule-handlers.js';
+import { FirmScheduleRepository } from './store/firm-schedules.js';
 import { PbxConnection, type PbxEndpoint } from './pbx/pbx-connection.js';
 import { pbxHandlers } from './pbx/pbx-handlers.js';
 import { ServerClock } from './sync/server-clock.js';
@@ -112,6 +114,13 @@ export function createCore(options: CoreOptions): Core {
   });
   sync.start();
 
+  // A craftsman edits his own firms' schedules, the lead every firm's, a teleworker none (the server says the same).
+  const schedules = new FirmScheduleRepository(store.writer, (tenant) => {
+    const summary = identity.summary();
+    if (summary?.role === 'lead') return true;
+    return summary?.role === 'craftsman' && summary.tenants.some((t) => t.id === tenant);
+  });
+
   // One handler table per capability; the type makes a missing or misspelt method a compile error.
   const handlers: HostHandlers = {
     ...appHandlers({
@@ -124,6 +133,7 @@ export function createCore(options: CoreOptions): Core {
     }),
     ...desktopHandlers({ port: options.desktop ?? inertDesktop(options.appVersion), settings }),
     ...storeHandlers({ store, events, log: log.child('store') }),
+    ...firmScheduleHandlers(store, schedules),
     ...pbxHandlers({ connection: pbx, events }),
     ...syncHandlers(sync),
     ...directoryHandlers({

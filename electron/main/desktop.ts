@@ -6,6 +6,7 @@ import type {
   LinkClaimOutcome,
   HostEventPayload,
   Language,
+  FirmSwitchState,
   OwnPresence,
   Settings,
   UpdateStatus,
@@ -46,6 +47,7 @@ export class DesktopIntegration implements DesktopPort {
   private readonly idle: SystemIdleMonitor;
   private updates: UpdatePolicy | undefined;
   private presence: OwnPresence = 'offline';
+  private firmSwitch: FirmSwitchState = null;
   private language: Language = 'de';
   private callActive = false;
   private blockerId: number | undefined;
@@ -118,6 +120,11 @@ export class DesktopIntegration implements DesktopPort {
     this.refreshTray();
   }
 
+  setFirmSwitch(state: FirmSwitchState): void {
+    this.firmSwitch = state;
+    this.refreshTray();
+  }
+
   watchIdle(thresholdSeconds: number): boolean {
     this.idle.watch(thresholdSeconds);
     return true;
@@ -170,13 +177,19 @@ export class DesktopIntegration implements DesktopPort {
   private onTrayAction(action: TrayAction): void {
     if (action.type === 'show') this.options.showWindow();
     else if (action.type === 'quit') this.options.quit();
+    else if (action.type === 'firm') this.options.emit('desktop.firmSwitch.requested', { action: action.action });
     else this.options.emit('desktop.presence.requested', { status: action.status });
   }
 
   private refreshTray(): void {
     if (!this.trayReady) return;
     try {
-      this.tray.update({ presence: this.presence, callActive: this.callActive, language: this.language });
+      this.tray.update({
+        presence: this.presence,
+        callActive: this.callActive,
+        language: this.language,
+        firmSwitch: this.firmSwitch,
+      });
     } catch (error) {
       // Some Linux desktops have no tray at all; the app works without one.
       this.options.log.warn('tray unavailable', { reason: String(error) });

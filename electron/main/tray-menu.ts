@@ -3,9 +3,10 @@
  * `tray.ts` turns it into an Electron Menu. The menu is the only UI text the main process owns,
  * hence the small label table here rather than the renderer's message files.
  */
-import type { Language, OwnPresence, TrayStatus } from '../../protocol/index.js';
+import type { FirmSwitchAction, FirmSwitchState, Language, OwnPresence, TrayStatus } from '../../protocol/index.js';
 
-export type TrayAction = { type: 'presence'; status: OwnPresence } | { type: 'show' } | { type: 'quit' };
+export type TrayAction =
+  { type: 'presence'; status: OwnPresence } | { type: 'firm'; action: FirmSwitchAction } | { type: 'show' } | { type: 'quit' };
 
 export interface TrayMenuItem {
   id: string;
@@ -18,7 +19,9 @@ export interface TrayMenuItem {
 
 const PRESENCES: readonly OwnPresence[] = ['available', 'away', 'dnd', 'offline'];
 
-const LABELS: Record<Language, Record<OwnPresence | 'in-call' | 'show' | 'quit' | 'tooltip', string>> = {
+type Label = OwnPresence | 'in-call' | 'show' | 'quit' | 'tooltip' | FirmSwitchAction;
+
+const LABELS: Record<Language, Record<Label, string>> = {
   de: {
     available: 'Verfügbar',
     away: 'Abwesend',
@@ -28,6 +31,9 @@ const LABELS: Record<Language, Record<OwnPresence | 'in-call' | 'show' | 'quit' 
     show: 'Vermittlung anzeigen',
     quit: 'Beenden',
     tooltip: 'Vermittlung',
+    start: 'Sprechstunde beginnen',
+    end: 'Sprechstunde beenden',
+    'closed-today': 'Heute nicht erreichbar',
   },
   en: {
     available: 'Available',
@@ -38,6 +44,9 @@ const LABELS: Record<Language, Record<OwnPresence | 'in-call' | 'show' | 'quit' 
     show: 'Show Vermittlung',
     quit: 'Quit',
     tooltip: 'Vermittlung',
+    start: 'Begin consultation hours',
+    end: 'End consultation hours',
+    'closed-today': 'Not reachable today',
   },
 };
 
@@ -45,6 +54,8 @@ export interface TrayState {
   presence: OwnPresence;
   callActive: boolean;
   language: Language;
+  /** The craftsman's switch (his firm's mode and its end as the renderer says it); null: not shown. */
+  firmSwitch?: FirmSwitchState | undefined;
 }
 
 /** The icon shows the call over the presence: "in a call" is what colleagues care about. */
@@ -68,7 +79,22 @@ export function trayMenuModel(state: TrayState): TrayMenuItem[] {
       action: { type: 'presence', status },
     })),
     { id: 'separator-1', label: '', kind: 'separator' },
+    ...firmItems(state),
     { id: 'show', label: labels.show, kind: 'normal', action: { type: 'show' } },
     { id: 'quit', label: labels.quit, kind: 'normal', action: { type: 'quit' } },
+  ];
+}
+
+/** The craftsman's switch: his firm's mode as a line, then begin or end his Sprechstunde, or closed for today. */
+function firmItems(state: TrayState): TrayMenuItem[] {
+  const firm = state.firmSwitch;
+  if (!firm) return [];
+  const labels = LABELS[state.language];
+  const toggle: FirmSwitchAction = firm.consulting ? 'end' : 'start';
+  return [
+    { id: 'firm-status', label: firm.status, kind: 'normal', enabled: false },
+    { id: `firm-${toggle}`, label: labels[toggle], kind: 'normal', action: { type: 'firm', action: toggle } },
+    { id: 'firm-closed-today', label: labels['closed-today'], kind: 'normal', action: { type: 'firm', action: 'closed-today' } },
+    { id: 'separator-2', label: '', kind: 'separator' },
   ];
 }

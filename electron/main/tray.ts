@@ -39,6 +39,7 @@ export class TrayController {
       label: item.label,
       type: item.kind,
       ...(item.checked === undefined ? {} : { checked: item.checked }),
+      ...(item.enabled === undefined ? {} : { enabled: item.enabled }),
       click: action ? () => this.onAction(action) : undefined,
     };
   }

@@ -11,6 +11,7 @@ export interface FakeMenuItem {
   label?: string;
   type?: string;
   checked?: boolean;
+  enabled?: boolean;
   click?: () => void;
 }
 

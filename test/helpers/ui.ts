@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { FirmScheduleRepository } from '../../electron/core/store/firm-schedules.js';
 import { LocalStore } from '../../electron/core/store/store.js';
-import { ContactCreate, type Call, type Contact, type Note } from '../../protocol/index.js';
+import { ContactCreate, encodeSchedulePart, type Call, type Contact, type Note } from '../../protocol/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 export const AXE_PATH = join(root, 'node_modules', 'axe-core', 'axe.min.js');
@@ -100,6 +101,21 @@ export function seedProfile(profileDir: string, extraContacts = 0): SeededProfil
         assignee: 'meister',
       }),
     ];
+    // The Schreinerei's week (the firm overview shows its mode); Elektro Weiß has none yet.
+    const schedules = new FirmScheduleRepository(store.writer, () => true);
+    store.write(() => {
+      schedules.set('schreinerei', 'bundesland', encodeSchedulePart('bundesland', 'BE'));
+      schedules.set(
+        'schreinerei',
+        'consultation',
+        encodeSchedulePart('consultation', { tue: [{ start: '08:00', end: '12:00' }], thu: [{ start: '14:00', end: '18:00' }] }),
+      );
+      schedules.set(
+        'schreinerei',
+        'closures',
+        encodeSchedulePart('closures', [{ from: '2027-07-19', to: '2027-08-06', reason: 'Betriebsurlaub' }]),
+      );
+    });
     return { contacts, calls, notes };
   } finally {
     store.close();

@@ -17,6 +17,9 @@ export function desktopHandlers(deps: DesktopHandlerDeps): HandlersFor<typeof de
     'desktop.presence': ({ status }) => {
       port.setPresence(status);
     },
+    'desktop.firmSwitch': ({ state }) => {
+      port.setFirmSwitch(state);
+    },
     'desktop.idle.watch': ({ thresholdSeconds }) => ({ system: port.watchIdle(thresholdSeconds) }),
     'desktop.notify': (notification) => ({
       // The setting is checked here, once, so neither host can forget it.

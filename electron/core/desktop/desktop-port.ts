@@ -1,4 +1,11 @@
-import type { CallNotification, DialLink, LinkClaimOutcome, OwnPresence, UpdateStatus } from '../../../protocol/index.js';
+import type {
+  CallNotification,
+  DialLink,
+  FirmSwitchState,
+  LinkClaimOutcome,
+  OwnPresence,
+  UpdateStatus,
+} from '../../../protocol/index.js';
 
 /**
  * What the host shell does for the desktop methods of the host API. The Electron main process
@@ -8,6 +15,8 @@ import type { CallNotification, DialLink, LinkClaimOutcome, OwnPresence, UpdateS
 export interface DesktopPort {
   setCallActive(active: boolean): void;
   setPresence(status: OwnPresence): void;
+  /** The craftsman's switch in the tray menu; null hides it. */
+  setFirmSwitch(state: FirmSwitchState): void;
   /** Watches system idle time; false when this host cannot (then nothing is emitted). */
   watchIdle(thresholdSeconds: number): boolean;
   /** Returns whether a notification was shown. */
@@ -27,6 +36,7 @@ export function inertDesktop(currentVersion: string): DesktopPort {
   return {
     setCallActive: () => undefined,
     setPresence: () => undefined,
+    setFirmSwitch: () => undefined,
     watchIdle: () => false,
     notify: () => false,
     closeNotification: () => undefined,

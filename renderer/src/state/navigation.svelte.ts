@@ -1,4 +1,4 @@
-export const VIEWS = ['phone', 'contacts', 'notes', 'history', 'team', 'settings', 'agenda'] as const;
+export const VIEWS = ['phone', 'contacts', 'notes', 'history', 'team', 'settings', 'agenda', 'firms'] as const;
 export type View = (typeof VIEWS)[number];
 
 function fromHash(): View {

@@ -72,6 +72,15 @@ const SCREENS: { name: string; open: (page: Page) => Promise<void> }[] = [
     },
   },
   {
+    name: 'firms',
+    open: async (page) => {
+      await nav(page, 8, 'view-firms');
+      await page.locator('[data-testid="firm-row"][data-tenant="schreinerei"]:not([data-mode="none"])').waitFor();
+      // The Schreinerei's week, read-only without an identity: its days, closure and Bundesland are judged too.
+      await page.locator('details', { hasText: 'Schreinerei' }).locator('summary').click();
+    },
+  },
+  {
     name: 'settings',
     open: async (page) => {
       await nav(page, 6, 'view-settings');

@@ -9,6 +9,7 @@ import type { PhoneContext } from './context.js';
 import { dialledNumber } from './dialled-number.js';
 import { consultAbout, TRANSFER_DIALLED, transferDialled, TRANSFERRED_BY, transferredBy } from './consult-headers.js';
 import type { Line } from './line.js';
+import { routeOf } from './route-headers.js';
 import type { PhoneEngineConfig } from './types.js';
 
 /** The parts of the engine the incoming side uses beyond the shared context. */
@@ -65,6 +66,7 @@ export class IncomingCalls {
       viaTransfer: replaced !== undefined || by !== undefined,
       consultAbout: consultAbout(header, caller.caller),
       transferredBy: by,
+      route: routeOf(invitation.request),
     });
     const lookup = phone.ports.lookupCaller(remoteUser, firmNumber).catch((error: unknown) => {
       phone.ports.log('warn', `caller lookup failed: ${String(error)}`);

@@ -34,6 +34,7 @@ export function newLineView(
     viaTransfer: false,
     consultAbout: undefined,
     transferredBy: undefined,
+    route: undefined,
     ...values,
   };
 }

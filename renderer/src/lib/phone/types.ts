@@ -3,6 +3,7 @@ import type { Ringtone } from '../../../../protocol/settings.js';
 import type { CallerLookup, CallOutcome } from '../../../../protocol/store.js';
 import type { ConsultAbout } from './consult-headers.js';
 import type { DndAction } from './dnd.js';
+import type { CallRoute } from './route-headers.js';
 
 export type RegistrationStatus =
   /** Not started, or stopped by the user. */
@@ -73,6 +74,8 @@ export interface LineView {
   consultAbout: ConsultAbout | undefined;
   /** The colleague (user id) who transferred this caller to us, on the PBX's word. */
   transferredBy: string | undefined;
+  /** How the PBX routed a firm's call here (its X-Vermittlung-* headers), when it said so. */
+  route: CallRoute | undefined;
 }
 
 export interface AudioDevicePrefs {

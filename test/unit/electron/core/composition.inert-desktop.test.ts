@@ -37,6 +37,16 @@ describe('desktop host API in a host without desktop integration (browser shell)
       ok: false,
       error: { field: 'input.status' },
     });
+    expect(
+      await core.dispatch('desktop.firmSwitch', { state: { consulting: true, status: 'Sprechstunde bis 12:00' } }, ctx),
+    ).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(await core.dispatch('desktop.firmSwitch', { state: { consulting: 'ja', status: '' } }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'validation', field: 'input.state.consulting' },
+    });
     await core.close();
   });
 

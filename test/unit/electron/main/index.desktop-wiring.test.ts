@@ -180,6 +180,29 @@ describe('desktop integration in the main process (fake electron)', () => {
     expect(FakeTray.all.at(-1)!.menu.find((i) => i.id === 'quit')!.label).toBe('Quit');
   });
 
+  it("shows the craftsman's switch in the tray while the renderer reports one, and routes its items back", async () => {
+    await call('settings.set', { language: 'de' });
+    const items = () => FakeTray.all.at(-1)!.menu.filter((i) => i.id?.startsWith('firm-'));
+    expect(items()).toEqual([]);
+    const state = { consulting: false, status: 'Servicezeit bis 18:00' };
+    expect(await call('desktop.firmSwitch', { state })).toMatchObject({ ok: true });
+    expect(items().map((i) => [i.label, i.enabled ?? true])).toEqual([
+      ['Servicezeit bis 18:00', false],
+      ['Sprechstunde beginnen', true],
+      ['Heute nicht erreichbar', true],
+    ]);
+    items().find((i) => i.id === 'firm-start')!.click!();
+    expect(events().at(-1)).toEqual({ event: 'desktop.firmSwitch.requested', payload: { action: 'start' } });
+    await call('desktop.firmSwitch', { state: { consulting: true, status: 'Sprechstunde bis auf Weiteres' } });
+    items().find((i) => i.id === 'firm-end')!.click!();
+    expect(events().at(-1)).toEqual({ event: 'desktop.firmSwitch.requested', payload: { action: 'end' } });
+    expect(await call('desktop.firmSwitch', { state: { consulting: true, status: 'x'.repeat(201) } })).toMatchObject({
+      ok: false,
+    });
+    await call('desktop.firmSwitch', { state: null });
+    expect(items()).toEqual([]);
+  });
+
   it('shows call notifications, routes clicks to the renderer and honours the setting', async () => {
     expect(await call('desktop.notify', { id: 'call-1', kind: 'incoming', title: 'Anruf', body: 'Tischlerei Holz' })).toEqual({
       ok: true,
