@@ -13,6 +13,7 @@ import type { ServerLog } from './log.js';
 import { listenForBackups } from './admin/backup-socket.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
+import { FirmScheduleExporter } from './sync/firm-schedule-export.js';
 import { LiveHub } from './sync/live-hub.js';
 import { SyncService } from './sync/sync-service.js';
 import type { WireVersionRange } from '../protocol/index.js';
@@ -58,6 +59,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const hub = new LiveHub((userId) => access.tenantsOf(userId));
   const sync = new SyncService(db, access, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
+  const schedules = new FirmScheduleExporter(db, layout.firmSchedules, log);
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
   for (let attempt = 1; ; attempt++) {
@@ -69,6 +71,8 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
           try {
             const { cursor, tenants } = JSON.parse(payload) as { cursor: string; tenants: string[] | null };
             hub.nudge(tenants, cursor);
+            // The PBX routes by the schedules: every commit may have changed one.
+            void schedules.refresh();
           } catch {
             log('ignored a malformed notification');
           }
@@ -79,6 +83,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
             () => undefined,
           ),
       );
+      await schedules.refresh();
       break;
     } catch (error) {
       if (attempt === 1 || attempt % 10 === 0) log('database not ready, retrying', { reason: (error as Error).message });
