@@ -36,7 +36,8 @@ function wavHeader(bytes: number): Buffer {
 export function resampleWav(wav: Buffer): Buffer {
   const rate = wav.readUInt32LE(24);
   let offset = 12;
-  while (offset + 8 <= wav.length && wav.toString('ascii', offset, offset + 4) !== 'data') offset += 8 + wav.readUInt32LE(offset + 4);
+  while (offset + 8 <= wav.length && wav.toString('ascii', offset, offset + 4) !== 'data')
+    offset += 8 + wav.readUInt32LE(offset + 4);
   const start = offset + 8;
   // espeak-ng writing to a pipe leaves the data size unset: take the rest of the buffer.
   const samples = Math.floor((wav.length - start) / 2);
@@ -76,7 +77,7 @@ export function speakLater(dir: string, text: string): Promise<string> {
   if (existsSync(file)) return Promise.resolve(file);
   return new Promise((resolve, reject) => {
     execFile('espeak-ng', ESPEAK(text), { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
-      if (error) reject(error);
+      if (error) reject(new Error(`espeak-ng failed: ${error.message}`));
       else resolve(store(dir, text, stdout));
     });
   });

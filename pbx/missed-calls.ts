@@ -1,6 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { ClosedCall, missedCallsDir } from '../server/sync/missed-call-import.js';
+
+export { missedCallsDir };
 
 /**
  * Calls to a closed firm, for the firm's teleworkers to call back: Kamailio logs one line per such
@@ -9,19 +11,6 @@ import { z } from 'zod';
  * synced `call` records of the firm (server/sync/missed-call-import.ts) and removes them. A server that
  * is down finds them when it starts again.
  */
-export const ClosedCall = z.object({
-  tenant: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/),
-  caller: z.string().min(1).max(128),
-  dialled: z.string().max(64),
-  callId: z.string().min(1).max(256),
-  at: z.string(),
-});
-export type ClosedCall = z.infer<typeof ClosedCall>;
-
-export function missedCallsDir(pbxDir: string): string {
-  return join(pbxDir, 'missed-calls');
-}
-
 /** The fields of a FIRMDAY-CLOSED log line, or undefined for any other line. */
 export function parseClosedLine(line: string, at = new Date()): ClosedCall | undefined {
   const match = /FIRMDAY-CLOSED tenant=(\S+) caller=(\S+) dialled=(\S+) callid=(\S+)/.exec(line);

@@ -15,6 +15,7 @@ import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js'
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { FirmScheduleExporter } from './sync/firm-schedule-export.js';
 import { LiveHub } from './sync/live-hub.js';
+import { importMissedCalls } from './sync/missed-call-import.js';
 import { SyncService } from './sync/sync-service.js';
 import type { WireVersionRange } from '../protocol/index.js';
 
@@ -110,6 +111,22 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   };
   publish();
 
+  // Calls to closed firms the PBX spooled (also those from while the server was down): synced missed calls.
+  let importing = false;
+  const importCalls = (): void => {
+    if (importing) return;
+    importing = true;
+    importMissedCalls(db, serverNodeId(layout.serverNodeId), layout.pbxDir)
+      .then(
+        (count) => count > 0 && log('missed calls of closed firms imported', { count }),
+        (error: unknown) => log('missed calls not imported', { reason: (error as Error).message }),
+      )
+      .finally(() => (importing = false));
+  };
+  importCalls();
+  const importTimer = setInterval(importCalls, 1000);
+  importTimer.unref();
+
   const tlsFiles = () => ({
     key: readFileSync(layout.serverKey, 'utf8'),
     cert: readFileSync(layout.serverCert, 'utf8'),
@@ -167,6 +184,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const host = options.host ?? '127.0.0.1';
   const close = async (): Promise<void> => {
     clearTimeout(publishRetry);
+    clearInterval(importTimer);
     access.close();
     await backups?.close();
     for (const socket of [...sockets, ...feedSockets]) socket.destroy();

@@ -5,7 +5,7 @@ import { firmScheduleRecordId } from '../../server/sync/firm-schedule-id.js';
 import type { PkiUser } from './pki.js';
 import { openPbxClient } from './pbx-client.js';
 import { sipRequest, sipStatus } from './stack.js';
-import { pushBody } from './sync-wire.js';
+import { flatPulled, pushBody, type FlatPulled } from './sync-wire.js';
 
 /**
  * For the firm-routing tests: an app as raw SIP over its certified WSS connection (register, see the
@@ -57,7 +57,9 @@ export async function openRawApp(url: () => string, user: PkiUser, caPem: string
   const register = sipRequest({ method: 'REGISTER', user: user.id, domain: 'localhost' });
   const callId = /Call-ID: (\S+)/.exec(register)![1]!;
   client.connection.send(register);
-  const reply = await until('REGISTER answered', () => client.messages.find((m) => m.includes(callId) && (sipStatus(m) ?? 0) >= 200));
+  const reply = await until('REGISTER answered', () =>
+    client.messages.find((m) => m.includes(callId) && (sipStatus(m) ?? 0) >= 200),
+  );
   if (sipStatus(reply) !== 200) throw new Error(`REGISTER for ${user.id}: ${sipStatus(reply)}`);
   client.connection.onMessage((m) => {
     if (m.startsWith('CANCEL ') || m.startsWith('BYE ')) answer(m, '200 OK');
@@ -73,6 +75,36 @@ export async function openRawApp(url: () => string, user: PkiUser, caPem: string
     answer,
     close: () => client.connection.close(),
   };
+}
+
+/** Everything `user` may pull from the server (one page of up to 5000 changes). */
+export function pullAll(serverUrl: string, user: PkiUser, caPem: string): Promise<FlatPulled[]> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      new URL('/sync/pull?after=0&limit=5000', serverUrl),
+      {
+        method: 'GET',
+        pfx: user.pfx,
+        passphrase: user.passphrase,
+        ca: caPem,
+        agent: false,
+        headers: { [SYNC_WIRE_HEADER]: String(SYNC_WIRE_VERSION) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(flatPulled(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** A push of schedule parts as `user` (the craftsman's app does the same); resolves to the HTTP status. */

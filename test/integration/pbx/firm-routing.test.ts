@@ -1,11 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEEKDAYS, type WeeklyHours } from '../../../protocol/firm-day.js';
 import { missedCallsDir } from '../../../pbx/missed-calls.js';
 import type { Directory } from '../../../server/home/directory.js';
 import { freePort, startBaresip, type Baresip } from '../../helpers/baresip.js';
-import { header, openRawApp, pushSchedule, until, type RawApp } from '../../helpers/firm-routing-rig.js';
+import { header, openRawApp, pullAll, pushSchedule, type RawApp } from '../../helpers/firm-routing-rig.js';
 import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
 import { startTestStack, type Stack } from '../../helpers/stack.js';
 
@@ -35,12 +34,17 @@ beforeAll(async () => {
   // The craftsman rings 2 s before the office takes over.
   const directory = JSON.parse(readFileSync(pki.layout.directory, 'utf8')) as Directory;
   directory.tenants.find((t) => t.id === 'tischlerei')!.ringSeconds = 2;
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(pki.layout.directory, JSON.stringify(directory, null, 2));
   const trunkPort = await freePort();
   stack = await startTestStack(pki.home, { server: true, trunk: `127.0.0.1:${trunkPort}`, officeHours: ALWAYS });
   const domain = stack.info.sipDomain;
-  notdienst = await startBaresip({ user: NOTDIENST, domain, pbxPort: stack.info.ports.udp, sipPort: trunkPort, autoAnswer: true });
+  notdienst = await startBaresip({
+    user: NOTDIENST,
+    domain,
+    pbxPort: stack.info.ports.udp,
+    sipPort: trunkPort,
+    autoAnswer: true,
+  });
   caller = await startBaresip({ user: CALLER, domain, pbxPort: stack.info.ports.udp });
   max = await openRawApp(() => stack.info.pbxWss, pki.users.max!, pki.caPem, pki.home);
   anna = await openRawApp(() => stack.info.pbxWss, pki.users.anna!, pki.caPem, pki.home);
@@ -122,10 +126,10 @@ describe('calls to a firm follow its mode', () => {
     expect(max.messages.slice(m).some((x) => x.startsWith('INVITE'))).toBe(false);
   }, 30_000);
 
-  it('closed: the caller hears the announcement through rtpengine, then the Notdienst answers; the call is spooled as missed', async () => {
-    expect(
-      await push({ override: { mode: 'closed', until: null }, emergency: { number: '0170 99887766', hours: ALWAYS } }),
-    ).toBe(200);
+  it("closed: the caller hears the announcement through rtpengine, then the Notdienst answers; her firm's teleworker gets it as a missed call", async () => {
+    expect(await push({ override: { mode: 'closed', until: null }, emergency: { number: '0170 99887766', hours: ALWAYS } })).toBe(
+      200,
+    );
     await waitForMode('closed');
     const [m, a] = [max.messages.length, anna.messages.length];
     const before = notdienst.events.length;
@@ -145,12 +149,18 @@ describe('calls to a firm follow its mode', () => {
     expect(anna.messages.slice(a).some((x) => x.startsWith('INVITE'))).toBe(false);
     await notdienst.command('hangup').catch(() => undefined);
     await hangup(mark);
-    const spooled = await until('the spooled closed call', () => {
-      const dir = missedCallsDir(stack.layout.pbxDir);
-      return existsSync(dir) && readdirSync(dir).find((f) => f.endsWith('.json'));
-    });
-    const call = JSON.parse(readFileSync(join(missedCallsDir(stack.layout.pbxDir), spooled), 'utf8')) as Record<string, string>;
-    expect(call).toMatchObject({ tenant: 'tischlerei', caller: CALLER, dialled: FIRM_NUMBER });
+    // The server makes it a missed call of the firm that its teleworker pulls, with the caller's number.
+    const deadline = Date.now() + 10_000;
+    let missed: Record<string, unknown> | undefined;
+    while (!missed && Date.now() < deadline) {
+      const changes = (await pullAll(stack.info.server!, pki.users.anna!, pki.caPem)).filter((c) => c.table === 'call');
+      const ids = new Set(changes.filter((c) => c.field === 'remote_number' && c.value === CALLER).map((c) => c.id));
+      const [id] = [...ids];
+      if (id) missed = Object.fromEntries(changes.filter((c) => c.id === id).map((c) => [c.field, c.value]));
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(missed).toMatchObject({ direction: 'in', outcome: 'missed', dialled_number: FIRM_NUMBER, remote_number: CALLER });
+    expect(readdirSync(missedCallsDir(stack.layout.pbxDir)).filter((f) => f.endsWith('.json'))).toEqual([]);
   }, 60_000);
 
   it('with the central server stopped, the mode changes at the boundary the PBX holds', async () => {
