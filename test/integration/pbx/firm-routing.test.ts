@@ -140,6 +140,8 @@ describe('calls to a firm follow its mode', () => {
     // The Notdienst answers on its own (auto answer): the call from the caller's number arrives there.
     const answered = await notdienst.waitForEvent('CALL_ESTABLISHED', 30_000, before);
     expect(JSON.stringify(answered)).toContain(CALLER);
+    // The caller is connected to the Notdienst: its early dialog with the PBX becomes the call.
+    await caller.waitForEvent('CALL_ESTABLISHED', 10_000, mark);
     // baresip's RTCP reports count what arrived: seconds of the announcement, from rtpengine.
     const received = caller.events
       .slice(mark)
@@ -147,8 +149,10 @@ describe('calls to a firm follow its mode', () => {
     expect(Math.max(0, ...received)).toBeGreaterThan(100);
     expect(max.messages.slice(m).some((x) => x.startsWith('INVITE'))).toBe(false);
     expect(anna.messages.slice(a).some((x) => x.startsWith('INVITE'))).toBe(false);
-    await notdienst.command('hangup').catch(() => undefined);
+    // The caller hangs up: the BYE reaches the Notdienst (the dialog's tags mapped both ways).
+    const closedAt = notdienst.events.length;
     await hangup(mark);
+    await notdienst.waitForEvent('CALL_CLOSED', 8000, closedAt);
     // The server makes it a missed call of the firm that its teleworker pulls, with the caller's number.
     const deadline = Date.now() + 10_000;
     let missed: Record<string, unknown> | undefined;
