@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEEKDAYS, type WeeklyHours } from '../../../protocol/firm-day.js';
@@ -6,7 +7,7 @@ import type { Directory } from '../../../server/home/directory.js';
 import { freePort, startBaresip, type Baresip } from '../../helpers/baresip.js';
 import { header, openRawApp, pullAll, pushSchedule, type RawApp } from '../../helpers/firm-routing-rig.js';
 import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
-import { startTestStack, type Stack } from '../../helpers/stack.js';
+import { sipRequest, startTestStack, type Stack } from '../../helpers/stack.js';
 
 // A firm's number is routed by the firm's mode now, from the timeline the stack keeps in Kamailio's
 // htable `firmday`: real Kamailio, rtpengine and the central server; a baresip caller on UDP, the
@@ -110,6 +111,36 @@ describe('calls to a firm follow its mode', () => {
     expect(header(late, 'X-Vermittlung-Fallback')).toBe('no-answer');
     await hangup(mark);
   }, 40_000);
+
+  it('strips routing headers a caller forges: only the PBX says the mode and the reason (declined)', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+    socket.on('message', () => undefined);
+    try {
+      const m = max.messages.length;
+      const request = sipRequest({
+        method: 'INVITE',
+        user: '+4915112345678',
+        toUser: FIRM_NUMBER,
+        domain: `127.0.0.1:${stack.info.ports.udp}`,
+        transport: 'UDP',
+        via: `127.0.0.1:${socket.address().port}`,
+        extra: ['X-Vermittlung-Mode: closed', 'X-Vermittlung-Fallback: declined'],
+      });
+      socket.send(request, stack.info.ports.udp, '127.0.0.1');
+      const atMax = await max.inviteFrom('+4915112345678', m);
+      expect(atMax.match(/^X-Vermittlung-Mode:.*$/gim)).toEqual(['X-Vermittlung-Mode: consultation']);
+      expect(header(atMax, 'X-Vermittlung-Fallback')).toBeUndefined();
+      // The craftsman declines: that, not the forged value, is the teleworker's reason.
+      const a = anna.messages.length;
+      max.answer(atMax, '603 Decline');
+      const atAnna = await anna.inviteFrom('+4915112345678', a);
+      expect(atAnna.match(/^X-Vermittlung-Fallback:.*$/gim)).toEqual(['X-Vermittlung-Fallback: declined']);
+      anna.answer(atAnna, '486 Busy Here');
+    } finally {
+      socket.close();
+    }
+  });
 
   it("an override from the craftsman's app changes the very next call: service rings the teleworker, not the craftsman", async () => {
     const pushed = Date.now();
