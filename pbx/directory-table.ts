@@ -105,15 +105,23 @@ export function dbTextTable(rows: HtableRow[]): string {
 }
 
 /**
- * Writes DIR/directory for the htable, whole (temporary file and rename: Kamailio never reads half
- * a table). db_text reloads a table only when the file's mtime, in whole seconds, grew: two writes
- * within one second would leave the second unseen, so each write moves the mtime at least a second on.
+ * Writes DIR/directory for the htable, whole (writeTableFile).
  */
 export function writeDirectoryTable(dbDir: string, directory: Directory): string {
+  return writeTableFile(dbDir, DIRECTORY_HTABLE, directoryRows(directory));
+}
+
+/**
+ * Writes the db_text file DIR/TABLE of an htable, whole (temporary file and rename: Kamailio never
+ * reads half a table). db_text reloads a table only when the file's mtime, in whole seconds, grew:
+ * two writes within one second would leave the second unseen, so each write moves the mtime at
+ * least a second on.
+ */
+export function writeTableFile(dbDir: string, table: string, rows: HtableRow[]): string {
   mkdirSync(dbDir, { recursive: true });
-  const file = join(dbDir, DIRECTORY_HTABLE);
+  const file = join(dbDir, table);
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, dbTextTable(directoryRows(directory)), { mode: 0o600 });
+  writeFileSync(tmp, dbTextTable(rows), { mode: 0o600 });
   const now = Math.floor(Date.now() / 1000);
   const previous = existsSync(file) ? Math.floor(statSync(file).mtimeMs / 1000) : 0;
   const mtime = Math.max(now, previous + 1);

@@ -3,7 +3,10 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { Directory } from '../server/home/directory.js';
 import type { HomeLayout } from '../server/home/layout.js';
+import type { WeeklyHours } from '../protocol/firm-day.js';
 import { writeDirectoryTable } from './directory-table.js';
+import { renderFirmday, type FirmdayRender } from './firm-routing-table.js';
+import { DEFAULT_OFFICE_HOURS } from './firm-timeline.js';
 
 const templates = import.meta.dirname;
 const DBTEXT_SCHEMA = '/usr/share/kamailio/dbtext/kamailio';
@@ -33,6 +36,8 @@ export interface PbxRenderOptions {
    */
   udpPeers?: string[];
   logLevel?: number;
+  /** The office service's working hours, which `service` mode follows (default Mo–Fr 08:00–18:00). */
+  officeHours?: WeeklyHours;
 }
 
 export interface RenderedPbx {
@@ -41,8 +46,12 @@ export interface RenderedPbx {
   tlsCfg: string;
   ctlSocket: string;
   runDir: string;
-  /** db_text directory of the htable `directory` (pbx/directory-table.ts). */
+  /** db_text directory of the htables `directory` (pbx/directory-table.ts) and `firmday` (pbx/firm-timeline.ts). */
   htableDir: string;
+  /** The spoken announcements of closed firms (WAV). */
+  announceDir: string;
+  /** The first rendering of `firmday`; its `pending` announcements are still being spoken. */
+  firmday: FirmdayRender;
 }
 
 function fill(template: string, values: Record<string, string>): string {
@@ -108,8 +117,8 @@ export function bareAlias(sipDomain: string): string {
 }
 
 /**
- * Writes HOME/pbx/kamailio.cfg and tls.cfg for this run, the directory's htable (HOME/pbx/htable,
- * reloaded at runtime by the stack) and resets the presence tables (db_text cannot load what pua
+ * Writes HOME/pbx/kamailio.cfg and tls.cfg for this run, the htables of the directory and of the firms'
+ * timelines (HOME/pbx/htable, reloaded at runtime by the stack) and resets the presence tables (db_text cannot load what pua
  * wrote at the last shutdown).
  */
 export function renderPbx(options: PbxRenderOptions): RenderedPbx {
@@ -152,9 +161,17 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
       throw new Error(`path ${JSON.stringify(path)} contains quotes or spaces, which Kamailio's config cannot take`);
   }
   writeDirectoryTable(htableDir, options.directory);
+  const announceDir = join(dir, 'announcements');
+  const firmday = renderFirmday({
+    htableDir,
+    announceDir,
+    schedulesFile: layout.firmSchedules,
+    directory: options.directory,
+    officeHours: options.officeHours ?? DEFAULT_OFFICE_HOURS,
+  });
   const cfg = join(dir, 'kamailio.cfg');
   const tlsCfg = join(dir, 'tls.cfg');
   writeFileSync(cfg, fill(readFileSync(join(templates, 'kamailio.cfg.template'), 'utf8'), values), { mode: 0o600 });
   writeFileSync(tlsCfg, fill(readFileSync(join(templates, 'tls.cfg.template'), 'utf8'), values), { mode: 0o600 });
-  return { dir, cfg, tlsCfg, ctlSocket, runDir, htableDir };
+  return { dir, cfg, tlsCfg, ctlSocket, runDir, htableDir, announceDir, firmday };
 }

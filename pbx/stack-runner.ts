@@ -4,6 +4,10 @@ import { readDirectory, serviceSipDomain, type Directory } from '../server/home/
 import { homeLayout, type HomeLayout } from '../server/home/layout.js';
 import { freePort, kamcmd, REQUIRED_PACKAGES, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
 import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
+import type { WeeklyHours } from '../protocol/firm-day.js';
+import { DEFAULT_OFFICE_HOURS } from './firm-timeline.js';
+import { FirmdayReloader } from './firmday-reloader.js';
+import { spoolClosedCall } from './missed-calls.js';
 import { renderPbx, type RenderedPbx } from './render.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -49,6 +53,12 @@ export interface StackOptions {
    * get 403 (docs/pbx.md, rule 11). Neither: every UDP source may send (the loopback demo).
    */
   udpPeers?: string[];
+  /** The office service's working hours, which a firm's `service` mode follows (default Mo–Fr 08:00–18:00). */
+  officeHours?: WeeklyHours;
+  /** Poll HOME/firm-schedules.json (the server's copy of the synced schedules) and reload `firmday` (default true). */
+  watchSchedules?: boolean;
+  /** How often the firms' timelines are rendered anew, so they never run out (default 10 minutes). */
+  timelineRefreshMs?: number;
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
@@ -77,6 +87,8 @@ export class Stack {
   /** The users Kamailio's htable holds now, to know whom a reload removes. */
   private directoryUsers = new Set<string>();
   private reloading: Promise<void> = Promise.resolve();
+  private firmday: FirmdayReloader | undefined;
+  private timelineTimer: NodeJS.Timeout | undefined;
   private wssPort = 0;
   private serverPort = 0;
   private feedPort = 0;
@@ -161,9 +173,17 @@ export class Stack {
       tenantRingMs: this.options.tenantRingMs,
       trunk: this.options.trunk,
       udpPeers: this.options.udpPeers,
+      officeHours: this.options.officeHours,
     });
     this.wssPort = wss;
     await this.startKamailio();
+    this.firmday = new FirmdayReloader({
+      rendered: this.rendered,
+      layout: this.layout,
+      officeHours: this.options.officeHours ?? DEFAULT_OFFICE_HOURS,
+      say: (line) => this.say(line),
+    });
+    this.firmday.afterSpoken(this.rendered.firmday.pending);
 
     let serverUrls: { server: string; feed: string } | undefined;
     let serverPort: number | undefined;
@@ -212,6 +232,14 @@ export class Stack {
         });
       }
     }
+    if (this.options.watchSchedules ?? true) {
+      // Polled often: a craftsman's override must reach the routing within a second.
+      watchFile(this.layout.firmSchedules, { interval: 100 }, (current, previous) => {
+        if (current.mtimeMs !== previous.mtimeMs) void this.reloadFirmday();
+      });
+    }
+    this.timelineTimer = setInterval(() => void this.reloadFirmday(), this.options.timelineRefreshMs ?? 600_000);
+    this.timelineTimer.unref();
     if (this.options.watchDirectory ?? true) {
       watchFile(this.layout.directory, { interval: 500 }, (current, previous) => {
         if (current.mtimeMs !== previous.mtimeMs)
@@ -232,7 +260,9 @@ export class Stack {
       'kamailio',
       ['-f', this.rendered.cfg, '-DD', '-E', '-m', '64', '-M', '8', '-P', join(run, 'kamailio.pid'), '-Y', run],
       join(this.layout.pbxDir, 'logs', 'kamailio.log'),
-      undefined,
+      (line) => {
+        if (line.includes('FIRMDAY-CLOSED')) spoolClosedCall(this.layout.pbxDir, line, this.options.log);
+      },
       true,
     );
     const wssPort = this.wssPort;
@@ -358,6 +388,8 @@ export class Stack {
       }
       writeDirectoryTable(this.rendered.htableDir, directory);
       await kamcmd(this.rendered.ctlSocket, ['htable.reload', DIRECTORY_HTABLE]);
+      // Names, ring times and firms themselves come from the directory.
+      void this.reloadFirmday();
       const users = new Set(directory.users.map((user) => user.id));
       const removed = new Set([...this.directoryUsers].filter((id) => !users.has(id)));
       this.directoryUsers = users;
@@ -374,6 +406,11 @@ export class Stack {
         `directory reloaded: ${users.size} users, ${directory.tenants.length} tenants; removed: ${[...removed].join(', ') || 'none'}; connections closed: ${closed}`,
       );
     });
+  }
+
+  /** Renders the firms' timelines anew and reloads them into Kamailio (pbx/firmday-reloader.ts). */
+  reloadFirmday(): Promise<void> {
+    return this.firmday?.reload() ?? Promise.resolve();
   }
 
   /** Closes the WebSockets whose certificate CN is one of `users`; returns how many. */
@@ -399,6 +436,9 @@ export class Stack {
     unwatchFile(this.layout.crl);
     unwatchFile(this.layout.serverCert);
     unwatchFile(this.layout.directory);
+    unwatchFile(this.layout.firmSchedules);
+    clearInterval(this.timelineTimer);
+    await this.firmday?.idle();
     await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
   }
 }

@@ -70,7 +70,7 @@ export function holidaysOf(bundesland: Bundesland, year: number): Map<string, st
 }
 
 /** The instant of a Berlin wall-clock minute of a day; a minute in the spring gap maps to the switch. */
-function wallInstant(date: Temporal.PlainDate, minutes: number): number {
+export function wallInstant(date: Temporal.PlainDate, minutes: number): number {
   if (minutes >= 24 * 60) return wallInstant(date.add({ days: 1 }), minutes - 24 * 60);
   const wall = date.toPlainDateTime({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
   const zoned = wall.toZonedDateTime(BERLIN, { disambiguation: 'compatible' });

@@ -13,7 +13,9 @@ import type { ServerLog } from './log.js';
 import { listenForBackups } from './admin/backup-socket.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
+import { FirmScheduleExporter } from './sync/firm-schedule-export.js';
 import { LiveHub } from './sync/live-hub.js';
+import { importMissedCalls } from './sync/missed-call-import.js';
 import { SyncService } from './sync/sync-service.js';
 import type { WireVersionRange } from '../protocol/index.js';
 
@@ -58,6 +60,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const hub = new LiveHub((userId) => access.tenantsOf(userId));
   const sync = new SyncService(db, access, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
+  const schedules = new FirmScheduleExporter(db, layout.firmSchedules, log);
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
   for (let attempt = 1; ; attempt++) {
@@ -69,6 +72,8 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
           try {
             const { cursor, tenants } = JSON.parse(payload) as { cursor: string; tenants: string[] | null };
             hub.nudge(tenants, cursor);
+            // The PBX routes by the schedules: every commit may have changed one.
+            void schedules.refresh();
           } catch {
             log('ignored a malformed notification');
           }
@@ -79,6 +84,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
             () => undefined,
           ),
       );
+      await schedules.refresh();
       break;
     } catch (error) {
       if (attempt === 1 || attempt % 10 === 0) log('database not ready, retrying', { reason: (error as Error).message });
@@ -104,6 +110,22 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     );
   };
   publish();
+
+  // Calls to closed firms the PBX spooled (also those from while the server was down): synced missed calls.
+  let importing = false;
+  const importCalls = (): void => {
+    if (importing) return;
+    importing = true;
+    importMissedCalls(db, serverNodeId(layout.serverNodeId), layout.pbxDir)
+      .then(
+        (count) => count > 0 && log('missed calls of closed firms imported', { count }),
+        (error: unknown) => log('missed calls not imported', { reason: (error as Error).message }),
+      )
+      .finally(() => (importing = false));
+  };
+  importCalls();
+  const importTimer = setInterval(importCalls, 1000);
+  importTimer.unref();
 
   const tlsFiles = () => ({
     key: readFileSync(layout.serverKey, 'utf8'),
@@ -162,6 +184,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const host = options.host ?? '127.0.0.1';
   const close = async (): Promise<void> => {
     clearTimeout(publishRetry);
+    clearInterval(importTimer);
     access.close();
     await backups?.close();
     for (const socket of [...sockets, ...feedSockets]) socket.destroy();

@@ -1,8 +1,8 @@
 /**
  * `pbx-reload.mjs --home DIR`: run by vermittlung-pbx-reload.service whenever the path unit sees the
- * CRL, the server certificate or directory.json change. Does what `npm run stack`'s watcher does:
- * `tls.reload`, the directory htable rewritten and reloaded, and the open connections and
- * registrations of users newly revoked or removed closed.
+ * CRL, the server certificate, directory.json or firm-schedules.json change. Does what `npm run
+ * stack`'s watcher does: `tls.reload`, the directory and firm-timeline htables rewritten and
+ * reloaded, and the open connections and registrations of users newly revoked or removed closed.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,8 @@ import { parseHtableDump } from '../../pbx/stack-runner.js';
 import { readDirectory } from '../../server/home/directory.js';
 import { homeLayout } from '../../server/home/layout.js';
 import { readReloadState, stateOf, writeReloadState } from './pbx-reload-state.js';
+import { renderFirmday } from '../../pbx/firm-routing-table.js';
+import { DEFAULT_OFFICE_HOURS, FIRMDAY_HTABLE } from '../../pbx/firm-timeline.js';
 import { join } from 'node:path';
 
 const { values } = parseArgs({ options: { home: { type: 'string' } } });
@@ -45,6 +47,23 @@ try {
   await kamcmd(ctl, ['tls.reload']);
   writeDirectoryTable(join(layout.pbxDir, 'htable'), directory);
   await kamcmd(ctl, ['htable.reload', DIRECTORY_HTABLE]);
+  // The firms' timelines (a schedule or the directory changed): rendered and swapped in, and once more
+  // when the later announcements are spoken.
+  const firmday = () =>
+    renderFirmday({
+      htableDir: join(layout.pbxDir, 'htable'),
+      announceDir: join(layout.pbxDir, 'announcements'),
+      schedulesFile: layout.firmSchedules,
+      directory,
+      officeHours: DEFAULT_OFFICE_HOURS,
+    });
+  const { pending } = firmday();
+  await kamcmd(ctl, ['htable.reload', FIRMDAY_HTABLE]);
+  if (pending) {
+    await pending;
+    firmday();
+    await kamcmd(ctl, ['htable.reload', FIRMDAY_HTABLE]);
+  }
   const known = new Set(before.revoked);
   const revoked = new Set(now.revoked.filter((key) => !known.has(key)).map((key) => key.split('/')[0]!));
   const current = new Set(now.users);

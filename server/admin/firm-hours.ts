@@ -21,6 +21,7 @@ import { PgliteDatabase } from '../db/pglite-database.js';
 import { homeLayout } from '../home/layout.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { serverNodeId } from '../sync/directory-publisher.js';
+import { FirmScheduleExporter } from '../sync/firm-schedule-export.js';
 import { readFirmSchedule, writeFirmSchedule } from '../sync/firm-schedule.js';
 import { backupSocketPath } from './backup-socket.js';
 
@@ -163,6 +164,8 @@ export async function runTenantHours(argv: string[], usage: UsageErrorFactory): 
     await migrate(db);
     const written =
       Object.keys(parts).length > 0 ? await writeFirmSchedule(db, serverNodeId(layout.serverNodeId), tenant.data, parts) : 0;
+    // The PBX routes by the exported copy: a stopped server (PGlite) would leave it stale until it starts.
+    if (written > 0) await new FirmScheduleExporter(db, layout.firmSchedules).refresh();
     const schedule = scheduleFromFields(await readFirmSchedule(db, tenant.data));
     const week = schedule
       ? describeFirmScheduleDe(schedule)

@@ -13,6 +13,10 @@ export const DirectoryTenantEntry = z.object({
   mobile: z.string().optional(),
   greeting: z.string().optional(),
   hours: z.string().optional(),
+  /** How long the first group rings on the firm's number before the fallback group (PBX; default 20). */
+  ringSeconds: z.number().int().min(1).max(300).optional(),
+  /** In service hours, ring the firm's craftsmen after the teleworkers (PBX; default false). */
+  craftsmanFallback: z.boolean().optional(),
   /** Secret of the firm's calendar feed URL (appointments issue); never logged. */
   calendarToken: z.string().optional(),
 });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
  *     DIR/db/                                      PGlite data (when no --database is given)
  *     DIR/pbx/                                     rendered Kamailio config and runtime files
  *     DIR/stack.json                               what `npm run stack` started
+ *     DIR/firm-schedules.json                      the synced firm schedules, for the PBX's routing
  *     DIR/server-node-id                           the sync server's HLC node id (16 hex)
  */
 export function homeLayout(home: string) {
@@ -27,6 +28,7 @@ export function homeLayout(home: string) {
     dbDir: join(home, 'db'),
     pbxDir: join(home, 'pbx'),
     stackFile: join(home, 'stack.json'),
+    firmSchedules: join(home, 'firm-schedules.json'),
     serverNodeId: join(home, 'server-node-id'),
   };
 }

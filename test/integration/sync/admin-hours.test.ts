@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleFromFields } from '../../../protocol/index.js';
+import { homeLayout } from '../../../server/home/layout.js';
+import { readScheduleSnapshot } from '../../../server/sync/firm-schedule-export.js';
 import { firmScheduleRecordId } from '../../../server/sync/firm-schedule-id.js';
 import { BACKENDS, syncFixture, type SyncFixture } from '../../helpers/sync-fixture.js';
 import { REPO_ROOT } from '../../helpers/repo-root.js';
@@ -66,6 +68,11 @@ describe.each(BACKENDS)('npm run admin -- tenant hours against the real server o
     expect(set.out).toBe(`tischlerei: Plan gespeichert\n${WEEK}\n`);
     const shown = await admin('tenant', 'hours', 'tischlerei', '--home', f.home.home, ...database);
     expect(shown.out).toBe(`tischlerei: ${WEEK}\n`);
+    // The copy the PBX routes by has it at once, with the server stopped too.
+    const exported = readScheduleSnapshot(homeLayout(f.home.home).firmSchedules).firms.tischlerei;
+    expect(scheduleFromFields(exported ?? {})?.closures).toEqual([
+      { from: '2026-12-24', to: '2026-12-31', reason: 'Betriebsurlaub' },
+    ]);
     if (backend === 'pglite') await f.restart();
 
     const anna = f.client('anna');
