@@ -23,14 +23,14 @@ const MARGIN = 40;
 const CALL_COLUMNS: Column[] = [
   { title: 'Datum', width: 44 },
   { title: 'Zeit', width: 26 },
-  { title: 'Anrufer', width: 92 },
+  { title: 'Anrufer', width: 86 },
   { title: 'Angenommen von', width: 62 },
-  { title: 'Gespräch', width: 34, align: 'right' },
+  { title: 'Gespräch', width: 36, align: 'right' },
   { title: 'Halten', width: 30, align: 'right' },
-  { title: 'Nacharbeit', width: 38, align: 'right' },
-  { title: 'Einheiten', width: 40, align: 'right' },
+  { title: 'Nacharb.', width: 36, align: 'right' },
+  { title: 'nach Takt', width: 38, align: 'right' },
   { title: 'Betrag', width: 42, align: 'right' },
-  { title: 'Betreff / Hinweis', width: 107 },
+  { title: 'Betreff / Hinweis', width: 115 },
 ];
 
 export async function reportPdf(report: MonthReport, options: PdfOptions): Promise<Buffer> {
@@ -225,7 +225,7 @@ function corrections(doc: PDFKit.PDFDocument, table: PdfTable, report: MonthRepo
 
 function calls(doc: PDFKit.PDFDocument, table: PdfTable, report: MonthReport): void {
   heading(doc, 'Einzelnachweis der Anrufe');
-  table.header(CALL_COLUMNS, 7);
+  table.header(CALL_COLUMNS, 6.5);
   for (const call of report.calls) {
     const { date, time } = berlinFields(call.startedAt);
     const caller = call.remoteName ? `${call.remoteName}, ${call.remoteNumber}` : call.remoteNumber;
@@ -242,7 +242,7 @@ function calls(doc: PDFKit.PDFDocument, table: PdfTable, report: MonthReport): v
       call.amountCents ? euro(call.amountCents) : '',
       call.noteSubject ?? '',
     ];
-    table.row(CALL_COLUMNS, cells, 7, 'Helvetica', remark, () => table.header(CALL_COLUMNS, 7));
+    table.row(CALL_COLUMNS, cells, 7, 'Helvetica', remark, () => table.header(CALL_COLUMNS, 6.5));
   }
   if (report.calls.length === 0) doc.font('Helvetica').fontSize(8.5).text('Keine Anrufe in diesem Monat.', MARGIN, doc.y);
 }

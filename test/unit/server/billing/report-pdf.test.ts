@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { computeMonth } from '../../../../server/billing/compute-month.js';
+import { reportPdf } from '../../../../server/billing/report-pdf.js';
+import { callLine } from '../../../helpers/billing-lines.js';
+import { SAMPLE_MONTH, SAMPLE_TENANT, SAMPLE_TENANT_NAME, sampleLines } from '../../../helpers/billing-month.js';
+import { REPO_ROOT } from '../../../helpers/repo-root.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vermittlung-report-pdf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const letterhead = { name: 'Büroservice Sonnenschein', lines: ['Hauptstraße 1', '12345 Musterstadt'] };
+
+function sampleReport(extraCalls = 0) {
+  const lines = sampleLines();
+  for (let i = 0; i < extraCalls; i++) {
+    lines.calls.push(
+      callLine(SAMPLE_TENANT, `2026-11-${String(2 + (i % 27)).padStart(2, '0')}`, '07:00', 30, { callId: `x${i}` }),
+    );
+  }
+  return computeMonth({
+    tenantId: SAMPLE_TENANT,
+    tenantName: SAMPLE_TENANT_NAME,
+    month: SAMPLE_MONTH,
+    contracts: lines.contracts[SAMPLE_TENANT]!.map((contract) => ({ tenantId: SAMPLE_TENANT, contract })),
+    calls: lines.calls,
+    items: lines.items,
+  });
+}
+
+function pdfText(pdf: Buffer, name: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, pdf);
+  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+}
+
+/** The text's lines with runs of spaces as one, so columns compare as words. */
+const squeezed = (text: string) => text.split('\n').map((line) => line.trim().replace(/\s+/g, ' '));
+
+describe('the report as PDF', () => {
+  it('states letterhead, firm, period, totals with VAT and every call in German formats', async () => {
+    const pdf = await reportPdf(sampleReport(), { letterhead, frozenOn: '2026-12-01' });
+    const lines = squeezed(pdfText(pdf, 'sample.pdf'));
+    expect(lines[0]).toBe('Büroservice Sonnenschein Leistungsnachweis');
+    expect(lines).toContain('Hauptstraße 1 Malerbetrieb Schmidt');
+    expect(lines).toContain('Zeitraum: 01.11.2026 – 30.11.2026');
+    expect(lines).toContain('Festgeschrieben am 01.12.2026');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'Angenommene Anrufe 5 12:40 4,40 €',
+        'Anrufe im Auftrag (ausgehend) 1 1:10 1,40 €',
+        'Grundgebühr Zeitkontingent 1 49,50 €',
+        'Mehrminuten über dem Kontingent 1 4:00 6,00 €',
+        'Vereinbarte Termine 1 5,00 €',
+        'Summe netto 13:50 66,30 €',
+        'Umsatzsteuer 19 % 12,60 €',
+        'Summe brutto 78,90 €',
+        '01.11.2026 – 15.11.2026 (15/30 Tage) 5:00 9:00 180 % 4:00 49,50 € 6,00 €',
+        // date, time, caller, answered by, talk, hold, after-call work, after the Takt, amount, subject
+        '03.11.2026 09:15 Frau Müller, +4930111 Anna Berger 4:00 0:00 0:00 4:00 Angebot Fassade',
+        '10.11.2026 14:02 +4930123456 Anna Berger 2:30 0:30 0:00 3:00 Rückruf erbeten',
+        '12.11.2026 10:00 +4930123456 Anna Berger 10:00 0:00 0:00 –',
+        'nicht berechnen: Spam (bestätigt)',
+        '15.11.2026 23:59 +4930123456 Anna Berger 1:01 0:00 0:00 2:00',
+        '17.11.2026 08:00 +4930123456 Anna Berger 1:30 0:40 1:40 1:20 1,60 €',
+        'App weicht +5 s ab',
+        '18.11.2026 09:30 +4930123456 Anna Berger 0:04 0:00 0:00 –',
+        'frei (kurz)',
+        '20.11.2026 11:11 +4930123456 Ben Kurz 2:05 0:00 0:10 2:20 2,80 €',
+        '24.11.2026 16:45 +4930222 Anna Berger 1:01 0:00 0:00 1:10 1,40 € Rückruf Termin',
+        'ausgehend',
+        '25.11.2026 12:00 +4930123456 0:00 0:00 0:00 –',
+        'nicht angenommen',
+        '26.11.2026 Termin Termin Weber: Angebot Bad 1 5,00 € 5,00 €',
+        'Leistungsnachweis Malerbetrieb Schmidt · November 2026 · Seite 1 von 1',
+      ]),
+    );
+  });
+
+  it('numbers every page of a long month and repeats the table header', async () => {
+    const pdf = await reportPdf(sampleReport(150), { letterhead, frozenOn: null });
+    const text = pdfText(pdf, 'long.pdf');
+    const pages = text.split('\f').filter((page) => page.trim() !== '');
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    pages.forEach((page, index) => expect(page).toContain(`Seite ${index + 1} von ${pages.length}`));
+    expect(pages[1]).toMatch(/Datum\s+Zeit\s+Anrufer\s+Angenommen von/);
+    expect(text).toContain('Vorläufig: der Monat ist noch nicht abgeschlossen');
+  });
+
+  it('gives the same bytes for the same report (fixed creation date)', async () => {
+    const report = sampleReport();
+    const first = await reportPdf(report, { letterhead, frozenOn: '2026-12-01' });
+    const second = await reportPdf(structuredClone(report), { letterhead, frozenOn: '2026-12-01' });
+    expect(first.equals(second)).toBe(true);
+    const file = join(dir, 'same.pdf');
+    writeFileSync(file, first);
+    expect(execFileSync('pdfinfo', ['-isodates', file], { encoding: 'utf8' })).toMatch(/CreationDate:\s+2026-11-30T23:00:00Z/);
+  });
+
+  it('renders page 1 for the README', async () => {
+    const pdf = await reportPdf(sampleReport(30), { letterhead, frozenOn: '2026-12-01' });
+    const file = join(dir, 'screenshot.pdf');
+    writeFileSync(file, pdf);
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', file, join(dir, 'page1')]);
+    const artifacts = join(REPO_ROOT, 'artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    copyFileSync(join(dir, 'page1.png'), join(artifacts, 'report-page1.png'));
+    copyFileSync(join(dir, 'page1.png'), join(REPO_ROOT, 'docs', 'screenshots', 'report-page1.png'));
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    expect(info).toMatch(/Page size:\s+595\.28 x 841\.89 pts \(A4\)/);
+  });
+});
