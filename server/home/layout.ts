@@ -13,6 +13,7 @@ import { join } from 'node:path';
  *     DIR/pbx/                                     rendered Kamailio config and runtime files
  *     DIR/stack.json                               what `npm run stack` started
  *     DIR/server-node-id                           the sync server's HLC node id (16 hex)
+ *     DIR/letterhead.json                          the monthly reports' letterhead (optional; billing/letterhead.ts)
  */
 export function homeLayout(home: string) {
   return {
