@@ -24,11 +24,37 @@ export interface BerlinFields {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/** Berlin's offset from UTC per UTC hour: it changes only on the hour, twice a year, and a month's report asks 10,000 times. */
+const offsets = new Map<number, number>();
+
+function offsetMs(ms: number): number {
+  const hour = Math.floor(ms / 3600_000);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    const values: Record<string, string> = {};
+    for (const part of formatter.formatToParts(hour * 3600_000)) values[part.type] = part.value;
+    const wall = Date.UTC(
+      Number(values.year),
+      Number(values.month) - 1,
+      Number(values.day),
+      Number(values.hour),
+      Number(values.minute),
+    );
+    offset = wall - hour * 3600_000;
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
+
 /** Berlin's date and time of an instant. */
 export function berlinFields(iso: string | number): BerlinFields {
-  const values: Record<string, string> = {};
-  for (const part of formatter.formatToParts(typeof iso === 'number' ? iso : Date.parse(iso))) values[part.type] = part.value;
-  return { date: `${values.year}-${values.month}-${values.day}`, time: `${values.hour}:${values.minute}` };
+  const ms = typeof iso === 'number' ? iso : Date.parse(iso);
+  const wall = new Date(ms + offsetMs(ms));
+  return {
+    date: `${wall.getUTCFullYear()}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}`,
+    time: `${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}`,
+  };
 }
 
 export function berlinDate(iso: string | number): string {

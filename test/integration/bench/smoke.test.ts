@@ -26,6 +26,7 @@ const EXPECTED: Record<string, string[]> = {
     'presence_vs_raw_notify_ratio',
     'presence_ringing_p95_ms',
   ],
+  report: ['report_month_10k_calls_ms', 'bare_pdf_10k_rows_ms', 'report_vs_bare_pdf_ratio'],
   store: [
     'import_contacts_per_s',
     'bare_record_entry_contacts_per_s',

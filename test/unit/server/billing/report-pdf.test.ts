@@ -90,6 +90,13 @@ describe('the report as PDF', () => {
     expect(text).toContain('Vorläufig: der Monat ist noch nicht abgeschlossen');
   });
 
+  it('prints "?" for a character the PDF standard fonts cannot show, and keeps the rest of the cell', async () => {
+    const report = sampleReport();
+    report.calls[0]!.remoteName = 'Łukasz Wąs 😀 Weiß';
+    const lines = squeezed(pdfText(await reportPdf(report, { letterhead, frozenOn: null }), 'charset.pdf'));
+    expect(lines).toContain('03.11.2026 09:15 ?ukasz W?s ?? Weiß, +4930…');
+  });
+
   it('gives the same bytes for the same report (fixed creation date)', async () => {
     const report = sampleReport();
     const first = await reportPdf(report, { letterhead, frozenOn: '2026-12-01' });
