@@ -4,6 +4,7 @@
  * his own firm's, a teleworker none; the server decides (docs/billing.md, "Delivery").
  */
 import { z } from 'zod';
+import type { MethodSpec } from './host-api.js';
 import { TenantId } from './sync.js';
 
 export const REPORT_PATH = '/billing/report';
@@ -24,3 +25,18 @@ export const REPORT_ERRORS = {
   /** The directory has no such firm. */
   unknown: 'report_unknown_firm',
 } as const;
+
+/** The report as the app receives it from its host: the renderer saves it as a download, never by path. */
+export const ReportFileData = z.object({
+  fileName: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
+  contentType: z.enum(['application/pdf', 'text/csv; charset=utf-8']),
+  /** The file's bytes, base64. */
+  base64: z.string().max(64 * 1024 * 1024),
+  /** The month is closed and this is its frozen report. */
+  frozen: z.boolean(),
+});
+export type ReportFileData = z.infer<typeof ReportFileData>;
+
+export const billingMethods = {
+  'billing.report': { input: ReportQuery, output: ReportFileData },
+} as const satisfies Record<string, MethodSpec>;

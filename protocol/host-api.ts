@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { NoInput, Void } from './method-io.js';
 import { AppInfo, LogEntry } from './app.js';
+import { billingMethods } from './billing-report.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
 import { identityEvents, identityMethods } from './identity.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
@@ -36,6 +37,7 @@ export const appEvents = {
 
 export const hostMethods = {
   ...appMethods,
+  ...billingMethods,
   ...desktopMethods,
   ...identityMethods,
   ...pbxMethods,

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_ERRORS } from '../../../protocol/billing-report.js';
+import { createCore, type Core } from '../../../electron/core/composition.js';
+import { REPORT_ERRORS, type ReportFileData } from '../../../protocol/billing-report.js';
 import type { Directory } from '../../../server/home/directory.js';
 import { fixedSource } from '../../helpers/billing-lines.js';
 import { SAMPLE_MONTH, SAMPLE_TENANT, SAMPLE_TENANT_NAME, sampleLines } from '../../helpers/billing-month.js';
@@ -26,6 +27,9 @@ const DIRECTORY: Directory = {
 };
 
 let fixture: SyncFixture;
+let core: Core;
+/** Whose certificate the app's core presents. */
+let appUser = 'lea';
 const dir = mkdtempSync(join(tmpdir(), 'vermittlung-report-http-'));
 
 beforeAll(async () => {
@@ -38,8 +42,15 @@ beforeAll(async () => {
     join(fixture.home.home, 'letterhead.json'),
     JSON.stringify({ name: 'Büroservice Sonnenschein', lines: ['Hauptstraße 1'] }),
   );
+  core = createCore({
+    profileDir: mkdtempSync(join(dir, 'profile-')),
+    appVersion: '0.0.0-test',
+    shell: 'browser',
+    syncEndpoint: () => ({ url: fixture.url, tls: fixture.tls(appUser) }),
+  });
 }, 120_000);
 afterAll(async () => {
+  await core?.close();
   await fixture?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -92,5 +103,38 @@ describe('GET /billing/report', () => {
     const bad = await get('lea', `tenant=${SAMPLE_TENANT}&month=2026-13&format=pdf`);
     expect(bad.status).toBe(400);
     expect(code(bad)).toBe('invalid_request');
+  });
+});
+
+describe('billing.report in the app', () => {
+  const ask = (user: string, format: 'pdf' | 'csv', tenant = SAMPLE_TENANT) => {
+    appUser = user;
+    return core.dispatch('billing.report', { tenant, month: SAMPLE_MONTH, format }, { origin: 'test' });
+  };
+
+  it("hands the lead any firm's file as bytes to save, never a path", async () => {
+    const result = await ask('lea', 'pdf');
+    expect(result.ok).toBe(true);
+    const file = (result as { value: ReportFileData }).value;
+    expect(file).toMatchObject({
+      fileName: 'Leistungsnachweis-maler-schmidt-2026-11.pdf',
+      contentType: 'application/pdf',
+      frozen: true,
+    });
+    const path = join(dir, 'app.pdf');
+    writeFileSync(path, Buffer.from(file.base64, 'base64'));
+    expect(execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' }).replace(/[ ]+/g, ' ')).toContain(
+      'Summe brutto 78,90 €',
+    );
+  });
+
+  it("gives the craftsman his own firm's CSV and refuses him another firm's, and a teleworker any", async () => {
+    const own = await ask('mia', 'csv');
+    expect(own.ok && Buffer.from((own.value as ReportFileData).base64, 'base64').subarray(0, 3)).toEqual(
+      Buffer.from([0xef, 0xbb, 0xbf]),
+    );
+    expect(await ask('carl', 'pdf')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await ask('anna', 'csv')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await ask('lea', 'pdf', 'nobody')).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 });
