@@ -4,7 +4,7 @@
  * after-call work, a free call, a deviation of app and PBX, a callback on the firm's behalf, an
  * unanswered call and an appointment. The PDF, CSV, freezing and HTTP tests all read this month.
  */
-import type { BillingContract } from '../../protocol/billing-contract.js';
+import type { BillingContract, Takt } from '../../protocol/billing-contract.js';
 import { BASE_TERMS, callLine, type FixedLines } from './billing-lines.js';
 
 export const SAMPLE_TENANT = 'maler-schmidt';
@@ -100,3 +100,25 @@ export const SAMPLE_EXPECTED = {
     ['appointment', 1, 0, 500],
   ],
 } as const;
+
+/**
+ * The same five calls under each common Takt at 1,20 €/min, free below 5 s, 19 % VAT: connected 61 s,
+ * 4 s (free), 200 s, 30 s and 125 s; every figure worked out by hand.
+ */
+export const TAKT_TALKS = [61, 4, 200, 30, 125] as const;
+export const TAKT_CASES: { takt: Takt; billed: number[]; net: number; vat: number; gross: number }[] = [
+  { takt: { firstSeconds: 60, nextSeconds: 60 }, billed: [120, 0, 240, 60, 180], net: 1200, vat: 228, gross: 1428 },
+  { takt: { firstSeconds: 30, nextSeconds: 30 }, billed: [90, 0, 210, 30, 150], net: 960, vat: 182, gross: 1142 },
+  { takt: { firstSeconds: 60, nextSeconds: 10 }, billed: [70, 0, 200, 60, 130], net: 920, vat: 175, gross: 1095 },
+  { takt: { firstSeconds: 1, nextSeconds: 1 }, billed: [61, 0, 200, 30, 125], net: 832, vat: 158, gross: 990 },
+  { takt: { firstSeconds: 6, nextSeconds: 6 }, billed: [66, 0, 204, 30, 126], net: 852, vat: 162, gross: 1014 },
+];
+
+export function taktLines(takt: Takt): FixedLines {
+  const contract: BillingContract = { model: 'per_minute', perMinuteCents: 120, ...BASE_TERMS, takt, freeBelowSeconds: 5 };
+  return {
+    contracts: { [T]: [contract] },
+    calls: TAKT_TALKS.map((talk, i) => callLine(T, `2026-11-${String(2 + i).padStart(2, '0')}`, '10:00', talk)),
+    items: [],
+  };
+}

@@ -1,37 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { BillingContract, Takt } from '../../../../protocol/billing-contract.js';
+import type { BillingContract } from '../../../../protocol/billing-contract.js';
 import type { ContractVersion } from '../../../../protocol/billing-lines.js';
 import { computeMonth } from '../../../../server/billing/compute-month.js';
 import { BASE_TERMS, callLine } from '../../../helpers/billing-lines.js';
+import { SAMPLE_TENANT, TAKT_CASES, taktLines } from '../../../helpers/billing-month.js';
 
-const T = 'maler-schmidt';
+const T = SAMPLE_TENANT;
 const versions = (...contracts: BillingContract[]): ContractVersion[] => contracts.map((contract) => ({ tenantId: T, contract }));
 const month = (contracts: ContractVersion[], calls: ReturnType<typeof callLine>[], items = []) =>
   computeMonth({ tenantId: T, tenantName: 'Malerbetrieb Schmidt', month: '2026-11', contracts, calls, items });
 
 describe('the month per Takt (1,20 €/min, free below 5 s, 19 % VAT)', () => {
-  // Connected 61 s, 4 s (free), 200 s, 30 s, 125 s; each figure below is worked out by hand.
-  const talks = [61, 4, 200, 30, 125];
-  const cases: { takt: Takt; billed: number[]; net: number; vat: number; gross: number }[] = [
-    { takt: { firstSeconds: 60, nextSeconds: 60 }, billed: [120, 0, 240, 60, 180], net: 1200, vat: 228, gross: 1428 },
-    { takt: { firstSeconds: 30, nextSeconds: 30 }, billed: [90, 0, 210, 30, 150], net: 960, vat: 182, gross: 1142 },
-    { takt: { firstSeconds: 60, nextSeconds: 10 }, billed: [70, 0, 200, 60, 130], net: 920, vat: 175, gross: 1095 },
-    { takt: { firstSeconds: 1, nextSeconds: 1 }, billed: [61, 0, 200, 30, 125], net: 832, vat: 158, gross: 990 },
-    { takt: { firstSeconds: 6, nextSeconds: 6 }, billed: [66, 0, 204, 30, 126], net: 852, vat: 162, gross: 1014 },
-  ];
-  for (const c of cases) {
+  for (const c of TAKT_CASES) {
     it(`${c.takt.firstSeconds}/${c.takt.nextSeconds}`, () => {
-      const contract: BillingContract = {
-        model: 'per_minute',
-        perMinuteCents: 120,
-        ...BASE_TERMS,
-        takt: c.takt,
-        freeBelowSeconds: 5,
-      };
-      const report = month(
-        versions(contract),
-        talks.map((talk, i) => callLine(T, `2026-11-${String(2 + i).padStart(2, '0')}`, '10:00', talk)),
-      );
+      const lines = taktLines(c.takt);
+      const report = month(versions(...lines.contracts[T]!), lines.calls);
       expect(report.calls.map((l) => l.billedSeconds)).toEqual(c.billed);
       expect(report.calls.map((l) => l.status)).toEqual(['billed', 'free', 'billed', 'billed', 'billed']);
       expect(report.calls.map((l) => l.amountCents)).toEqual(c.billed.map((s) => Math.round((s * 120) / 60)));

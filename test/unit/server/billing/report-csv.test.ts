@@ -3,10 +3,16 @@ import { computeMonth } from '../../../../server/billing/compute-month.js';
 import { CSV_HEADER, reportCsv } from '../../../../server/billing/report-csv.js';
 import { callLine } from '../../../helpers/billing-lines.js';
 import { parseCsv } from '../../../helpers/semicolon-csv.js';
-import { SAMPLE_MONTH, SAMPLE_TENANT, SAMPLE_TENANT_NAME, sampleLines } from '../../../helpers/billing-month.js';
+import {
+  SAMPLE_MONTH,
+  SAMPLE_TENANT,
+  SAMPLE_TENANT_NAME,
+  TAKT_CASES,
+  sampleLines,
+  taktLines,
+} from '../../../helpers/billing-month.js';
 
-function sampleCsv(mutate?: (lines: ReturnType<typeof sampleLines>) => void): Buffer {
-  const lines = sampleLines();
+function sampleCsv(mutate?: (lines: ReturnType<typeof sampleLines>) => void, lines = sampleLines()): Buffer {
   mutate?.(lines);
   return reportCsv(
     computeMonth({
@@ -62,6 +68,17 @@ describe('the report as CSV', () => {
     expect(byKind('Umsatzsteuer 19 %')[0]![13]).toBe('12,60');
     expect(byKind('Summe brutto')[0]![13]).toBe('78,90');
   });
+
+  for (const c of TAKT_CASES) {
+    it(`has the Takt ${c.takt.firstSeconds}/${c.takt.nextSeconds} month's billed seconds and amounts`, () => {
+      const taktRows = parseCsv(sampleCsv(undefined, taktLines(c.takt)).toString('utf8').slice(1));
+      expect(taktRows.filter((r) => r[0] === 'Anruf').map((r) => Number(r[10]))).toEqual(c.billed);
+      const cents = (text: string) => Number(text.replace(',', ''));
+      expect(cents(taktRows.find((r) => r[0] === 'Summe netto')![13]!)).toBe(c.net);
+      expect(cents(taktRows.find((r) => r[0] === 'Umsatzsteuer 19 %')![13]!)).toBe(c.vat);
+      expect(cents(taktRows.find((r) => r[0] === 'Summe brutto')![13]!)).toBe(c.gross);
+    });
+  }
 
   it('quotes what a spreadsheet would read as a formula or a separator', () => {
     const csv = sampleCsv((lines) =>

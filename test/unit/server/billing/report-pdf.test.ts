@@ -6,7 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { computeMonth } from '../../../../server/billing/compute-month.js';
 import { reportPdf } from '../../../../server/billing/report-pdf.js';
 import { callLine } from '../../../helpers/billing-lines.js';
-import { SAMPLE_MONTH, SAMPLE_TENANT, SAMPLE_TENANT_NAME, sampleLines } from '../../../helpers/billing-month.js';
+import {
+  SAMPLE_MONTH,
+  SAMPLE_TENANT,
+  SAMPLE_TENANT_NAME,
+  TAKT_CASES,
+  sampleLines,
+  taktLines,
+} from '../../../helpers/billing-month.js';
 import { REPO_ROOT } from '../../../helpers/repo-root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vermittlung-report-pdf-'));
@@ -79,6 +86,41 @@ describe('the report as PDF', () => {
       ]),
     );
   });
+
+  /** Per Takt, as the PDF must print it: time after the Takt, net, VAT, gross, and the 61 s call's line. */
+  const SHOWN: Record<string, [string, string, string, string, string]> = {
+    '60/60': ['10:00', '12,00 €', '2,28 €', '14,28 €', '2:00 2,40 €'],
+    '30/30': ['8:00', '9,60 €', '1,82 €', '11,42 €', '1:30 1,80 €'],
+    '60/10': ['7:40', '9,20 €', '1,75 €', '10,95 €', '1:10 1,40 €'],
+    '1/1': ['6:56', '8,32 €', '1,58 €', '9,90 €', '1:01 1,22 €'],
+    '6/6': ['7:06', '8,52 €', '1,62 €', '10,14 €', '1:06 1,32 €'],
+  };
+  for (const c of TAKT_CASES) {
+    it(`states the Takt ${c.takt.firstSeconds}/${c.takt.nextSeconds} month's units and amounts`, async () => {
+      const lines = taktLines(c.takt);
+      const report = computeMonth({
+        tenantId: SAMPLE_TENANT,
+        tenantName: SAMPLE_TENANT_NAME,
+        month: SAMPLE_MONTH,
+        contracts: lines.contracts[SAMPLE_TENANT]!.map((contract) => ({ tenantId: SAMPLE_TENANT, contract })),
+        calls: lines.calls,
+        items: [],
+      });
+      const text = squeezed(
+        pdfText(await reportPdf(report, { letterhead, frozenOn: null }), `takt-${c.takt.firstSeconds}-${c.takt.nextSeconds}.pdf`),
+      );
+      const [time, net, vat, gross, first] = SHOWN[`${c.takt.firstSeconds}/${c.takt.nextSeconds}`]!;
+      expect(text).toEqual(
+        expect.arrayContaining([
+          `Angenommene Anrufe 4 ${time} ${net}`,
+          `Summe netto ${time} ${net}`,
+          `Umsatzsteuer 19 % ${vat}`,
+          `Summe brutto ${gross}`,
+          `02.11.2026 10:00 +4930123456 Anna Berger 1:01 0:00 0:00 ${first}`,
+        ]),
+      );
+    });
+  }
 
   it('numbers every page of a long month and repeats the table header', async () => {
     const pdf = await reportPdf(sampleReport(150), { letterhead, frozenOn: null });
