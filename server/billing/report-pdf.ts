@@ -84,7 +84,11 @@ function header(doc: PDFKit.PDFDocument, report: MonthReport, options: PdfOption
   doc.text(report.tenantName, { width: 225 });
   doc.text(`Zeitraum: ${dateDe(range.from)} – ${dateDe(lastDay(range.to))}`, { width: 225 });
   doc.text(
-    options.frozenOn ? `Festgeschrieben am ${dateDe(options.frozenOn)}` : 'Vorläufig: der Monat ist noch nicht abgeschlossen',
+    options.frozenOn
+      ? `Festgeschrieben am ${dateDe(options.frozenOn)}`
+      : report.sections.length === 0
+        ? 'Vorläufig: kein Vertrag hinterlegt'
+        : 'Vorläufig: der Monat ist noch nicht abgeschlossen',
     { width: 225 },
   );
   doc.y = Math.max(doc.y, leftBottom) + 14;

@@ -1,7 +1,7 @@
 /**
  * A firm's monthly report, from the billing lines to the delivered file. An open month is computed
- * afresh at every request (provisional). A closed month — its last Berlin day is over — is frozen at
- * its first request: figures and PDF are stored and every later request gets those very bytes. A
+ * afresh at every request (provisional), and so is a month no contract covers. A closed month — its
+ * last Berlin day is over — is frozen at its first request: figures and PDF are stored and every later request gets those very bytes. A
  * late change to a frozen month's calls shows up as a correction in the next month computed.
  */
 import type { BillingSource } from '../../protocol/billing-lines.js';
@@ -100,7 +100,9 @@ export class ReportService {
     const stored = await this.frozen.get(tenant, month);
     if (stored) return { report: stored.report, pdf: stored.pdf, frozenAt: stored.frozenAt };
     const report = await this.compute(tenant, month, await this.corrections(tenant, month));
-    if (!this.isClosed(month)) return { report, frozenAt: null };
+    // A month no contract covers bills nothing, so there is nothing to deliver and keep: it stays
+    // provisional, and a contract entered later (or a metering source wired later) still applies to it.
+    if (!this.isClosed(month) || report.sections.length === 0) return { report, frozenAt: null };
     const frozenAt = new Date(this.now()).toISOString();
     const pdf = await reportPdf(report, { letterhead: this.deps.letterhead(), frozenOn: berlinDate(frozenAt) });
     const kept = await this.frozen.freeze(report, pdf, frozenAt);

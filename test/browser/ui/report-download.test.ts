@@ -14,8 +14,8 @@ const rendererBuilt = existsSync(join(import.meta.dirname, '..', '..', '..', 'di
  * Einstellungen → Leistungsnachweis, against the real stack: the craftsman downloads his firm's month
  * as PDF and CSV through the page's own download (the desktop app's save dialog), the lead picks any
  * firm, and a teleworker has no such section. The stack's server meters nothing yet, so the report is
- * an empty month: what is checked here is the way from the button to the saved file, not the figures
- * (test/integration/billing has those).
+ * an empty, provisional month (no contract: nothing is frozen): what is checked here is the way from
+ * the button to the saved file, not the figures (test/integration/billing has those).
  */
 describe('Leistungsnachweis in the app', () => {
   let rig: DeskRig;
@@ -43,20 +43,20 @@ describe('Leistungsnachweis in the app', () => {
       page.waitForEvent('download'),
       section.getByRole('button', { name: 'PDF herunterladen' }).click(),
     ]);
-    expect(pdf.suggestedFilename()).toBe('Leistungsnachweis-tischlerei-2026-11.pdf');
+    expect(pdf.suggestedFilename()).toBe('Leistungsnachweis-tischlerei-2026-11-vorlaeufig.pdf');
     const pdfFile = join(dir, 'max.pdf');
     await pdf.saveAs(pdfFile);
     const text = execFileSync('pdftotext', ['-layout', pdfFile, '-'], { encoding: 'utf8' }).replace(/[ ]+/g, ' ');
     expect(text).toContain('Tischlerei Holzwurm');
     expect(text).toContain('Zeitraum: 01.11.2026 – 30.11.2026');
     expect(text).toContain('Summe brutto 0,00 €');
-    await expect.poll(() => section.getByRole('status').textContent()).toContain('festgeschrieben');
+    await expect.poll(() => section.getByRole('status').textContent()).toContain('vorläufig');
 
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
       section.getByRole('button', { name: 'CSV herunterladen' }).click(),
     ]);
-    expect(csv.suggestedFilename()).toBe('Leistungsnachweis-tischlerei-2026-11.csv');
+    expect(csv.suggestedFilename()).toBe('Leistungsnachweis-tischlerei-2026-11-vorlaeufig.csv');
     const csvFile = join(dir, 'max.csv');
     await csv.saveAs(csvFile);
     expect([...readFileSync(csvFile).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -78,7 +78,7 @@ describe('Leistungsnachweis in the app', () => {
       lead.page.waitForEvent('download'),
       section.getByRole('button', { name: 'PDF herunterladen' }).click(),
     ]);
-    expect(pdf.suggestedFilename()).toBe('Leistungsnachweis-sanitaer-2026-10.pdf');
+    expect(pdf.suggestedFilename()).toBe('Leistungsnachweis-sanitaer-2026-10-vorlaeufig.pdf');
 
     const teleworker = await rig.desk('anna', 'settings');
     await teleworker.page.getByTestId('settings-dnd').waitFor();

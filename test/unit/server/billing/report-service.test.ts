@@ -110,6 +110,16 @@ describe('freezing and corrections', () => {
     ]);
   });
 
+  it('keeps a closed month without any contract provisional, so a contract entered later still applies', async () => {
+    const saved = lines.contracts[SAMPLE_TENANT]!;
+    lines.contracts[SAMPLE_TENANT] = [];
+    const early = await service().file(SAMPLE_TENANT, '2026-09', 'pdf');
+    expect(early.frozen).toBe(false);
+    lines.contracts[SAMPLE_TENANT] = saved;
+    const { rows } = await pglite.db.query('SELECT month FROM billing_report WHERE month = $1', ['2026-09']);
+    expect(rows).toEqual([]);
+  });
+
   it('refuses a tenant the directory does not know and a malformed month', async () => {
     await expect(service().file('nobody', SAMPLE_MONTH, 'pdf')).rejects.toThrow(UnknownTenantError);
     await expect(service().file(SAMPLE_TENANT, '2026-13', 'pdf')).rejects.toThrow(RangeError);
