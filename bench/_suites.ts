@@ -10,6 +10,7 @@ const DEADLINES_S: Record<string, { full: number; smoke: number }> = {
   'host-api': { full: 120, smoke: 30 },
   presence: { full: 300, smoke: 90 },
   routing: { full: 300, smoke: 120 },
+  report: { full: 300, smoke: 120 },
   store: { full: 600, smoke: 90 },
   'store-write-shape': { full: 300, smoke: 30 },
   sync: { full: 600, smoke: 90 },
@@ -43,6 +44,7 @@ export const GOALS: Record<string, Goal> = {
   presence_propagation_p95_ms: { kind: 'max', value: 500 },
   override_to_routing_p95_ms: { kind: 'max', value: 1000 },
   routing_added_setup_ms: { kind: 'max', value: 5, baseline: 'routing_without_timeline_p50_ms' },
+  report_month_10k_calls_ms: { kind: 'max', value: 3000, baseline: 'bare_pdf_10k_rows_ms' },
 };
 
 export function goalText(goal: Goal | undefined): string {

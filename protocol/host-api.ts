@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { NoInput, Void } from './method-io.js';
 import { AppInfo, LogEntry } from './app.js';
+import { billingMethods } from './billing-report.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
 import { firmScheduleMethods } from './firm-desk.js';
 import { identityEvents, identityMethods } from './identity.js';
@@ -37,6 +38,7 @@ export const appEvents = {
 
 export const hostMethods = {
   ...appMethods,
+  ...billingMethods,
   ...desktopMethods,
   ...firmScheduleMethods,
   ...identityMethods,

@@ -503,4 +503,21 @@ export const MUTATIONS: Mutation[] = [
     to: 'if (notAfter.getTime() + 86_400_000 <= now.getTime()) fail(',
     tests: IDENTITY,
   },
+  // The monthly report: the lead any firm, a craftsman his own, a teleworker none.
+  {
+    id: 'report-teleworker',
+    what: "a teleworker reading a firm's monthly report",
+    file: 'server/billing/report-routes.ts',
+    from: "if (user.role === 'teleworker') {",
+    to: "if (user.role === 'teleworker' && tenant === '') {",
+    tests: ['test/integration/billing/report-http.test.ts'],
+  },
+  {
+    id: 'report-other-firm',
+    what: "a craftsman reading another firm's monthly report",
+    file: 'server/billing/report-routes.ts',
+    from: "if (user.role === 'craftsman' && !user.tenants.includes(tenant)) {",
+    to: "if (user.role === 'craftsman' && user.tenants.length === 0) {",
+    tests: ['test/integration/billing/report-http.test.ts'],
+  },
 ];

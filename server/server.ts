@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
+import { emptyBillingSource } from './billing/empty-source.js';
+import { readLetterhead } from './billing/letterhead.js';
+import { ReportService } from './billing/report-service.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
@@ -18,6 +21,7 @@ import { LiveHub } from './sync/live-hub.js';
 import { importMissedCalls } from './sync/missed-call-import.js';
 import { SyncService } from './sync/sync-service.js';
 import type { WireVersionRange } from '../protocol/index.js';
+import type { BillingSource } from '../protocol/billing-lines.js';
 
 export interface ServerOptions {
   home: string;
@@ -32,6 +36,8 @@ export interface ServerOptions {
   wireVersions?: WireVersionRange;
   /** The server's clock (default Date.now); tests run server and clients on one simulated time. */
   now?: () => number;
+  /** Where the monthly reports read calls, items and contracts (docs/billing.md); tests give fixed lines. */
+  billingSource?: (db: Database) => BillingSource;
 }
 
 export interface RunningServer {
@@ -133,8 +139,16 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     ca: readFileSync(layout.caCert, 'utf8'),
     ...(access.readCrl() ? { crl: access.readCrl()! } : {}),
   });
+  const reports = new ReportService({
+    db,
+    source: (options.billingSource ?? emptyBillingSource)(db),
+    tenantName: (tenant) => access.directory.tenants.find((t) => t.id === tenant)?.name,
+    letterhead: () => readLetterhead(options.home),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const app = buildApp({
     tls: tlsFiles(),
+    reports,
     access,
     sync,
     hub,

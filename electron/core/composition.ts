@@ -22,6 +22,7 @@ import { PbxConnection, type PbxEndpoint } from './pbx/pbx-connection.js';
 import { pbxHandlers } from './pbx/pbx-handlers.js';
 import { ServerClock } from './sync/server-clock.js';
 import { SyncEngine, type SyncEndpoint } from './sync/sync-engine.js';
+import { billingHandlers } from './sync/billing-handlers.js';
 import { syncHandlers } from './sync/sync-handlers.js';
 
 export interface CoreOptions {
@@ -136,6 +137,7 @@ export function createCore(options: CoreOptions): Core {
     ...firmScheduleHandlers(store, schedules),
     ...pbxHandlers({ connection: pbx, events }),
     ...syncHandlers(sync),
+    ...billingHandlers({ endpoint: syncEndpoint, log: log.child('billing') }),
     ...directoryHandlers({
       endpoint: syncEndpoint,
       log: log.child('directory'),

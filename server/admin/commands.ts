@@ -8,6 +8,7 @@ import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
 import { HOURS_USAGE, runTenantHours } from './firm-hours.js';
 import { TENANT_USAGE, runTenantAdd, runTenantSet } from './tenant.js';
+import { REPORT_USAGE, runReport } from './report.js';
 
 /**
  * The admin commands (docs/it-rollout.md). Each takes its argv tail and returns the text to print.
@@ -30,6 +31,7 @@ ${HOURS_USAGE}
   user list --home DIR
   user renew ID --home DIR --out FILE [--days N] [--passphrase P]
 ${CALENDAR_USAGE}
+${REPORT_USAGE}
 ${BACKUP_USAGE}`;
 
 type Spec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
@@ -284,6 +286,7 @@ export async function runAdmin(argv: string[]): Promise<string> {
   const [group, action, ...rest] = argv;
   const key = `${group ?? ''} ${action ?? ''}`;
   if (group === 'calendar') return runCalendar(action, rest, (message) => new UsageError(message));
+  if (group === 'report') return runReport(action === undefined ? rest : [action, ...rest], (message) => new UsageError(message));
   if (group === 'backup' || group === 'restore') {
     const tail = action === undefined ? rest : [action, ...rest];
     return (group === 'backup' ? runBackup : runRestore)(tail, (message) => new UsageError(message));

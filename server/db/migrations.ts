@@ -33,6 +33,22 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE TABLE server_meta (key text PRIMARY KEY, value text NOT NULL);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- A closed month's report as delivered: its figures (json keeps them byte for byte) and its PDF,
+      -- never updated; later changes to its calls become correction lines of a later month.
+      CREATE TABLE billing_report (
+        tenant text NOT NULL,
+        month text NOT NULL CHECK (month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
+        report json NOT NULL,
+        pdf bytea NOT NULL,
+        pdf_sha256 text NOT NULL,
+        frozen_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, month)
+      );
+    `,
+  },
 ];
 
 /** Serialises concurrent servers starting against one database. */

@@ -14,6 +14,7 @@ import { join } from 'node:path';
  *     DIR/stack.json                               what `npm run stack` started
  *     DIR/firm-schedules.json                      the synced firm schedules, for the PBX's routing
  *     DIR/server-node-id                           the sync server's HLC node id (16 hex)
+ *     DIR/letterhead.json                          the monthly reports' letterhead (optional; billing/letterhead.ts)
  */
 export function homeLayout(home: string) {
   return {

@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { MAX_PUSH_BYTES, SYNC_WIRE_HEADER, SYNC_WIRE_SUPPORTED, type WireVersionRange } from '../../protocol/index.js';
 import type { AccessControl, Caller } from '../auth/access.js';
+import { registerReportRoutes } from '../billing/report-routes.js';
+import type { ReportService } from '../billing/report-service.js';
 import { isUnavailable } from '../db/database.js';
 import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
@@ -32,6 +34,8 @@ export interface AppDeps {
   log: Log;
   /** Sync wire versions accepted; default SYNC_WIRE_SUPPORTED. */
   wireVersions?: WireVersionRange;
+  /** The monthly reports (docs/billing.md); without it the route is absent. */
+  reports?: ReportService;
 }
 
 declare module 'fastify' {
@@ -107,6 +111,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.post('/sync/push', async (request) => deps.sync.push(callerOf(request), request.body));
   app.get('/sync/pull', async (request) => deps.sync.pull(callerOf(request), request.query as Record<string, unknown>));
   app.get('/directory/me', (request, reply) => reply.send(deps.sync.me(callerOf(request))));
+  if (deps.reports) {
+    registerReportRoutes(app, {
+      reports: deps.reports,
+      tenantExists: (tenant) => deps.access.directory.tenants.some((t) => t.id === tenant),
+      callerOf,
+      log: deps.log,
+    });
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

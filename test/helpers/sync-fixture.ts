@@ -61,7 +61,7 @@ const quiet = () => undefined;
 export async function syncFixture(
   backend: Backend,
   directory: Directory = TEST_DIRECTORY,
-  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now'> = {},
+  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now' | 'billingSource'> = {},
 ): Promise<SyncFixture> {
   const home = createTestHome();
   home.writeDirectory(directory);
@@ -129,7 +129,7 @@ export function rawRequest(
   body?: string | Buffer,
   headers: Record<string, string> = {},
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any answer, erroneous ones included; tests assert the shape
-): Promise<{ status: number; json: any; text: string }> {
+): Promise<{ status: number; json: any; text: string; body: Buffer; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       new URL(path, url),
@@ -143,14 +143,15 @@ export function rawRequest(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const raw = Buffer.concat(chunks);
+          const text = raw.toString('utf8');
           let json: unknown;
           try {
             json = JSON.parse(text);
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, json, text });
+          resolve({ status: res.statusCode ?? 0, json, text, body: raw, headers: res.headers });
         });
       },
     );

@@ -17,6 +17,7 @@ import {
   type Change,
   type PushResult,
 } from '../../../protocol/index.js';
+import { REPORT_PATH, type ReportQuery } from '../../../protocol/billing-report.js';
 import type { ServerClock } from './server-clock.js';
 
 /** What the identity service hands over: a PKCS#12 bundle, or PEM key + certificate. */
@@ -149,6 +150,49 @@ export class SyncHttpClient {
 
   me(): Promise<DirectoryMe> {
     return this.call('GET', '/directory/me', DirectoryMe);
+  }
+
+  /** A firm's monthly report file (docs/billing.md); refusals arrive as SyncRequestError with the server's code. */
+  async report(query: ReportQuery): Promise<{ body: Buffer; fileName: string; contentType: string; frozen: boolean }> {
+    const params = new URLSearchParams(query);
+    const res = await this.fetchBytes(`${REPORT_PATH}?${params.toString()}`);
+    const fileName = /filename="([^"]+)"/.exec(String(res.headers['content-disposition'] ?? ''))?.[1];
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (!fileName) throw new SyncRequestError('bad_response', 'the report came without a file name', 502);
+    return { body: res.body, fileName, contentType, frozen: res.headers['x-report-frozen'] === '1' };
+  }
+
+  /** A GET whose answer is a file, not JSON; an error answer is still the server's JSON refusal. */
+  private fetchBytes(path: string): Promise<{ body: Buffer; headers: Record<string, string | string[] | undefined> }> {
+    const agent = this.currentAgent();
+    const url = this.url(path);
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method: 'GET', agent, timeout: TIMEOUT_MS, headers: this.versionHeader() }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => reject(new SyncRequestError('network', error.message)));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const body = Buffer.concat(chunks);
+          if (status >= 200 && status < 300) return resolve({ body, headers: res.headers });
+          let json: unknown;
+          try {
+            json = JSON.parse(body.toString('utf8'));
+          } catch {
+            json = undefined;
+          }
+          const error = SyncErrorBody.safeParse(json);
+          reject(
+            error.success
+              ? new SyncRequestError(error.data.error.code, error.data.error.message, status)
+              : new SyncRequestError('http_error', `server answered ${status}`, status),
+          );
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      req.on('error', (error) => reject(new SyncRequestError('network', error.message)));
+      req.end();
+    });
   }
 
   /** The live socket over the same mTLS identity. */

@@ -32,6 +32,7 @@ const EXPECTED: Record<string, string[]> = {
     'routing_without_timeline_p50_ms',
     'routing_added_setup_ms',
   ],
+  report: ['report_month_10k_calls_ms', 'bare_pdf_10k_rows_ms', 'report_vs_bare_pdf_ratio'],
   store: [
     'import_contacts_per_s',
     'bare_record_entry_contacts_per_s',
