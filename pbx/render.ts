@@ -33,6 +33,11 @@ export interface PbxRenderOptions {
    */
   udpPeers?: string[];
   logLevel?: number;
+  /**
+   * Where the PBX writes its call detail records: the server's PostgreSQL (`postgres://user@host:port/db`)
+   * when the server runs on one, else files in `cdrDir` that the server ingests (default HOME/pbx/cdr).
+   */
+  cdrPostgresUrl?: string;
 }
 
 export interface RenderedPbx {
@@ -43,6 +48,18 @@ export interface RenderedPbx {
   runDir: string;
   /** db_text directory of the htable `directory` (pbx/directory-table.ts). */
   htableDir: string;
+  /** The directory db_flatstore appends CDRs to (absent when they go to PostgreSQL). */
+  cdrDir?: string;
+}
+
+/** Preprocessor lines that choose where acc writes its CDRs (kamailio.cfg.template, Metering). */
+export function cdrDefines(postgresUrl: string | undefined, cdrDir: string): string {
+  if (postgresUrl) {
+    if (!/^postgres:\/\/[A-Za-z0-9_.:@%-]+\/[A-Za-z0-9_-]+$/.test(postgresUrl))
+      throw new Error(`CDR database ${JSON.stringify(postgresUrl)} must be postgres://user[:password]@host:port/database`);
+    return ['#!define CDR_POSTGRES', `#!define CDR_DB_URL "${postgresUrl}"`].join('\n');
+  }
+  return `#!define CDR_DB_URL "flatstore:${cdrDir}"`;
 }
 
 function fill(template: string, values: Record<string, string>): string {
@@ -128,6 +145,8 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
   const htableDir = join(dir, 'htable');
   const sipDomain = safeToken(options.sipDomain, 'SIP domain');
   const ctlSocket = join(runDir, 'kamailio.ctl');
+  const cdrDir = layout.cdrDir;
+  if (!options.cdrPostgresUrl) mkdirSync(cdrDir, { recursive: true });
   const values: Record<string, string> = {
     BIND_IP: options.bindIp ?? '127.0.0.1',
     WSS_PORT: String(options.wssPort),
@@ -146,8 +165,9 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
     TRUNK_DEFINES: trunkDefines(options.trunk),
     UDP_PEER_ROUTE: udpPeerRoute(options.trunk, options.udpPeers),
     BARE_ALIAS: bareAlias(sipDomain),
+    CDR_DEFINES: cdrDefines(options.cdrPostgresUrl, cdrDir),
   };
-  for (const path of [dir, htableDir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
+  for (const path of [dir, htableDir, cdrDir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
     if (/["\s]/.test(path))
       throw new Error(`path ${JSON.stringify(path)} contains quotes or spaces, which Kamailio's config cannot take`);
   }
@@ -156,5 +176,5 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
   const tlsCfg = join(dir, 'tls.cfg');
   writeFileSync(cfg, fill(readFileSync(join(templates, 'kamailio.cfg.template'), 'utf8'), values), { mode: 0o600 });
   writeFileSync(tlsCfg, fill(readFileSync(join(templates, 'tls.cfg.template'), 'utf8'), values), { mode: 0o600 });
-  return { dir, cfg, tlsCfg, ctlSocket, runDir, htableDir };
+  return { dir, cfg, tlsCfg, ctlSocket, runDir, htableDir, ...(options.cdrPostgresUrl ? {} : { cdrDir }) };
 }

@@ -15,3 +15,4 @@ export * from './text-values.js';
 export * from './firm-day.js';
 export * from './firm-schedule.js';
 export * from './firm-week.js';
+export * from './firm-contract.js';

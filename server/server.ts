@@ -11,6 +11,7 @@ import { buildApp, TLS_MIN_VERSION } from './http/app.js';
 import { buildFeedApp } from './http/feed-app.js';
 import type { ServerLog } from './log.js';
 import { listenForBackups } from './admin/backup-socket.js';
+import { CdrFileIngester } from './metering/cdr-ingest.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { LiveHub } from './sync/live-hub.js';
@@ -30,6 +31,8 @@ export interface ServerOptions {
   wireVersions?: WireVersionRange;
   /** The server's clock (default Date.now); tests run server and clients on one simulated time. */
   now?: () => number;
+  /** How often the PBX's CDR files are read (default 1000 ms). */
+  cdrIngestIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -85,6 +88,10 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
       await sleep(1000);
     }
   }
+
+  // The PBX's CDR files (when it cannot write into this database): read every second.
+  const cdrs = new CdrFileIngester(db, layout.cdrDir, log);
+  cdrs.start(options.cdrIngestIntervalMs ?? 1000);
 
   // Without it, backups of the embedded database need the server stopped; the server still serves.
   const backups = await listenForBackups(options.home, db, log).catch((error: Error) => {
@@ -163,6 +170,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const close = async (): Promise<void> => {
     clearTimeout(publishRetry);
     access.close();
+    await cdrs.stop();
     await backups?.close();
     for (const socket of [...sockets, ...feedSockets]) socket.destroy();
     await Promise.all([app.close(), feedApp.close()]);

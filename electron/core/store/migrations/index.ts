@@ -5,6 +5,7 @@ import { up as syncQuarantine } from './004-sync-quarantine.js';
 import { up as appointmentCall } from './005-appointment-call.js';
 import { up as recordVersion } from './006-record-version.js';
 import { up as firmSchedule } from './007-firm-schedule.js';
+import { up as billing } from './008-billing.js';
 
 /**
  * Numbered migrations; entry i brings a database from user_version i to i + 1. TypeScript modules
@@ -18,5 +19,6 @@ export const MIGRATIONS: readonly string[] = [
   appointmentCall,
   recordVersion,
   firmSchedule,
+  billing,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
