@@ -49,6 +49,8 @@ export interface StackOptions {
    * get 403 (docs/pbx.md, rule 11). Neither: every UDP source may send (the loopback demo).
    */
   udpPeers?: string[];
+  /** Kamailio writes its CDRs into this PostgreSQL database (the server's); absent: files under HOME/pbx/cdr. */
+  cdrPostgresUrl?: string;
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
@@ -161,6 +163,7 @@ export class Stack {
       tenantRingMs: this.options.tenantRingMs,
       trunk: this.options.trunk,
       udpPeers: this.options.udpPeers,
+      ...(this.options.cdrPostgresUrl ? { cdrPostgresUrl: this.options.cdrPostgresUrl } : {}),
     });
     this.wssPort = wss;
     await this.startKamailio();
