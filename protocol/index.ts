@@ -16,3 +16,4 @@ export * from './firm-day.js';
 export * from './firm-schedule.js';
 export * from './firm-week.js';
 export * from './firm-contract.js';
+export * from './contract-text.js';

@@ -7,6 +7,7 @@ import { DirectoryUserEntry, Role, type DirectoryTenantEntry } from '../home/dir
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
+import { CONTRACT_USAGE, runTenantContract } from './firm-contract.js';
 import { HOURS_USAGE, runTenantHours } from './firm-hours.js';
 
 /**
@@ -24,6 +25,7 @@ export const USAGE = `usage: npm run admin -- <command>
   ca server-cert --home DIR [--host NAME]… [--days N]
   tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
 ${HOURS_USAGE}
+${CONTRACT_USAGE}
   user add ID --name "…" [--tenant ID]… [--role teleworker|craftsman|lead] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
   user remove ID --home DIR
@@ -337,6 +339,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
       return tenantAdd(rest);
     case 'tenant hours':
       return runTenantHours(rest, (message) => new UsageError(message));
+    case 'tenant contract':
+      return runTenantContract(rest, (message) => new UsageError(message));
     case 'user add':
       return userAdd(rest);
     case 'user revoke':

@@ -102,7 +102,7 @@ export function partsFromOptions(
 }
 
 /** PGlite lives in the server's process: refuse while one answers on the home's socket. */
-function serverRuns(home: string): Promise<boolean> {
+export function serverRuns(home: string): Promise<boolean> {
   return new Promise((done) => {
     const socket = createConnection(backupSocketPath(home));
     socket.once('connect', () => {
