@@ -124,14 +124,32 @@ export const Call = z.object({
   ended_at: z.string().nullable(),
   outcome: CallOutcome.nullable(),
   taken_by: z.string().nullable(),
+  // What the app adds for billing (docs/billing.md); whole seconds arrive as their decimal text.
+  pbx_call_id: z.string().nullable().optional(),
+  hold_seconds: z.string().nullable().optional(),
+  after_call_work_seconds: z.string().nullable().optional(),
+  app_talk_seconds: z.string().nullable().optional(),
+  no_bill_reason: z.string().nullable().optional(),
+  no_bill_confirmed_by: z.string().nullable().optional(),
 });
 export type Call = z.infer<typeof Call>;
+const WholeSeconds = z.number().int().min(0).max(86_400).nullable().optional();
 export const CallPatch = z.strictObject({
   contact_id: RecordId.nullable().optional(),
   answered_at: Timestamp.nullable().optional(),
   ended_at: Timestamp.nullable().optional(),
   outcome: CallOutcome.nullable().optional(),
   taken_by: OptText,
+  /** The SIP Call-ID of the call as the PBX saw it: joins the record to the PBX's call detail record. */
+  pbx_call_id: OptText,
+  hold_seconds: WholeSeconds,
+  after_call_work_seconds: WholeSeconds,
+  /** The app's own measure of the connected time, answer to hang-up. */
+  app_talk_seconds: WholeSeconds,
+  /** "nicht berechnen" with its reason (Spam, falsche Nummer, …); null withdraws it. */
+  no_bill_reason: OptText,
+  /** The lead who confirmed "nicht berechnen" (the server takes it from a lead only). */
+  no_bill_confirmed_by: OptText,
 });
 export type CallPatch = z.infer<typeof CallPatch>;
 export const CallCreate = CallPatch.extend({

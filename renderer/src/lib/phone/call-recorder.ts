@@ -79,12 +79,24 @@ export class CallRecorder {
     this.update(lineId, { contact_id: contact.id }, () => this.tenants.get(lineId) === contact.tenant);
   }
 
-  answered(line: LineView): void {
-    this.update(line.id, { answered_at: iso(line.answeredAt), outcome: 'answered' });
+  /** `pbxCallId`: the SIP Call-ID, which the PBX's call detail record carries too (docs/billing.md). */
+  answered(line: LineView, pbxCallId?: string): void {
+    this.update(line.id, {
+      answered_at: iso(line.answeredAt),
+      outcome: 'answered',
+      ...(pbxCallId ? { pbx_call_id: pbxCallId.slice(0, 500) } : {}),
+    });
   }
 
-  ended(line: LineView): void {
-    this.update(line.id, { ended_at: iso(line.endedAt), outcome: line.outcome ?? null });
+  /** `holdSeconds`: how long we held the far end; with an answered call, the app's own talk time is kept too. */
+  ended(line: LineView, holdSeconds?: number): void {
+    const talk =
+      line.answeredAt !== undefined && line.endedAt !== undefined
+        ? { app_talk_seconds: Math.min(86_400, Math.max(0, Math.round((line.endedAt - line.answeredAt) / 1000))) }
+        : {};
+    const hold =
+      holdSeconds !== undefined && line.answeredAt !== undefined ? { hold_seconds: Math.min(86_400, holdSeconds) } : {};
+    this.update(line.id, { ended_at: iso(line.endedAt), outcome: line.outcome ?? null, ...talk, ...hold });
     const chain = this.chains.get(line.id);
     void chain?.finally(() => {
       if (this.chains.get(line.id) !== chain) return;
