@@ -301,6 +301,18 @@ export const StoreStatus = z.object({
   pendingChanges: z.number().int(),
 });
 
+/** A budget firm's consumption of its current period (docs/billing.md), as the server last computed it. */
+export const FirmUsage = z.object({
+  tenant: TenantId,
+  /** YYYY-MM or the week's Monday YYYY-MM-DD. */
+  period: z.string(),
+  usedSeconds: z.number(),
+  includedSeconds: z.number(),
+  percent: z.number(),
+  alertCraftsman: z.boolean(),
+});
+export type FirmUsage = z.infer<typeof FirmUsage>;
+
 export const StoreTable = z.enum([
   'tenant',
   'contact',

@@ -52,14 +52,21 @@ export const SYNC_FIELDS = {
   firm_contract: ['valid_from', 'terms', '_deleted'],
   /** Something the lead bills a firm per piece besides calls and appointments. */
   billing_item: ['date', 'description', 'quantity', 'unit_cents', '_deleted'],
+  /**
+   * A budget firm's consumption of its current period, written by the server from the PBX's CDRs
+   * (server/metering/budget-usage.ts): one record per tenant; whole numbers as decimal text.
+   */
+  firm_usage: ['period', 'used_seconds', 'included_seconds', 'percent', 'alert_craftsman', '_deleted'],
 } as const;
 
 export type SyncTable = keyof typeof SYNC_FIELDS;
 export const SyncTable = z.enum(Object.keys(SYNC_FIELDS) as [SyncTable, ...SyncTable[]]);
 /** Tables only the server writes (from the directory); a client push to them is refused with 403. */
-export const SERVER_OWNED_TABLES: readonly SyncTable[] = ['tenant'];
+export const SERVER_OWNED_TABLES: readonly SyncTable[] = ['tenant', 'firm_usage'];
 /** Tables only a lead writes (and the server); a craftsman reads his own firm's, a teleworker none. */
 export const LEAD_TABLES: readonly SyncTable[] = ['firm_contract', 'billing_item'];
+/** A firm's billing, which a teleworker never pulls: the lead's tables and the firm's budget consumption. */
+export const BILLING_TABLES: readonly SyncTable[] = [...LEAD_TABLES, 'firm_usage'];
 /** Fields only a lead writes, whoever else may write the record. */
 export const LEAD_FIELDS: Readonly<Partial<Record<SyncTable, readonly string[]>>> = { call: ['no_bill_confirmed_by'] };
 

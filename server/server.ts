@@ -11,7 +11,9 @@ import { buildApp, TLS_MIN_VERSION } from './http/app.js';
 import { buildFeedApp } from './http/feed-app.js';
 import type { ServerLog } from './log.js';
 import { listenForBackups } from './admin/backup-socket.js';
+import { DbBillingSource } from './metering/billing-source.js';
 import { CdrFileIngester } from './metering/cdr-ingest.js';
+import { UsagePublisher } from './metering/usage-publisher.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { LiveHub } from './sync/live-hub.js';
@@ -89,9 +91,18 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     }
   }
 
-  // The PBX's CDR files (when it cannot write into this database): read every second.
-  const cdrs = new CdrFileIngester(db, layout.cdrDir, log);
+  // The PBX's CDR files (when it cannot write into this database): read every second; new CDRs
+  // update the budget firms' consumption, which the apps show and warn about (docs/billing.md).
+  const usage = new UsagePublisher(
+    db,
+    new DbBillingSource(db, () => access.directory),
+    () => access.directory,
+    serverNodeId(layout.serverNodeId),
+    log,
+  );
+  const cdrs = new CdrFileIngester(db, layout.cdrDir, log, () => usage.refresh());
   cdrs.start(options.cdrIngestIntervalMs ?? 1000);
+  usage.start();
 
   // Without it, backups of the embedded database need the server stopped; the server still serves.
   const backups = await listenForBackups(options.home, db, log).catch((error: Error) => {
@@ -171,6 +182,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     clearTimeout(publishRetry);
     access.close();
     await cdrs.stop();
+    await usage.stop();
     await backups?.close();
     for (const socket of [...sockets, ...feedSockets]) socket.destroy();
     await Promise.all([app.close(), feedApp.close()]);

@@ -43,7 +43,7 @@ export function contractFromOptions(
   v: Record<string, string | string[] | boolean | undefined>,
   usage: UsageErrorFactory,
 ): BillingContract {
-  const s = (name: string) => (typeof v[name] === 'string' ? (v[name]) : undefined);
+  const s = (name: string) => (typeof v[name] === 'string' ? v[name] : undefined);
   const takt = /^(\d{1,4})\/(\d{1,4})$/.exec(s('takt') ?? '60/60');
   if (!takt) throw usage(`--takt must be FIRST/NEXT seconds, e.g. 60/10`);
   const vat = /^(\d{1,2})(?:[.,](\d{1,2}))?$/.exec(s('vat') ?? '19');

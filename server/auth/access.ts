@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { readDirectory, servesTenant, type Directory, type DirectoryUserEntry } from '../home/directory.js';
 import type { HomeLayout } from '../home/layout.js';
-import { LEAD_FIELDS, LEAD_TABLES, type SyncTable } from '../../protocol/sync.js';
+import { BILLING_TABLES, LEAD_FIELDS, LEAD_TABLES, type SyncTable } from '../../protocol/sync.js';
 import { SyncHttpError } from '../sync/errors.js';
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
@@ -145,7 +145,7 @@ export class AccessControl {
    * but does not see its contract or what it is billed; a craftsman sees his own firm's.
    */
   hiddenTables(user: DirectoryUserEntry): SyncTable[] {
-    return user.role === 'teleworker' ? [...LEAD_TABLES] : [];
+    return user.role === 'teleworker' ? [...BILLING_TABLES] : [];
   }
 
   /** Whether `user` may read a firm's billing (contract, metered calls, report): its craftsman and the lead. */

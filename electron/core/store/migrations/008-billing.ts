@@ -1,7 +1,8 @@
 /**
  * Version 8: what the app adds to a call for billing (docs/billing.md) — the PBX's Call-ID that joins
  * it to the call detail record, hold, after-call work, its own measure of the connected time, and
- * "nicht berechnen" — and the lead's records: a firm's contract versions and items billed per piece.
+ * "nicht berechnen" — the lead's records (a firm's contract versions, items billed per piece) and the
+ * server's record of a budget firm's consumption.
  */
 export const up = `
 ALTER TABLE "call" ADD COLUMN pbx_call_id TEXT;
@@ -22,4 +23,9 @@ CREATE TABLE billing_item (
   _deleted INTEGER NOT NULL DEFAULT 0, _v TEXT
 );
 CREATE INDEX billing_item_by_tenant ON billing_item(tenant_id, date);
+CREATE TABLE firm_usage (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,
+  period TEXT, used_seconds TEXT, included_seconds TEXT, percent TEXT, alert_craftsman INTEGER,
+  _deleted INTEGER NOT NULL DEFAULT 0, _v TEXT
+);
 `;
