@@ -323,6 +323,7 @@ export const StoreTable = z.enum([
   'firm_schedule',
   'firm_contract',
   'billing_item',
+  'firm_usage',
 ]);
 export const StoreChanged = z.object({
   table: StoreTable,
@@ -338,6 +339,8 @@ const TenantFilter = TenantId.optional();
 export const storeMethods = {
   'store.status': { input: NoInput, output: StoreStatus },
   'tenants.list': { input: NoInput, output: z.array(Tenant) },
+  /** The budget firms' consumption this profile may see (the lead every firm's, a craftsman his own). */
+  'billing.usage': { input: NoInput, output: z.array(FirmUsage) },
   'contacts.list': {
     input: z.strictObject({ tenant: TenantFilter, ...Page }),
     output: z.object({ items: z.array(Contact), total: z.number().int() }),
