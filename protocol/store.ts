@@ -7,6 +7,7 @@
  * answers `too_large` naming the field; the schemas here only cap what may cross the seam at all.
  */
 import { z } from 'zod';
+import { BillingContract } from './billing-contract.js';
 import { NoInput, Void } from './method-io.js';
 import { MAX_VALUE_BYTES, RecordId, TenantId } from './sync.js';
 import { normalizeLineBreaks } from './text-values.js';
@@ -339,6 +340,16 @@ const TenantFilter = TenantId.optional();
 export const storeMethods = {
   'store.status': { input: NoInput, output: StoreStatus },
   'tenants.list': { input: NoInput, output: z.array(Tenant) },
+  /** A firm's contract versions, oldest first (all firms' without a tenant); the lead edits them. */
+  'contracts.list': {
+    input: z.strictObject({ tenant: TenantFilter }),
+    output: z.array(z.object({ tenantId: TenantId, contract: BillingContract })),
+  },
+  /** Saves a contract version (a lead's; the server refuses anyone else's). */
+  'contracts.save': {
+    input: z.strictObject({ tenant: TenantId, contract: BillingContract }),
+    output: z.object({ tenantId: TenantId, contract: BillingContract }),
+  },
   /** The budget firms' consumption this profile may see (the lead every firm's, a craftsman his own). */
   'billing.usage': { input: NoInput, output: z.array(FirmUsage) },
   'contacts.list': {
