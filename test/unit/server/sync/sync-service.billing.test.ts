@@ -13,6 +13,7 @@ import { writeDirectory, type Directory } from '../../../../server/home/director
 import { homeLayout } from '../../../../server/home/layout.js';
 import type { SyncHttpError } from '../../../../server/sync/errors.js';
 import { SyncService } from '../../../../server/sync/sync-service.js';
+import { publishUsage } from '../../../../server/metering/budget-usage.js';
 import { flatPulled, pushBody, type LooseChange } from '../../../helpers/sync-wire.js';
 
 // Who sees and writes a firm's billing through the sync API: the lead every firm's, the craftsman
@@ -117,6 +118,33 @@ describe('billing data through the sync API', () => {
     expect(await contractsOf('lena')).toEqual(['sanitaer', 'tischlerei']);
     expect(await contractsOf('carl')).toEqual(['tischlerei']);
     expect(await contractsOf('anna')).toEqual([]);
+    // The budget consumption the server computes from the CDRs: the same readers, and no client writes it.
+    await publishUsage(db, '3434343434343434', 'tischlerei', {
+      period: '2026-11',
+      usedSeconds: 480,
+      includedSeconds: 600,
+      percent: 80,
+      alertCraftsman: false,
+    });
+    const usageOf = async (cn: string) => [
+      ...new Set(
+        flatPulled(await sync.pull(as(cn), {}))
+          .filter((c) => c.table === 'firm_usage')
+          .map((c) => c.tenant),
+      ),
+    ];
+    expect(await usageOf('lena')).toEqual(['tischlerei']);
+    expect(await usageOf('carl')).toEqual(['tischlerei']);
+    expect(await usageOf('anna')).toEqual([]);
+    const forged: LooseChange = {
+      table: 'firm_usage',
+      id: randomUUID(),
+      tenant: 'tischlerei',
+      field: 'percent',
+      value: '0',
+      version: clock.tick(),
+    };
+    expect(await refusal('lena', [forged])).toEqual({ status: 403, code: 'server_owned' });
     // The teleworker still pulls the firm's calls she answers for.
     expect(flatPulled(await sync.pull(as('anna'), {})).some((c) => c.table === 'call')).toBe(true);
   });
