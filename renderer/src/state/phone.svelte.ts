@@ -107,7 +107,7 @@ function wireHostEvents(): void {
   if (engine) followLookupChanges(engine);
   on('link.dial', (link) => void dial(link.kind === 'sip' ? link.uri : link.number));
   // "Anrufen" buttons of contacts, history, notes and team; a callback for a firm goes out as the firm.
-  onDialIntent((intent) => void dial(intent.number, firmCallerNumber(intent.tenant)));
+  onDialIntent((intent) => void dial(intent.number, firmCallerNumber(intent.tenant), intent.tenant));
   // Devices are chosen in Settings and kept per profile; a change applies to calls in progress too.
   on('settings.changed', (settings) => {
     engine?.setRingtone(settings.ringtone);
@@ -149,12 +149,12 @@ export async function setDevices(devices: AudioDevicePrefs): Promise<void> {
   await applyDevices(devices);
 }
 
-/** `asFirm`: a firm's number to present, for a callback on the firm's behalf. */
-export async function dial(input: string, asFirm?: string): Promise<void> {
+/** `asFirm`: a firm's number to present, for a callback on the firm's behalf (`tenant`: that firm). */
+export async function dial(input: string, asFirm?: string, tenant?: string): Promise<void> {
   if (!engine) return;
   phone.notice = undefined;
   try {
-    phone.focused = await engine.dial(input, asFirm ? { asFirm } : {});
+    phone.focused = await engine.dial(input, asFirm ? { asFirm, ...(tenant ? { tenant } : {}) } : {});
   } catch (error) {
     if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
     else reportError(error, 'phone.dial');

@@ -27,10 +27,11 @@ export class CallRecorder {
    * partition), so when the caller lookup is still running the row waits for it — the ringing does
    * not — instead of landing in the user's first firm. Updates queued meanwhile follow the create.
    */
-  begin(line: LineView, onId: (id: string) => void, lookup?: Promise<CallerLookup | null>): void {
+  begin(line: LineView, onId: (id: string) => void, lookup?: Promise<CallerLookup | null>, firm?: string): void {
     const known = lookup ? lookup.catch(() => null).then((found) => found ?? line.lookup) : Promise.resolve(line.lookup);
     const created = known.then((found) => {
-      const tenant = this.tenantOf(found);
+      // A call on a firm's behalf is that firm's, whoever the number belongs to.
+      const tenant = firm ?? this.tenantOf(found);
       if (!tenant) {
         this.ports.log('warn', `call ${line.id} not recorded: no tenant known`);
         return undefined;

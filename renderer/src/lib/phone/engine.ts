@@ -219,9 +219,13 @@ export class PhoneEngine {
   /**
    * Dials what the user typed (German number input, a colleague's user name, a sip: URI). `asFirm`:
    * one of a firm's numbers, to call on the firm's behalf (a callback from its note or contact): the PBX
-   * presents that number and bills the firm, only if this user serves it (docs/pbx.md, rule 12).
+   * presents that number and bills the firm, only if this user serves it (docs/pbx.md, rule 12); with
+   * `tenant`, the firm's id, the call's history row is filed under that firm.
    */
-  async dial(input: string, options: { consultationFor?: string; contactId?: string; asFirm?: string } = {}): Promise<string> {
+  async dial(
+    input: string,
+    options: { consultationFor?: string; contactId?: string; asFirm?: string; tenant?: string } = {},
+  ): Promise<string> {
     const target = parseDialInput(input);
     if (!target.ok) throw new DialError(target.reason);
     const slot = this.registry.freeSlot();
@@ -241,7 +245,8 @@ export class PhoneEngine {
     );
     if (!options.consultationFor) await this.registry.holdOthers(line);
     const lookup = this.ports.lookupCaller(target.user, undefined).catch(() => null);
-    this.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup);
+    // On a firm's behalf the history row is the firm's (`tenant`), so the call appears in its history.
+    this.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup, options.asFirm ? options.tenant : undefined);
     line.patch({ lookup: await Promise.race([lookup, sleep(300).then(() => null)]) });
     const session = line.session as Inviter;
     await session.invite({

@@ -31,11 +31,14 @@ describe('billing facts on the call row', () => {
 
   it('a call on a firm’s behalf carries P-Preferred-Identity with the firm’s number, others none', async () => {
     const [alice] = [await rig.phone('alice')];
-    await alice.engine.dial('+4915199887766', { asFirm: '+49301234567' });
+    await alice.engine.dial('+4915199887766', { asFirm: '+49301234567', tenant: 'mueller' });
     await alice.engine.dial('+4915199887700');
     await until(() => rig.pbx.requests.filter((m) => m.startsWith('INVITE sip:+49151')).length === 2, 'both INVITEs');
     const [asFirm, plain] = rig.pbx.requests.filter((m) => m.startsWith('INVITE sip:+49151'));
     expect(asFirm).toMatch(/^P-Preferred-Identity: <sip:\+49301234567@pbx\.test>\r$/m);
     expect(plain).not.toMatch(/P-Preferred-Identity/i);
+    // Its history row is the firm's; the other call's is the user's first firm's, as before.
+    await until(() => alice.rows.size === 2, 'both rows');
+    expect([...alice.rows.values()].map((row) => row.tenant)).toEqual(['mueller', 'firm']);
   });
 });
