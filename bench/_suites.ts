@@ -7,6 +7,7 @@ import { SMOKE } from './_metrics.js';
 
 const DEADLINES_S: Record<string, { full: number; smoke: number }> = {
   calls: { full: 900, smoke: 150 },
+  cdr: { full: 300, smoke: 120 },
   'host-api': { full: 120, smoke: 30 },
   presence: { full: 300, smoke: 90 },
   routing: { full: 300, smoke: 120 },
@@ -45,6 +46,7 @@ export const GOALS: Record<string, Goal> = {
   override_to_routing_p95_ms: { kind: 'max', value: 1000 },
   routing_added_setup_ms: { kind: 'max', value: 5, baseline: 'routing_without_timeline_p50_ms' },
   report_month_10k_calls_ms: { kind: 'max', value: 3000, baseline: 'bare_pdf_10k_rows_ms' },
+  cdr_ingest_per_s: { kind: 'min', value: 5000, baseline: 'cdr_bare_insert_per_s' },
 };
 
 export function goalText(goal: Goal | undefined): string {

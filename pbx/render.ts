@@ -38,6 +38,11 @@ export interface PbxRenderOptions {
   logLevel?: number;
   /** The office service's working hours, which `service` mode follows (default Mo–Fr 08:00–18:00). */
   officeHours?: WeeklyHours;
+  /**
+   * Where the PBX writes its call detail records: the server's PostgreSQL (`postgres://user@host:port/db`)
+   * when the server runs on one, else files in `cdrDir` that the server ingests (default HOME/pbx/cdr).
+   */
+  cdrPostgresUrl?: string;
 }
 
 export interface RenderedPbx {
@@ -52,6 +57,18 @@ export interface RenderedPbx {
   announceDir: string;
   /** The first rendering of `firmday`; its `pending` announcements are still being spoken. */
   firmday: FirmdayRender;
+  /** The directory db_flatstore appends CDRs to (absent when they go to PostgreSQL). */
+  cdrDir?: string;
+}
+
+/** Preprocessor lines that choose where acc writes its CDRs (kamailio.cfg.template, Metering). */
+export function cdrDefines(postgresUrl: string | undefined, cdrDir: string): string {
+  if (postgresUrl) {
+    if (!/^postgres:\/\/[A-Za-z0-9_.:@%-]+\/[A-Za-z0-9_-]+$/.test(postgresUrl))
+      throw new Error(`CDR database ${JSON.stringify(postgresUrl)} must be postgres://user[:password]@host:port/database`);
+    return ['#!define CDR_POSTGRES', `#!define CDR_DB_URL "${postgresUrl}"`].join('\n');
+  }
+  return `#!define CDR_DB_URL "flatstore:${cdrDir}"`;
 }
 
 function fill(template: string, values: Record<string, string>): string {
@@ -137,6 +154,8 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
   const htableDir = join(dir, 'htable');
   const sipDomain = safeToken(options.sipDomain, 'SIP domain');
   const ctlSocket = join(runDir, 'kamailio.ctl');
+  const cdrDir = layout.cdrDir;
+  if (!options.cdrPostgresUrl) mkdirSync(cdrDir, { recursive: true });
   const values: Record<string, string> = {
     BIND_IP: options.bindIp ?? '127.0.0.1',
     WSS_PORT: String(options.wssPort),
@@ -155,8 +174,9 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
     TRUNK_DEFINES: trunkDefines(options.trunk),
     UDP_PEER_ROUTE: udpPeerRoute(options.trunk, options.udpPeers),
     BARE_ALIAS: bareAlias(sipDomain),
+    CDR_DEFINES: cdrDefines(options.cdrPostgresUrl, cdrDir),
   };
-  for (const path of [dir, htableDir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
+  for (const path of [dir, htableDir, cdrDir, layout.serverKey, layout.serverCert, layout.caCert, layout.crl]) {
     if (/["\s]/.test(path))
       throw new Error(`path ${JSON.stringify(path)} contains quotes or spaces, which Kamailio's config cannot take`);
   }
@@ -173,5 +193,5 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
   const tlsCfg = join(dir, 'tls.cfg');
   writeFileSync(cfg, fill(readFileSync(join(templates, 'kamailio.cfg.template'), 'utf8'), values), { mode: 0o600 });
   writeFileSync(tlsCfg, fill(readFileSync(join(templates, 'tls.cfg.template'), 'utf8'), values), { mode: 0o600 });
-  return { dir, cfg, tlsCfg, ctlSocket, runDir, htableDir, announceDir, firmday };
+  return { dir, cfg, tlsCfg, ctlSocket, runDir, htableDir, announceDir, firmday, ...(options.cdrPostgresUrl ? {} : { cdrDir }) };
 }

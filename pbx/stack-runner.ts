@@ -59,6 +59,8 @@ export interface StackOptions {
   watchSchedules?: boolean;
   /** How often the firms' timelines are rendered anew, so they never run out (default 10 minutes). */
   timelineRefreshMs?: number;
+  /** Kamailio writes its CDRs into this PostgreSQL database (the server's); absent: files under HOME/pbx/cdr. */
+  cdrPostgresUrl?: string;
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
@@ -174,6 +176,7 @@ export class Stack {
       trunk: this.options.trunk,
       udpPeers: this.options.udpPeers,
       officeHours: this.options.officeHours,
+      ...(this.options.cdrPostgresUrl ? { cdrPostgresUrl: this.options.cdrPostgresUrl } : {}),
     });
     this.wssPort = wss;
     await this.startKamailio();

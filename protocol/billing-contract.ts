@@ -41,6 +41,17 @@ const Terms = {
   vatBasisPoints: z.number().int().min(0).max(10_000),
   /** The first day these terms apply (YYYY-MM-DD); earlier calls keep the terms valid then. */
   validFrom: z.iso.date(),
+  /** Whether calls placed with the firm's number on its behalf are metered like its customers' calls (absent: no). */
+  outgoingCalls: z.boolean().optional(),
+  /** The price of one appointment booked for the firm; absent: appointments are not billed. */
+  appointmentCents: Cents.optional(),
+  /** Other items the service bills per piece, with their unit price (the lead picks from these). */
+  itemPrices: z
+    .array(z.object({ name: z.string().min(1).max(80), unitCents: Cents }))
+    .max(50)
+    .optional(),
+  /** Whether the craftsman, too, is told at 80 % and 100 % of the budget (the lead always is). */
+  alertCraftsman: z.boolean().optional(),
 };
 
 /** A time budget per week or month for a fixed fee; every minute beyond it at a price. */

@@ -17,3 +17,5 @@ export * from './firm-schedule.js';
 export * from './firm-week.js';
 export * from './greeting.js';
 export * from './firm-desk.js';
+export * from './firm-contract.js';
+export * from './contract-text.js';

@@ -7,6 +7,7 @@
  * answers `too_large` naming the field; the schemas here only cap what may cross the seam at all.
  */
 import { z } from 'zod';
+import { BillingContract } from './billing-contract.js';
 import { NoInput, Void } from './method-io.js';
 import { MAX_VALUE_BYTES, RecordId, TenantId } from './sync.js';
 import { normalizeLineBreaks } from './text-values.js';
@@ -135,8 +136,16 @@ export const Call = z.object({
   transferred_to: z.string().nullable(),
   /** The far end was a colleague; null on rows written before the field existed. */
   internal: z.boolean().nullable(),
+  // What the app adds for billing (docs/billing.md); whole seconds arrive as their decimal text.
+  pbx_call_id: z.string().nullable().optional(),
+  hold_seconds: z.string().nullable().optional(),
+  after_call_work_seconds: z.string().nullable().optional(),
+  app_talk_seconds: z.string().nullable().optional(),
+  no_bill_reason: z.string().nullable().optional(),
+  no_bill_confirmed_by: z.string().nullable().optional(),
 });
 export type Call = z.infer<typeof Call>;
+const WholeSeconds = z.number().int().min(0).max(86_400).nullable().optional();
 export const CallPatch = z.strictObject({
   contact_id: RecordId.nullable().optional(),
   answered_at: Timestamp.nullable().optional(),
@@ -146,6 +155,16 @@ export const CallPatch = z.strictObject({
   parent_id: RecordId.nullable().optional(),
   transferred_to: OptText,
   internal: z.boolean().nullable().optional(),
+  /** The SIP Call-ID of the call as the PBX saw it: joins the record to the PBX's call detail record. */
+  pbx_call_id: OptText,
+  hold_seconds: WholeSeconds,
+  after_call_work_seconds: WholeSeconds,
+  /** The app's own measure of the connected time, answer to hang-up. */
+  app_talk_seconds: WholeSeconds,
+  /** "nicht berechnen" with its reason (Spam, falsche Nummer, …); null withdraws it. */
+  no_bill_reason: OptText,
+  /** The lead who confirmed "nicht berechnen" (the server takes it from a lead only). */
+  no_bill_confirmed_by: OptText,
 });
 export type CallPatch = z.infer<typeof CallPatch>;
 export const CallCreate = CallPatch.extend({
@@ -306,7 +325,30 @@ export const StoreStatus = z.object({
   pendingChanges: z.number().int(),
 });
 
-export const StoreTable = z.enum(['tenant', 'contact', 'contact_phone', 'call', 'note', 'appointment', 'firm_schedule']);
+/** A budget firm's consumption of its current period (docs/billing.md), as the server last computed it. */
+export const FirmUsage = z.object({
+  tenant: TenantId,
+  /** YYYY-MM or the week's Monday YYYY-MM-DD. */
+  period: z.string(),
+  usedSeconds: z.number(),
+  includedSeconds: z.number(),
+  percent: z.number(),
+  alertCraftsman: z.boolean(),
+});
+export type FirmUsage = z.infer<typeof FirmUsage>;
+
+export const StoreTable = z.enum([
+  'tenant',
+  'contact',
+  'contact_phone',
+  'call',
+  'note',
+  'appointment',
+  'firm_schedule',
+  'firm_contract',
+  'billing_item',
+  'firm_usage',
+]);
 export const StoreChanged = z.object({
   table: StoreTable,
   ids: z.array(z.string()),
@@ -321,6 +363,18 @@ const TenantFilter = TenantId.optional();
 export const storeMethods = {
   'store.status': { input: NoInput, output: StoreStatus },
   'tenants.list': { input: NoInput, output: z.array(Tenant) },
+  /** A firm's contract versions, oldest first (all firms' without a tenant); the lead edits them. */
+  'contracts.list': {
+    input: z.strictObject({ tenant: TenantFilter }),
+    output: z.array(z.object({ tenantId: TenantId, contract: BillingContract })),
+  },
+  /** Saves a contract version (a lead's; the server refuses anyone else's). */
+  'contracts.save': {
+    input: z.strictObject({ tenant: TenantId, contract: BillingContract }),
+    output: z.object({ tenantId: TenantId, contract: BillingContract }),
+  },
+  /** The budget firms' consumption this profile may see (the lead every firm's, a craftsman his own). */
+  'billing.usage': { input: NoInput, output: z.array(FirmUsage) },
   'contacts.list': {
     input: z.strictObject({ tenant: TenantFilter, ...Page }),
     output: z.object({ items: z.array(Contact), total: z.number().int() }),

@@ -29,6 +29,16 @@ export const SYNC_FIELDS = {
     'transferred_to',
     /** The far end is a colleague (internal leg): no callback offered. */
     'internal',
+    // What only the app knows of a call (docs/billing.md); appended, since a field's index names it.
+    /** The PBX's Call-ID of the customer's leg: joins these facts to the call detail record. */
+    'pbx_call_id',
+    /** Whole seconds on hold, after-call work (hang-up until the note was saved), connected time as the app saw it. */
+    'hold_seconds',
+    'after_call_work_seconds',
+    'app_talk_seconds',
+    /** "nicht berechnen": the reason (spam, falsche Nummer, …), and the lead who confirmed it. */
+    'no_bill_reason',
+    'no_bill_confirmed_by',
   ],
   note: [
     'call_id',
@@ -51,12 +61,27 @@ export const SYNC_FIELDS = {
   appointment: ['contact_id', 'call_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
   /** One record per tenant; each field is one part of the schedule as JSON text (firm-schedule.ts). */
   firm_schedule: ['bundesland', 'consultation', 'service', 'closures', 'emergency', 'override', '_deleted'],
+  /** One record per tenant and valid-from day (protocol/firm-contract.ts): the terms as JSON text. */
+  firm_contract: ['valid_from', 'terms', '_deleted'],
+  /** Something the lead bills a firm per piece besides calls and appointments. */
+  billing_item: ['date', 'description', 'quantity', 'unit_cents', '_deleted'],
+  /**
+   * A budget firm's consumption of its current period, written by the server from the PBX's CDRs
+   * (server/metering/budget-usage.ts): one record per tenant; whole numbers as decimal text.
+   */
+  firm_usage: ['period', 'used_seconds', 'included_seconds', 'percent', 'alert_craftsman', '_deleted'],
 } as const;
 
 export type SyncTable = keyof typeof SYNC_FIELDS;
 export const SyncTable = z.enum(Object.keys(SYNC_FIELDS) as [SyncTable, ...SyncTable[]]);
 /** Tables only the server writes (from the directory); a client push to them is refused with 403. */
-export const SERVER_OWNED_TABLES: readonly SyncTable[] = ['tenant'];
+export const SERVER_OWNED_TABLES: readonly SyncTable[] = ['tenant', 'firm_usage'];
+/** Tables only a lead writes (and the server); a craftsman reads his own firm's, a teleworker none. */
+export const LEAD_TABLES: readonly SyncTable[] = ['firm_contract', 'billing_item'];
+/** A firm's billing, which a teleworker never pulls: the lead's tables and the firm's budget consumption. */
+export const BILLING_TABLES: readonly SyncTable[] = [...LEAD_TABLES, 'firm_usage'];
+/** Fields only a lead writes, whoever else may write the record. */
+export const LEAD_FIELDS: Readonly<Partial<Record<SyncTable, readonly string[]>>> = { call: ['no_bill_confirmed_by'] };
 
 export const MAX_VALUE_BYTES = 64 * 1024;
 export const MAX_PUSH_CHANGES = 1000;

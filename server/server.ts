@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
-import { emptyBillingSource } from './billing/empty-source.js';
 import { readLetterhead } from './billing/letterhead.js';
 import { ReportService } from './billing/report-service.js';
 import type { Database } from './db/database.js';
@@ -14,6 +13,9 @@ import { buildApp, TLS_MIN_VERSION } from './http/app.js';
 import { buildFeedApp } from './http/feed-app.js';
 import type { ServerLog } from './log.js';
 import { listenForBackups } from './admin/backup-socket.js';
+import { DbBillingSource } from './metering/billing-source.js';
+import { CdrFileIngester } from './metering/cdr-ingest.js';
+import { UsagePublisher } from './metering/usage-publisher.js';
 import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js';
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { FirmScheduleExporter } from './sync/firm-schedule-export.js';
@@ -36,8 +38,10 @@ export interface ServerOptions {
   wireVersions?: WireVersionRange;
   /** The server's clock (default Date.now); tests run server and clients on one simulated time. */
   now?: () => number;
-  /** Where the monthly reports read calls, items and contracts (docs/billing.md); tests give fixed lines. */
+  /** Where the monthly reports read calls, items and contracts (default: the metering tables); tests give fixed lines. */
   billingSource?: (db: Database) => BillingSource;
+  /** How often the PBX's CDR files are read (default 1000 ms). */
+  cdrIngestIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -98,6 +102,19 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     }
   }
 
+  // The PBX's CDR files (when it cannot write into this database): read every second; new CDRs
+  // update the budget firms' consumption, which the apps show and warn about (docs/billing.md).
+  const usage = new UsagePublisher(
+    db,
+    new DbBillingSource(db, () => access.directory),
+    () => access.directory,
+    serverNodeId(layout.serverNodeId),
+    log,
+  );
+  const cdrs = new CdrFileIngester(db, layout.cdrDir, log, () => usage.refresh());
+  cdrs.start(options.cdrIngestIntervalMs ?? 1000);
+  usage.start();
+
   // Without it, backups of the embedded database need the server stopped; the server still serves.
   const backups = await listenForBackups(options.home, db, log).catch((error: Error) => {
     log('backup socket not available', { reason: error.message });
@@ -141,7 +158,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   });
   const reports = new ReportService({
     db,
-    source: (options.billingSource ?? emptyBillingSource)(db),
+    source: options.billingSource ? options.billingSource(db) : new DbBillingSource(db, () => access.directory),
     tenantName: (tenant) => access.directory.tenants.find((t) => t.id === tenant)?.name,
     letterhead: () => readLetterhead(options.home),
     ...(options.now ? { now: options.now } : {}),
@@ -200,6 +217,8 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     clearTimeout(publishRetry);
     clearInterval(importTimer);
     access.close();
+    await cdrs.stop();
+    await usage.stop();
     await backups?.close();
     for (const socket of [...sockets, ...feedSockets]) socket.destroy();
     await Promise.all([app.close(), feedApp.close()]);

@@ -6,6 +6,7 @@ import { DirectoryUserEntry, Role } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
+import { CONTRACT_USAGE, runTenantContract } from './firm-contract.js';
 import { HOURS_USAGE, runTenantHours } from './firm-hours.js';
 import { TENANT_USAGE, runTenantAdd, runTenantSet } from './tenant.js';
 import { REPORT_USAGE, runReport } from './report.js';
@@ -25,6 +26,7 @@ export const USAGE = `usage: npm run admin -- <command>
   ca server-cert --home DIR [--host NAME]… [--days N]
 ${TENANT_USAGE}
 ${HOURS_USAGE}
+${CONTRACT_USAGE}
   user add ID --name "…" [--tenant ID]… [--role teleworker|craftsman|lead] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
   user remove ID --home DIR
@@ -304,6 +306,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
       return runTenantSet(rest, (message) => new UsageError(message));
     case 'tenant hours':
       return runTenantHours(rest, (message) => new UsageError(message));
+    case 'tenant contract':
+      return runTenantContract(rest, (message) => new UsageError(message));
     case 'user add':
       return userAdd(rest);
     case 'user revoke':

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { BillingSource } from '../../protocol/billing-lines.js';
 import { ReportMonth } from '../../protocol/billing-report.js';
 import { TenantId } from '../../protocol/sync.js';
-import { emptyBillingSource } from '../billing/empty-source.js';
+import { DbBillingSource } from '../metering/billing-source.js';
 import { readLetterhead } from '../billing/letterhead.js';
 import { ReportService } from '../billing/report-service.js';
 import type { Database } from '../db/database.js';
@@ -74,7 +74,7 @@ export async function runReport(argv: string[], usage: UsageErrorFactory, option
     await migrate(db);
     const reports = new ReportService({
       db,
-      source: (options.billingSource ?? emptyBillingSource)(db),
+      source: options.billingSource ? options.billingSource(db) : new DbBillingSource(db, () => directory),
       tenantName: (id) => (id === firm.id ? firm.name : undefined),
       letterhead: () => readLetterhead(home),
       ...(options.now ? { now: options.now } : {}),

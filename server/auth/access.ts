@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { readDirectory, servesTenant, type Directory, type DirectoryUserEntry } from '../home/directory.js';
 import type { HomeLayout } from '../home/layout.js';
-import type { SyncTable } from '../../protocol/sync.js';
+import { BILLING_TABLES, LEAD_FIELDS, LEAD_TABLES, type SyncTable } from '../../protocol/sync.js';
 import { SyncHttpError } from '../sync/errors.js';
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
@@ -132,10 +132,25 @@ export class AccessControl {
    * Whether `user` may write `table` of `tenant`, given that he serves it: a firm's schedule is edited
    * by its own craftsmen (and the server); the teleworkers who answer for the firm only read it.
    */
-  mayWrite(user: DirectoryUserEntry, tenant: string, table: SyncTable): boolean {
+  mayWrite(user: DirectoryUserEntry, tenant: string, table: SyncTable, field?: string): boolean {
     if (!this.mayServe(user, tenant)) return false;
+    // Contracts, billed items and the confirmation of "nicht berechnen" are the office lead's alone.
+    if (LEAD_TABLES.includes(table) || (field !== undefined && LEAD_FIELDS[table]?.includes(field))) return user.role === 'lead';
     // A firm's schedule is the craftsman's own (his firm only, by mayServe) and the office lead's, who runs every firm.
     return table !== 'firm_schedule' || user.role === 'craftsman' || user.role === 'lead';
+  }
+
+  /**
+   * Tables of its served tenants that a pull leaves out for `user`: a teleworker answers for a firm
+   * but does not see its contract or what it is billed; a craftsman sees his own firm's.
+   */
+  hiddenTables(user: DirectoryUserEntry): SyncTable[] {
+    return user.role === 'teleworker' ? [...BILLING_TABLES] : [];
+  }
+
+  /** Whether `user` may read a firm's billing (contract, metered calls, report): its craftsman and the lead. */
+  mayReadBilling(user: DirectoryUserEntry, tenant: string): boolean {
+    return user.role !== 'teleworker' && this.mayServe(user, tenant);
   }
 
   /** Every tenant `user` may serve, in the user's own order first: what a pull returns. */

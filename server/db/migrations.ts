@@ -34,6 +34,38 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 2,
+    sql: `
+      -- The PBX's call detail records (docs/billing.md): Kamailio's acc module inserts them here when
+      -- the server runs on PostgreSQL, the server ingests its flat files into it otherwise. The first
+      -- three columns are acc's own; the others are its cdr_extra (pbx/kamailio.cfg.template) and
+      -- arrive as text. Times are the PBX's clock as "seconds.microseconds".
+      CREATE TABLE pbx_cdr (
+        id bigserial PRIMARY KEY,
+        start_time timestamp,
+        end_time timestamp,
+        duration double precision,
+        call_id text,
+        direction text,
+        firm_number text,
+        tenant text,
+        remote_number text,
+        user_id text,
+        invite_ts text,
+        answer_ts text,
+        end_ts text,
+        mode text,
+        started_at timestamptz GENERATED ALWAYS AS (
+          CASE WHEN invite_ts ~ '^[0-9]{1,12}([.][0-9]{0,9})?$' THEN to_timestamp(invite_ts::double precision) END
+        ) STORED
+      );
+      CREATE INDEX pbx_cdr_firm_started ON pbx_cdr (firm_number, started_at);
+      CREATE INDEX pbx_cdr_call_id ON pbx_cdr (call_id);
+      -- How far each CDR file has been read: the offset moves in the transaction that stores its rows.
+      CREATE TABLE pbx_cdr_file (inode text PRIMARY KEY, name text NOT NULL, offset_bytes bigint NOT NULL);
+    `,
+  },
+  {
     version: 3,
     sql: `
       -- A closed month's report as delivered: its figures (json keeps them byte for byte) and its PDF,

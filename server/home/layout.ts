@@ -11,6 +11,7 @@ import { join } from 'node:path';
  *     DIR/directory.json                           tenants, users, certificates, revocations
  *     DIR/db/                                      PGlite data (when no --database is given)
  *     DIR/pbx/                                     rendered Kamailio config and runtime files
+ *     DIR/pbx/cdr/                                 the PBX's call detail records, when not in PostgreSQL
  *     DIR/stack.json                               what `npm run stack` started
  *     DIR/firm-schedules.json                      the synced firm schedules, for the PBX's routing
  *     DIR/server-node-id                           the sync server's HLC node id (16 hex)
@@ -28,6 +29,7 @@ export function homeLayout(home: string) {
     directory: join(home, 'directory.json'),
     dbDir: join(home, 'db'),
     pbxDir: join(home, 'pbx'),
+    cdrDir: join(home, 'pbx', 'cdr'),
     stackFile: join(home, 'stack.json'),
     firmSchedules: join(home, 'firm-schedules.json'),
     serverNodeId: join(home, 'server-node-id'),

@@ -19,7 +19,7 @@ import { WRITE_LOCK, currentCursor, notifyCommit, writeFields } from './field-wr
 import { validatePush } from './validate-push.js';
 
 /** What the sync API needs of access control: the directory, and who may serve which tenant. */
-export type TenantAccess = Pick<AccessControl, 'directory' | 'mayServe' | 'mayWrite' | 'tenantsServed'>;
+export type TenantAccess = Pick<AccessControl, 'directory' | 'mayServe' | 'mayWrite' | 'tenantsServed' | 'hiddenTables'>;
 
 /** Push, pull and the caller's directory view: the sync API without HTTP. */
 export class SyncService {
@@ -35,7 +35,7 @@ export class SyncService {
       body,
       (tenant) => this.access.mayServe(caller.user, tenant),
       this.now(),
-      (tenant, table) => this.access.mayWrite(caller.user, tenant, table),
+      (tenant, table, field) => this.access.mayWrite(caller.user, tenant, table, field),
     );
     if (changes.length === 0) return { results: {}, cursor: await currentCursor(this.db), time: this.now() };
     return this.db.transaction(async (tx) => {
@@ -74,8 +74,14 @@ export class SyncService {
       `SELECT f.tbl AS "table", f.id::text AS id, f.tenant, f.field, f.value, f.version, f.seq::text AS seq, f.author
          FROM field_state f
         WHERE f.seq > $1::bigint AND f.tenant IN (SELECT jsonb_array_elements_text($2::jsonb))
+          AND f.tbl NOT IN (SELECT jsonb_array_elements_text($4::jsonb))
         ORDER BY f.seq LIMIT $3`,
-      [after, JSON.stringify(this.access.tenantsServed(caller.user)), limit + 1],
+      [
+        after,
+        JSON.stringify(this.access.tenantsServed(caller.user)),
+        limit + 1,
+        JSON.stringify(this.access.hiddenTables(caller.user)),
+      ],
     );
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;

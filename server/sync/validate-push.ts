@@ -1,5 +1,6 @@
 import {
   Change,
+  INVALID_CONTRACT_CODE,
   INVALID_SCHEDULE_CODE,
   MAX_CLOCK_SKEW_MS,
   MAX_PUSH_CHANGES,
@@ -14,6 +15,8 @@ import {
   findUnstorable,
   parseVersion,
   scheduleFieldFault,
+  contractFieldFault,
+  contractRecordId,
   type SyncTable,
 } from '../../protocol/index.js';
 import { SyncHttpError } from './errors.js';
@@ -31,7 +34,7 @@ export function validatePush(
   body: unknown,
   mayServe: (tenant: string) => boolean,
   now = Date.now(),
-  mayWrite: (tenant: string, table: SyncTable) => boolean = (tenant) => mayServe(tenant),
+  mayWrite: (tenant: string, table: SyncTable, field?: string) => boolean = (tenant) => mayServe(tenant),
 ): Change[] {
   if (!isObject(body) || Object.keys(body).some((k) => k !== 'changes') || !isObject(body.changes)) {
     throw new SyncHttpError(
@@ -87,6 +90,15 @@ export function validatePush(
             const wrong = scheduleFieldFault(change.field, change.value);
             if (wrong !== undefined) throw bad(path, wrong, INVALID_SCHEDULE_CODE);
           }
+          if (change.table === 'firm_contract') {
+            const wrong = contractFieldFault(change.field, change.value);
+            if (wrong !== undefined) throw bad(path, wrong, INVALID_CONTRACT_CODE);
+            // The id names the version: a valid_from other than the one it was derived from would fork it.
+            if (change.field === 'valid_from' && change.id !== contractRecordId(tenant, String(change.value))) {
+              const message = `the contract of ${tenant} from ${String(change.value)} is the record ${contractRecordId(tenant, String(change.value))}`;
+              throw bad(itemPath(tenant, table, id), message, INVALID_CONTRACT_CODE);
+            }
+          }
           // PostgreSQL's JSON refuses these inside the transaction; refused here, the client learns
           // which field it is instead of retrying an internal error forever.
           const fault = findUnstorable(change.value);
@@ -108,6 +120,9 @@ export function validatePush(
           }
           if (!mayWrite(tenant, change.table)) {
             throw bad(itemPath(tenant, table), `you may only read ${table} of tenant ${tenant}`, SCHEDULE_READ_ONLY_CODE, 403);
+          }
+          if (!mayWrite(tenant, change.table, change.field)) {
+            throw bad(path, `you may not write ${table}.${change.field} of tenant ${tenant}`, SCHEDULE_READ_ONLY_CODE, 403);
           }
           const key = `${table}:${id}`;
           const owner = seen.get(key);

@@ -8,7 +8,7 @@ import {
 } from '../../../protocol/index.js';
 
 /** How a sync field is kept in its SQLite column; everything not listed is text. */
-const BOOLEAN_FIELDS = new Set(['_deleted', 'callback_requested', 'internal']);
+const BOOLEAN_FIELDS = new Set(['_deleted', 'callback_requested', 'internal', 'alert_craftsman']);
 const JSON_FIELDS = new Set(['tenant.numbers']);
 
 /** Per-field limits in characters; long free text is limited in UTF-8 bytes (MAX_VALUE_BYTES). */

@@ -4,6 +4,8 @@ import type { HostEventBus } from '../events.js';
 import type { HandlersFor } from '../host-api/dispatch.js';
 import type { Logger } from '../log/logger.js';
 import type { LocalStore } from './store.js';
+import { listContracts, saveContract } from './contracts.js';
+import { readFirmUsage } from './usage.js';
 
 export interface StoreHandlerDeps {
   store: LocalStore;
@@ -27,6 +29,9 @@ export function storeHandlers({ store, events, log }: StoreHandlerDeps): Handler
       pendingChanges: store.sync.pendingCount(),
     }),
     'tenants.list': () => lookup.tenants(),
+    'billing.usage': () => readFirmUsage(store.db),
+    'contracts.list': (i) => listContracts(store.db, i.tenant),
+    'contracts.save': (i) => store.write(() => saveContract(store.writer, i.tenant, i.contract)),
     'contacts.list': (i) => contacts.list(i.tenant, i.offset, i.limit),
     'contacts.get': (i) => contacts.get(i.id),
     'contacts.create': (i) => store.write(() => contacts.create(i)),

@@ -1,6 +1,7 @@
 import type { Note, NoteCreate, NotePatch } from '../../../protocol/index.js';
 import { call, on } from '../lib/host/client.js';
 import { inboxOrder } from '../lib/notes/inbox-order.js';
+import { noteSaved } from './after-call-work.svelte.js';
 import { reportError } from './errors.svelte.js';
 
 export type StatusFilter = 'open' | 'done' | 'all';
@@ -85,9 +86,11 @@ export async function writeCallNote(
   fields: NotePatch,
 ): Promise<{ id: string | undefined; ok: boolean }> {
   try {
-    if (!noteId) return { id: (await call('notes.create', { ...create, ...fields })).id, ok: true };
-    await call('notes.update', { id: noteId, patch: fields });
-    return { id: noteId, ok: true };
+    const id = noteId ?? (await call('notes.create', { ...create, ...fields })).id;
+    if (noteId) await call('notes.update', { id: noteId, patch: fields });
+    // A save after the call's hang-up ends its after-call work (and "Nacharbeit").
+    void noteSaved(fields.call_id);
+    return { id, ok: true };
   } catch (error) {
     reportError(error, 'phone.note');
     return { id: noteId, ok: false };

@@ -9,7 +9,9 @@ import { hostPbx, hostPorts, followLookupChanges } from '../lib/phone/host-ports
 import type { ForwardCheckView } from '../lib/phone/forward-check.js';
 import type { AudioDevicePrefs, LineView } from '../lib/phone/types.js';
 import type { Settings } from '../../../protocol/index.js';
+import { callEnded } from './after-call-work.svelte.js';
 import { onDialIntent } from './dial-intent.svelte.js';
+import { firmCallerNumber } from './tenants.svelte.js';
 import { reportError } from './errors.svelte.js';
 
 /** A message key with its values, for the card of one line. */
@@ -51,6 +53,10 @@ function sync(): void {
   if (!engine) return;
   phone.registration = { ...engine.registration };
   phone.lines = engine.views();
+  // An answered call's end starts its after-call work, which its note's save ends.
+  for (const line of phone.lines)
+    if (line.status === 'ended' && line.recordId && line.answeredAt !== undefined)
+      callEnded(line.recordId, line.endedAt ?? Date.now());
   phone.dnd = engine.dnd;
   phone.forwardCheck = engine.forwardCheck ? { ...engine.forwardCheck } : undefined;
   noteFailedConsultations(phone.lines);
@@ -110,8 +116,8 @@ async function begin(): Promise<void> {
 function wireHostEvents(): void {
   if (engine) followLookupChanges(engine);
   on('link.dial', (link) => void dial(link.kind === 'sip' ? link.uri : link.number));
-  // "Anrufen" buttons of contacts, history, notes and team.
-  onDialIntent((intent) => void dial(intent.number));
+  // "Anrufen" buttons of contacts, history, notes and team; a callback for a firm goes out as the firm.
+  onDialIntent((intent) => void dial(intent.number, firmCallerNumber(intent.tenant), intent.tenant));
   // Devices are chosen in Settings and kept per profile; a change applies to calls in progress too.
   on('settings.changed', (settings) => {
     engine?.setRingtone(settings.ringtone);
@@ -153,11 +159,12 @@ export async function setDevices(devices: AudioDevicePrefs): Promise<void> {
   await applyDevices(devices);
 }
 
-export async function dial(input: string): Promise<void> {
+/** `asFirm`: a firm's number to present, for a callback on the firm's behalf (`tenant`: that firm). */
+export async function dial(input: string, asFirm?: string, tenant?: string): Promise<void> {
   if (!engine) return;
   phone.notice = undefined;
   try {
-    phone.focused = await engine.dial(input);
+    phone.focused = await engine.dial(input, asFirm ? { asFirm, ...(tenant ? { tenant } : {}) } : {});
   } catch (error) {
     if (error instanceof DialError) phone.notice = `phone.dialError.${error.reason}`;
     else reportError(error, 'phone.dial');

@@ -5,6 +5,7 @@ import { storageDocumentMemory } from '../lib/presence/document-memory.js';
 import { IdleWatcher } from '../lib/presence/idle.js';
 import { PresenceEngine } from '../lib/presence/presence-engine.js';
 import type { PeerPresence, Published } from '../lib/presence/types.js';
+import { onAfterCallWorkDone } from './after-call-work.svelte.js';
 import { reportError } from './errors.svelte.js';
 import { whenPhoneStarted } from './phone.svelte.js';
 import { teamState } from './team.svelte.js';
@@ -50,10 +51,15 @@ export async function setOwnPresence(status: OwnPresence): Promise<void> {
   }
 }
 
-/** The tray knows no "in a call" status (it shows calls by itself): the choice with idle applied. */
+/** The tray knows no "in a call" or "Nacharbeit" status (it shows calls by itself): the choice with idle applied. */
 function trayStatus(): OwnPresence {
   const published = presenceState.published;
-  return published === 'busy' ? presenceState.own : published;
+  return published === 'busy' || published === 'wrapup' ? presenceState.own : published;
+}
+
+/** The after-call work is done (the call's note is saved): colleagues see her choice again. */
+export function endAfterCallWork(): void {
+  engine?.endWrapUp();
 }
 
 let listening = false;
@@ -82,6 +88,7 @@ function startPresence(phone: PhoneEngine): void {
     },
   });
   engine.setChoice(presenceState.own);
+  onAfterCallWorkDone(() => engine?.endWrapUp());
   registerUi({ presence: presenceState.peers });
   engine.start();
   void startIdle();

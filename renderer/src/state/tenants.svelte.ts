@@ -33,3 +33,9 @@ export function tenantName(tenant: string | null | undefined): string {
     tenant
   );
 }
+
+/** The number a call on the firm's behalf presents: its first number (docs/pbx.md, rule 12). */
+export function firmCallerNumber(tenant: string | null | undefined): string | undefined {
+  if (!tenant) return undefined;
+  return tenantsState.items.find((item) => item.tenant === tenant)?.numbers[0]?.replace(/[\s()/-]/g, '');
+}

@@ -16,7 +16,7 @@ export interface UiSlots {
   presence?: Record<string, PresenceState> | undefined;
 }
 
-export type PresenceState = 'available' | 'away' | 'dnd' | 'busy' | 'ringing' | 'offline' | 'unknown';
+export type PresenceState = 'available' | 'away' | 'dnd' | 'busy' | 'wrapup' | 'ringing' | 'offline' | 'unknown';
 
 export const uiSlots: UiSlots = $state({});
 

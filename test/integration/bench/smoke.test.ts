@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string[]> = {
     'reregister_after_pbx_restart_s',
     'incoming_to_ringing_ui_p95_ms',
   ],
+  cdr: ['cdr_ingest_per_s', 'cdr_bare_insert_per_s', 'cdr_ingest_vs_bare_ratio'],
   'host-api': ['dispatch_p99_ms'],
   presence: [
     'presence_propagation_p50_ms',

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dbTextTable, directoryRows, numberForms, writeDirectoryTable } from '../../../pbx/directory-table.js';
-import { bareAlias, parseUdpPeer, trunkDefines, udpPeerRoute } from '../../../pbx/render.js';
+import { bareAlias, cdrDefines, parseUdpPeer, trunkDefines, udpPeerRoute } from '../../../pbx/render.js';
+import { firmNumberForms } from '../../../server/metering/firm-numbers.js';
 import type { Directory } from '../../../server/home/directory.js';
 import { classifyConnectError, isPermanent } from '../../../electron/core/pbx/tls-errors.js';
 
@@ -97,6 +98,24 @@ describe('the PBX directory table', () => {
     expect(() =>
       directoryRows({ version: 1, tenants: [{ id: 'x";exit;"', name: 'x', numbers: ['+49301234567'] }], users: [] }),
     ).toThrow(/cannot go into the PBX directory/);
+  });
+});
+
+describe('where the PBX writes its call detail records', () => {
+  it('appends to flat files by default, into the server’s PostgreSQL when it is given', () => {
+    expect(cdrDefines(undefined, '/srv/home/pbx/cdr')).toBe('#!define CDR_DB_URL "flatstore:/srv/home/pbx/cdr"');
+    expect(cdrDefines('postgres://postgres@127.0.0.1:5432/vermittlung', '/x')).toBe(
+      '#!define CDR_POSTGRES\n#!define CDR_DB_URL "postgres://postgres@127.0.0.1:5432/vermittlung"',
+    );
+  });
+
+  it('refuses a database URL that could break out of the config string', () => {
+    expect(() => cdrDefines('postgres://a@b:1/db" ; loadmodule "x', '/x')).toThrow(/must be postgres/);
+    expect(() => cdrDefines('mysql://a@b/db', '/x')).toThrow(/must be postgres/);
+  });
+
+  it('the server matches a CDR to its firm in every number form the PBX itself accepts', () => {
+    expect(firmNumberForms(['+49 30 1234567']).sort()).toEqual(numberForms('+49 30 1234567').sort());
   });
 });
 

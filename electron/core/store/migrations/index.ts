@@ -5,8 +5,8 @@ import { up as syncQuarantine } from './004-sync-quarantine.js';
 import { up as appointmentCall } from './005-appointment-call.js';
 import { up as recordVersion } from './006-record-version.js';
 import { up as firmSchedule } from './007-firm-schedule.js';
-// 008 and 009 are other branches' (billing facts, …); merged, they come before 010 in the list.
 import { up as messageForm } from './008-message-form.js';
+import { up as billing } from './009-billing.js';
 
 /**
  * Numbered migrations; entry i brings a database from user_version i to i + 1. TypeScript modules
@@ -21,5 +21,6 @@ export const MIGRATIONS: readonly string[] = [
   recordVersion,
   firmSchedule,
   messageForm,
+  billing,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -40,11 +40,18 @@ export class CallRecorder {
    * `parentLineId` names the line whose call this one is a leg of (a consultation for it, the call a
    * REFER of it brought): the row carries that row's id, so the history shows one row per customer call.
    */
-  begin(line: LineView, onId: (id: string) => void, lookup?: Promise<CallerLookup | null>, parentLineId?: string): void {
+  /** `firm`: on a firm's behalf the row is that firm's, whoever the number belongs to. */
+  begin(
+    line: LineView,
+    onId: (id: string) => void,
+    lookup?: Promise<CallerLookup | null>,
+    parentLineId?: string,
+    firm?: string,
+  ): void {
     const known = lookup ? lookup.catch(() => null).then((found) => found ?? line.lookup) : Promise.resolve(line.lookup);
     const parent = (parentLineId && this.chains.get(parentLineId)) || Promise.resolve(undefined);
     const created = Promise.all([known, parent]).then(([found, parentId]) => {
-      const tenant = this.tenantOf(found);
+      const tenant = firm ?? this.tenantOf(found);
       if (!tenant) {
         this.ports.log('warn', `call ${line.id} not recorded: no tenant known`);
         return undefined;
@@ -110,18 +117,33 @@ export class CallRecorder {
     });
   }
 
-  answered(line: LineView): void {
+  /** `pbxCallId`: the SIP Call-ID, which the PBX's call detail record carries too (docs/billing.md). */
+  answered(line: LineView, pbxCallId?: string): void {
     const self = line.direction === 'in' ? this.self() : undefined;
-    this.update(line.id, { answered_at: iso(line.answeredAt), outcome: 'answered', ...(self ? { taken_by: self } : {}) });
+    this.update(line.id, {
+      answered_at: iso(line.answeredAt),
+      outcome: 'answered',
+      ...(self ? { taken_by: self } : {}),
+      ...(pbxCallId ? { pbx_call_id: pbxCallId.slice(0, 500) } : {}),
+    });
   }
 
-  ended(line: LineView): void {
+  /** `holdSeconds`: how long we held the far end; with an answered call, the app's own talk time is kept too. */
+  ended(line: LineView, holdSeconds?: number): void {
     // Where a transferred call went; the outcome alone ("weitergeleitet") does not say to whom.
     const target = line.transfer?.state === 'done' ? line.transfer.target : undefined;
+    const talk =
+      line.answeredAt !== undefined && line.endedAt !== undefined
+        ? { app_talk_seconds: Math.min(86_400, Math.max(0, Math.round((line.endedAt - line.answeredAt) / 1000))) }
+        : {};
+    const hold =
+      holdSeconds !== undefined && line.answeredAt !== undefined ? { hold_seconds: Math.min(86_400, holdSeconds) } : {};
     this.update(line.id, {
       ended_at: iso(line.endedAt),
       outcome: line.outcome ?? null,
       ...(target ? { transferred_to: target.slice(0, 200) } : {}),
+      ...talk,
+      ...hold,
     });
     const chain = this.chains.get(line.id);
     void chain?.finally(() => {

@@ -1,4 +1,4 @@
-import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, type URI } from 'sip.js';
+import { Invitation, Inviter, SessionState, SIPExtension, UserAgent, type Session, type URI } from 'sip.js';
 import { AudioRouting, type DeviceNotice } from './audio-routing.js';
 import { sleep } from './timers.js';
 import type { PhoneContext } from './context.js';
@@ -221,8 +221,16 @@ export class PhoneEngine {
     }
   }
 
-  /** Dials what the user typed (German number input, a colleague's user name, a sip: URI). */
-  async dial(input: string, options: { consultationFor?: string; contactId?: string } = {}): Promise<string> {
+  /**
+   * Dials what the user typed (German number input, a colleague's user name, a sip: URI). `asFirm`:
+   * one of a firm's numbers, to call on the firm's behalf (a callback from its note or contact): the PBX
+   * presents that number and bills the firm, only if this user serves it (docs/pbx.md, rule 12); with
+   * `tenant`, the firm's id, the call's history row is filed under that firm.
+   */
+  async dial(
+    input: string,
+    options: { consultationFor?: string; contactId?: string; asFirm?: string; tenant?: string } = {},
+  ): Promise<string> {
     const target = parseDialInput(input);
     if (!target.ok) throw new DialError(target.reason);
     const slot = this.registry.freeSlot();
@@ -232,7 +240,15 @@ export class PhoneEngine {
     const original = options.consultationFor ? this.registry.get(options.consultationFor).view : undefined;
     const extraHeaders = original ? consultHeaders(original) : [];
     const line = this.registry.open(
-      new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions(), extraHeaders }),
+      new Inviter(this.ua, uri, {
+        sessionDescriptionHandlerOptions: this.sdhOptions(),
+        extraHeaders: [
+          ...extraHeaders,
+          ...(options.asFirm && /^[+]?[0-9]{3,20}$/.test(options.asFirm)
+            ? [`P-Preferred-Identity: <${userUri(options.asFirm, this.domain)}>`]
+            : []),
+        ],
+      }),
       slot,
       'out',
       target.user,
@@ -240,7 +256,14 @@ export class PhoneEngine {
     );
     if (!options.consultationFor) await this.registry.holdOthers(line);
     const lookup = this.ports.lookupCaller(target.user, undefined).catch(() => null);
-    this.recorder.begin(line.view, (id) => line.patch({ recordId: id }), lookup, options.consultationFor);
+    // On a firm's behalf the history row is the firm's (`tenant`), so the call appears in its history.
+    this.recorder.begin(
+      line.view,
+      (id) => line.patch({ recordId: id }),
+      lookup,
+      options.consultationFor,
+      options.asFirm ? options.tenant : undefined,
+    );
     line.patch({ lookup: await Promise.race([lookup, sleep(300).then(() => null)]) });
     const session = line.session as Inviter;
     await session.invite({
@@ -279,7 +302,7 @@ export class PhoneEngine {
 
   private async onEstablished(line: Line): Promise<void> {
     line.patch({ status: 'connected', answeredAt: Date.now() });
-    this.recorder.answered(line.view);
+    this.recorder.answered(line.view, sipCallId(line.session));
     const ok = await line.attachAudio(this.devices);
     if (!ok) this.ports.log('warn', 'speaker device unavailable: playing on the default device');
   }
@@ -289,7 +312,7 @@ export class PhoneEngine {
     const outcome = finalOutcome(view);
     line.patch({ status: 'ended', endedAt: Date.now(), outcome });
     line.dispose();
-    this.recorder.ended(line.view);
+    this.recorder.ended(line.view, line.holdSeconds(line.view.endedAt));
     this.ports.closeNotification(view.id);
     if (outcome === 'missed' && view.direction === 'in') {
       const who = view.lookup?.contact?.name ?? view.remoteName ?? view.remoteUser;
@@ -370,4 +393,10 @@ export class PhoneEngine {
   devicesChanged(): Promise<boolean> {
     return this.audio.devicesChanged(this.registry.live());
   }
+}
+
+/** The Call-ID of a session's INVITE, as the PBX logs it in the call detail record. */
+function sipCallId(session: Session): string | undefined {
+  const request = (session as Partial<Pick<Invitation, 'request'>>).request as { callId?: unknown } | undefined;
+  return typeof request?.callId === 'string' ? request.callId : undefined;
 }

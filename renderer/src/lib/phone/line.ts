@@ -75,6 +75,25 @@ export class Line {
     if (tone) this.patch({ dtmfReceived: (this.view.dtmfReceived + tone.toUpperCase()).slice(-64) });
   }
 
+  /** Time we held the far end (the billing report's hold time): closed spells, and the open one's start. */
+  private heldMs = 0;
+  private holdSince: number | undefined;
+
+  /** Whole seconds we held the far end, up to `until` for a hold still on (rounded half up). */
+  holdSeconds(until = Date.now()): number {
+    const open = this.holdSince === undefined ? 0 : Math.max(0, until - this.holdSince);
+    return Math.round((this.heldMs + open) / 1000);
+  }
+
+  private countHold(hold: boolean): void {
+    const now = Date.now();
+    if (hold && this.holdSince === undefined) this.holdSince = now;
+    if (!hold && this.holdSince !== undefined) {
+      this.heldMs += now - this.holdSince;
+      this.holdSince = undefined;
+    }
+  }
+
   /** Re-INVITE with sendonly (or inactive when they hold us too); resolves once the PBX accepted it. */
   async setHold(hold: boolean): Promise<void> {
     if (!this.established || this.view.localHold === hold) return;
@@ -94,6 +113,7 @@ export class Line {
             requestDelegate: {
               onAccept: () => {
                 setSendersEnabled(session, !hold && !this.view.muted);
+                this.countHold(hold);
                 this.patch({ localHold: hold });
                 resolve();
               },

@@ -4,20 +4,25 @@ import type { DialogActivity, PeerPresence, Published } from './types.js';
 /**
  * PIDF (RFC 3863) with RPID activities (RFC 4480), as Kamailio's presence_xml stores and forwards
  * it. RPID has no "do not disturb": like most SIP phones we send `busy` plus a note; "Im Gespräch"
- * is `on-the-phone`, "Abwesend" is `away`, "Offline" is basic `closed`.
+ * is `on-the-phone`, "Abwesend" is `away`, "Offline" is basic `closed`. RPID has no after-call work
+ * either: "Nacharbeit" is its extension point, `<rpid:other>after-call-work</rpid:other>`.
  */
 const ACTIVITY: Record<Published, string | undefined> = {
   available: undefined,
   away: 'away',
   dnd: 'busy',
   busy: 'on-the-phone',
+  wrapup: 'other',
   offline: undefined,
 };
+const WRAP_UP_TEXT = 'after-call-work';
+const WRAP_UP_ACTIVITY = /<(?:[\w-]+:)?other>\s*after-call-work\s*</i;
 const NOTE: Record<Published, string> = {
   available: 'Available',
   away: 'Away',
   dnd: 'Do not disturb',
   busy: 'On the phone',
+  wrapup: 'After-call work',
   offline: 'Offline',
 };
 
@@ -55,7 +60,7 @@ export function buildPidf({ entity, instance, status, note: extraNote, at }: Pid
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="${escapeXml(entity)}">`,
     `<tuple id="t-${id}"><status><basic>${basic}</basic></status><note>${note}</note><timestamp>${stamp}</timestamp></tuple>`,
-    `<dm:person id="p-${id}">${activity ? `<rpid:activities><rpid:${activity}/></rpid:activities>` : ''}<dm:note>${note}</dm:note><dm:timestamp>${stamp}</dm:timestamp></dm:person>`,
+    `<dm:person id="p-${id}">${activity ? `<rpid:activities>${activity === 'other' ? `<rpid:other>${WRAP_UP_TEXT}</rpid:other>` : `<rpid:${activity}/>`}</rpid:activities>` : ''}<dm:note>${note}</dm:note><dm:timestamp>${stamp}</dm:timestamp></dm:person>`,
     '</presence>',
   ].join('\n');
 }
@@ -127,6 +132,7 @@ export function parsePidf(body: string | undefined): PeerPresence {
     ),
   );
   if (activities.has('on-the-phone')) return 'busy';
+  if (activities.has('other') && WRAP_UP_ACTIVITY.test(scope)) return 'wrapup';
   if (activities.has('busy') || activities.has('do-not-disturb')) return 'dnd';
   if (AWAY.some((a) => activities.has(a))) return 'away';
   return 'available';

@@ -8,7 +8,7 @@ import { effectiveStatus, type OwnChoice, type PeerPresence, type Published } fr
 export interface PresencePhone {
   readonly ua: UserAgent;
   readonly registration: { status: string; registeredAt?: number | undefined };
-  readonly lines: ReadonlyArray<{ view: { status: string } }>;
+  readonly lines: ReadonlyArray<{ view: { id: string; status: string } }>;
   readonly observers: Set<() => void>;
   setDnd(on: boolean): void;
   targetUri(user: string): URI;
@@ -20,6 +20,8 @@ export interface PresencePhone {
  * (15 s in the reference config): 180 s rather than 300 halves that, for one PUBLISH every 162 s.
  */
 export const PUBLISH_EXPIRES = 180;
+/** "Nacharbeit" ends by itself after this long without a saved note. */
+export const WRAP_UP_MAX_MS = 15 * 60_000;
 
 export interface PresenceConfig {
   aor: string;
@@ -33,6 +35,8 @@ export interface PresenceConfig {
   onOwn(status: Published): void;
   /** A colleague's state changed. */
   onPeer(user: string, state: PeerPresence): void;
+  /** How long "Nacharbeit" lasts at most without a saved note (WRAP_UP_MAX_MS). */
+  wrapUpMaxMs?: number;
 }
 
 /**
@@ -44,6 +48,11 @@ export class PresenceEngine {
   private choice: OwnChoice = 'available';
   private idle = false;
   private inCall = false;
+  /** "Nacharbeit": an answered call ended and its note is not saved yet (docs/presence.md). */
+  private wrapUp = false;
+  private wrapUpTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Lines seen connected: their end starts the after-call work. */
+  private readonly talked = new Set<string>();
   private note: string | undefined;
   private registeredAt: number | undefined;
   private published: Published | undefined;
@@ -73,7 +82,7 @@ export class PresenceEngine {
   }
 
   get status(): Published {
-    return effectiveStatus(this.choice, this.inCall, this.idle);
+    return effectiveStatus(this.choice, this.inCall, this.idle, this.wrapUp);
   }
 
   get own(): OwnChoice {
@@ -104,6 +113,21 @@ export class PresenceEngine {
     if (this.published && this.registeredAt !== undefined) this.publication.publish(this.published, note);
   }
 
+  /** The note of the call is saved (or she ends the after-call work herself): back to her choice. */
+  endWrapUp(): void {
+    clearTimeout(this.wrapUpTimer);
+    if (!this.wrapUp) return;
+    this.wrapUp = false;
+    this.update();
+  }
+
+  private startWrapUp(): void {
+    clearTimeout(this.wrapUpTimer);
+    this.wrapUp = true;
+    // A note never saved must not leave her "in Nacharbeit" for the rest of the day.
+    this.wrapUpTimer = setTimeout(() => this.endWrapUp(), this.config.wrapUpMaxMs ?? WRAP_UP_MAX_MS);
+  }
+
   setPeople(users: readonly string[]): void {
     this.team.setPeople(users);
   }
@@ -111,12 +135,25 @@ export class PresenceEngine {
   /** Quit/unload: withdraw our publication and end the subscriptions before the UA stops. */
   async stop(): Promise<void> {
     this.phone.observers.delete(this.observer);
+    clearTimeout(this.wrapUpTimer);
     await Promise.all([this.publication.withdraw(), this.team.stop()]);
     this.published = undefined;
   }
 
   private onPhoneChanged(): void {
     const inCall = this.phone.lines.some((line) => line.view.status === 'connected');
+    let wrapUpBegins = false;
+    for (const { view } of this.phone.lines) {
+      if (view.status === 'connected') this.talked.add(view.id);
+      else if (view.status === 'ended' && this.talked.delete(view.id)) wrapUpBegins = true;
+    }
+    if (wrapUpBegins) {
+      this.startWrapUp();
+      if (!inCall) {
+        this.inCall = false;
+        this.update();
+      }
+    }
     const registration = this.phone.registration;
     if (registration.status === 'registered' && registration.registeredAt !== this.registeredAt) {
       this.registeredAt = registration.registeredAt;

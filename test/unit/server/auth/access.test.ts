@@ -86,6 +86,24 @@ describe('AccessControl', () => {
       expect(access.mayWrite(user('lena'), 'sanitaer', 'firm_schedule')).toBe(true);
     });
 
+    it('leaves contracts, billed items and the no-bill confirmation to the lead; hides billing from teleworkers only', () => {
+      for (const table of ['firm_contract', 'billing_item'] as const) {
+        expect(access.mayWrite(user('lena'), 'tischlerei', table)).toBe(true);
+        expect(access.mayWrite(user('carl'), 'tischlerei', table)).toBe(false);
+        expect(access.mayWrite(user('anna'), 'tischlerei', table)).toBe(false);
+      }
+      expect(access.mayWrite(user('anna'), 'tischlerei', 'call', 'no_bill_reason')).toBe(true);
+      expect(access.mayWrite(user('anna'), 'tischlerei', 'call', 'no_bill_confirmed_by')).toBe(false);
+      expect(access.mayWrite(user('lena'), 'tischlerei', 'call', 'no_bill_confirmed_by')).toBe(true);
+      expect(access.hiddenTables(user('anna'))).toEqual(['firm_contract', 'billing_item']);
+      expect(access.hiddenTables(user('carl'))).toEqual([]);
+      expect(access.hiddenTables(user('lena'))).toEqual([]);
+      expect(access.mayReadBilling(user('carl'), 'tischlerei')).toBe(true);
+      expect(access.mayReadBilling(user('carl'), 'sanitaer')).toBe(false);
+      expect(access.mayReadBilling(user('anna'), 'tischlerei')).toBe(false);
+      expect(access.mayReadBilling(user('lena'), 'sanitaer')).toBe(true);
+    });
+
     it('never matches a tenant by prefix, case or an empty name', () => {
       for (const tenant of ['tischlere', 'tischlerei2', 'Tischlerei', '', ' tischlerei'])
         expect(access.mayServe(user('carl'), tenant), tenant).toBe(false);

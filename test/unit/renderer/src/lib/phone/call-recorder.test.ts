@@ -110,3 +110,30 @@ describe('call history rows', () => {
     expect(rows.get('row-2')).not.toHaveProperty('parent_id');
   });
 });
+
+describe('what the row carries for billing', () => {
+  it('keeps the SIP Call-ID on answer, and on the end the app’s talk time and the hold', async () => {
+    const { rows, recorder } = history();
+    const view = line('d');
+    recorder.begin(view, () => undefined, Promise.resolve(firm('schreinerei')));
+    view.answeredAt = Date.parse('2026-11-27T08:00:04Z');
+    recorder.answered(view, 'a84b4c76e66710@pbx');
+    view.endedAt = Date.parse('2026-11-27T08:01:05.600Z');
+    view.outcome = 'answered';
+    recorder.ended(view, 12);
+    await recorder.settled();
+    expect(rows.get('row-1')).toMatchObject({ pbx_call_id: 'a84b4c76e66710@pbx', app_talk_seconds: 62, hold_seconds: 12 });
+  });
+
+  it('an unanswered call has no talk or hold time', async () => {
+    const { rows, recorder } = history();
+    const view = line('e');
+    recorder.begin(view, () => undefined, Promise.resolve(firm('schreinerei')));
+    view.endedAt = Date.parse('2026-11-27T08:00:09Z');
+    view.outcome = 'missed';
+    recorder.ended(view, 0);
+    await recorder.settled();
+    expect(rows.get('row-1')).not.toHaveProperty('app_talk_seconds');
+    expect(rows.get('row-1')).not.toHaveProperty('hold_seconds');
+  });
+});

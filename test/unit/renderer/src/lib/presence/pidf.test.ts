@@ -13,9 +13,17 @@ describe('PIDF', () => {
     buildPidf({ entity: 'sip:alice@localhost', instance, status, note, at: new Date(at) });
 
   it('round-trips every published status', () => {
-    for (const status of ['available', 'away', 'dnd', 'busy', 'offline'] as const) {
+    for (const status of ['available', 'away', 'dnd', 'busy', 'wrapup', 'offline'] as const) {
       expect(parsePidf(doc(status, '2026-11-27T08:00:00Z'))).toBe(status);
     }
+  });
+
+  it('says "Nacharbeit" with an RPID extension activity, which an "other" activity of another phone is not', () => {
+    expect(doc('wrapup', '2026-11-27T08:00:00Z')).toContain(
+      '<rpid:activities><rpid:other>after-call-work</rpid:other></rpid:activities>',
+    );
+    const foreign = doc('wrapup', '2026-11-27T08:00:00Z').replace('after-call-work', 'Mittagspause');
+    expect(parsePidf(foreign)).toBe('available');
   });
 
   it('names tuple and person by instance and stamps both with the time the status was set', () => {
@@ -187,5 +195,10 @@ describe('effective status', () => {
     expect(effectiveStatus('away', true, false)).toBe('busy');
     expect(effectiveStatus('available', false, true)).toBe('away');
     expect(effectiveStatus('available', false, false)).toBe('available');
+    // "Nacharbeit": after a call, until its note is saved; a new call and the explicit wishes win.
+    expect(effectiveStatus('available', false, true, true)).toBe('wrapup');
+    expect(effectiveStatus('away', false, false, true)).toBe('wrapup');
+    expect(effectiveStatus('available', true, false, true)).toBe('busy');
+    expect(effectiveStatus('dnd', false, false, true)).toBe('dnd');
   });
 });

@@ -10,6 +10,8 @@ import type { PbxHost } from '../../../../../../../renderer/src/lib/phone/bridge
 export class FakePbx {
   /** Every message any phone sent, in order (`from: first line`). */
   readonly trace: string[] = [];
+  /** Every request as sent, whole (headers a test checks, e.g. P-Preferred-Identity). */
+  readonly requests: string[] = [];
   /** Answers the registrar gives to REGISTER refreshes instead of 200 (a lapse), consumed one by one. */
   readonly registerRefusals: number[] = [];
   /** The Expires the registrar grants. */
@@ -62,6 +64,7 @@ export class FakePbx {
       this.pending.get(`${branch} ${method}`)?.deliver(message);
       return;
     }
+    this.requests.push(message);
     const [requestMethod, ruri] = first.split(' ') as [string, string];
     const contact = /<sips?:([^@>;]+)@/i.exec(header(message, 'Contact') ?? '')?.[1];
     if (contact) this.contacts.set(contact, from);
