@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackInfo } from '../../../pbx/stack-runner.js';
 import { demoContacts, earlierNotes } from '../../../scripts/demo/contacts.js';
 import { FIRMS } from '../../../scripts/demo/office.js';
-import { launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
+import { ARTIFACTS, launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
 import { startDemo, type RunningDemo } from '../../helpers/demo-process.js';
 import { relayedPackets } from '../../helpers/rtpengine-ng.js';
 
 const FIRM = FIRMS[0]!;
 const REGULAR = demoContacts(FIRMS).get(FIRM.id)!.regulars[0]!;
 const EARLIER = earlierNotes(FIRM, REGULAR, 0)[0]!;
+const SHOTS = ['demo-call-ringing', 'demo-call-answered', 'demo-craftsman-notes', 'demo-control'];
+const LIVE_SCREENS = ['contacts', 'notes', 'team', 'settings'];
 const NOTE = 'Möchte einen Termin zum Ausmessen der Küchenarbeitsplatte, nächste Woche vormittags.';
 
 /**
@@ -21,7 +23,8 @@ const NOTE = 'Möchte einen Termin zum Ausmessen der Küchenarbeitsplatte, näch
  * the joinery; the teleworker's card rings with the firm, its greeting, the caller's contact name and
  * the earlier notes; she answers, both sides' audio flows through rtpengine, her note reaches the
  * craftsman's desk, she hangs up and the customer's side ends. Ctrl-C leaves no process behind.
- * The README's demo pictures are taken here (artifacts/demo-*.png, copied to docs/screenshots/).
+ * The README's pictures are taken here (artifacts/demo-*.png; `DEMO_SCREENSHOTS_TO_DOCS=1` copies them
+ * to docs/screenshots/).
  */
 describe('npm run demo', () => {
   let home: string;
@@ -59,6 +62,20 @@ describe('npm run demo', () => {
         .toBe('registered');
     await max.goto(`${new URL(running.run.desks.max!).origin}/#/notes`);
 
+    // The other screens, as the README shows them: connected to the PBX and the server, never "nicht
+    // verbunden"; before the call, whose card stays on the desk after it ends.
+    const origin = new URL(running.run.desks.anna!).origin;
+    for (const view of LIVE_SCREENS) {
+      await anna.goto(`${origin}/#/${view}`);
+      await anna.getByTestId(`view-${view}`).waitFor();
+      await expect
+        .poll(() => anna.getByTestId('status-phone').getAttribute('data-state'), { timeout: 15_000 })
+        .toBe('registered');
+      expect(await anna.getByText('nicht verbunden').count()).toBe(0);
+      await screenshot(anna, `demo-${view}`);
+    }
+    await anna.goto(`${origin}/#/phone`);
+    await anna.getByTestId('view-phone').waitFor();
     const control = await open(running.run.control, 900, 700);
     await control.getByRole('button', { name: `Kunde ruft die ${FIRM.label} an` }).click();
 
@@ -100,6 +117,7 @@ describe('npm run demo', () => {
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('ended');
     expect(await row.textContent()).toContain('Telearbeiterin hat aufgelegt');
     await screenshot(control, 'demo-control');
+
     for (const seen of errors) expect(seen).toEqual([]);
 
     await running.stop();
@@ -109,8 +127,8 @@ describe('npm run demo', () => {
     demo = undefined;
 
     if (process.env.DEMO_SCREENSHOTS_TO_DOCS === '1') {
-      for (const name of ['demo-call-ringing', 'demo-call-answered', 'demo-craftsman-notes', 'demo-control'])
-        copyFileSync(join('artifacts', `${name}.png`), join('docs', 'screenshots', `${name}.png`));
+      for (const name of [...SHOTS, ...LIVE_SCREENS.map((view) => `demo-${view}`)])
+        copyFileSync(join(ARTIFACTS, `${name}.png`), join(ARTIFACTS, '..', 'docs', 'screenshots', `${name}.png`));
     }
   }, 150_000);
 });

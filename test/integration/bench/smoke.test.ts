@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RUNNER_GRACE_MS, runSuiteFile, type Metric } from '../../../bench/_runner.js';
-import { suiteDeadlineMs } from '../../../bench/_suites.js';
+import { SMOKE_EXCLUDED, suiteDeadlineMs } from '../../../bench/_suites.js';
 
 // Every benchmark suite once at smoke sizes (BENCH_SMOKE=1): a product change that breaks a bench
 // fails here the same day. Figures at these sizes mean nothing; only that each is measured and sane.
@@ -70,7 +70,8 @@ function sane(m: Metric): boolean {
 
 const suites = readdirSync(BENCH)
   .filter((name) => name.endsWith('.ts') && name !== 'run.ts' && !name.startsWith('_'))
-  .map((name) => name.slice(0, -3));
+  .map((name) => name.slice(0, -3))
+  .filter((suite) => !(suite in SMOKE_EXCLUDED));
 
 describe('benchmark smoke run', () => {
   it('covers every suite', () => {
