@@ -114,3 +114,29 @@ export function startElectronDesk(paths: DemoPaths, person: DemoPerson, binary: 
     { cwd: root, env, group: true },
   );
 }
+
+/**
+ * The apps started before the server did, and their sync may be waiting out a backoff of up to a
+ * minute: ask each to sync now, again every few seconds, until it reports the server reachable (not
+ * until its backlog is sent: 1,000 fresh contacts take a while). Returns the desks still offline.
+ */
+export async function connectSync(desks: DeskShell[], timeoutMs = 20_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  const waiting = new Set(desks);
+  let nudged = 0;
+  while (waiting.size > 0 && Date.now() < deadline) {
+    if (Date.now() - nudged > 3000) {
+      nudged = Date.now();
+      for (const desk of waiting) void desk.invoke('sync.now', null).catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const desk of [...waiting]) {
+      const status = await desk
+        .invoke<{ state: string; live: boolean }>('sync.status', null)
+        .catch(() => ({ state: 'offline', live: false }));
+      // The live channel is up as soon as the server answers; a cycle may still be sending the backlog.
+      if (status.state === 'online' || status.live) waiting.delete(desk);
+    }
+  }
+  return [...waiting].map((desk) => desk.person.id);
+}

@@ -7,7 +7,7 @@
  * so the next run unlocks the same keyring and the profiles' stored identities open again.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { alive } from './home.js';
@@ -79,6 +79,23 @@ async function stopPid(pid: number | undefined): Promise<void> {
   if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/**
+ * The processes that run with the private keyring's HOME: only the demo's bus and keyring daemons
+ * have it (gnome-keyring's `--unlock` leaves a helper of its own behind, which no PID of ours names).
+ */
+export function processesWithHome(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`HOME=${dir}`)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
 /** Starts the private keyring in `dir` (made on first use, unlocked with the password kept there). */
 export async function startPrivateKeychain(dir: string): Promise<DemoKeychain> {
   const runtime = join(dir, 'run');
@@ -102,6 +119,7 @@ export async function startPrivateKeychain(dir: string): Promise<DemoKeychain> {
   const stop = async () => {
     await stopPid(pids['gnome-keyring-daemon']);
     await stopPid(busPid);
+    for (const pid of processesWithHome(dir)) await stopPid(pid);
   };
   try {
     // The daemonising `--unlock` form creates (first run) or opens the login keyring with the password on stdin.

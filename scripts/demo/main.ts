@@ -11,7 +11,7 @@ import { MissingPackageError, startStack, type Stack } from '../../pbx/stack-run
 import { Calls, CONTROL_ACTIONS } from './calls.js';
 import type { Child } from './children.js';
 import { startControl, type Control } from './control.js';
-import { electronBinary, onboard, startDeskShell, startElectronDesk, type DeskShell } from './desks.js';
+import { connectSync, electronBinary, onboard, startDeskShell, startElectronDesk, type DeskShell } from './desks.js';
 import { alive, defaultDemoHome, demoPaths, readRun, readState, writeRun, writeState } from './home.js';
 import { startDemoKeychain, type DemoKeychain } from './keychain.js';
 import { PEOPLE } from './office.js';
@@ -193,8 +193,8 @@ try {
   Object.assign(pids, { kamailio: stack.info.pids.kamailio, rtpengine: stack.info.pids.rtpengine });
   if (stack.info.pids.server) pids.server = stack.info.pids.server;
   say(`Telefonanlage und Server laufen (${stack.info.pbxWss}, ${stack.info.server ?? 'ohne Server'})`);
-  // The apps tried the server before it was up: sync now rather than after their backoff.
-  for (const desk of desks) void desk.invoke('sync.now', null).catch(() => undefined);
+  const offline = await connectSync(desks);
+  if (offline.length > 0) say(`Noch keine Verbindung zum Server: ${offline.join(', ')} (wird weiter versucht)`);
 
   const electron = await electronBinary();
   const links: Record<string, string> = {};

@@ -17,14 +17,18 @@ export interface RunningDemo {
   leftovers(): string[];
 }
 
-/** Processes on this machine whose command line contains `text` (the demo home's path), by /proc. */
+/**
+ * Processes on this machine whose command line or environment contains `text` (the demo home's path;
+ * the private keyring's daemons have it only in their HOME), by /proc.
+ */
 export function processesMentioning(text: string): string[] {
   const found: string[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(text)) found.push(`${entry} ${cmdline.slice(0, 160)}`);
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
+      if (cmdline.includes(text) || environ.includes(text)) found.push(`${entry} ${cmdline.slice(0, 160)}`);
     } catch {
       // gone meanwhile
     }

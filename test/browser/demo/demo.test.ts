@@ -9,6 +9,7 @@ import { FIRMS } from '../../../scripts/demo/office.js';
 import { ARTIFACTS, launchChromium, screenshot, watchPageErrors } from '../../helpers/chromium.js';
 import { startDemo, type RunningDemo } from '../../helpers/demo-process.js';
 import { relayedPackets } from '../../helpers/rtpengine-ng.js';
+import { invokeInPage } from '../../helpers/ui.js';
 
 const FIRM = FIRMS[0]!;
 const REGULAR = demoContacts(FIRMS).get(FIRM.id)!.regulars[0]!;
@@ -65,13 +66,21 @@ describe('npm run demo', () => {
     // The other screens, as the README shows them: connected to the PBX and the server, never "nicht
     // verbunden"; before the call, whose card stays on the desk after it ends.
     const origin = new URL(running.run.desks.anna!).origin;
+    // The firms' names come from the server's directory: the first sync has brought them.
+    await expect
+      .poll(async () => ((await invokeInPage(anna, 'tenants.list', null)) as { value?: unknown[] }).value?.length, {
+        timeout: 30_000,
+      })
+      .toBe(FIRMS.length);
     for (const view of LIVE_SCREENS) {
       await anna.goto(`${origin}/#/${view}`);
       await anna.getByTestId(`view-${view}`).waitFor();
       await expect
         .poll(() => anna.getByTestId('status-phone').getAttribute('data-state'), { timeout: 15_000 })
         .toBe('registered');
+      await expect.poll(() => anna.getByText('Wird geladen').count(), { timeout: 10_000 }).toBe(0);
       expect(await anna.getByText('nicht verbunden').count()).toBe(0);
+      expect(await anna.getByText('nicht erreichbar').count()).toBe(0);
       await screenshot(anna, `demo-${view}`);
     }
     await anna.goto(`${origin}/#/phone`);
