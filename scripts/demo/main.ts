@@ -164,17 +164,8 @@ try {
   if (fresh) state = await setupOffice(paths, say);
   if (!state) throw new Error('the demo office is incomplete');
   if (state.keychain !== kc.kind) writeState(paths, (state = { ...state, keychain: kc.kind }));
-  const desks: DeskShell[] = await desksStarting;
-  const passphrases = state.passphrases;
-  await Promise.all(
-    desks.map(async (desk) => {
-      const bundle = readFileSync(bundlePath(paths, desk.person.id), 'utf8');
-      if (await onboard(desk, bundle, passphrases[desk.person.id]!))
-        say(`${desk.person.desk}: Zugang eingerichtet (Bundle und Passphrase, Schlüssel im Schlüsselbund)`);
-    }),
-  );
-
-  // The stack starts while the teleworker's app imports the contacts; sync sends them once the server is up.
+  // The stack starts as soon as the office exists, while the apps start, take their identities and import
+  // the contacts; their sync reaches the server once it is up.
   const stackStarting = started(
     'stack',
     startStack({
@@ -188,6 +179,16 @@ try {
     }),
     (stack) => stack.stop(),
   );
+  const desks: DeskShell[] = await desksStarting;
+  const passphrases = state.passphrases;
+  await Promise.all(
+    desks.map(async (desk) => {
+      const bundle = readFileSync(bundlePath(paths, desk.person.id), 'utf8');
+      if (await onboard(desk, bundle, passphrases[desk.person.id]!))
+        say(`${desk.person.desk}: Zugang eingerichtet (Bundle und Passphrase, Schlüssel im Schlüsselbund)`);
+    }),
+  );
+
   const [stack] = await Promise.all([stackStarting, seeding]);
   writeState(paths, (state = { ...state, ...done }));
   Object.assign(pids, { kamailio: stack.info.pids.kamailio, rtpengine: stack.info.pids.rtpengine });
