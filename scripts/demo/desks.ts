@@ -117,7 +117,7 @@ export function startElectronDesk(paths: DemoPaths, person: DemoPerson, binary: 
 
 /**
  * The apps started before the server did, and their sync may be waiting out a backoff of up to a
- * minute: ask each to sync now, again every few seconds, until it reports the server reachable (not
+ * minute: ask each to sync now, again every second, until it reports the server reachable (not
  * until its backlog is sent: 1,000 fresh contacts take a while). Returns the desks still offline.
  */
 export async function connectSync(desks: DeskShell[], timeoutMs = 20_000): Promise<string[]> {
@@ -125,7 +125,7 @@ export async function connectSync(desks: DeskShell[], timeoutMs = 20_000): Promi
   const waiting = new Set(desks);
   let nudged = 0;
   while (waiting.size > 0 && Date.now() < deadline) {
-    if (Date.now() - nudged > 3000) {
+    if (Date.now() - nudged > 1000) {
       nudged = Date.now();
       for (const desk of waiting) void desk.invoke('sync.now', null).catch(() => undefined);
     }

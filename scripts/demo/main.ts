@@ -18,7 +18,7 @@ import { PEOPLE } from './office.js';
 import { missingPackages, missingPackagesMessage } from './packages.js';
 import { ensureRenderer } from './renderer-build.js';
 import { importFirmContacts, seedEarlierNotes } from './seed.js';
-import { bundlePath, officeComplete, setupOffice } from './setup-office.js';
+import { bundlePath, officeComplete } from './office-files.js';
 
 const startedAt = Date.now();
 const { values } = parseArgs({
@@ -161,7 +161,8 @@ try {
     }
   })();
   pending.push(seeding.catch(() => undefined));
-  if (fresh) state = await setupOffice(paths, say);
+  // The admin CLI (and PGlite with it) is loaded only when an office is to be made: a warm start skips it.
+  if (fresh) state = await (await import('./setup-office.js')).setupOffice(paths, say);
   if (!state) throw new Error('the demo office is incomplete');
   if (state.keychain !== kc.kind) writeState(paths, (state = { ...state, keychain: kc.kind }));
   // The stack starts as soon as the office exists, while the apps start, take their identities and import

@@ -5,16 +5,12 @@
  * the three people with their provisioning bundles. Half-made offices are thrown away and made again.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
 import { freePort } from '../../pbx/daemons.js';
 import { runAdmin } from '../../server/admin/commands.js';
 import { writeState, type DemoPaths, type DemoState } from './home.js';
+import { bundlePath } from './office-files.js';
 import { FIRMS, PEOPLE, type DemoFirm } from './office.js';
-
-export function bundlePath(paths: DemoPaths, user: string): string {
-  return join(paths.bundles, `${user}.vermittlung.json`);
-}
 
 /**
  * Where a firm's contract with the office (price per call, included minutes, notice period) is set
@@ -106,13 +102,4 @@ export async function setupOffice(paths: DemoPaths, say: (line: string) => void)
   };
   writeState(paths, state);
   return state;
-}
-
-/** Whether the office of an earlier run is complete (its state was written last). */
-export function officeComplete(paths: DemoPaths, state: DemoState | undefined): state is DemoState {
-  return (
-    state !== undefined &&
-    existsSync(join(paths.office, 'directory.json')) &&
-    PEOPLE.every((p) => existsSync(bundlePath(paths, p.id)) && state.passphrases[p.id] !== undefined)
-  );
 }
