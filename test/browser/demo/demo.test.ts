@@ -80,7 +80,7 @@ describe('npm run demo', () => {
         .toBe('registered');
       await expect.poll(() => anna.getByText('Wird geladen').count(), { timeout: 10_000 }).toBe(0);
       expect(await anna.getByText('nicht verbunden').count()).toBe(0);
-      expect(await anna.getByText('nicht erreichbar').count()).toBe(0);
+      await expect.poll(() => anna.getByText('nicht erreichbar').count(), { timeout: 30_000 }).toBe(0);
       await screenshot(anna, `demo-${view}`);
     }
     await anna.goto(`${origin}/#/phone`);
