@@ -98,6 +98,8 @@ export function processesWithHome(dir: string): number[] {
 
 /** Starts the private keyring in `dir` (made on first use, unlocked with the password kept there). */
 export async function startPrivateKeychain(dir: string): Promise<DemoKeychain> {
+  // Daemons of this keyring from a run that was killed outright would answer in place of the new ones.
+  for (const pid of processesWithHome(dir)) await stopPid(pid);
   const runtime = join(dir, 'run');
   mkdirSync(join(dir, '.local', 'share'), { recursive: true, mode: 0o700 });
   mkdirSync(runtime, { recursive: true, mode: 0o700 });

@@ -17,6 +17,7 @@ import { startDemoKeychain, type DemoKeychain } from './keychain.js';
 import { PEOPLE } from './office.js';
 import { missingPackages, missingPackagesMessage } from './packages.js';
 import { ensureRenderer } from './renderer-build.js';
+import { reapStaleRun } from './stale.js';
 import { importFirmContacts, seedEarlierNotes } from './seed.js';
 import { bundlePath, officeComplete } from './office-files.js';
 
@@ -95,14 +96,15 @@ function open(url: string): void {
   opener.unref();
 }
 
-function publish(stack: Stack, desks: Record<string, string>): void {
+/** run/demo.json: this run's PID (the lock), every PID it started so far, and once ready its URLs. */
+function publish(ready?: { stack: Stack; desks: Record<string, string> }): void {
   writeRun(paths, {
     pid: process.pid,
     pids,
-    desks,
+    desks: ready?.desks ?? {},
     control: control?.url ?? '',
-    stack: stack.layout.stackFile,
-    readyAt: new Date().toISOString(),
+    stack: ready?.stack.layout.stackFile ?? '',
+    readyAt: ready ? new Date().toISOString() : '',
   });
 }
 
@@ -111,11 +113,17 @@ const pending: Promise<unknown>[] = [];
 function started<T>(name: string, start: Promise<T>, stop: (value: T) => Promise<void>): Promise<T> {
   const tracked = start.then((value) => {
     cleanups.push({ name, stop: () => stop(value) });
+    // Recorded at once, so a run killed outright can be cleaned up by the next (stale.ts).
+    queueMicrotask(() => !stopping && publish());
     return value;
   });
   pending.push(tracked.catch(() => undefined));
   return tracked;
 }
+
+const reaped = await reapStaleRun(paths);
+if (reaped.length > 0) say(`Von einem abgebrochenen Lauf übrig und jetzt beendet: ${reaped.join(', ')}`);
+publish();
 
 try {
   ensureRenderer(say);
@@ -222,7 +230,7 @@ try {
     onChange: (call) => {
       if (call.state === 'ended') delete pids[`customer-${call.plan.id}`];
       else pids[`customer-${call.plan.id}`] = call.pid;
-      if (!stopping) publish(stack, links);
+      if (!stopping) publish({ stack, desks: links });
       say(
         `Anruf ${call.plan.id} (${call.plan.firmName}, ${call.plan.knownAs ?? 'unbekannt'} ${call.plan.from}): ${call.state}${call.ending ? ` – ${call.ending}` : ''}`,
       );
@@ -238,7 +246,7 @@ try {
     onStop: () => void shutdown(0),
     say,
   });
-  publish(stack, links);
+  publish({ stack, desks: links });
 
   console.log('');
   for (const desk of desks) {
