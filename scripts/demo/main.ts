@@ -52,7 +52,7 @@ if (running && running.pid !== process.pid && alive(running.pid)) {
 mkdirSync(paths.logs, { recursive: true });
 mkdirSync(paths.run, { recursive: true });
 
-/** Everything started, stopped in reverse order on Ctrl-C, on SIGTERM or when a step fails. */
+/** Everything started, stopped on Ctrl-C, on SIGTERM or when a step fails (in STOP_ORDER). */
 const cleanups: { name: string; stop: () => Promise<void> }[] = [];
 /** The apps stop first (their last sync still reaches the server), then the stack, the keychain last. */
 const STOP_ORDER = ['electron', 'desk', 'stack', 'keychain'];
@@ -64,7 +64,7 @@ let calls: Calls | undefined;
 let stopping = false;
 
 async function shutdown(code: number): Promise<void> {
-  // A terminal's Ctrl-C reaches this process twice (directly and relayed by tsx's CLI): one shutdown only.
+  // A second Ctrl-C (or a SIGTERM after it) must not cut the first clean-up short.
   if (stopping) return;
   stopping = true;
   console.log('\nDemo wird beendet …');
@@ -110,11 +110,17 @@ function publish(ready?: { stack: Stack; desks: Record<string, string> }): void 
 
 /** Starts still under way when a step fails: waited for, so whatever they started is stopped too. */
 const pending: Promise<unknown>[] = [];
-function started<T>(name: string, start: Promise<T>, stop: (value: T) => Promise<void>): Promise<T> {
+function started<T>(
+  name: string,
+  start: Promise<T>,
+  stop: (value: T) => Promise<void>,
+  pidsOf: (value: T) => Record<string, number>,
+): Promise<T> {
   const tracked = start.then((value) => {
     cleanups.push({ name, stop: () => stop(value) });
     // Recorded at once, so a run killed outright can be cleaned up by the next (stale.ts).
-    queueMicrotask(() => !stopping && publish());
+    Object.assign(pids, pidsOf(value));
+    if (!stopping) publish();
     return value;
   });
   pending.push(tracked.catch(() => undefined));
@@ -136,9 +142,13 @@ try {
     say(`Demo-Büro aus ${paths.root} wird wiederverwendet`);
   }
 
-  keychain = await started('keychain', startDemoKeychain(paths.keyring, state?.keychain), (kc) => kc.stop());
+  keychain = await started(
+    'keychain',
+    startDemoKeychain(paths.keyring, state?.keychain),
+    (kc) => kc.stop(),
+    (kc) => kc.pids,
+  );
   const kc = keychain;
-  Object.assign(pids, kc.pids);
   if (kc.kind === 'private')
     say(
       'Kein Schlüsselbund in dieser Sitzung: die Demo startet einen eigenen (gnome-keyring auf einem eigenen D-Bus, ' +
@@ -148,10 +158,12 @@ try {
   // The app processes start while the office is made: they need nothing of it until the onboarding.
   const desksStarting = Promise.all(
     PEOPLE.map((person) =>
-      started(`desk ${person.id}`, startDeskShell(paths, person, kc.env), (desk) => desk.proc.stop()).then((desk) => {
-        pids[`desk-${person.id}`] = desk.proc.pid;
-        return desk;
-      }),
+      started(
+        `desk ${person.id}`,
+        startDeskShell(paths, person, kc.env),
+        (desk) => desk.proc.stop(),
+        (desk) => ({ [`desk-${person.id}`]: desk.proc.pid }),
+      ),
     ),
   );
   pending.push(desksStarting.catch(() => undefined));
@@ -187,6 +199,11 @@ try {
       log: (line) => appendFileSync(`${paths.logs}/stack.log`, `${new Date().toISOString()} ${line}\n`),
     }),
     (stack) => stack.stop(),
+    ({ info }) => ({
+      kamailio: info.pids.kamailio,
+      rtpengine: info.pids.rtpengine,
+      ...(info.pids.server ? { server: info.pids.server } : {}),
+    }),
   );
   const desks: DeskShell[] = await desksStarting;
   const passphrases = state.passphrases;
@@ -200,8 +217,6 @@ try {
 
   const [stack] = await Promise.all([stackStarting, seeding]);
   writeState(paths, (state = { ...state, ...done }));
-  Object.assign(pids, { kamailio: stack.info.pids.kamailio, rtpengine: stack.info.pids.rtpengine });
-  if (stack.info.pids.server) pids.server = stack.info.pids.server;
   say(`Telefonanlage und Server laufen (${stack.info.pbxWss}, ${stack.info.server ?? 'ohne Server'})`);
   const offline = await connectSync(desks);
   if (offline.length > 0) say(`Noch keine Verbindung zum Server: ${offline.join(', ')} (wird weiter versucht)`);
