@@ -13,6 +13,7 @@ import { ReportService } from '../server/billing/report-service.js';
 import { migrate } from '../server/db/migrations.js';
 import { PgliteDatabase } from '../server/db/pglite-database.js';
 import { BASE_TERMS, callLine, fixedSource } from '../test/helpers/billing-lines.js';
+import { cdrIngest } from './_cdr-ingest.js';
 import { emit, onAbort, runSuite, size, step } from './_metrics.js';
 import { suiteDeadlineMs } from './_suites.js';
 
@@ -110,6 +111,7 @@ async function barePdf(calls: readonly BillingCallLine[]): Promise<number> {
 
 const MEASURES: { name: string; timeoutMs: number; run: (ctx: Context) => Promise<void> }[] = [
   { name: 'report of a 10k-call month', timeoutMs: 120_000, run: reportMonth },
+  { name: 'CDR ingestion', timeoutMs: 180_000, run: (ctx) => cdrIngest(ctx.db, SUITE) },
 ];
 
 await runSuite(SUITE, suiteDeadlineMs(SUITE), async () => {

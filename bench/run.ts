@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runSuiteFile, summaryTable, type Metric } from './_runner.js';
-import { suiteDeadlineMs } from './_suites.js';
+import { SMOKE_EXCLUDED, suiteDeadlineMs } from './_suites.js';
 
 const benchDir = import.meta.dirname;
 const available = readdirSync(benchDir)
@@ -29,7 +29,8 @@ if (unknown.length > 0) {
 const loadBefore = loadavg();
 const all: Metric[] = [];
 const failed: string[] = [];
-for (const suite of requested.length > 0 ? requested : available) {
+const chosen = requested.length > 0 ? requested : available.filter((suite) => !(smoke && suite in SMOKE_EXCLUDED));
+for (const suite of chosen) {
   const run = await runSuiteFile(join(benchDir, `${suite}.ts`), {
     deadlineMs: suiteDeadlineMs(suite, smoke),
     smoke,

@@ -1,22 +1,19 @@
 /**
- * `npm run bench -- cdr`: how fast the server takes in the PBX's call detail records from the files
- * db_flatstore writes (the PGlite case; docs/billing.md). CDR_FILES files of lines exactly as
- * Kamailio writes them are read by the server's CdrFileIngester into a migrated PGlite database; the
- * same-run baseline inserts the same records, already parsed, with the same statement, without
- * reading files or keeping offsets.
+ * The report suite's `cdr_ingest_per_s`: how fast the server takes in the PBX's call detail records
+ * from the files db_flatstore writes (the PGlite case; docs/billing.md). CDR_FILES files of lines
+ * exactly as Kamailio writes them are read by the server's CdrFileIngester into a migrated PGlite
+ * database; the same-run baseline inserts the same records, already parsed, with the same statement,
+ * without reading files or keeping offsets.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate } from '../server/db/migrations.js';
-import { PgliteDatabase } from '../server/db/pglite-database.js';
+import type { PgliteDatabase } from '../server/db/pglite-database.js';
 import { parseCdrLine, type CdrRecord } from '../server/metering/cdr-file.js';
 import { CdrFileIngester } from '../server/metering/cdr-ingest.js';
 import { insertCdrs } from '../server/metering/cdr-store.js';
-import { emit, onAbort, runSuite, size, step } from './_metrics.js';
-import { suiteDeadlineMs } from './_suites.js';
+import { emit, onAbort, size, step } from './_metrics.js';
 
-const SUITE = 'cdr';
 const CDRS = size(50_000, 2000);
 // One file per Kamailio process that ends dialogs.
 const CDR_FILES = 4;
@@ -43,15 +40,10 @@ function cdrLine(i: number): string {
   ].join('|');
 }
 
-await runSuite(SUITE, suiteDeadlineMs(SUITE), async () => {
+/** Ingests CDRS records from files into `db` (whose pbx_cdr it empties afterwards) and emits the rates. */
+export async function cdrIngest(db: PgliteDatabase, suite: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vermittlung-bench-cdr-'));
-  onAbort(() => rmSync(dir, { recursive: true, force: true }));
-  const db = await step('PGlite and migrations', 120_000, async () => {
-    const opened = await PgliteDatabase.open(join(dir, 'db'));
-    await migrate(opened);
-    return opened;
-  });
-  onAbort(() => db.close());
+  const removeDir = onAbort(() => rmSync(dir, { recursive: true, force: true }));
   const cdrDir = join(dir, 'cdr');
   const lines = Array.from({ length: CDRS }, (_, i) => cdrLine(i));
   await step('write CDR files', 30_000, () => {
@@ -63,7 +55,7 @@ await runSuite(SUITE, suiteDeadlineMs(SUITE), async () => {
   });
 
   const ingester = new CdrFileIngester(db, cdrDir, () => undefined);
-  const ingestMs = await step('ingest the files', 120_000, async () => {
+  const ingestMs = await step('ingest the CDR files', 120_000, async () => {
     const started = performance.now();
     const stored = await ingester.ingest();
     if (stored !== CDRS) throw new Error(`ingested ${stored} CDRs, expected ${CDRS}`);
@@ -72,19 +64,20 @@ await runSuite(SUITE, suiteDeadlineMs(SUITE), async () => {
 
   const records: CdrRecord[] = lines.map((l) => parseCdrLine(l)!);
   await db.query('TRUNCATE pbx_cdr');
-  const bareMs = await step('bare insert of the same records', 120_000, async () => {
+  const bareMs = await step('bare insert of the same CDRs', 120_000, async () => {
     const started = performance.now();
     await db.transaction(async (tx) => {
       for (let i = 0; i < records.length; i += 5000) await insertCdrs(tx, records.slice(i, i + 5000));
     });
     return performance.now() - started;
   });
+  await db.query('TRUNCATE pbx_cdr');
 
   const ingestPerS = CDRS / (ingestMs / 1000);
   const barePerS = CDRS / (bareMs / 1000);
-  emit(SUITE, 'cdr_ingest_per_s', ingestPerS, 'CDR/s');
-  emit(SUITE, 'cdr_bare_insert_per_s', barePerS, 'CDR/s');
-  emit(SUITE, 'cdr_ingest_vs_bare_ratio', ingestPerS / barePerS, 'ratio');
-  await db.close();
+  emit(suite, 'cdr_ingest_per_s', ingestPerS, 'CDR/s');
+  emit(suite, 'cdr_bare_insert_per_s', barePerS, 'CDR/s');
+  emit(suite, 'cdr_ingest_vs_bare_ratio', ingestPerS / barePerS, 'ratio');
+  removeDir();
   rmSync(dir, { recursive: true, force: true });
-});
+}
