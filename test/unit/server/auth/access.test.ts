@@ -95,7 +95,7 @@ describe('AccessControl', () => {
       expect(access.mayWrite(user('anna'), 'tischlerei', 'call', 'no_bill_reason')).toBe(true);
       expect(access.mayWrite(user('anna'), 'tischlerei', 'call', 'no_bill_confirmed_by')).toBe(false);
       expect(access.mayWrite(user('lena'), 'tischlerei', 'call', 'no_bill_confirmed_by')).toBe(true);
-      expect(access.hiddenTables(user('anna'))).toEqual(['firm_contract', 'billing_item']);
+      expect(access.hiddenTables(user('anna'))).toEqual(['firm_contract', 'billing_item', 'firm_usage']);
       expect(access.hiddenTables(user('carl'))).toEqual([]);
       expect(access.hiddenTables(user('lena'))).toEqual([]);
       expect(access.mayReadBilling(user('carl'), 'tischlerei')).toBe(true);
