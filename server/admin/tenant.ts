@@ -12,8 +12,10 @@ import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
  * (protocol/greeting.ts) and is checked here with the rules the desks render it by, so a typo such as
  * `{firmenname}` is refused at the command line instead of being read out to a customer.
  */
-export const TENANT_USAGE = `  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"] --home DIR
-  tenant set ID [--name "…"] [--number +49…]… [--mobile +49… | --no-mobile] [--greeting "…" | --no-greeting] [--hours "…"] --home DIR
+export const TENANT_USAGE = `  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"]
+                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR
+  tenant set ID [--name "…"] [--number +49…]… [--mobile +49… | --no-mobile] [--greeting "…" | --no-greeting] [--hours "…"]
+                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR
       greeting placeholders: {gruss} (Guten Morgen/Tag/Abend), {firma}, {name} (whoever answers);
       without a greeting a firm uses "${DEFAULT_GREETING_TEMPLATE}"`;
 
@@ -42,7 +44,23 @@ const spec = {
   greeting: { type: 'string' },
   'no-greeting': { type: 'boolean' },
   hours: { type: 'string' },
+  'ring-seconds': { type: 'string' },
+  'craftsman-fallback': { type: 'string' },
 } as const;
+
+/** How long a firm's first group rings before the fallback group (the PBX's routing, docs/firm-day.md). */
+function ringSecondsOption(value: string, usage: UsageErrorFactory): number {
+  const n = Number(value);
+  if (!/^\d{1,3}$/.test(value) || n < 1 || n > 300)
+    throw usage(`--ring-seconds: "${value}" is not a whole number of seconds from 1 to 300`);
+  return n;
+}
+
+function yesNoOption(value: string, option: string, usage: UsageErrorFactory): boolean {
+  if (value === 'yes') return true;
+  if (value === 'no') return false;
+  throw usage(`${option}: "${value}" must be yes or no`);
+}
 
 function parse(argv: string[], usage: UsageErrorFactory) {
   let parsed;
@@ -66,6 +84,11 @@ function parse(argv: string[], usage: UsageErrorFactory) {
     numbers: (values.number ?? []).map((n) => e164(n, '--number', usage)),
     mobile: values.mobile === undefined ? undefined : e164(values.mobile, '--mobile', usage),
     greeting: values.greeting === undefined ? undefined : greetingOption(values.greeting, usage),
+    ringSeconds: values['ring-seconds'] === undefined ? undefined : ringSecondsOption(values['ring-seconds'], usage),
+    craftsmanFallback:
+      values['craftsman-fallback'] === undefined
+        ? undefined
+        : yesNoOption(values['craftsman-fallback'], '--craftsman-fallback', usage),
   };
 }
 
@@ -83,7 +106,7 @@ function checkNumbersFree(tenants: DirectoryTenantEntry[], id: string, numbers: 
 }
 
 export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
-  const { id, values, ca, numbers, mobile, greeting } = parse(argv, usage);
+  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
   if (!values.name) throw usage('--name is required');
   if (numbers.length === 0) throw usage('at least one --number is required');
   if (values['no-mobile'] || values['no-greeting']) throw usage('--no-mobile and --no-greeting are for `tenant set`');
@@ -91,6 +114,8 @@ export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
   if (mobile) entry.mobile = mobile;
   if (greeting) entry.greeting = greeting;
   if (values.hours) entry.hours = values.hours;
+  if (ringSeconds !== undefined) entry.ringSeconds = ringSeconds;
+  if (craftsmanFallback !== undefined) entry.craftsmanFallback = craftsmanFallback;
   const directory = directoryOf(ca);
   if (directory.tenants.some((t) => t.id === id)) throw new AdminFailure(`tenant "${id}" already exists`);
   checkNumbersFree(directory.tenants, id, numbers);
@@ -100,7 +125,7 @@ export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
 
 /** Changes only the options given; the server passes the change to the firm's desks by itself. */
 export function runTenantSet(argv: string[], usage: UsageErrorFactory): string {
-  const { id, values, ca, numbers, mobile, greeting } = parse(argv, usage);
+  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
   const directory = directoryOf(ca);
   const current = directory.tenants.find((t) => t.id === id);
   if (!current) throw new AdminFailure(`unknown tenant "${id}" (add it with \`tenant add\`)`);
@@ -129,8 +154,18 @@ export function runTenantSet(argv: string[], usage: UsageErrorFactory): string {
     next.hours = values.hours;
     changed.push('hours');
   }
+  if (ringSeconds !== undefined) {
+    next.ringSeconds = ringSeconds;
+    changed.push(`ring time ${ringSeconds} s`);
+  }
+  if (craftsmanFallback !== undefined) {
+    next.craftsmanFallback = craftsmanFallback;
+    changed.push(`craftsman fallback in service time ${craftsmanFallback ? 'on' : 'off'}`);
+  }
   if (changed.length === 0)
-    throw usage('nothing to change: give at least one of --name, --number, --mobile, --greeting, --hours');
+    throw usage(
+      'nothing to change: give at least one of --name, --number, --mobile, --greeting, --hours, --ring-seconds, --craftsman-fallback',
+    );
   ca.saveDirectory({ ...directory, tenants: directory.tenants.map((t) => (t.id === id ? next : t)) });
   return `tenant ${id} updated: ${changed.join(', ')}`;
 }

@@ -95,4 +95,25 @@ describe('tenant add / tenant set with greeting templates', () => {
       'exclude each other',
     );
   });
+
+  it('sets the ring time and the craftsman fallback the PBX routes by, and refuses values it could not use', async () => {
+    expect(
+      await runAdmin(['tenant', 'set', 'tischlerei', '--ring-seconds', '12', '--craftsman-fallback', 'yes', '--home', home]),
+    ).toBe('tenant tischlerei updated: ring time 12 s, craftsman fallback in service time on');
+    expect(firm()).toMatchObject({ ringSeconds: 12, craftsmanFallback: true });
+    await expect(runAdmin(['tenant', 'set', 'tischlerei', '--ring-seconds', '0', '--home', home])).rejects.toThrow(
+      '--ring-seconds: "0" is not a whole number of seconds from 1 to 300',
+    );
+    await expect(runAdmin(['tenant', 'set', 'tischlerei', '--ring-seconds', '2.5', '--home', home])).rejects.toThrow(
+      'is not a whole number',
+    );
+    await expect(runAdmin(['tenant', 'set', 'tischlerei', '--craftsman-fallback', 'ja', '--home', home])).rejects.toThrow(
+      '--craftsman-fallback: "ja" must be yes or no',
+    );
+    expect(firm()).toMatchObject({ ringSeconds: 12, craftsmanFallback: true });
+    expect(await runAdmin(['tenant', 'set', 'tischlerei', '--craftsman-fallback', 'no', '--home', home])).toBe(
+      'tenant tischlerei updated: craftsman fallback in service time off',
+    );
+    expect(firm()?.craftsmanFallback).toBe(false);
+  });
 });
