@@ -13,6 +13,8 @@ export interface DemoFirm {
   bundesland: string;
   /** `tenant hours --day` values: the craftsman's own consultation hours (Sprechstunde). */
   hours: string[];
+  /** `tenant contract` options: how the office bills this firm (docs/billing.md). */
+  contract: string[];
   /** Landline area code of the firm's town, for its customers' numbers. */
   areaCode: string;
   /** Roughly how many of the ~1,000 demo contacts are this firm's customers. */
@@ -32,6 +34,21 @@ export const FIRMS: readonly DemoFirm[] = [
     greeting: 'Tischlerei Holzwurm, guten Tag! Was kann ich für Sie tun?',
     bundesland: 'BE',
     hours: ['Di 08:00-10:00', 'Do 16:00-18:00'],
+    contract: [
+      '--model',
+      'budget',
+      '--period',
+      'month',
+      '--included-minutes',
+      '120',
+      '--fee',
+      '99,00',
+      '--extra-minute',
+      '1,20',
+      '--takt',
+      '60/60',
+      '--alert-craftsman',
+    ],
     areaCode: '30',
     contacts: 400,
     customerSays:
@@ -47,6 +64,7 @@ export const FIRMS: readonly DemoFirm[] = [
     greeting: 'Sanitär Huber, grüß Gott! Wie kann ich helfen?',
     bundesland: 'BY',
     hours: ['Mo 07:00-09:00', 'Mi 07:00-09:00'],
+    contract: ['--model', 'per_call', '--per-call', '1,50', '--takt', '30/30', '--free-below', '10'],
     areaCode: '89',
     contacts: 300,
     customerSays:
@@ -62,6 +80,7 @@ export const FIRMS: readonly DemoFirm[] = [
     greeting: 'Elektro Petersen, moin! Was kann ich für Sie tun?',
     bundesland: 'HH',
     hours: ['Fr 12:00-14:00'],
+    contract: ['--model', 'per_minute', '--per-minute', '0,95', '--takt', '60/10', '--appointment', '2,50'],
     areaCode: '40',
     contacts: 300,
     customerSays:

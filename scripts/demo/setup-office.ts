@@ -12,12 +12,10 @@ import { writeState, type DemoPaths, type DemoState } from './home.js';
 import { bundlePath } from './office-files.js';
 import { FIRMS, PEOPLE, type DemoFirm } from './office.js';
 
-/**
- * Where a firm's contract with the office (price per call, included minutes, notice period) is set
- * once the directory and the admin CLI know contracts; until then a firm has none.
- */
-function setContract(_paths: DemoPaths, _firm: DemoFirm): Promise<void> {
-  return Promise.resolve();
+/** The firm's contract with the office from the first of this month, so the demo's calls are metered. */
+async function setContract(paths: DemoPaths, firm: DemoFirm): Promise<void> {
+  const from = `${new Date().toISOString().slice(0, 7)}-01`;
+  await runAdmin(['tenant', 'contract', firm.id, '--home', paths.office, '--from', from, ...firm.contract]);
 }
 
 export async function setupOffice(paths: DemoPaths, say: (line: string) => void): Promise<DemoState> {
