@@ -16,3 +16,4 @@ export * from './firm-day.js';
 export * from './firm-schedule.js';
 export * from './firm-week.js';
 export * from './greeting.js';
+export * from './blobs.js';

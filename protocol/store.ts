@@ -283,7 +283,16 @@ export const StoreStatus = z.object({
   pendingChanges: z.number().int(),
 });
 
-export const StoreTable = z.enum(['tenant', 'contact', 'contact_phone', 'call', 'note', 'appointment', 'firm_schedule']);
+export const StoreTable = z.enum([
+  'tenant',
+  'contact',
+  'contact_phone',
+  'call',
+  'note',
+  'appointment',
+  'firm_schedule',
+  'document',
+]);
 export const StoreChanged = z.object({
   table: StoreTable,
   ids: z.array(z.string()),

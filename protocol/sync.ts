@@ -38,6 +38,11 @@ export const SYNC_FIELDS = {
   appointment: ['contact_id', 'call_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
   /** One record per tenant; each field is one part of the schedule as JSON text (firm-schedule.ts). */
   firm_schedule: ['bundesland', 'consultation', 'service', 'closures', 'emergency', 'override', '_deleted'],
+  /**
+   * A file of a firm (a scan, a photo): `blob_sha256` names its bytes (protocol/blobs.ts), which travel
+   * apart from the record; `attached_table`/`attached_id` the record it belongs to, if any.
+   */
+  document: ['blob_sha256', 'name', 'mime', 'size', 'attached_table', 'attached_id', '_deleted'],
 } as const;
 
 export type SyncTable = keyof typeof SYNC_FIELDS;

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
+import { collectBlobs, DEFAULT_BLOB_GC, type BlobGcOptions } from './blobs/blob-gc.js';
+import { BlobStore } from './blobs/blob-store.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
@@ -15,7 +17,7 @@ import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js'
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { LiveHub } from './sync/live-hub.js';
 import { SyncService } from './sync/sync-service.js';
-import type { WireVersionRange } from '../protocol/index.js';
+import { DEFAULT_MAX_BLOB_BYTES, type WireVersionRange } from '../protocol/index.js';
 
 export interface ServerOptions {
   home: string;
@@ -30,6 +32,10 @@ export interface ServerOptions {
   wireVersions?: WireVersionRange;
   /** The server's clock (default Date.now); tests run server and clients on one simulated time. */
   now?: () => number;
+  /** The largest document accepted, in bytes (default DEFAULT_MAX_BLOB_BYTES, 50 MB). */
+  maxBlobBytes?: number;
+  /** How often unreferenced document bytes are collected (default every 10 minutes), and its graces. */
+  blobGc?: Partial<BlobGcOptions> & { intervalMs?: number };
 }
 
 export interface RunningServer {
@@ -58,6 +64,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const hub = new LiveHub((userId) => access.tenantsOf(userId));
   const sync = new SyncService(db, access, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
+  const blobStore = new BlobStore(db, options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
   for (let attempt = 1; ; attempt++) {
@@ -118,6 +125,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     hub,
     cursor: () => currentCursor(db),
     log,
+    blobs: { db, store: blobStore },
     ...(options.wireVersions ? { wireVersions: options.wireVersions } : {}),
   });
   const { key, cert } = tlsFiles();
@@ -159,9 +167,27 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     hub.prune((userId, serial) => access.allows(userId, serial));
   });
 
+  const gcOptions = { ...DEFAULT_BLOB_GC, ...options.blobGc };
+  let collecting = false;
+  const blobGc = setInterval(
+    () => {
+      if (collecting) return;
+      collecting = true;
+      collectBlobs(db, gcOptions)
+        .then(
+          (gone) => gone.length > 0 && log('document bytes collected', { blobs: gone.length }),
+          (error: unknown) => log('document collection failed', { reason: (error as Error).message }),
+        )
+        .finally(() => (collecting = false));
+    },
+    options.blobGc?.intervalMs ?? 10 * 60_000,
+  );
+  blobGc.unref();
+
   const host = options.host ?? '127.0.0.1';
   const close = async (): Promise<void> => {
     clearTimeout(publishRetry);
+    clearInterval(blobGc);
     access.close();
     await backups?.close();
     for (const socket of [...sockets, ...feedSockets]) socket.destroy();

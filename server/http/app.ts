@@ -5,6 +5,9 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { MAX_PUSH_BYTES, SYNC_WIRE_HEADER, SYNC_WIRE_SUPPORTED, type WireVersionRange } from '../../protocol/index.js';
 import type { AccessControl, Caller } from '../auth/access.js';
+import { registerBlobRoutes } from '../blobs/blob-routes.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { Database } from '../db/database.js';
 import { isUnavailable } from '../db/database.js';
 import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
@@ -32,6 +35,8 @@ export interface AppDeps {
   log: Log;
   /** Sync wire versions accepted; default SYNC_WIRE_SUPPORTED. */
   wireVersions?: WireVersionRange;
+  /** Documents' bytes (server/blobs); without it the blob routes are absent. */
+  blobs?: { db: Database; store: BlobStore };
 }
 
 declare module 'fastify' {
@@ -107,6 +112,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.post('/sync/push', async (request) => deps.sync.push(callerOf(request), request.body));
   app.get('/sync/pull', async (request) => deps.sync.pull(callerOf(request), request.query as Record<string, unknown>));
   app.get('/directory/me', (request, reply) => reply.send(deps.sync.me(callerOf(request))));
+  if (deps.blobs) registerBlobRoutes(app, { ...deps.blobs, access: deps.access, callerOf });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -61,7 +61,7 @@ const quiet = () => undefined;
 export async function syncFixture(
   backend: Backend,
   directory: Directory = TEST_DIRECTORY,
-  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now'> = {},
+  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now' | 'maxBlobBytes' | 'blobGc'> = {},
 ): Promise<SyncFixture> {
   const home = createTestHome();
   home.writeDirectory(directory);
