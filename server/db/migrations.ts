@@ -44,6 +44,8 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
         data bytea NOT NULL,
         PRIMARY KEY (sha256, ofs)
       );
+      -- Scans and photos are compressed already: trying to compress them again only costs CPU.
+      ALTER TABLE blob_chunk ALTER COLUMN data SET STORAGE EXTERNAL;
       -- An upload under way: what the server has (received) survives a cut and a restart.
       CREATE TABLE blob_upload (
         sha256 text PRIMARY KEY,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BlobCache } from '../../electron/core/blobs/blob-cache.js';
@@ -7,6 +7,8 @@ import { BlobHttpClient } from '../../electron/core/blobs/blob-http.js';
 import { BlobUploader, type BlobUploaderOptions } from '../../electron/core/blobs/blob-uploader.js';
 import { up as documentsMigration } from '../../electron/core/store/migrations/012-documents.js';
 import type { SyncTlsProvider, SyncUrlProvider } from '../../electron/core/sync/sync-client.js';
+
+const MB = 1024 * 1024;
 
 export interface BlobClient {
   db: Database.Database;
@@ -68,4 +70,18 @@ export function writeTestPdf(file: string, bytes: number): Buffer {
   const data = Buffer.concat([Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n'), randomBytes(bytes), Buffer.from('\n%%EOF\n')]);
   writeFileSync(file, data);
   return data;
+}
+
+/** A large PDF-by-content file written piece by piece (never whole in memory); answers its size. */
+export async function writeTestPdfStreamed(file: string, bytes: number): Promise<number> {
+  const out = createWriteStream(file);
+  const head = Buffer.from('%PDF-1.4\n');
+  const tail = Buffer.from('\n%%EOF\n');
+  const write = (data: Buffer) =>
+    new Promise<void>((resolve, reject) => out.write(data, (error) => (error ? reject(error) : resolve())));
+  await write(head);
+  for (let left = bytes; left > 0; left -= MB) await write(randomBytes(Math.min(MB, left)));
+  await write(tail);
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return head.length + bytes + tail.length;
 }
