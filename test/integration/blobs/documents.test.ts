@@ -237,6 +237,59 @@ describe('documents on PGlite', () => {
   }, 300_000);
 });
 
+describe('the client side on PGlite', () => {
+  it('queues uploads while offline, keeps the cache within its limit by last use, and drops a download that does not hash to its name', async () => {
+    f = await syncFixture('pglite', DIRECTORY);
+    const fixture = f;
+    const files = [1, 2, 3].map((n) => {
+      const file = join(work, `foto-${n}.pdf`);
+      return { file, data: writeTestPdf(file, MB) };
+    });
+    await fixture.stop();
+    const anna = blobClient(fixture, 'anna');
+    anna.uploader.start();
+    for (const { file } of files) await anna.uploader.enqueue(file, 'tischlerei');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(anna.uploader.pending().map((u) => u.attempts > 0)).toEqual([true, true, true]); // tried, waiting
+    await fixture.restart();
+    await expect.poll(() => anna.uploader.pending().length, { timeout: 60_000, interval: 100 }).toBe(0);
+    const annaSync = fixture.client('anna');
+    for (const { data } of files) await fileDocument(annaSync, 'tischlerei', sha(data), 'foto.pdf');
+
+    // Room for two of the three files: the one used longest ago goes first.
+    let clock = 1000;
+    const carlDir = join(work, `carl-lru-${randomUUID()}`);
+    const carl = openBlobClient(
+      carlDir,
+      () => fixture.url,
+      () => fixture.tls('carl'),
+      { cacheBytes: 2 * MB + 100 },
+    );
+    clients.push(carl);
+    const [a, b, c] = files.map((x) => sha(x.data));
+    const stamp = () => carl.db.prepare('UPDATE blob_cache SET last_used = ? WHERE sha256 = ?');
+    await carl.cache.open(a!);
+    stamp().run(clock++, a);
+    await carl.cache.open(b!);
+    stamp().run(clock++, b);
+    await carl.cache.open(a!); // a used again: b is now the least recently used
+    stamp().run(clock++, a);
+    await carl.cache.open(c!);
+    expect([a, b, c].map((h) => carl.cache.has(h!))).toEqual([true, false, true]);
+    expect(carl.cache.usedBytes()).toBeLessThanOrEqual(2 * MB + 100);
+
+    // Bytes altered on the server (a broken disk): the client refuses to keep them.
+    await fixture.server.db.query(`UPDATE blob_chunk SET data = $2 WHERE sha256 = $1 AND ofs = 0`, [
+      b,
+      Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(MB - 9, 7)]),
+    ]);
+    const damaged = await carl.cache.open(b!).catch((e: unknown) => e);
+    expect(damaged).toBeInstanceOf(BlobError);
+    expect(damaged).toMatchObject({ code: 'integrity' });
+    expect(carl.cache.has(b!)).toBe(false);
+  }, 300_000);
+});
+
 describe('documents on PostgreSQL', () => {
   it('upload, deduplication, per-firm reading and collection against a real PostgreSQL', async () => {
     f = await syncFixture('postgres', DIRECTORY, { blobGc: { intervalMs: 100 } });
