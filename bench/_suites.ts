@@ -43,6 +43,7 @@ export const GOALS: Record<string, Goal> = {
   presence_propagation_p95_ms: { kind: 'max', value: 500 },
   upload_mb_per_s: { kind: 'min', value: 50, baseline: 'raw_https_put_mb_per_s' },
   upload_rss_growth_mb: { kind: 'max', value: 64 },
+  filed_to_visible_p95_ms: { kind: 'max', value: 2000 },
 };
 
 export function goalText(goal: Goal | undefined): string {

@@ -8,7 +8,10 @@
  *   bytes in one HTTPS PUT to a server that only counts them, in the same run.
  * - `upload_rss_growth_mb`: how much the process's resident memory grows while a large file (500 MB;
  *   small in smoke) is uploaded and stored: it streams, so this stays near a few chunks.
+ * - `filed_to_visible_p95_ms`: a 5 MB scan filed at one desk (upload, then its record pushed) until the
+ *   other desk has pulled the record and downloaded the bytes (no live socket: it pulls in a loop).
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +19,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBlobClient, writeTestPdfStreamed } from '../test/helpers/blob-client.js';
 import { TEST_DIRECTORY, syncFixture } from '../test/helpers/sync-fixture.js';
-import { emit, runSuite, size, step } from './_metrics.js';
+import { emit, percentile, runSuite, size, step } from './_metrics.js';
 import { suiteDeadlineMs } from './_suites.js';
 
 const SUITE = 'documents';
 const MB = 1024 * 1024;
 const SPEED_MB = size(100, 8);
 const LARGE_MB = size(500, 24);
+const SCAN_MB = size(5, 1);
+const VISIBLE_ROUNDS = size(20, 3);
 
 /** A raw HTTPS PUT of the file to a server with the same TLS material that discards what it gets. */
 async function rawPut(file: string, tls: { key: string; cert: string; ca: string }, serverTls: { key: string; cert: string }) {
@@ -115,6 +120,44 @@ await runSuite(SUITE, suiteDeadlineMs(SUITE), async () => {
         return (peak - before) / MB;
       });
       emit(SUITE, 'upload_rss_growth_mb', growth, 'MB');
+
+      const samples = await step('filed to visible', 600_000, async () => {
+        const annaSync = f.client('anna');
+        const carlSync = f.client('carl');
+        const carl = openBlobClient(
+          join(work, 'carl'),
+          () => f.url,
+          () => f.tls('carl'),
+        );
+        annaSync.engine.start();
+        carlSync.engine.start();
+        const times: number[] = [];
+        try {
+          for (let round = 0; round < VISIBLE_ROUNDS; round++) {
+            const scan = join(work, `scan-${round}.pdf`);
+            await writeTestPdfStreamed(scan, SCAN_MB * MB);
+            const started = performance.now();
+            const { sha256 } = await client.uploader.enqueue(scan, 'tischlerei');
+            if ((await client.uploader.drain()) !== 0) throw new Error('the scan was not uploaded');
+            const id = randomUUID();
+            annaSync.store.write('document', id, 'tischlerei', 'blob_sha256', sha256);
+            annaSync.store.write('document', id, 'tischlerei', 'name', `scan-${round}.pdf`);
+            await annaSync.engine.syncNow();
+            // The other desk: its pull brings the record, and it fetches the bytes the record names.
+            let named: unknown;
+            while (named !== sha256) {
+              await carlSync.engine.syncNow();
+              named = carlSync.store.get('document', id, 'blob_sha256');
+            }
+            await carl.cache.open(sha256);
+            times.push(performance.now() - started);
+          }
+        } finally {
+          await carl.close();
+        }
+        return times;
+      });
+      emit(SUITE, 'filed_to_visible_p95_ms', percentile(samples, 0.95), 'ms');
     } finally {
       await client.close();
     }
