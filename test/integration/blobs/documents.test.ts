@@ -148,7 +148,7 @@ describe('documents on PGlite', () => {
     expect(readFileSync(await ben.cache.open(sha(data))).equals(data)).toBe(true);
   }, 300_000);
 
-  it('refuses another firm (403), a renamed .exe, and stores the same file only once', async () => {
+  it('refuses another firm (403), a renamed .exe and bytes that do not hash to their name, and stores the same file only once', async () => {
     f = await syncFixture('pglite', DIRECTORY);
     const fixture = f;
     const pdf = join(work, 'rechnung.pdf');
@@ -193,6 +193,15 @@ describe('documents on PGlite', () => {
     expect(await storedBytes(fixture, sha(program))).toEqual({ chunks: 0, bytes: 0, blobs: 0 });
     const { rows } = await fixture.server.db.query('SELECT 1 FROM blob_upload WHERE sha256 = $1', [sha(program)]);
     expect(rows).toHaveLength(0);
+
+    // Bytes that do not hash to the name they were announced under never become visible.
+    const other = writeTestPdf(join(work, 'andere.pdf'), 1000);
+    const forged = Buffer.concat([other.subarray(0, -1), Buffer.from('X')]);
+    await anna.http.start({ sha256: sha(other), size: forged.length, tenant: 'tischlerei' });
+    await anna.http.putChunk(sha(other), 0, forged);
+    const mismatch = await anna.http.finish(sha(other)).catch((e: unknown) => e);
+    expect(mismatch).toMatchObject({ status: 400, code: 'hash_mismatch' });
+    expect(await storedBytes(fixture, sha(other))).toEqual({ chunks: 0, bytes: 0, blobs: 0 });
 
     // A file above the server's limit is refused before any byte travels.
     const tooBig = await anna.http
