@@ -8,6 +8,7 @@ import { SMOKE } from './_metrics.js';
 const DEADLINES_S: Record<string, { full: number; smoke: number }> = {
   calls: { full: 900, smoke: 150 },
   demo: { full: 600, smoke: 600 },
+  documents: { full: 1200, smoke: 120 },
   'host-api': { full: 120, smoke: 30 },
   presence: { full: 300, smoke: 90 },
   routing: { full: 300, smoke: 120 },
@@ -43,6 +44,9 @@ export const GOALS: Record<string, Goal> = {
   push_vs_bare_sql_ratio: { kind: 'max', value: 3, baseline: 'bare_sql_insert_10k_s' },
   presence_vs_raw_notify_ratio: { kind: 'max', value: 1.5, baseline: 'raw_publish_to_notify_p50_ms' },
   presence_propagation_p95_ms: { kind: 'max', value: 500 },
+  upload_mb_per_s: { kind: 'min', value: 50, baseline: 'raw_https_put_mb_per_s' },
+  upload_rss_growth_mb: { kind: 'max', value: 64 },
+  filed_to_visible_p95_ms: { kind: 'max', value: 2000 },
   override_to_routing_p95_ms: { kind: 'max', value: 1000 },
   routing_added_setup_ms: { kind: 'max', value: 5, baseline: 'routing_without_timeline_p50_ms' },
   report_month_10k_calls_ms: { kind: 'max', value: 3000, baseline: 'bare_pdf_10k_rows_ms' },

@@ -19,3 +19,4 @@ export * from './greeting.js';
 export * from './firm-desk.js';
 export * from './firm-contract.js';
 export * from './contract-text.js';
+export * from './blobs.js';

@@ -348,6 +348,7 @@ export const StoreTable = z.enum([
   'firm_contract',
   'billing_item',
   'firm_usage',
+  'document',
 ]);
 export const StoreChanged = z.object({
   table: StoreTable,

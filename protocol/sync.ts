@@ -70,6 +70,11 @@ export const SYNC_FIELDS = {
    * (server/metering/budget-usage.ts): one record per tenant; whole numbers as decimal text.
    */
   firm_usage: ['period', 'used_seconds', 'included_seconds', 'percent', 'alert_craftsman', '_deleted'],
+  /**
+   * A file of a firm (a scan, a photo): `blob_sha256` names its bytes (protocol/blobs.ts), which travel
+   * apart from the record; `attached_table`/`attached_id` the record it belongs to, if any.
+   */
+  document: ['blob_sha256', 'name', 'mime', 'size', 'attached_table', 'attached_id', '_deleted'],
 } as const;
 
 export type SyncTable = keyof typeof SYNC_FIELDS;

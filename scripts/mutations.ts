@@ -24,6 +24,7 @@ const ACCESS_UNIT = 'test/unit/server/auth/access.test.ts';
 const ROUTES_UNIT = 'test/unit/server/sync/sync-service.test.ts';
 const FIELD_WRITES_UNIT = 'test/unit/server/sync/field-writes.test.ts';
 const VALIDATE_UNIT = 'test/unit/server/sync/validate-push.test.ts';
+const DOCUMENTS = 'test/integration/blobs/documents.test.ts';
 
 const PBX = ['test/integration/pbx/pbx-connection.test.ts', 'test/integration/pbx/identity-binding.test.ts'];
 const RENDER_UNIT = 'test/unit/pbx/render.identity.test.ts';
@@ -519,5 +520,46 @@ export const MUTATIONS: Mutation[] = [
     from: "if (user.role === 'craftsman' && !user.tenants.includes(tenant)) {",
     to: "if (user.role === 'craftsman' && user.tenants.length === 0) {",
     tests: ['test/integration/billing/report-http.test.ts'],
+  },
+  // Documents' bytes: read per firm, upload per firm, typed by content, visible only once verified.
+  {
+    id: 'blob-read-any-firm',
+    what: 'a hash readable when any firm references it',
+    file: 'server/blobs/blob-access.ts',
+    from: 'AND f.tenant IN (SELECT jsonb_array_elements_text(${tenantsParam}::jsonb))',
+    to: 'AND (f.tenant IN (SELECT jsonb_array_elements_text(${tenantsParam}::jsonb)) OR true)',
+    tests: [DOCUMENTS],
+  },
+  {
+    id: 'blob-read-tombstoned',
+    what: 'bytes still served (and never collected) after their record was deleted',
+    file: 'server/blobs/blob-access.ts',
+    from: "d.field = '_deleted' AND d.value = 'true'::jsonb",
+    to: "d.field = '_deleted' AND d.value = 'false'::jsonb",
+    tests: [DOCUMENTS],
+  },
+  {
+    id: 'blob-upload-any-firm',
+    what: 'uploads for a firm the caller does not serve',
+    file: 'server/blobs/blob-routes.ts',
+    from: 'if (!deps.access.mayServe(caller.user, tenant)) {',
+    to: 'if (false) {',
+    tests: [DOCUMENTS],
+  },
+  {
+    id: 'blob-type-by-name',
+    what: 'any content stored as a document',
+    file: 'server/blobs/blob-store.ts',
+    from: 'mime = sniffBlobType(data);',
+    to: "mime = sniffBlobType(data) ?? 'application/pdf';",
+    tests: [DOCUMENTS],
+  },
+  {
+    id: 'blob-hash-unchecked',
+    what: 'bytes that do not hash to their name served under it',
+    file: 'server/blobs/blob-store.ts',
+    from: 'if (digest !== sha256 || total !== size || !upload.mime) {',
+    to: 'if (total !== size || !upload.mime) {',
+    tests: [DOCUMENTS],
   },
 ];

@@ -1,5 +1,6 @@
 /**
- * `npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…] [--host 127.0.0.1]`
+ * `npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…] [--host 127.0.0.1]
+ *   [--max-document-mb N]`
  * Prints exactly one line on stdout when both listeners accept connections:
  * `Vermittlung-Server läuft: URL (Kalender-Feed: FEED-URL)`.
  * Without `--port`/`--feed-port` each listener takes the port of the home's server or calendar URL
@@ -20,10 +21,14 @@ const { values } = parseArgs({
     'feed-port': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     database: { type: 'string' },
+    /** The largest document (scan, photo) accepted, in MB; default 50. */
+    'max-document-mb': { type: 'string' },
   },
 });
 if (!values.home) {
-  process.stderr.write('usage: npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…]\n');
+  process.stderr.write(
+    'usage: npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…] [--max-document-mb N]\n',
+  );
   process.exit(2);
 }
 const home = resolve(values.home);
@@ -57,6 +62,11 @@ function portOption(name: 'port' | 'feed-port'): number {
   }
   return port;
 }
+const maxDocumentMb = values['max-document-mb'] === undefined ? undefined : Number(values['max-document-mb']);
+if (maxDocumentMb !== undefined && !(Number.isInteger(maxDocumentMb) && maxDocumentMb >= 1 && maxDocumentMb <= 4096)) {
+  process.stderr.write(`--max-document-mb must be a whole number from 1 to 4096, got ${values['max-document-mb']}\n`);
+  process.exit(2);
+}
 const port = portOption('port');
 const feedPort = portOption('feed-port');
 const log = stderrLog('server');
@@ -66,6 +76,7 @@ const server = await startSyncServer({
   feedPort,
   host: values.host,
   ...(values.database ? { database: values.database } : {}),
+  ...(maxDocumentMb ? { maxBlobBytes: maxDocumentMb * 1024 * 1024 } : {}),
   log,
 });
 process.stdout.write(`Vermittlung-Server läuft: ${server.url} (Kalender-Feed: ${server.feedUrl})\n`);

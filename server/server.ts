@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
 import { readLetterhead } from './billing/letterhead.js';
 import { ReportService } from './billing/report-service.js';
+import { collectBlobs, DEFAULT_BLOB_GC, type BlobGcOptions } from './blobs/blob-gc.js';
+import { BlobStore } from './blobs/blob-store.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
@@ -22,7 +24,7 @@ import { FirmScheduleExporter } from './sync/firm-schedule-export.js';
 import { LiveHub } from './sync/live-hub.js';
 import { importMissedCalls } from './sync/missed-call-import.js';
 import { SyncService } from './sync/sync-service.js';
-import type { WireVersionRange } from '../protocol/index.js';
+import { DEFAULT_MAX_BLOB_BYTES, type WireVersionRange } from '../protocol/index.js';
 import type { BillingSource } from '../protocol/billing-lines.js';
 
 export interface ServerOptions {
@@ -42,6 +44,10 @@ export interface ServerOptions {
   billingSource?: (db: Database) => BillingSource;
   /** How often the PBX's CDR files are read (default 1000 ms). */
   cdrIngestIntervalMs?: number;
+  /** The largest document accepted, in bytes (default DEFAULT_MAX_BLOB_BYTES, 50 MB). */
+  maxBlobBytes?: number;
+  /** How often unreferenced document bytes are collected (default every 10 minutes), and its graces. */
+  blobGc?: Partial<BlobGcOptions> & { intervalMs?: number };
 }
 
 export interface RunningServer {
@@ -71,6 +77,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const sync = new SyncService(db, access, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
   const schedules = new FirmScheduleExporter(db, layout.firmSchedules, log);
+  const blobStore = new BlobStore(db, options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
   for (let attempt = 1; ; attempt++) {
@@ -171,6 +178,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     hub,
     cursor: () => currentCursor(db),
     log,
+    blobs: { db, store: blobStore },
     ...(options.wireVersions ? { wireVersions: options.wireVersions } : {}),
   });
   const { key, cert } = tlsFiles();
@@ -212,10 +220,28 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     hub.prune((userId, serial) => access.allows(userId, serial));
   });
 
+  const gcOptions = { ...DEFAULT_BLOB_GC, ...options.blobGc };
+  let collecting = false;
+  const blobGc = setInterval(
+    () => {
+      if (collecting) return;
+      collecting = true;
+      collectBlobs(db, gcOptions)
+        .then(
+          (gone) => gone.length > 0 && log('document bytes collected', { blobs: gone.length }),
+          (error: unknown) => log('document collection failed', { reason: (error as Error).message }),
+        )
+        .finally(() => (collecting = false));
+    },
+    options.blobGc?.intervalMs ?? 10 * 60_000,
+  );
+  blobGc.unref();
+
   const host = options.host ?? '127.0.0.1';
   const close = async (): Promise<void> => {
     clearTimeout(publishRetry);
     clearInterval(importTimer);
+    clearInterval(blobGc);
     access.close();
     await cdrs.stop();
     await usage.stop();

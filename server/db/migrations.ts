@@ -81,6 +81,41 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Documents' bytes (docs/sync-protocol.md, "Blobs"): content-addressed by SHA-256, stored in
+      -- chunks so that neither an upload nor a download ever holds a whole file in memory.
+      CREATE TABLE blob_chunk (
+        sha256 text NOT NULL,
+        ofs bigint NOT NULL,
+        data bytea NOT NULL,
+        PRIMARY KEY (sha256, ofs)
+      );
+      -- Scans and photos are compressed already: trying to compress them again only costs CPU.
+      ALTER TABLE blob_chunk ALTER COLUMN data SET STORAGE EXTERNAL;
+      -- An upload under way: what the server has (received) survives a cut and a restart.
+      CREATE TABLE blob_upload (
+        sha256 text PRIMARY KEY,
+        size bigint NOT NULL,
+        mime text,
+        received bigint NOT NULL DEFAULT 0,
+        tenant text NOT NULL,
+        started_by text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- A verified blob: only these are served.
+      CREATE TABLE blob (
+        sha256 text PRIMARY KEY,
+        size bigint NOT NULL,
+        mime text NOT NULL,
+        completed_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- Which records reference a hash: the read check and the garbage collection ask it.
+      CREATE INDEX field_state_document_blob ON field_state ((value #>> '{}'))
+        WHERE tbl = 'document' AND field = 'blob_sha256';
+    `,
+  },
 ];
 
 /** Serialises concurrent servers starting against one database. */

@@ -7,6 +7,9 @@ import { MAX_PUSH_BYTES, SYNC_WIRE_HEADER, SYNC_WIRE_SUPPORTED, type WireVersion
 import type { AccessControl, Caller } from '../auth/access.js';
 import { registerReportRoutes } from '../billing/report-routes.js';
 import type { ReportService } from '../billing/report-service.js';
+import { registerBlobRoutes } from '../blobs/blob-routes.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { Database } from '../db/database.js';
 import { isUnavailable } from '../db/database.js';
 import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
@@ -36,6 +39,8 @@ export interface AppDeps {
   wireVersions?: WireVersionRange;
   /** The monthly reports (docs/billing.md); without it the route is absent. */
   reports?: ReportService;
+  /** Documents' bytes (server/blobs); without it the blob routes are absent. */
+  blobs?: { db: Database; store: BlobStore };
 }
 
 declare module 'fastify' {
@@ -119,6 +124,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       log: deps.log,
     });
   }
+  if (deps.blobs) registerBlobRoutes(app, { ...deps.blobs, access: deps.access, callerOf });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -61,7 +61,7 @@ const quiet = () => undefined;
 export async function syncFixture(
   backend: Backend,
   directory: Directory = TEST_DIRECTORY,
-  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now' | 'billingSource'> = {},
+  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now' | 'billingSource' | 'maxBlobBytes' | 'blobGc'> = {},
 ): Promise<SyncFixture> {
   const home = createTestHome();
   home.writeDirectory(directory);

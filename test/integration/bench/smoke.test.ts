@@ -18,6 +18,13 @@ const EXPECTED: Record<string, string[]> = {
     'reregister_after_pbx_restart_s',
     'incoming_to_ringing_ui_p95_ms',
   ],
+  documents: [
+    'raw_https_put_mb_per_s',
+    'upload_mb_per_s',
+    'upload_vs_raw_put_ratio',
+    'upload_rss_growth_mb',
+    'filed_to_visible_p95_ms',
+  ],
   'host-api': ['dispatch_p99_ms'],
   presence: [
     'presence_propagation_p50_ms',

@@ -7,6 +7,7 @@ import { up as recordVersion } from './006-record-version.js';
 import { up as firmSchedule } from './007-firm-schedule.js';
 import { up as messageForm } from './008-message-form.js';
 import { up as billing } from './009-billing.js';
+import { up as documents } from './010-documents.js';
 
 /**
  * Numbered migrations; entry i brings a database from user_version i to i + 1. TypeScript modules
@@ -22,5 +23,6 @@ export const MIGRATIONS: readonly string[] = [
   firmSchedule,
   messageForm,
   billing,
+  documents,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
