@@ -267,4 +267,30 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     };
     expect(annas).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
+
+  it("Max's agenda shows an appointment Anna books for a customer of his: who, which phone, when", async () => {
+    const contact = (await invokeInPage(anna.page, 'contacts.create', {
+      tenant: 'tischlerei',
+      name: 'Erika Mustermann',
+      phones: [{ kind: 'mobile', number: '0151 23456789' }],
+    })) as { ok: boolean; value?: { id: string } };
+    expect(contact.ok).toBe(true);
+    const start = new Date(Date.now() + 2 * 86_400_000);
+    start.setUTCHours(9, 0, 0, 0);
+    const booked = await invokeInPage(anna.page, 'appointments.create', {
+      tenant: 'tischlerei',
+      starts_at: start.toISOString(),
+      ends_at: new Date(start.getTime() + 3_600_000).toISOString(),
+      subject: 'Küche ausmessen',
+      contact_id: contact.value!.id,
+      status: 'planned',
+    });
+    expect(booked).toMatchObject({ ok: true });
+    await max.page.keyboard.press('Alt+7');
+    const item = max.page.getByTestId('agenda-item').filter({ hasText: 'Küche ausmessen' });
+    await item.waitFor({ timeout: SYNC_MS });
+    expect(await item.getByTestId('agenda-person').textContent()).toBe('Erika Mustermann, 0151 23456789');
+    expect(await seriousAxeViolations(max.page, '[data-testid="view-agenda"]')).toEqual([]);
+    await docScreenshot(max.page, 'craftsman-agenda-de-light');
+  });
 });
