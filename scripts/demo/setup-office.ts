@@ -65,6 +65,12 @@ export async function setupOffice(paths: DemoPaths, say: (line: string) => void)
       firm.mobile,
       '--emergency-day',
       'Sa 08:00-14:00',
+      // The demo office answers around the clock, so a customer's call rings whenever someone tries it;
+      // "Ausnahme aufheben" in Max's app brings his week back into force.
+      '--override',
+      'service',
+      '--override-reason',
+      'Demo: das Büro ist rund um die Uhr besetzt',
     ]);
     await setContract(paths, firm);
     say(`Firma ${firm.name} (${firm.bundesland}, ${firm.number}) angelegt`);

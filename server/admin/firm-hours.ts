@@ -9,6 +9,7 @@ import {
   describeFirmScheduleDe,
   encodeSchedulePart,
   scheduleFromFields,
+  type FirmMode,
   type FirmSchedulePart,
   type Weekday,
   type WeeklyHours,
@@ -33,7 +34,8 @@ import { backupSocketPath } from './backup-socket.js';
  */
 export const HOURS_USAGE = `  tenant hours ID --home DIR [--database postgres://…] [--day "Di 08:00-12:00[,13:00-15:00]"]… [--no-hours]
       [--bundesland BY] [--closure "2026-12-24..2026-12-31 Betriebsurlaub"]… [--no-closures]
-      [--emergency +49… [--emergency-day "Sa 08:00-18:00"]…] [--no-emergency]`;
+      [--emergency +49… [--emergency-day "Sa 08:00-18:00"]…] [--no-emergency]
+      [--override consultation|service|closed [--override-reason "…"] | --no-override]`;
 
 type UsageErrorFactory = (message: string) => Error;
 
@@ -99,6 +101,14 @@ export function partsFromOptions(
       hours: days.length > 0 ? parseWeek(days, '--emergency-day', usage) : ALWAYS,
     });
   } else if (strings('emergency-day').length > 0) throw usage('--emergency-day needs --emergency NUMBER');
+  if (values['no-override']) parts.override = null;
+  else if (typeof values.override === 'string') {
+    if (!(['consultation', 'service', 'closed'] as const).includes(values.override as FirmMode))
+      throw usage(`--override "${values.override}": expected consultation, service or closed`);
+    const reason = typeof values['override-reason'] === 'string' ? values['override-reason'] : undefined;
+    // Until reset ("bis auf Weiteres"): an end time is the app's switch, not the CLI's.
+    encode('override', '--override', { mode: values.override as FirmMode, until: null, ...(reason ? { reason } : {}) });
+  } else if (typeof values['override-reason'] === 'string') throw usage('--override-reason needs --override MODE');
   return parts;
 }
 
@@ -130,6 +140,9 @@ export async function runTenantHours(argv: string[], usage: UsageErrorFactory): 
         emergency: { type: 'string' },
         'emergency-day': { type: 'string', multiple: true },
         'no-emergency': { type: 'boolean' },
+        override: { type: 'string' },
+        'override-reason': { type: 'string' },
+        'no-override': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,

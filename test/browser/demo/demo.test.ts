@@ -89,8 +89,7 @@ describe('npm run demo', () => {
     await control.getByRole('button', { name: `Kunde ruft die ${FIRM.label} an` }).click();
 
     const card = anna.getByRole('article', { name: `Anruf für ${FIRM.name}` });
-    // During the joinery's Sprechstunde Max's desk rings first, for the firm's ring time (20 s).
-    await expect.poll(() => card.getAttribute('data-status'), { timeout: 45_000 }).toBe('ringing');
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 20_000 }).toBe('ringing');
     expect(await card.locator('.greeting').textContent()).toContain(FIRM.greeting);
     await expect.poll(() => card.getByTestId('caller').textContent(), { timeout: 5000 }).toContain(REGULAR.name);
     await expect.poll(() => card.textContent(), { timeout: 5000 }).toContain(EARLIER.subject);
@@ -113,7 +112,7 @@ describe('npm run demo', () => {
     for (const tag of Object.keys(second))
       expect(second[tag]! - first[0]![tag]!, `packets from ${tag} in 1 s`).toBeGreaterThan(20);
 
-    await card.getByLabel('Notiz zum Anruf').fill(NOTE);
+    await card.getByLabel('Anliegen').fill(NOTE);
     await expect
       .poll(() => card.getByTestId('call-note').getByRole('status').textContent(), { timeout: 10_000 })
       .toContain('Gespeichert');

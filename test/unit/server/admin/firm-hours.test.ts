@@ -39,4 +39,14 @@ describe('tenant hours options', () => {
     expect(() => partsFromOptions({ emergency: 'Notruf' }, usage)).toThrow('--emergency: not a phone number');
     expect(() => partsFromOptions({ bundesland: 'Bayern' }, usage)).toThrow('expected one of BW');
   });
+
+  it('sets an override until further notice, with its reason, and clears it', () => {
+    const parts = partsFromOptions({ override: 'service', 'override-reason': 'Büro rund um die Uhr besetzt' }, usage);
+    expect(JSON.parse(parts.override!)).toEqual({ mode: 'service', until: null, reason: 'Büro rund um die Uhr besetzt' });
+    expect(partsFromOptions({ 'no-override': true }, usage)).toEqual({ override: null });
+    expect(() => partsFromOptions({ override: 'offen' }, usage)).toThrow(
+      '--override "offen": expected consultation, service or closed',
+    );
+    expect(() => partsFromOptions({ 'override-reason': 'x' }, usage)).toThrow('--override-reason needs --override MODE');
+  });
 });
