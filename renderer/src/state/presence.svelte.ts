@@ -6,6 +6,7 @@ import { IdleWatcher } from '../lib/presence/idle.js';
 import { PresenceEngine } from '../lib/presence/presence-engine.js';
 import type { PeerPresence, Published } from '../lib/presence/types.js';
 import { onAfterCallWorkDone } from './after-call-work.svelte.js';
+import { identityState } from './identity.svelte.js';
 import { reportError } from './errors.svelte.js';
 import { whenPhoneStarted } from './phone.svelte.js';
 import { teamState } from './team.svelte.js';
@@ -86,6 +87,7 @@ function startPresence(phone: PhoneEngine): void {
     onPeer: (user, state) => {
       presenceState.peers[user] = state;
     },
+    afterCallWork: () => identityState.summary?.role !== 'craftsman',
   });
   engine.setChoice(presenceState.own);
   onAfterCallWorkDone(() => engine?.endWrapUp());

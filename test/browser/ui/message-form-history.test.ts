@@ -133,24 +133,30 @@ describe('the message form and the call history of a customer call', () => {
     const card = await ringAndAnswer(anna.page);
     const status = card.getByRole('status').first();
 
-    // Consultation: the customer waits while the craftsman is asked; then she comes back to him.
-    await card.getByLabel('Weiterleiten an').fill('max');
+    // Consultation: the customer waits while the craftsman is asked; then she goes back to him.
+    const picker = card.getByRole('combobox', { name: 'Weiterleiten an' });
+    await picker.fill('max');
     await card.getByRole('button', { name: 'Rückfrage' }).click();
+    const panel = anna.page.getByTestId('consult-panel');
+    await panel.waitFor({ timeout: 10_000 });
     const colleagueAtMax = max.page.getByTestId('call-card').filter({ hasText: 'Anna Schmidt' });
     await expect.poll(() => colleagueAtMax.getAttribute('data-status'), { timeout: 10_000 }).toBe('ringing');
+    await expect
+      .poll(() => panel.getByTestId('consult-customer').getByRole('status').textContent(), { timeout: 8000 })
+      .toContain('Von Ihnen gehalten');
     await max.page.keyboard.press('Alt+A');
-    const consult = anna.page.getByTestId('call-card').filter({ hasNotText: CUSTOMER_SHOWN });
-    await expect.poll(() => consult.getAttribute('data-status'), { timeout: 10_000 }).toBe('connected');
-    await consult.getByRole('button', { name: 'Auflegen' }).click();
+    await expect
+      .poll(() => panel.getByTestId('consult-colleague').getByRole('status').textContent(), { timeout: 10_000 })
+      .toBe('Verbunden');
+    await panel.getByRole('button', { name: 'Zurück zum Kunden' }).click();
     await expect
       .poll(() => max.page.locator('[data-testid="call-card"]:not([data-status="ended"])').count(), { timeout: 10_000 })
       .toBe(0);
-    await expect.poll(() => status.textContent(), { timeout: 8000 }).toContain('Von Ihnen gehalten');
-    await card.getByRole('button', { name: 'Fortsetzen' }).click();
+    await expect.poll(() => panel.count(), { timeout: 8000 }).toBe(0);
     await expect.poll(() => status.textContent(), { timeout: 8000 }).not.toContain('Von Ihnen gehalten');
 
     // The transfer (baresip follows a REFER, not a Replaces: a blind one after the consultation).
-    await card.getByLabel('Weiterleiten an').fill('max');
+    await picker.fill('max');
     const beforeTransfer = customer.events.length;
     await card.getByRole('button', { name: 'Weiterleiten', exact: true }).click();
     const customerAtMax = max.page.getByTestId('call-card').filter({ hasText: CUSTOMER_SHOWN });

@@ -1,4 +1,5 @@
 import type { URI, UserAgent } from 'sip.js';
+import type { LineView } from '../phone/types.js';
 import { noDocumentMemory, type DocumentMemory } from './document-memory.js';
 import { Publication } from './publication.js';
 import { TeamWatch } from './team-watch.js';
@@ -8,7 +9,7 @@ import { effectiveStatus, type OwnChoice, type PeerPresence, type Published } fr
 export interface PresencePhone {
   readonly ua: UserAgent;
   readonly registration: { status: string; registeredAt?: number | undefined };
-  readonly lines: ReadonlyArray<{ view: { id: string; status: string } }>;
+  readonly lines: ReadonlyArray<{ view: CallFacts }>;
   readonly observers: Set<() => void>;
   setDnd(on: boolean): void;
   targetUri(user: string): URI;
@@ -37,6 +38,20 @@ export interface PresenceConfig {
   onPeer(user: string, state: PeerPresence): void;
   /** How long "Nacharbeit" lasts at most without a saved note (WRAP_UP_MAX_MS). */
   wrapUpMaxMs?: number;
+  /** Whether this desk does after-call work at all (the office's people: yes; a craftsman: no). Default yes. */
+  afterCallWork?: () => boolean;
+}
+
+/** What presence reads of a line. */
+type CallFacts = Pick<LineView, 'id' | 'status' | 'caller' | 'outcome' | 'transfer' | 'direction' | 'remoteUser'>;
+
+/**
+ * "Nacharbeit" is billed work on a firm's customer call: a call with a colleague (either way, the
+ * consultation included) and a call she handed on to someone else leave none.
+ */
+export function startsAfterCallWork(view: CallFacts): boolean {
+  if (view.caller === 'colleague' || view.outcome === 'forwarded' || view.transfer?.state === 'done') return false;
+  return view.direction === 'in' || /^[+]?\d+$/.test(view.remoteUser);
 }
 
 /**
@@ -145,7 +160,8 @@ export class PresenceEngine {
     let wrapUpBegins = false;
     for (const { view } of this.phone.lines) {
       if (view.status === 'connected') this.talked.add(view.id);
-      else if (view.status === 'ended' && this.talked.delete(view.id)) wrapUpBegins = true;
+      else if (view.status === 'ended' && this.talked.delete(view.id) && startsAfterCallWork(view))
+        wrapUpBegins = this.config.afterCallWork?.() ?? true;
     }
     if (wrapUpBegins) {
       this.startWrapUp();
