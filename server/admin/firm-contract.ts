@@ -3,15 +3,11 @@ import { parseArgs } from 'node:util';
 import { BillingContract } from '../../protocol/billing-contract.js';
 import { describeContractDe } from '../../protocol/index.js';
 import { TenantId } from '../../protocol/sync.js';
-import type { Database } from '../db/database.js';
-import { migrate } from '../db/migrations.js';
-import { PgDatabase } from '../db/pg-database.js';
-import { PgliteDatabase } from '../db/pglite-database.js';
 import { homeLayout } from '../home/layout.js';
 import { readContracts, writeContract } from '../metering/contracts.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { serverNodeId } from '../sync/directory-publisher.js';
-import { serverRuns } from './firm-hours.js';
+import { openAdminDatabase } from './admin-database.js';
 
 /**
  * `tenant contract TENANT --home DIR …` stores a contract version (docs/billing.md) as a server-
@@ -140,14 +136,8 @@ export async function runTenantContract(argv: string[], usage: UsageErrorFactory
   if (!ca.exists()) throw new AdminFailure(`no CA in ${home}: run \`ca init --home ${home}\` first`);
   if (!ca.directory().tenants.some((t) => t.id === tenant.data)) throw new AdminFailure(`unknown tenant "${tenant.data}"`);
   const layout = homeLayout(home);
-  if (!database && (await serverRuns(home)))
-    throw new AdminFailure(
-      `the server on ${home} is running on PGlite: stop it first (a second process must never open its database), ` +
-        'or give --database postgres://… for a server on PostgreSQL',
-    );
-  const db: Database = database ? new PgDatabase(database, () => undefined) : await PgliteDatabase.open(layout.dbDir);
+  const db = await openAdminDatabase(home, database, false);
   try {
-    await migrate(db);
     if (contract) await writeContract(db, serverNodeId(layout.serverNodeId), tenant.data, contract);
     const versions = await readContracts(db, tenant.data);
     const text = versions.length === 0 ? 'kein Vertrag' : versions.map((v) => describeContractDe(v.contract)).join('\n');

@@ -1,5 +1,3 @@
-import { createConnection } from 'node:net';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -15,16 +13,12 @@ import {
   type WeeklyHours,
 } from '../../protocol/index.js';
 import { TenantId } from '../../protocol/sync.js';
-import type { Database } from '../db/database.js';
-import { migrate } from '../db/migrations.js';
-import { PgDatabase } from '../db/pg-database.js';
-import { PgliteDatabase } from '../db/pglite-database.js';
 import { homeLayout } from '../home/layout.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { serverNodeId } from '../sync/directory-publisher.js';
 import { FirmScheduleExporter } from '../sync/firm-schedule-export.js';
 import { readFirmSchedule, writeFirmSchedule } from '../sync/firm-schedule.js';
-import { backupSocketPath } from './backup-socket.js';
+import { openAdminDatabase } from './admin-database.js';
 
 /**
  * `tenant hours TENANT --home DIR …` sets parts of a firm's schedule as server-authored synced
@@ -112,18 +106,6 @@ export function partsFromOptions(
   return parts;
 }
 
-/** PGlite lives in the server's process: refuse while one answers on the home's socket. */
-export function serverRuns(home: string): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection(backupSocketPath(home));
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
 export async function runTenantHours(argv: string[], usage: UsageErrorFactory): Promise<string> {
   let parsed;
   try {
@@ -164,17 +146,9 @@ export async function runTenantHours(argv: string[], usage: UsageErrorFactory): 
   if (!ca.exists()) throw new AdminFailure(`no CA in ${home}: run \`ca init --home ${home}\` first`);
   if (!ca.directory().tenants.some((t) => t.id === tenant.data)) throw new AdminFailure(`unknown tenant "${tenant.data}"`);
   const layout = homeLayout(home);
-  if (!database && (await serverRuns(home)))
-    throw new AdminFailure(
-      `the server on ${home} is running on PGlite: stop it first (a second process must never open its database), ` +
-        'or give --database postgres://… for a server on PostgreSQL',
-    );
-  if (!database && !existsSync(layout.dbDir) && Object.keys(parts).length === 0)
-    throw new AdminFailure(`${layout.dbDir} does not exist: the server has never run on this home`);
-
-  const db: Database = database ? new PgDatabase(database, () => undefined) : await PgliteDatabase.open(layout.dbDir);
+  // Only a read needs a database that exists already; a write makes it, as the server would.
+  const db = await openAdminDatabase(home, database, Object.keys(parts).length === 0);
   try {
-    await migrate(db);
     const written =
       Object.keys(parts).length > 0 ? await writeFirmSchedule(db, serverNodeId(layout.serverNodeId), tenant.data, parts) : 0;
     // The PBX routes by the exported copy: a stopped server (PGlite) would leave it stale until it starts.

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BillingSource } from '../../protocol/billing-lines.js';
@@ -8,13 +8,10 @@ import { DbBillingSource } from '../metering/billing-source.js';
 import { readLetterhead } from '../billing/letterhead.js';
 import { ReportService } from '../billing/report-service.js';
 import type { Database } from '../db/database.js';
-import { migrate } from '../db/migrations.js';
-import { PgDatabase } from '../db/pg-database.js';
-import { PgliteDatabase } from '../db/pglite-database.js';
 import { readDirectory } from '../home/directory.js';
 import { homeLayout } from '../home/layout.js';
 import { AdminFailure } from '../pki/office-ca.js';
-import { serverRuns } from './firm-hours.js';
+import { openAdminDatabase } from './admin-database.js';
 
 /**
  * `report TENANT --month YYYY-MM --out FILE --home DIR [--database postgres://…]`: the firm's monthly
@@ -61,17 +58,8 @@ export async function runReport(argv: string[], usage: UsageErrorFactory, option
   const directory = readDirectory(layout.directory);
   const firm = directory.tenants.find((t) => t.id === tenant.data);
   if (!firm) throw new AdminFailure(`unknown tenant "${tenant.data}"`);
-  if (!database && (await serverRuns(home)))
-    throw new AdminFailure(
-      `the server on ${home} is running on PGlite: stop it first (a second process must never open its database), ` +
-        'or give --database postgres://… for a server on PostgreSQL',
-    );
-  if (!database && !existsSync(layout.dbDir))
-    throw new AdminFailure(`${layout.dbDir} does not exist: the server has never run on this home`);
-
-  const db: Database = database ? new PgDatabase(database, () => undefined) : await PgliteDatabase.open(layout.dbDir);
+  const db = await openAdminDatabase(home, database, true);
   try {
-    await migrate(db);
     const reports = new ReportService({
       db,
       source: options.billingSource ? options.billingSource(db) : new DbBillingSource(db, () => directory),
