@@ -3,6 +3,7 @@ import { createServer, connect, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { wavBytes } from '../../scripts/demo/speech.js';
 import { startProcess, type Started } from './processes.js';
 
 /**
@@ -56,23 +57,9 @@ export async function freePort(): Promise<number> {
 
 /** 16-bit mono PCM WAV: a 440 Hz tone, `seconds` long. */
 export function toneWav(path: string, seconds = 20, rate = 8000): void {
-  const samples = seconds * rate;
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([header, data]));
+  const samples = new Int16Array(seconds * rate);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate));
+  writeFileSync(path, wavBytes(samples, rate));
 }
 
 export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
