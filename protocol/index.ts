@@ -20,3 +20,5 @@ export * from './firm-desk.js';
 export * from './firm-contract.js';
 export * from './contract-text.js';
 export * from './blobs.js';
+export * from './mail.js';
+export * from './documents.js';

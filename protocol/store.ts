@@ -349,6 +349,7 @@ export const StoreTable = z.enum([
   'billing_item',
   'firm_usage',
   'document',
+  'mail_item',
 ]);
 export const StoreChanged = z.object({
   table: StoreTable,

@@ -75,6 +75,25 @@ export const SYNC_FIELDS = {
    * apart from the record; `attached_table`/`attached_id` the record it belongs to, if any.
    */
   document: ['blob_sha256', 'name', 'mime', 'size', 'attached_table', 'attached_id', '_deleted'],
+  /**
+   * A piece of the firm's mail as the office received it (protocol/mail.ts); the two logs are JSON
+   * text, the scans are `document` records attached to it.
+   */
+  mail_item: [
+    'received_on',
+    'received_log',
+    'sender',
+    'kind',
+    'subject',
+    'deadline',
+    'handler',
+    'status',
+    'status_log',
+    'disposition',
+    'disposal_confirmed_by',
+    'read_at',
+    '_deleted',
+  ],
 } as const;
 
 export type SyncTable = keyof typeof SYNC_FIELDS;
