@@ -14,6 +14,7 @@ import { billingMethods } from './billing-report.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
 import { firmScheduleMethods } from './firm-desk.js';
 import { identityEvents, identityMethods } from './identity.js';
+import { mailEvents, mailMethods } from './mail.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
 import { presenceMethods } from './presence.js';
 import { Settings, SettingsPatch } from './settings.js';
@@ -42,6 +43,7 @@ export const hostMethods = {
   ...desktopMethods,
   ...firmScheduleMethods,
   ...identityMethods,
+  ...mailMethods,
   ...pbxMethods,
   ...presenceMethods,
   ...storeMethods,
@@ -59,6 +61,7 @@ export const hostEvents = {
   ...appEvents,
   ...desktopEvents,
   ...identityEvents,
+  ...mailEvents,
   ...pbxEvents,
   ...storeEvents,
   ...syncEvents,
