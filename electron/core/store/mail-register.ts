@@ -162,8 +162,7 @@ export class MailRegister {
       status: 'eingegangen',
       status_log: JSON.stringify(statusLog),
       disposition: null,
-      disposal_confirmed_by: null,
-      read_at: null,
+      // read_at and disposal_confirmed_by are the craftsman's to write (the server refuses them from the office).
       _deleted: false,
     });
     return this.get(id);
@@ -205,9 +204,10 @@ export class MailRegister {
       by: actor.user,
       at: this.now(),
     };
+    // The log first: should a push be cut between the two, the server finds the reason already stored.
     this.writer.writeLocal('mail_item', id, item.tenant, {
-      received_on: receivedOn,
       received_log: JSON.stringify([...item.received_log, entry]),
+      received_on: receivedOn,
     });
     return this.get(id);
   }
