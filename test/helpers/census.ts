@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface ProcessEntry {
   pid: number;
   ppid: number;
+  /** One letter as in ps: R, S, D, Z (a zombie: exited, not yet reaped) … */
+  state: string;
   command: string;
 }
 
@@ -14,9 +16,9 @@ export function processTable(): ProcessEntry[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       // The command in parentheses may itself hold spaces and parentheses: the ppid follows the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const command = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      out.push({ pid: Number(name), ppid, command });
+      out.push({ pid: Number(name), ppid: Number(ppid), state: state!, command });
     } catch {
       // exited while listed
     }

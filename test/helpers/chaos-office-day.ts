@@ -195,12 +195,17 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
   }
   // No process leaked: nothing started by this run is still there.
   await pause(500);
+  // A zombie has exited: this machine's PID 1 reaps orphans late or never, which is not a leak of ours.
   const leaked = processTable().filter(
     (p) =>
-      !before.has(p.pid) && (postmasters.has(p.ppid) || p.command.includes(rig.work) || p.command.includes(rig.postgres.dir)),
+      !before.has(p.pid) &&
+      p.state !== 'Z' &&
+      (postmasters.has(p.ppid) || p.command.includes(rig.work) || p.command.includes(rig.postgres.dir)),
   );
   // esbuild's service (the phone page's bundler) lives as long as the process that bundled, by design.
-  const ours = descendantsOf(process.pid).filter((p) => !before.has(p.pid) && !/esbuild --service/.test(p.command));
+  const ours = descendantsOf(process.pid).filter(
+    (p) => !before.has(p.pid) && p.state !== 'Z' && !/esbuild --service/.test(p.command),
+  );
   for (const p of [...leaked, ...ours]) violations.push(`process left running: ${p.pid} ${p.command.slice(0, 120)}`);
   metrics.total_ms = Date.now() - startedAt;
   return { violations, metrics };
@@ -248,11 +253,13 @@ async function inject(
         'a push refused with 507 while the disk is full',
         async () => {
           const c = rig.clients[0]!;
-          c.store.write('note', randomUUID(), TENANT, 'body', 'während die Platte voll ist');
+          // New rows of a few KB: free room left in existing pages would take small updates for a while.
+          for (let i = 0; i < 10; i++)
+            c.store.write('note', randomUUID(), TENANT, 'body', 'während die Platte voll ist '.repeat(150));
           const status = await c.engine.syncNow();
           return status.lastError?.status === 507 && status.pending > 0;
         },
-        15_000,
+        30_000,
       ).catch((error: Error) => (violations.push(error.message), -1));
       worst(metrics, 'disk_full_refused_ms', refused);
       rig.postgres.free();

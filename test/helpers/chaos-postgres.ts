@@ -55,6 +55,15 @@ export async function startChaosPostgres(options: { listen: string[]; tablespace
   const filler = join(volume, 'filler');
   let postmaster = 0;
   const start = () => {
+    try {
+      pgCtlStart();
+    } catch (error) {
+      const log = readFileSync(join(dir, 'log'), 'utf8').split('\n').slice(-8).join('\n');
+      throw new Error(`PostgreSQL did not start: ${(error as Error).message.split('\n')[0]}\n${log}`);
+    }
+    postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  };
+  const pgCtlStart = () => {
     asPostgres(`${BIN}/pg_ctl`, [
       '-D',
       data,
@@ -65,7 +74,6 @@ export async function startChaosPostgres(options: { listen: string[]; tablespace
       `-p ${port} -k ${dir} -c listen_addresses=${options.listen.join(',')} -c fsync=off -c max_connections=60`,
       'start',
     ]);
-    postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   };
   try {
     asPostgres(`${BIN}/initdb`, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
@@ -87,6 +95,10 @@ export async function startChaosPostgres(options: { listen: string[]; tablespace
     // The backends notice their postmaster's death and exit; a new postmaster refuses to start
     // while they still hold the shared memory.
     await waitGone([postmaster, ...backends], 15_000);
+    // Its lock files name a PID that may linger as a zombie (reparented to a PID 1 that does not
+    // reap), which the next postmaster would take for a running one: it is dead, so the locks go.
+    rmSync(join(data, 'postmaster.pid'), { force: true });
+    rmSync(join(dir, `.s.PGSQL.${port}.lock`), { force: true });
   }
   async function destroy(): Promise<void> {
     try {
