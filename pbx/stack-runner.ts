@@ -115,31 +115,39 @@ export class Stack {
     for (let attempt = 1; ; attempt++) {
       const ng = await freePort('udp');
       const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
-      const rtpMax = rtpMin + 999;
-      this.rtpengine = spawnDaemon(
-        'rtpengine',
-        'rtpengine',
-        [
-          '--config-file=none',
-          '--table=-1',
-          '--interface=127.0.0.1',
-          `--listen-ng=127.0.0.1:${ng}`,
-          `--port-min=${rtpMin}`,
-          `--port-max=${rtpMax}`,
-          '--foreground',
-          '--log-stderr',
-          `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
-        ],
-        join(logDir, attempt === 1 ? 'rtpengine.log' : `rtpengine-${attempt}.log`),
-      );
+      const ports = { ng, rtpMin, rtpMax: rtpMin + 999 };
       try {
-        await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 10_000, this.rtpengine);
-        return { ng, rtpMin, rtpMax };
+        await this.spawnRtpengine(ports, join(logDir, attempt === 1 ? 'rtpengine.log' : `rtpengine-${attempt}.log`));
+        return ports;
       } catch (error) {
-        await this.rtpengine.stop('SIGKILL');
         if (attempt >= 2) throw error;
         this.say(`rtpengine did not answer (${(error as Error).message}); starting it again`);
       }
+    }
+  }
+
+  private async spawnRtpengine(ports: { ng: number; rtpMin: number; rtpMax: number }, logFile: string): Promise<void> {
+    this.rtpengine = spawnDaemon(
+      'rtpengine',
+      'rtpengine',
+      [
+        '--config-file=none',
+        '--table=-1',
+        '--interface=127.0.0.1',
+        `--listen-ng=127.0.0.1:${ports.ng}`,
+        `--port-min=${ports.rtpMin}`,
+        `--port-max=${ports.rtpMax}`,
+        '--foreground',
+        '--log-stderr',
+        `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
+      ],
+      logFile,
+    );
+    try {
+      await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ports.ng), 10_000, this.rtpengine);
+    } catch (error) {
+      await this.rtpengine.stop('SIGKILL');
+      throw error;
     }
   }
 
@@ -341,6 +349,21 @@ export class Stack {
   async restartKamailio(): Promise<void> {
     await this.kamailio.stop();
     await this.startKamailio();
+  }
+
+  /** Kills rtpengine (SIGKILL unless told otherwise), as a crash would; calls in progress lose their media. */
+  async killRtpengine(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.rtpengine.stop(signal);
+  }
+
+  /** Starts rtpengine again on the NG port Kamailio's config names and the same media window. */
+  async restartRtpengine(): Promise<void> {
+    await this.rtpengine.stop();
+    const { rtpengineNg: ng, rtpMin, rtpMax } = this.info.ports;
+    await this.spawnRtpengine({ ng, rtpMin, rtpMax }, join(this.layout.pbxDir, 'logs', 'rtpengine.log'));
+    this.say(`rtpengine ready again (pid ${this.rtpengine.pid})`);
+    this.info.pids.rtpengine = this.rtpengine.pid;
+    this.writeInfo();
   }
 
   /**

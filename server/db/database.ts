@@ -31,6 +31,17 @@ export class DatabaseUnavailableError extends Error {
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
 
 /**
+ * The database's disk is full (PostgreSQL's disk_full, or the file system's ENOSPC under PGlite):
+ * the write is refused whole and can succeed once space is freed, so the caller should retry.
+ */
+export function isStorageFull(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; cause?: unknown } | null;
+  if (!e) return false;
+  if (e.code === '53100' || e.code === 'ENOSPC') return true;
+  return /No space left on device/i.test(e.message ?? '');
+}
+
+/**
  * Connection-level failures (refused, reset, admin shutdown, "the database system is starting up")
  * rather than errors in the statement itself.
  */

@@ -10,7 +10,7 @@ import type { ReportService } from '../billing/report-service.js';
 import { registerBlobRoutes } from '../blobs/blob-routes.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Database } from '../db/database.js';
-import { isUnavailable } from '../db/database.js';
+import { isStorageFull, isUnavailable } from '../db/database.js';
 import { SyncHttpError, checkWireVersion } from '../sync/errors.js';
 import type { LiveHub } from '../sync/live-hub.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -93,6 +93,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         .status(503)
         .header('retry-after', '1')
         .send(new SyncHttpError(503, 'database_unavailable', 'the sync database is unreachable; retry shortly').toBody());
+    }
+    if (isStorageFull(error)) {
+      deps.log('database storage full', { url: request.url, reason: (error as Error).message });
+      return reply
+        .status(507)
+        .header('retry-after', '5')
+        .send(
+          new SyncHttpError(507, 'storage_full', 'the sync database has no space left; nothing was stored, retry later').toBody(),
+        );
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status === 413) {

@@ -11,7 +11,7 @@ import {
 /** A refusal with its HTTP status; the HTTP layer turns it into `SyncErrorBody`. */
 export class SyncHttpError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 413 | 415 | 426 | 503,
+    readonly status: 400 | 403 | 404 | 409 | 413 | 415 | 426 | 503 | 507,
     readonly code: string,
     message: string,
     readonly item?: string,

@@ -88,6 +88,8 @@ export interface RigOptions {
   extraTenants?: Array<{ id: string; name: string; numbers: string[] }>;
   /** The PBX's outbound gateway for numbers (host:port, UDP), e.g. a baresip standing for a mobile. */
   trunk?: string;
+  /** The WSS URL the apps dial instead of Kamailio's own (a proxy in front of it that can cut the link). */
+  pbxVia?: (stack: Stack) => Promise<string>;
   /** Further users of the directory who run no app here (clients of another kind register as them). */
   directoryUsers?: string[];
 }
@@ -113,6 +115,7 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
     startTestStack(home.home, { tenantRingMs: 20_000, trunk: options.trunk }),
     launchChromium(),
   ]);
+  let pbxUrl = stack.info.pbxWss;
   const apps: Array<{ core?: Core; shell?: BrowserShell; proc?: Started; profileDir: string }> = [];
   const rig: PhoneRig = {
     home,
@@ -135,6 +138,7 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
     },
   };
   try {
+    if (options.pbxVia) pbxUrl = await options.pbxVia(stack);
     for (const user of users) {
       const profileDir = mkdtempSync(join(tmpdir(), `vermittlung-calls-${user.id}-`));
       const rendererDir = join(profileDir, 'renderer');
@@ -166,7 +170,7 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
             join(import.meta.dirname, 'phone-core-main.ts'),
             profileDir,
             rendererDir,
-            stack.info.pbxWss,
+            pbxUrl,
             pfxFile,
             cert.passphrase,
             caFile,
@@ -180,7 +184,7 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
           profileDir,
           appVersion: '0.0.0-test',
           shell: 'browser',
-          pbxEndpoint: () => ({ url: stack.info.pbxWss, tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem } }),
+          pbxEndpoint: () => ({ url: pbxUrl, tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem } }),
         });
         const shell = await startBrowserShell({ core, rendererDir, port: 0 });
         apps.push({ core, shell, profileDir });

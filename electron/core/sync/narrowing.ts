@@ -15,12 +15,15 @@ export type NarrowStep =
    */
   | { kind: 'isolate'; outboxIds: number[] };
 
+/** 503: the database is away; 507: its disk is full. No smaller batch cures either, waiting does. */
+const OUTAGE_STATUSES = new Set([503, 507]);
+
 /**
- * Whether a failed push counts towards narrowing: the server answered, with a 5xx other than 503
- * (503 says the database is away, which no smaller batch cures). Network failures do not count.
+ * Whether a failed push counts towards narrowing: the server answered, with a 5xx other than an
+ * outage of its database. Network failures do not count.
  */
 export function isServerFault(error: SyncRequestError): boolean {
-  return error.status !== undefined && error.status >= 500 && error.status !== 503;
+  return error.status !== undefined && error.status >= 500 && !OUTAGE_STATUSES.has(error.status);
 }
 
 /**

@@ -76,6 +76,7 @@ describe('PushNarrowing', () => {
     expect(isServerFault(server500)).toBe(true);
     expect(isServerFault(new SyncRequestError('bad_response', 'garbage', 502))).toBe(true);
     expect(isServerFault(new SyncRequestError('database_unavailable', 'away', 503))).toBe(false);
+    expect(isServerFault(new SyncRequestError('storage_full', 'disk full', 507))).toBe(false);
     expect(isServerFault(new SyncRequestError('network', 'ECONNREFUSED'))).toBe(false);
     const n = new PushNarrowing();
     const batch = batchOf(8);
