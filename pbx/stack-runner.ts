@@ -4,6 +4,7 @@ import { readDirectory, serviceSipDomain, type Directory } from '../server/home/
 import { homeLayout, type HomeLayout } from '../server/home/layout.js';
 import { freePort, kamcmd, REQUIRED_PACKAGES, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
 import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
+import { DirectoryMirror, mirroredFiles } from './directory-mirror.js';
 import type { WeeklyHours } from '../protocol/firm-day.js';
 import { DEFAULT_OFFICE_HOURS } from './firm-timeline.js';
 import { FirmdayReloader } from './firmday-reloader.js';
@@ -61,6 +62,11 @@ export interface StackOptions {
   timelineRefreshMs?: number;
   /** Kamailio writes its CDRs into this PostgreSQL database (the server's); absent: files under HOME/pbx/cdr. */
   cdrPostgresUrl?: string;
+  /**
+   * The directory and CRL live in this PostgreSQL database (`directory migrate`): copied into HOME/pbx/
+   * at start and on every NOTIFY, then reloaded; the stack's own server gets the same --database.
+   */
+  directoryDatabase?: string;
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
@@ -91,6 +97,7 @@ export class Stack {
   private reloading: Promise<void> = Promise.resolve();
   private firmday: FirmdayReloader | undefined;
   private timelineTimer: NodeJS.Timeout | undefined;
+  private mirror: DirectoryMirror | undefined;
   private wssPort = 0;
   private serverPort = 0;
   private feedPort = 0;
@@ -98,7 +105,9 @@ export class Stack {
   readonly layout: HomeLayout;
 
   constructor(private readonly options: StackOptions) {
-    this.layout = homeLayout(resolve(options.home));
+    const layout = homeLayout(resolve(options.home));
+    // A shared directory: the PBX reads its own copies, which the mirror keeps current.
+    this.layout = options.directoryDatabase ? { ...layout, ...mirroredFiles(layout) } : layout;
   }
 
   private say(line: string): void {
@@ -145,6 +154,10 @@ export class Stack {
 
   async start(): Promise<StackInfo> {
     checkPackages();
+    if (this.options.directoryDatabase)
+      this.mirror = await DirectoryMirror.open(this.options.directoryDatabase, mirroredFiles(this.layout), (line) =>
+        this.say(line),
+      );
     for (const file of [this.layout.caCert, this.layout.crl, this.layout.serverCert, this.layout.serverKey]) {
       if (!existsSync(file))
         throw new Error(`${file} is missing: run \`npm run admin -- ca init --home ${this.layout.home}\` first`);
@@ -249,6 +262,16 @@ export class Stack {
           void this.reloadDirectory().catch((error: Error) => this.say(`directory reload failed: ${error.message}`));
       });
     }
+    // The NOTIFY path reloads at once; the file watchers above would only notice the copies 0.5 s later.
+    // A kamcmd can fail while another one holds the control socket: a revocation must not stay unapplied.
+    this.mirror?.follow((what) => {
+      const attempt = (left: number): void =>
+        void (what === 'crl' ? this.reload() : this.reloadDirectory()).catch((error: Error) => {
+          this.say(`${what} reload failed${left > 0 ? ', trying again' : ''}: ${error.message}`);
+          if (left > 0) setTimeout(() => attempt(left - 1), 200);
+        });
+      attempt(3);
+    });
     return this.info;
   }
 
@@ -302,6 +325,7 @@ export class Stack {
         String(this.serverPort),
         '--feed-port',
         String(this.feedPort),
+        ...(this.options.directoryDatabase ? ['--database', this.options.directoryDatabase] : []),
       ],
       join(logDir, 'server.log'),
       (line) => {
@@ -443,6 +467,7 @@ export class Stack {
     clearInterval(this.timelineTimer);
     await this.firmday?.idle();
     await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
+    await this.mirror?.close();
   }
 }
 
