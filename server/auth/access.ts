@@ -25,8 +25,8 @@ export interface Caller {
 
 /**
  * Who may do what: the directory (users, their tenants, revoked serials) and the CRL, reloaded when
- * the files change — or, once PostgreSQL holds the directory (follow), on its NOTIFY. fs.watch can miss renames on some file systems, so a periodic mtime check backs
- * it up.
+ * the files change — or, once PostgreSQL holds the directory (follow), on its NOTIFY. fs.watch can
+ * miss renames on some file systems, so a periodic mtime check backs it up.
  */
 export class AccessControl {
   private current: Directory;
@@ -107,7 +107,7 @@ export class AccessControl {
 
   /**
    * From now on the directory and the CRL are `store`'s (PostgreSQL): read now, and again on every
-   * `changed` (its NOTIFY). `active` says whether the database holds a directory at all; until it
+   * sharedChanged (its NOTIFY). `active` says whether the database holds a directory at all; until it
    * does (`directory migrate`), the home's files stay in force and each NOTIFY asks again.
    */
   async follow(store: DirectoryStore, active: () => Promise<boolean>): Promise<void> {
