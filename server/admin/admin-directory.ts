@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database } from '../db/database.js';
 import { FileDirectoryStore, type DirectoryStore } from '../directory/directory-store.js';
@@ -5,6 +6,9 @@ import { PgDirectoryStore, databaseHoldsDirectory } from '../directory/pg-direct
 import { homeLayout } from '../home/layout.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { openAdminDatabase } from './admin-database.js';
+
+/** The suffix `directory migrate` gives the home's retired files; nothing reads them any more. */
+export const MIGRATED_SUFFIX = '.migrated-to-postgres';
 
 /** `--database` of the commands that change the directory (user …, tenant add/set, calendar, ca crl). */
 export const DATABASE_OPTION = { database: { type: 'string' } } as const;
@@ -29,7 +33,13 @@ export async function directoryStoreFor(home: string, db: Database): Promise<Dir
  */
 export async function withOfficeCa<T>(home: string, database: string | undefined, run: (ca: OfficeCa) => Promise<T>): Promise<T> {
   const dir = resolve(home);
-  if (!database) return run(new OfficeCa(dir));
+  if (!database) {
+    const ca = new OfficeCa(dir);
+    // Writing a fresh directory.json here would edit a copy no server reads.
+    if (existsSync(`${ca.layout.directory}${MIGRATED_SUFFIX}`) && !existsSync(ca.layout.directory))
+      throw new AdminFailure(`the directory of ${dir} lives in PostgreSQL (\`directory migrate\`): give --database postgres://…`);
+    return run(ca);
+  }
   const db = await openAdminDatabase(dir, database, false);
   try {
     if (!(await databaseHoldsDirectory(db)))

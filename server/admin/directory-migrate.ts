@@ -6,12 +6,9 @@ import { Directory, readDirectory } from '../home/directory.js';
 import { homeLayout } from '../home/layout.js';
 import { AdminFailure } from '../pki/office-ca.js';
 import { openAdminDatabase } from './admin-database.js';
-import { checkDatabaseUrl } from './admin-directory.js';
+import { MIGRATED_SUFFIX, checkDatabaseUrl } from './admin-directory.js';
 
 export const DIRECTORY_USAGE = `  directory migrate --home DIR --database postgres://…   (moves directory.json and the CRL into PostgreSQL; idempotent)`;
-
-/** The suffix a migrated file keeps in the home, as a record; nothing reads it any more. */
-export const MIGRATED_SUFFIX = '.migrated-to-postgres';
 
 /** Both sides as the database gives them back (timestamps normalised), so equal content compares equal. */
 const canonical = (directory: Directory): string =>

@@ -58,6 +58,8 @@ describe('directory migrate', () => {
     expect(await store.readCrl()).toBe(crlBefore);
     expect(existsSync(pki.layout.directory)).toBe(false);
     expect(existsSync(pki.layout.crl)).toBe(false);
+    // Without --database a command would write a new directory.json that no server reads.
+    await expect(pki.admin('user', 'list')).rejects.toThrow(/lives in PostgreSQL.*--database/);
   });
 
   it('is idempotent: a second run, even with the old file back, changes nothing', async () => {
