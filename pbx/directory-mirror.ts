@@ -19,8 +19,9 @@ export function mirroredFiles(layout: HomeLayout): { directory: string; crl: str
  * shared with the admin or the servers.
  */
 export class DirectoryMirror {
-  private onChange: ((what: Change) => void) | undefined;
+  private onChange: ((what: Change) => Promise<void>) | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     private readonly db: PgDatabase,
@@ -53,9 +54,22 @@ export class DirectoryMirror {
     }
   }
 
-  /** From now on each change is followed by `onChange` (once the PBX is up to reload). */
-  follow(onChange: (what: Change) => void): void {
+  /**
+   * From now on each change is followed by `onChange` (once the PBX is up to reload). A failed reload
+   * is tried again a few times: a kamcmd can fail while another holds Kamailio's control socket, and a
+   * revocation must not stay unapplied until the next change.
+   */
+  follow(onChange: (what: Change) => Promise<void>): void {
     this.onChange = onChange;
+  }
+
+  private apply(what: Change, left = 3): void {
+    const onChange = this.onChange;
+    if (!onChange || this.closed) return;
+    onChange(what).catch((error: Error) => {
+      this.say(`${what} reload failed${left > 0 ? ', trying again' : ''}: ${error.message}`);
+      if (left > 0) setTimeout(() => this.apply(what, left - 1), 200).unref();
+    });
   }
 
   /** Copies run one after another, so a revocation's directory is written before its CRL is reloaded. */
@@ -63,7 +77,7 @@ export class DirectoryMirror {
     this.chain = this.chain.then(async () => {
       try {
         await this.write(what);
-        this.onChange?.(what);
+        this.apply(what);
       } catch (error) {
         // PostgreSQL away: the PBX keeps the last copy; the reconnect's notice copies again.
         this.say(`${what} not copied from PostgreSQL: ${(error as Error).message}`);
@@ -88,6 +102,7 @@ export class DirectoryMirror {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.onChange = undefined;
     await this.chain;
     await this.db.close();

@@ -241,7 +241,8 @@ export class Stack {
     this.writeInfo();
     if (this.options.watchCrl ?? true) {
       // A new CRL, or a renewed server certificate (`ca server-cert`): `tls.reload` re-reads both.
-      for (const file of [this.layout.crl, this.layout.serverCert]) {
+      // With a mirror the CRL copy is reloaded on its NOTIFY; polling it too would only race that reload.
+      for (const file of this.mirror ? [this.layout.serverCert] : [this.layout.crl, this.layout.serverCert]) {
         watchFile(file, { interval: 500 }, (current, previous) => {
           if (current.mtimeMs !== previous.mtimeMs)
             void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
@@ -256,22 +257,14 @@ export class Stack {
     }
     this.timelineTimer = setInterval(() => void this.reloadFirmday(), this.options.timelineRefreshMs ?? 600_000);
     this.timelineTimer.unref();
-    if (this.options.watchDirectory ?? true) {
+    if ((this.options.watchDirectory ?? true) && !this.mirror) {
       watchFile(this.layout.directory, { interval: 500 }, (current, previous) => {
         if (current.mtimeMs !== previous.mtimeMs)
           void this.reloadDirectory().catch((error: Error) => this.say(`directory reload failed: ${error.message}`));
       });
     }
-    // The NOTIFY path reloads at once; the file watchers above would only notice the copies 0.5 s later.
-    // A kamcmd can fail while another one holds the control socket: a revocation must not stay unapplied.
-    this.mirror?.follow((what) => {
-      const attempt = (left: number): void =>
-        void (what === 'crl' ? this.reload() : this.reloadDirectory()).catch((error: Error) => {
-          this.say(`${what} reload failed${left > 0 ? ', trying again' : ''}: ${error.message}`);
-          if (left > 0) setTimeout(() => attempt(left - 1), 200);
-        });
-      attempt(3);
-    });
+    // The directory and CRL copies are reloaded on the NOTIFY, at once, instead of by the watchers above.
+    this.mirror?.follow((what) => (what === 'crl' ? this.reload() : this.reloadDirectory()));
     return this.info;
   }
 
@@ -466,8 +459,8 @@ export class Stack {
     unwatchFile(this.layout.firmSchedules);
     clearInterval(this.timelineTimer);
     await this.firmday?.idle();
-    await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
     await this.mirror?.close();
+    await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
   }
 }
 
