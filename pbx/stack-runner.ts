@@ -4,6 +4,7 @@ import { readDirectory, serviceSipDomain, type Directory } from '../server/home/
 import { homeLayout, type HomeLayout } from '../server/home/layout.js';
 import { freePort, kamcmd, REQUIRED_PACKAGES, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
 import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
+import { DirectoryMirror, mirroredFiles } from './directory-mirror.js';
 import type { WeeklyHours } from '../protocol/firm-day.js';
 import { DEFAULT_OFFICE_HOURS } from './firm-timeline.js';
 import { FirmdayReloader } from './firmday-reloader.js';
@@ -61,6 +62,11 @@ export interface StackOptions {
   timelineRefreshMs?: number;
   /** Kamailio writes its CDRs into this PostgreSQL database (the server's); absent: files under HOME/pbx/cdr. */
   cdrPostgresUrl?: string;
+  /**
+   * The directory and CRL live in this PostgreSQL database (`directory migrate`): copied into HOME/pbx/
+   * at start and on every NOTIFY, then reloaded; the stack's own server gets the same --database.
+   */
+  directoryDatabase?: string;
   /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
   wssPort?: number;
   serverPort?: number;
@@ -91,6 +97,7 @@ export class Stack {
   private reloading: Promise<void> = Promise.resolve();
   private firmday: FirmdayReloader | undefined;
   private timelineTimer: NodeJS.Timeout | undefined;
+  private mirror: DirectoryMirror | undefined;
   private wssPort = 0;
   private serverPort = 0;
   private feedPort = 0;
@@ -98,7 +105,9 @@ export class Stack {
   readonly layout: HomeLayout;
 
   constructor(private readonly options: StackOptions) {
-    this.layout = homeLayout(resolve(options.home));
+    const layout = homeLayout(resolve(options.home));
+    // A shared directory: the PBX reads its own copies, which the mirror keeps current.
+    this.layout = options.directoryDatabase ? { ...layout, ...mirroredFiles(layout) } : layout;
   }
 
   private say(line: string): void {
@@ -153,6 +162,10 @@ export class Stack {
 
   async start(): Promise<StackInfo> {
     checkPackages();
+    if (this.options.directoryDatabase)
+      this.mirror = await DirectoryMirror.open(this.options.directoryDatabase, mirroredFiles(this.layout), (line) =>
+        this.say(line),
+      );
     for (const file of [this.layout.caCert, this.layout.crl, this.layout.serverCert, this.layout.serverKey]) {
       if (!existsSync(file))
         throw new Error(`${file} is missing: run \`npm run admin -- ca init --home ${this.layout.home}\` first`);
@@ -236,7 +249,8 @@ export class Stack {
     this.writeInfo();
     if (this.options.watchCrl ?? true) {
       // A new CRL, or a renewed server certificate (`ca server-cert`): `tls.reload` re-reads both.
-      for (const file of [this.layout.crl, this.layout.serverCert]) {
+      // With a mirror the CRL copy is reloaded on its NOTIFY; polling it too would only race that reload.
+      for (const file of this.mirror ? [this.layout.serverCert] : [this.layout.crl, this.layout.serverCert]) {
         watchFile(file, { interval: 500 }, (current, previous) => {
           if (current.mtimeMs !== previous.mtimeMs)
             void this.reload().catch((error: Error) => this.say(`reload failed: ${error.message}`));
@@ -251,12 +265,14 @@ export class Stack {
     }
     this.timelineTimer = setInterval(() => void this.reloadFirmday(), this.options.timelineRefreshMs ?? 600_000);
     this.timelineTimer.unref();
-    if (this.options.watchDirectory ?? true) {
+    if ((this.options.watchDirectory ?? true) && !this.mirror) {
       watchFile(this.layout.directory, { interval: 500 }, (current, previous) => {
         if (current.mtimeMs !== previous.mtimeMs)
           void this.reloadDirectory().catch((error: Error) => this.say(`directory reload failed: ${error.message}`));
       });
     }
+    // The directory and CRL copies are reloaded on the NOTIFY, at once, instead of by the watchers above.
+    this.mirror?.follow((what) => (what === 'crl' ? this.reload() : this.reloadDirectory()));
     return this.info;
   }
 
@@ -310,6 +326,7 @@ export class Stack {
         String(this.serverPort),
         '--feed-port',
         String(this.feedPort),
+        ...(this.options.directoryDatabase ? ['--database', this.options.directoryDatabase] : []),
       ],
       join(logDir, 'server.log'),
       (line) => {
@@ -465,6 +482,7 @@ export class Stack {
     unwatchFile(this.layout.firmSchedules);
     clearInterval(this.timelineTimer);
     await this.firmday?.idle();
+    await this.mirror?.close();
     await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
   }
 }

@@ -4,7 +4,9 @@
  * SIGTERM. Writes DIR/stack.json. A new CRL (after `npm run admin -- user revoke`) and every change to
  * directory.json (`tenant add`, `user add`, …) reach the running Kamailio by themselves, without a restart. The WSS, server and calendar feed ports are the ones of the home's PBX, server and
  * calendar URLs (`ca init --pbx-url/--server-url/--calendar-url`), so the provisioning bundles and the feed URLs that
- * `calendar url` prints for this home work against it.
+ * `calendar url` prints for this home work against it. `--database postgres://…`: the directory and
+ * CRL live in that database (`npm run admin -- directory migrate`); the PBX follows its NOTIFY and the
+ * stack's server runs on it.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     'random-ports': { type: 'boolean', default: false },
     trunk: { type: 'string' },
     'udp-peer': { type: 'string', multiple: true },
+    database: { type: 'string' },
   },
 });
 
@@ -36,7 +39,7 @@ function loopbackPort(url: string | undefined): number | undefined {
 }
 if (!values.home) {
   console.error(
-    'usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …]',
+    'usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …] [--database postgres://…]',
   );
   process.exit(2);
 }
@@ -64,6 +67,7 @@ try {
     sipDomain: values['sip-domain'],
     trunk: values.trunk,
     udpPeers: values['udp-peer'],
+    ...(values.database ? { directoryDatabase: values.database } : {}),
     ...(values['no-server'] ? { server: false } : {}),
     log,
   });

@@ -9,7 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { readDirectory, serviceCalendarUrl } from './home/directory.js';
+import { readDirectory, serviceCalendarUrl, type ServiceSettings } from './home/directory.js';
+import { PgDatabase } from './db/pg-database.js';
+import { databaseHoldsDirectory, PgDirectoryStore } from './directory/pg-directory-store.js';
 import { homeLayout } from './home/layout.js';
 import { stderrLog } from './log.js';
 import { startSyncServer } from './server.js';
@@ -39,12 +41,27 @@ function urlPort(url: string): number {
   return parsed.port ? Number(parsed.port) : 443;
 }
 
-function portOption(name: 'port' | 'feed-port'): number {
+/** The home's server settings: PostgreSQL's once it holds the directory, else directory.json's. */
+async function serviceSettings(): Promise<ServiceSettings | undefined> {
+  if (values.database) {
+    const db = new PgDatabase(values.database, () => undefined);
+    try {
+      // Before the first migration the table does not exist: then the directory is the home's file.
+      const holds = await databaseHoldsDirectory(db).catch(() => false);
+      if (holds) return (await new PgDirectoryStore(db).read()).service;
+    } finally {
+      await db.close();
+    }
+  }
+  return readDirectory(homeLayout(home).directory).service;
+}
+
+async function portOption(name: 'port' | 'feed-port'): Promise<number> {
   const given = values[name];
   if (given === undefined) {
     let service;
     try {
-      service = readDirectory(homeLayout(home).directory).service;
+      service = await serviceSettings();
     } catch (error) {
       process.stderr.write(`cannot read the home's directory for the default --${name}: ${(error as Error).message}\n`);
       process.exit(2);
@@ -67,8 +84,8 @@ if (maxDocumentMb !== undefined && !(Number.isInteger(maxDocumentMb) && maxDocum
   process.stderr.write(`--max-document-mb must be a whole number from 1 to 4096, got ${values['max-document-mb']}\n`);
   process.exit(2);
 }
-const port = portOption('port');
-const feedPort = portOption('feed-port');
+const port = await portOption('port');
+const feedPort = await portOption('feed-port');
 const log = stderrLog('server');
 const server = await startSyncServer({
   home,

@@ -10,6 +10,7 @@ import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
 import { PgliteDatabase } from './db/pglite-database.js';
+import { PgDirectoryStore, databaseHoldsDirectory } from './directory/pg-directory-store.js';
 import { homeLayout } from './home/layout.js';
 import { buildApp, TLS_MIN_VERSION } from './http/app.js';
 import { buildFeedApp } from './http/feed-app.js';
@@ -107,6 +108,15 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
       if (attempt === 1 || attempt % 10 === 0) log('database not ready, retrying', { reason: (error as Error).message });
       await sleep(1000);
     }
+  }
+
+  // Several server processes on one PostgreSQL share its directory once it holds one (`directory migrate`).
+  if (db.kind === 'postgres') {
+    const shared = new PgDirectoryStore(db);
+    const active = () => databaseHoldsDirectory(db);
+    // Subscribed before the first read, so no change falls between the two.
+    await shared.subscribe((what) => void access.sharedChanged(shared, active, what));
+    await access.follow(shared, active);
   }
 
   // The PBX's CDR files (when it cannot write into this database): read every second; new CDRs

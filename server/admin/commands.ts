@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSipDomain } from '../../protocol/identity.js';
 import { TenantId } from '../../protocol/sync.js';
-import { DirectoryUserEntry, Role } from '../home/directory.js';
+import { DirectoryUserEntry, Role, type Directory } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
+import { DATABASE_OPTION, checkDatabaseUrl, withOfficeCa } from './admin-directory.js';
+import { DIRECTORY_USAGE, runDirectory } from './directory-migrate.js';
 import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
 import { CONTRACT_USAGE, runTenantContract } from './firm-contract.js';
@@ -22,8 +24,8 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: npm run admin -- <command>
   ca init --home DIR [--host NAME]… [--ca-name "…"] [--pbx-url wss://…] [--sip-domain NAME] [--server-url https://…] [--calendar-url https://…] [--stun stun:…]… [--update-channel NAME] [--crl-days N]
-  ca crl --home DIR
-  ca server-cert --home DIR [--host NAME]… [--days N]
+  ca crl --home DIR [--database postgres://…]
+  ca server-cert --home DIR [--host NAME]… [--days N] [--database postgres://…]
 ${TENANT_USAGE}
 ${HOURS_USAGE}
 ${CONTRACT_USAGE}
@@ -32,6 +34,8 @@ ${CONTRACT_USAGE}
   user remove ID --home DIR
   user list --home DIR
   user renew ID --home DIR --out FILE [--days N] [--passphrase P]
+      user, tenant add/set, calendar and ca crl take [--database postgres://…]: the directory in PostgreSQL
+${DIRECTORY_USAGE}
 ${CALENDAR_USAGE}
 ${REPORT_USAGE}
 ${BACKUP_USAGE}`;
@@ -85,13 +89,22 @@ function tenantId(id: string | undefined): string {
   return result.data;
 }
 
-const home = { home: { type: 'string' } } as const;
+const home = { home: { type: 'string' }, ...DATABASE_OPTION } as const;
+
+/** The CA of --home with the directory of --database (PostgreSQL) or the home's file. */
+function withCa<T>(values: Record<string, unknown>, run: (ca: OfficeCa) => Promise<T>): Promise<T> {
+  const database = checkDatabaseUrl(values.database, (message) => new UsageError(message));
+  return withOfficeCa(required(values, 'home'), database, run);
+}
+
+/** Where a rewritten CRL went, for the commands' output. */
+const crlPlace = (ca: OfficeCa): string => (ca.store.kind === 'file' ? ca.layout.crl : 'PostgreSQL');
 
 async function caInit(argv: string[]): Promise<string> {
   const { values } = parse(
     argv,
     {
-      ...home,
+      home: { type: 'string' },
       host: { type: 'string', multiple: true },
       'ca-name': { type: 'string' },
       'pbx-url': { type: 'string' },
@@ -145,17 +158,20 @@ async function caInit(argv: string[]): Promise<string> {
 
 async function caCrl(argv: string[]): Promise<string> {
   const { values } = parse(argv, home, 0);
-  const ca = new OfficeCa(resolve(required(values, 'home')));
-  const { revoked, nextUpdate } = await ca.refreshCrl();
-  return `CRL written to ${ca.layout.crl}: ${revoked} revoked certificate(s), next update ${nextUpdate.toISOString()}`;
+  return withCa(values, async (ca) => {
+    const { revoked, nextUpdate } = await ca.refreshCrl();
+    return `CRL written to ${crlPlace(ca)}: ${revoked} revoked certificate(s), next update ${nextUpdate.toISOString()}`;
+  });
 }
 
 async function caServerCert(argv: string[]): Promise<string> {
   const { values } = parse(argv, { ...home, host: { type: 'string', multiple: true }, days: { type: 'string' } }, 0);
-  const ca = new OfficeCa(resolve(required(values, 'home')));
   const validity = days(values.days, 825);
   if (validity < 1) throw new UsageError('--days must be at least 1 for a server certificate');
-  const renewed = await ca.renewServerCert(list(values, 'host'), validity);
+  return withCa(values, async (ca) => serverCertText(ca, await ca.renewServerCert(list(values, 'host'), validity)));
+}
+
+function serverCertText(ca: OfficeCa, renewed: Awaited<ReturnType<OfficeCa['renewServerCert']>>): string {
   return [
     `new server certificate ${renewed.serial} for ${renewed.hosts.join(', ')}, valid until ${renewed.notAfter.toISOString()}`,
     `written to ${ca.layout.serverCert} (key: ${ca.layout.serverKey})`,
@@ -198,15 +214,19 @@ async function userAdd(argv: string[]): Promise<string> {
   const validity = days(values.days, 365);
   const out = resolve(required(values, 'out'));
   const passphrase = passphraseOption(values.passphrase);
-  const ca = new OfficeCa(resolve(required(values, 'home')));
-  await ca.loadCa();
-  const directory = ca.directory();
-  if (directory.users.some((u) => u.id === uid)) throw new AdminFailure(`user "${uid}" already exists (use \`user renew\`)`);
-  if (directory.tenants.length === 0) throw new AdminFailure('no tenant yet (add one with `tenant add` first)');
-  const unknown = tenants.filter((t) => !directory.tenants.some((d) => d.id === t));
-  if (unknown.length > 0) throw new AdminFailure(`unknown tenant(s): ${unknown.join(', ')} (add them with \`tenant add\`)`);
-  ca.saveDirectory({ ...directory, users: [...directory.users, { id: uid, name, role: role.data, tenants, certificates: [] }] });
-  return issueText(await ca.issueBundle(uid, out, validity, passphrase));
+  return withCa(values, async (ca) => {
+    await ca.loadCa();
+    const directory = await ca.directory();
+    if (directory.users.some((u) => u.id === uid)) throw new AdminFailure(`user "${uid}" already exists (use \`user renew\`)`);
+    if (directory.tenants.length === 0) throw new AdminFailure('no tenant yet (add one with `tenant add` first)');
+    const unknown = tenants.filter((t) => !directory.tenants.some((d) => d.id === t));
+    if (unknown.length > 0) throw new AdminFailure(`unknown tenant(s): ${unknown.join(', ')} (add them with \`tenant add\`)`);
+    await ca.saveDirectory({
+      ...directory,
+      users: [...directory.users, { id: uid, name, role: role.data, tenants, certificates: [] }],
+    });
+    return issueText(await ca.issueBundle(uid, out, validity, passphrase));
+  });
 }
 
 function passphraseOption(value: unknown): string | undefined {
@@ -220,20 +240,23 @@ async function userRenew(argv: string[]): Promise<string> {
   const { values, id } = parse(argv, spec, 1);
   const uid = userId(id);
   const out = resolve(required(values, 'out'));
-  const ca = new OfficeCa(resolve(required(values, 'home')));
-  return issueText(await ca.issueBundle(uid, out, days(values.days, 365), passphraseOption(values.passphrase)));
+  const validity = days(values.days, 365);
+  const passphrase = passphraseOption(values.passphrase);
+  return withCa(values, async (ca) => issueText(await ca.issueBundle(uid, out, validity, passphrase)));
 }
 
 async function userRevoke(argv: string[]): Promise<string> {
   const { values, id } = parse(argv, home, 1);
   const uid = userId(id);
-  const ca = new OfficeCa(resolve(required(values, 'home')));
-  const serials = await ca.revokeUser(uid);
+  return withCa(values, async (ca) => revokedText(ca, uid, await ca.revokeUser(uid)));
+}
+
+function revokedText(ca: OfficeCa, uid: string, serials: string[]): string {
   return [
     serials.length > 0
       ? `revoked ${serials.length} certificate(s) of ${uid}: ${serials.join(', ')}`
       : `${uid} had no unrevoked certificate`,
-    `CRL rewritten: ${ca.layout.crl}`,
+    `CRL rewritten: ${crlPlace(ca)}`,
     'Next steps:',
     '  1. The central server reads the new CRL by itself (it watches the file) and refuses the user from now on.',
     "  2. The PBX: `npm run stack` reloads Kamailio's TLS settings when the CRL changes; for a separately run",
@@ -246,11 +269,13 @@ async function userRevoke(argv: string[]): Promise<string> {
 async function userRemove(argv: string[]): Promise<string> {
   const { values, id } = parse(argv, home, 1);
   const uid = userId(id);
-  const ca = new OfficeCa(resolve(required(values, 'home')));
-  const serials = await ca.removeUser(uid);
+  return withCa(values, async (ca) => removedText(ca, uid, await ca.removeUser(uid)));
+}
+
+function removedText(ca: OfficeCa, uid: string, serials: string[]): string {
   return [
     `removed ${uid} from the directory; ${serials.length} certificate(s) revoked now${serials.length ? `: ${serials.join(', ')}` : ''}`,
-    `CRL rewritten: ${ca.layout.crl} (it keeps every certificate ${uid} ever had)`,
+    `CRL rewritten: ${crlPlace(ca)} (it keeps every certificate ${uid} ever had)`,
     'Next steps:',
     "  1. The central server and `npm run stack`'s PBX read the directory and the CRL by themselves: the user",
     '     disappears from every team list and can no longer register; open connections are closed.',
@@ -260,11 +285,15 @@ async function userRemove(argv: string[]): Promise<string> {
   ].join('\n');
 }
 
-function userList(argv: string[]): string {
+async function userList(argv: string[]): Promise<string> {
   const { values } = parse(argv, home, 0);
-  const ca = new OfficeCa(resolve(required(values, 'home')));
-  if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}`);
-  const directory = ca.directory();
+  return withCa(values, async (ca) => {
+    if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}`);
+    return listText(await ca.directory());
+  });
+}
+
+function listText(directory: Directory): string {
   if (directory.users.length === 0) return 'no users';
   const now = Date.now();
   return directory.users
@@ -318,6 +347,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
       return userList(rest);
     case 'user renew':
       return userRenew(rest);
+    case 'directory migrate':
+      return runDirectory(['migrate', ...rest], (message) => new UsageError(message));
     default:
       throw new UsageError(group ? `unknown command "${key.trim()}"` : 'no command given');
   }

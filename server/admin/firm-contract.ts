@@ -8,6 +8,7 @@ import { readContracts, writeContract } from '../metering/contracts.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { serverNodeId } from '../sync/directory-publisher.js';
 import { openAdminDatabase } from './admin-database.js';
+import { directoryStoreFor } from './admin-directory.js';
 
 /**
  * `tenant contract TENANT --home DIR …` stores a contract version (docs/billing.md) as a server-
@@ -134,10 +135,15 @@ export async function runTenantContract(argv: string[], usage: UsageErrorFactory
   const home = resolve(values.home);
   const ca = new OfficeCa(home);
   if (!ca.exists()) throw new AdminFailure(`no CA in ${home}: run \`ca init --home ${home}\` first`);
-  if (!ca.directory().tenants.some((t) => t.id === tenant.data)) throw new AdminFailure(`unknown tenant "${tenant.data}"`);
+  // Without --database the directory is the home's file: checked before a database is opened or made.
+  if (!database && !(await ca.directory()).tenants.some((t) => t.id === tenant.data))
+    throw new AdminFailure(`unknown tenant "${tenant.data}"`);
   const layout = homeLayout(home);
   const db = await openAdminDatabase(home, database, false);
   try {
+    // With --database the directory may live in it (`directory migrate`), else in the home's file.
+    const directory = await (await directoryStoreFor(home, db)).read();
+    if (!directory.tenants.some((t) => t.id === tenant.data)) throw new AdminFailure(`unknown tenant "${tenant.data}"`);
     if (contract) await writeContract(db, serverNodeId(layout.serverNodeId), tenant.data, contract);
     const versions = await readContracts(db, tenant.data);
     const text = versions.length === 0 ? 'kein Vertrag' : versions.map((v) => describeContractDe(v.contract)).join('\n');

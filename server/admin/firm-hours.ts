@@ -19,6 +19,7 @@ import { serverNodeId } from '../sync/directory-publisher.js';
 import { FirmScheduleExporter } from '../sync/firm-schedule-export.js';
 import { readFirmSchedule, writeFirmSchedule } from '../sync/firm-schedule.js';
 import { openAdminDatabase } from './admin-database.js';
+import { directoryStoreFor } from './admin-directory.js';
 
 /**
  * `tenant hours TENANT --home DIR …` sets parts of a firm's schedule as server-authored synced
@@ -144,11 +145,16 @@ export async function runTenantHours(argv: string[], usage: UsageErrorFactory): 
   const home = resolve(values.home);
   const ca = new OfficeCa(home);
   if (!ca.exists()) throw new AdminFailure(`no CA in ${home}: run \`ca init --home ${home}\` first`);
-  if (!ca.directory().tenants.some((t) => t.id === tenant.data)) throw new AdminFailure(`unknown tenant "${tenant.data}"`);
+  // Without --database the directory is the home's file: checked before a database is opened or made.
+  if (!database && !(await ca.directory()).tenants.some((t) => t.id === tenant.data))
+    throw new AdminFailure(`unknown tenant "${tenant.data}"`);
   const layout = homeLayout(home);
   // Only a read needs a database that exists already; a write makes it, as the server would.
   const db = await openAdminDatabase(home, database, Object.keys(parts).length === 0);
   try {
+    // With --database the directory may live in it (`directory migrate`), else in the home's file.
+    const directory = await (await directoryStoreFor(home, db)).read();
+    if (!directory.tenants.some((t) => t.id === tenant.data)) throw new AdminFailure(`unknown tenant "${tenant.data}"`);
     const written =
       Object.keys(parts).length > 0 ? await writeFirmSchedule(db, serverNodeId(layout.serverNodeId), tenant.data, parts) : 0;
     // The PBX routes by the exported copy: a stopped server (PGlite) would leave it stale until it starts.

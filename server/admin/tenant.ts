@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { DEFAULT_GREETING_TEMPLATE, describeGreetingProblem, greetingProblems } from '../../protocol/greeting.js';
 import { TenantId } from '../../protocol/sync.js';
-import type { DirectoryTenantEntry } from '../home/directory.js';
-import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
+import type { Directory, DirectoryTenantEntry } from '../home/directory.js';
+import { AdminFailure, type OfficeCa } from '../pki/office-ca.js';
+import { DATABASE_OPTION, checkDatabaseUrl, withOfficeCa } from './admin-directory.js';
 
 /**
  * `tenant add` and `tenant set`: a firm's directory entry (name, numbers, mobile, greeting, free-text
@@ -13,9 +13,9 @@ import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
  * `{firmenname}` is refused at the command line instead of being read out to a customer.
  */
 export const TENANT_USAGE = `  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"]
-                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR
+                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR [--database postgres://…]
   tenant set ID [--name "…"] [--number +49…]… [--mobile +49… | --no-mobile] [--greeting "…" | --no-greeting] [--hours "…"]
-                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR
+                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR [--database postgres://…]
       greeting placeholders: {gruss} (Guten Morgen/Tag/Abend), {firma}, {name} (whoever answers);
       without a greeting a firm uses "${DEFAULT_GREETING_TEMPLATE}"`;
 
@@ -46,6 +46,7 @@ const spec = {
   hours: { type: 'string' },
   'ring-seconds': { type: 'string' },
   'craftsman-fallback': { type: 'string' },
+  ...DATABASE_OPTION,
 } as const;
 
 /** How long a firm's first group rings before the fallback group (the PBX's routing, docs/firm-day.md). */
@@ -80,7 +81,7 @@ function parse(argv: string[], usage: UsageErrorFactory) {
   return {
     id: id.data,
     values,
-    ca: new OfficeCa(resolve(values.home)),
+    withCa: <T>(run: (ca: OfficeCa) => Promise<T>) => withOfficeCa(values.home!, checkDatabaseUrl(values.database, usage), run),
     numbers: (values.number ?? []).map((n) => e164(n, '--number', usage)),
     mobile: values.mobile === undefined ? undefined : e164(values.mobile, '--mobile', usage),
     greeting: values.greeting === undefined ? undefined : greetingOption(values.greeting, usage),
@@ -92,7 +93,7 @@ function parse(argv: string[], usage: UsageErrorFactory) {
   };
 }
 
-function directoryOf(ca: OfficeCa) {
+async function directoryOf(ca: OfficeCa) {
   if (!ca.exists()) throw new AdminFailure(`no CA in ${ca.layout.home}: run \`ca init --home ${ca.layout.home}\` first`);
   return ca.directory();
 }
@@ -105,8 +106,8 @@ function checkNumbersFree(tenants: DirectoryTenantEntry[], id: string, numbers: 
   }
 }
 
-export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
-  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
+export function runTenantAdd(argv: string[], usage: UsageErrorFactory): Promise<string> {
+  const { id, values, withCa, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
   if (!values.name) throw usage('--name is required');
   if (numbers.length === 0) throw usage('at least one --number is required');
   if (values['no-mobile'] || values['no-greeting']) throw usage('--no-mobile and --no-greeting are for `tenant set`');
@@ -116,17 +117,43 @@ export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
   if (values.hours) entry.hours = values.hours;
   if (ringSeconds !== undefined) entry.ringSeconds = ringSeconds;
   if (craftsmanFallback !== undefined) entry.craftsmanFallback = craftsmanFallback;
-  const directory = directoryOf(ca);
-  if (directory.tenants.some((t) => t.id === id)) throw new AdminFailure(`tenant "${id}" already exists`);
-  checkNumbersFree(directory.tenants, id, numbers);
-  ca.saveDirectory({ ...directory, tenants: [...directory.tenants, entry] });
-  return `tenant ${id} added (${values.name}; ${numbers.join(', ')})${greeting ? '' : '; greeting: the default'}`;
+  return withCa(async (ca) => {
+    const directory = await directoryOf(ca);
+    if (directory.tenants.some((t) => t.id === id)) throw new AdminFailure(`tenant "${id}" already exists`);
+    checkNumbersFree(directory.tenants, id, numbers);
+    await ca.saveDirectory({ ...directory, tenants: [...directory.tenants, entry] });
+    return addedText(id, entry.name, numbers, greeting);
+  });
+}
+
+function addedText(id: string, name: string, numbers: string[], greeting: string | undefined): string {
+  return `tenant ${id} added (${name}; ${numbers.join(', ')})${greeting ? '' : '; greeting: the default'}`;
 }
 
 /** Changes only the options given; the server passes the change to the firm's desks by itself. */
-export function runTenantSet(argv: string[], usage: UsageErrorFactory): string {
-  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
-  const directory = directoryOf(ca);
+export function runTenantSet(argv: string[], usage: UsageErrorFactory): Promise<string> {
+  const { id, values, withCa, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
+  return withCa(async (ca) => {
+    const directory = await directoryOf(ca);
+    const next = changedEntry(directory, id, values, { numbers, mobile, greeting, ringSeconds, craftsmanFallback }, usage);
+    await ca.saveDirectory({ ...directory, tenants: directory.tenants.map((t) => (t.id === id ? next.entry : t)) });
+    return `tenant ${id} updated: ${next.changed.join(', ')}`;
+  });
+}
+
+function changedEntry(
+  directory: Directory,
+  id: string,
+  values: ReturnType<typeof parse>['values'],
+  {
+    numbers,
+    mobile,
+    greeting,
+    ringSeconds,
+    craftsmanFallback,
+  }: Pick<ReturnType<typeof parse>, 'numbers' | 'mobile' | 'greeting' | 'ringSeconds' | 'craftsmanFallback'>,
+  usage: UsageErrorFactory,
+): { entry: DirectoryTenantEntry; changed: string[] } {
   const current = directory.tenants.find((t) => t.id === id);
   if (!current) throw new AdminFailure(`unknown tenant "${id}" (add it with \`tenant add\`)`);
   const next: DirectoryTenantEntry = { ...current };
@@ -166,6 +193,5 @@ export function runTenantSet(argv: string[], usage: UsageErrorFactory): string {
     throw usage(
       'nothing to change: give at least one of --name, --number, --mobile, --greeting, --hours, --ring-seconds, --craftsman-fallback',
     );
-  ca.saveDirectory({ ...directory, tenants: directory.tenants.map((t) => (t.id === id ? next : t)) });
-  return `tenant ${id} updated: ${changed.join(', ')}`;
+  return { entry: next, changed };
 }

@@ -4,10 +4,12 @@ import type { PeerCertificate } from 'node:tls';
 import { readDirectory, servesTenant, type Directory, type DirectoryUserEntry } from '../home/directory.js';
 import type { HomeLayout } from '../home/layout.js';
 import { CRAFTSMAN_MAIL_FIELDS, CRAFTSMAN_WRITABLE_MAIL_FIELDS } from '../../protocol/mail.js';
+import type { DirectoryStore } from '../directory/directory-store.js';
 import { BILLING_TABLES, LEAD_FIELDS, LEAD_TABLES, type SyncTable } from '../../protocol/sync.js';
 import { SyncHttpError } from '../sync/errors.js';
 
 type Log = (message: string, fields?: Record<string, unknown>) => void;
+type Change = 'directory' | 'crl' | 'certificate';
 
 /** Serials compare as bare lowercase hex: openssl, Node and the admin CLI disagree on colons and zeros. */
 export function normaliseSerial(serial: string): string {
@@ -24,8 +26,8 @@ export interface Caller {
 
 /**
  * Who may do what: the directory (users, their tenants, revoked serials) and the CRL, reloaded when
- * the files change. fs.watch can miss renames on some file systems, so a periodic mtime check backs
- * it up.
+ * the files change — or, once PostgreSQL holds the directory (follow), on its NOTIFY. fs.watch can
+ * miss renames on some file systems, so a periodic mtime check backs it up.
  */
 export class AccessControl {
   private current: Directory;
@@ -34,6 +36,10 @@ export class AccessControl {
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
   private pending: NodeJS.Timeout | undefined;
+  /** Set once the directory and CRL come from PostgreSQL: then the home's files no longer count. */
+  private shared: { store: DirectoryStore; crl: string | undefined } | undefined;
+  private onChange: ((what: Change) => void) | undefined;
+  private sharedReload: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly layout: HomeLayout,
@@ -49,6 +55,7 @@ export class AccessControl {
   }
 
   readCrl(): string | undefined {
+    if (this.shared) return this.shared.crl;
     return existsSync(this.layout.crl) ? readFileSync(this.layout.crl, 'utf8') : undefined;
   }
 
@@ -57,13 +64,15 @@ export class AccessControl {
    * is the server's own TLS certificate (`ca server-cert` renews it; the key is renamed into place
    * before it).
    */
-  watch(onChange: (what: 'directory' | 'crl' | 'certificate') => void, intervalMs = 1000): void {
+  watch(onChange: (what: Change) => void, intervalMs = 1000): void {
+    this.onChange = onChange;
     const check = (): void => {
       for (const [file, what] of [
         [this.layout.directory, 'directory'],
         [this.layout.crl, 'crl'],
         [this.layout.serverCert, 'certificate'],
       ] as const) {
+        if (this.shared && what !== 'certificate') continue;
         const now = mtime(file);
         if (now === this.stamps.get(file)) continue;
         this.stamps.set(file, now);
@@ -95,6 +104,43 @@ export class AccessControl {
     }
     this.timer = setInterval(check, intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * From now on the directory and the CRL are `store`'s (PostgreSQL): read now, and again on every
+   * sharedChanged (its NOTIFY). `active` says whether the database holds a directory at all; until it
+   * does (`directory migrate`), the home's files stay in force and each NOTIFY asks again.
+   */
+  async follow(store: DirectoryStore, active: () => Promise<boolean>): Promise<void> {
+    if (await active()) await this.loadShared(store);
+  }
+
+  /** Called for each NOTIFY of the shared directory; reloads one after another, newest state last. */
+  sharedChanged(store: DirectoryStore, active: () => Promise<boolean>, what: 'directory' | 'crl'): Promise<void> {
+    this.sharedReload = this.sharedReload.then(async () => {
+      try {
+        if (!this.shared && !(await active())) return;
+        const switching = !this.shared;
+        await this.loadShared(store);
+        this.log(switching ? 'directory now read from PostgreSQL' : `${what} reloaded from PostgreSQL`);
+        // A switch changes both at once.
+        if (switching) {
+          this.onChange?.('crl');
+          this.onChange?.('directory');
+        } else this.onChange?.(what);
+      } catch (error) {
+        // An unreadable database must not lock everyone out: keep the last good directory.
+        this.log('shared directory not reloaded, keeping the previous one', { reason: (error as Error).message });
+      }
+    });
+    return this.sharedReload;
+  }
+
+  private async loadShared(store: DirectoryStore): Promise<void> {
+    const [directory, crl] = await Promise.all([store.read(), store.readCrl()]);
+    this.current = directory;
+    this.indexRevoked();
+    this.shared = { store, crl };
   }
 
   close(): void {

@@ -116,6 +116,50 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
         WHERE tbl = 'document' AND field = 'blob_sha256';
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- The directory when several server processes and PBX nodes share this database
+      -- (server/directory/pg-directory-store.ts): the same content as a home's directory.json, written
+      -- whole by the admin CLI in one transaction and announced on NOTIFY vermittlung_directory.
+      -- position keeps the file's order, which bundles and pulls show.
+      CREATE TABLE directory_tenants (
+        id text PRIMARY KEY,
+        position integer NOT NULL,
+        name text NOT NULL,
+        numbers text[] NOT NULL,
+        -- mobile, greeting, hours, ringSeconds, craftsmanFallback, calendarToken: read only whole
+        details jsonb NOT NULL
+      );
+      CREATE TABLE directory_users (
+        id text PRIMARY KEY,
+        position integer NOT NULL,
+        name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('teleworker', 'craftsman', 'lead'))
+      );
+      -- No foreign key to directory_tenants: the file never required a user's firm to exist either.
+      CREATE TABLE directory_user_tenants (
+        user_id text NOT NULL REFERENCES directory_users (id) ON DELETE CASCADE,
+        tenant text NOT NULL,
+        position integer NOT NULL,
+        PRIMARY KEY (user_id, tenant)
+      );
+      -- removed: the user has left the directory; the certificate stays for the CRL.
+      CREATE TABLE directory_certificates (
+        serial text PRIMARY KEY,
+        user_id text NOT NULL,
+        position integer NOT NULL,
+        not_before timestamptz NOT NULL,
+        not_after timestamptz NOT NULL,
+        revoked_at timestamptz,
+        file text,
+        removed boolean NOT NULL
+      );
+      CREATE INDEX directory_certificates_revoked ON directory_certificates (serial) WHERE revoked_at IS NOT NULL;
+      -- 'directory' (present once the directory lives here), 'service' (ca init's settings), 'crl' (signed PEM).
+      CREATE TABLE directory_meta (key text PRIMARY KEY, value jsonb NOT NULL);
+    `,
+  },
 ];
 
 /** Serialises concurrent servers starting against one database. */

@@ -11,9 +11,10 @@ type Log = (message: string, fields?: Record<string, unknown>) => void;
 export class PgDatabase implements Database {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private listener: pg.Client | undefined;
+  /** One long-lived client per LISTENed channel (the sync feed, the directory). */
+  private readonly listeners = new Set<pg.Client>();
   private closed = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly url: string,
@@ -86,21 +87,20 @@ export class PgDatabase implements Database {
       });
       client.on('end', () => retry());
       const retry = (): void => {
-        if (this.closed || this.listener !== client) return;
-        this.listener = undefined;
+        if (this.closed || !this.listeners.delete(client)) return;
         client.removeAllListeners('end');
         client.end().catch(() => undefined);
-        this.retryTimer = setTimeout(() => void connect(false).catch(() => retryLater()), 500);
+        this.later(() => void connect(false).catch(() => retryLater()), 500);
       };
       const retryLater = (): void => {
-        if (!this.closed) this.retryTimer = setTimeout(() => void connect(false).catch(() => retryLater()), 1000);
+        if (!this.closed) this.later(() => void connect(false).catch(() => retryLater()), 1000);
       };
-      this.listener = client;
+      this.listeners.add(client);
       try {
         await client.connect();
         await client.query(`LISTEN ${channel}`);
       } catch (error) {
-        this.listener = undefined;
+        this.listeners.delete(client);
         await client.end().catch(() => undefined);
         if (first) throw error;
         throw error;
@@ -113,12 +113,21 @@ export class PgDatabase implements Database {
     await connect(true);
   }
 
+  private later(fn: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      fn();
+    }, ms);
+    this.retryTimers.add(timer);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retryTimer);
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    const listeners = [...this.listeners];
+    this.listeners.clear();
+    await Promise.all(listeners.map((listener) => listener.end().catch(() => undefined)));
     await this.pool.end();
   }
 }

@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { isSipDomain, sipDomainFromPbxUrl, type ProvisioningPayload } from '../../protocol/identity.js';
+import { FileDirectoryStore, type DirectoryStore } from '../directory/directory-store.js';
 import {
   DEFAULT_FEED_PORT,
-  readDirectory,
   servedTenants,
   serviceSipDomain,
-  writeDirectory,
   type Directory,
   type DirectoryUserEntry,
   type ServiceSettings,
@@ -69,8 +68,11 @@ export function generatePassphrase(): string {
 
 export class OfficeCa {
   readonly layout: HomeLayout;
-  constructor(home: string) {
+  /** The home's directory.json unless the directory lives in PostgreSQL; the CA key stays in the home either way. */
+  readonly store: DirectoryStore;
+  constructor(home: string, store?: DirectoryStore) {
     this.layout = homeLayout(home);
+    this.store = store ?? new FileDirectoryStore(this.layout);
   }
 
   exists(): boolean {
@@ -107,18 +109,18 @@ export class OfficeCa {
     writePrivate(this.layout.serverKey, server.keyPem);
     writeFileSync(this.layout.serverCert, server.certPem + created.certPem);
     mkdirSync(this.layout.issuedDir, { recursive: true, mode: 0o700 });
-    const directory = readDirectory(this.layout.directory);
-    writeDirectory(this.layout.directory, { ...directory, service });
+    const directory = await this.directory();
+    await this.saveDirectory({ ...directory, service });
     await this.refreshCrl(ca);
     return { hosts, service };
   }
 
-  directory(): Directory {
-    return readDirectory(this.layout.directory);
+  directory(): Promise<Directory> {
+    return this.store.read();
   }
 
-  saveDirectory(directory: Directory): void {
-    writeDirectory(this.layout.directory, directory);
+  saveDirectory(directory: Directory): Promise<void> {
+    return this.store.write(directory);
   }
 
   async loadCa(): Promise<Ca> {
@@ -136,7 +138,7 @@ export class OfficeCa {
    */
   async renewServerCert(hosts: string[] | undefined, days: number): Promise<{ hosts: string[]; serial: string; notAfter: Date }> {
     const ca = await this.loadCa();
-    const directory = this.directory();
+    const directory = await this.directory();
     const names = hosts && hosts.length > 0 ? hosts : (directory.service?.hosts ?? DEFAULT_HOSTS);
     const issued = await issueServerCert(ca, names, days);
     const swap = (file: string, text: string, write: (file: string, text: string) => void) => {
@@ -149,30 +151,26 @@ export class OfficeCa {
       writeFileSync(file, text),
     );
     if (directory.service && hosts && hosts.length > 0)
-      this.saveDirectory({ ...directory, service: { ...directory.service, hosts: names } });
+      await this.saveDirectory({ ...directory, service: { ...directory.service, hosts: names } });
     return { hosts: names, serial: issued.serial, notAfter: issued.notAfter };
   }
 
-  /** Rewrites DIR/ca/crl.pem from every revocation in the directory. */
+  /** Rewrites the CRL (DIR/ca/crl.pem, or PostgreSQL's) from every revocation in the directory. */
   async refreshCrl(ca?: Ca): Promise<{ revoked: number; nextUpdate: Date }> {
     const signer = ca ?? (await this.loadCa());
-    const directory = this.directory();
+    const directory = await this.directory();
     const days = directory.service?.crlDays ?? DEFAULT_CRL_DAYS;
     const revoked = [...directory.users.flatMap((u) => u.certificates), ...(directory.removedCertificates ?? [])]
       .filter((c) => c.revokedAt)
       .map((c) => ({ serial: c.serial, revokedAt: new Date(c.revokedAt!) }));
-    const pem = await createCrl(signer, revoked, days);
-    const tmp = `${this.layout.crl}.tmp-${process.pid}`;
-    writeFileSync(tmp, pem);
-    // Rename, so Kamailio and the server never read half a CRL.
-    renameSync(tmp, this.layout.crl);
+    await this.store.writeCrl(await createCrl(signer, revoked, days));
     return { revoked: revoked.length, nextUpdate: new Date(Date.now() + days * 86_400_000) };
   }
 
   /** Issues a client certificate for an existing directory user and writes a signed bundle to `out`. */
   async issueBundle(userId: string, out: string, days: number, passphrase?: string): Promise<IssueResult> {
     const ca = await this.loadCa();
-    const directory = this.directory();
+    const directory = await this.directory();
     const user = directory.users.find((u) => u.id === userId);
     if (!user) throw new AdminFailure(`unknown user "${userId}"`);
     const service = directory.service;
@@ -214,7 +212,7 @@ export class OfficeCa {
         },
       ],
     };
-    this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === user.id ? updated : u)) });
+    await this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === user.id ? updated : u)) });
     return {
       user: updated,
       serial: issued.serial,
@@ -228,7 +226,7 @@ export class OfficeCa {
   /** Revokes every unrevoked certificate of the user and rewrites the CRL. */
   async revokeUser(userId: string): Promise<string[]> {
     const { ca, directory, serials, certificates } = await this.revocation(userId);
-    this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === userId ? { ...u, certificates } : u)) });
+    await this.saveDirectory({ ...directory, users: directory.users.map((u) => (u.id === userId ? { ...u, certificates } : u)) });
     await this.refreshCrl(ca);
     return serials;
   }
@@ -240,7 +238,7 @@ export class OfficeCa {
    */
   async removeUser(userId: string): Promise<string[]> {
     const { ca, directory, serials, certificates } = await this.revocation(userId);
-    this.saveDirectory({
+    await this.saveDirectory({
       ...directory,
       users: directory.users.filter((u) => u.id !== userId),
       removedCertificates: [...(directory.removedCertificates ?? []), ...certificates.map((c) => ({ ...c, user: userId }))],
@@ -252,7 +250,7 @@ export class OfficeCa {
   /** The user's certificates with every unrevoked one revoked as of now, and the serials that were. */
   private async revocation(userId: string) {
     const ca = await this.loadCa();
-    const directory = this.directory();
+    const directory = await this.directory();
     const user = directory.users.find((u) => u.id === userId);
     if (!user) throw new AdminFailure(`unknown user "${userId}"`);
     const now = new Date().toISOString();

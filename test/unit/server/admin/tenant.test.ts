@@ -7,7 +7,7 @@ import { OfficeCa } from '../../../../server/pki/office-ca.js';
 
 describe('tenant add / tenant set with greeting templates', () => {
   const home = mkdtempSync(join(tmpdir(), 'vermittlung-tenant-cli-'));
-  const firm = () => new OfficeCa(home).directory().tenants.find((t) => t.id === 'tischlerei');
+  const firm = async () => (await new OfficeCa(home).directory()).tenants.find((t) => t.id === 'tischlerei');
 
   beforeAll(async () => {
     await runAdmin(['ca', 'init', '--home', home]);
@@ -45,7 +45,7 @@ describe('tenant add / tenant set with greeting templates', () => {
         home,
       ]),
     ).rejects.toThrow('"{" at position 12 is not closed by "}"');
-    expect(firm()).toBeUndefined();
+    expect(await firm()).toBeUndefined();
   });
 
   it('adds a firm without a greeting (the default then applies) and sets and resets a template later', async () => {
@@ -62,24 +62,24 @@ describe('tenant add / tenant set with greeting templates', () => {
         home,
       ]),
     ).toBe('tenant tischlerei added (Tischlerei Holzwurm; +492211234567); greeting: the default');
-    expect(firm()?.greeting).toBeUndefined();
+    expect((await firm())?.greeting).toBeUndefined();
 
     const template = '{gruss}, {firma}, am Apparat {name}.';
     expect(await runAdmin(['tenant', 'set', 'tischlerei', '--greeting', template, '--home', home])).toBe(
       'tenant tischlerei updated: greeting',
     );
-    expect(firm()).toMatchObject({ name: 'Tischlerei Holzwurm', numbers: ['+492211234567'], greeting: template });
+    expect(await firm()).toMatchObject({ name: 'Tischlerei Holzwurm', numbers: ['+492211234567'], greeting: template });
 
     await expect(runAdmin(['tenant', 'set', 'tischlerei', '--greeting', '{Name} und {wer}', '--home', home])).rejects.toThrow(
       'unknown placeholder {wer}',
     );
-    expect(firm()?.greeting).toBe(template);
+    expect((await firm())?.greeting).toBe(template);
 
     expect(await runAdmin(['tenant', 'set', 'tischlerei', '--no-greeting', '--mobile', '0170 1234567', '--home', home])).toBe(
       'tenant tischlerei updated: mobile, greeting (now the default)',
     );
-    expect(firm()?.greeting).toBeUndefined();
-    expect(firm()?.mobile).toBe('+491701234567');
+    expect((await firm())?.greeting).toBeUndefined();
+    expect((await firm())?.mobile).toBe('+491701234567');
   });
 
   it('refuses set for an unknown firm, with nothing to change, and a number another firm owns', async () => {
@@ -100,7 +100,7 @@ describe('tenant add / tenant set with greeting templates', () => {
     expect(
       await runAdmin(['tenant', 'set', 'tischlerei', '--ring-seconds', '12', '--craftsman-fallback', 'yes', '--home', home]),
     ).toBe('tenant tischlerei updated: ring time 12 s, craftsman fallback in service time on');
-    expect(firm()).toMatchObject({ ringSeconds: 12, craftsmanFallback: true });
+    expect(await firm()).toMatchObject({ ringSeconds: 12, craftsmanFallback: true });
     await expect(runAdmin(['tenant', 'set', 'tischlerei', '--ring-seconds', '0', '--home', home])).rejects.toThrow(
       '--ring-seconds: "0" is not a whole number of seconds from 1 to 300',
     );
@@ -110,10 +110,10 @@ describe('tenant add / tenant set with greeting templates', () => {
     await expect(runAdmin(['tenant', 'set', 'tischlerei', '--craftsman-fallback', 'ja', '--home', home])).rejects.toThrow(
       '--craftsman-fallback: "ja" must be yes or no',
     );
-    expect(firm()).toMatchObject({ ringSeconds: 12, craftsmanFallback: true });
+    expect(await firm()).toMatchObject({ ringSeconds: 12, craftsmanFallback: true });
     expect(await runAdmin(['tenant', 'set', 'tischlerei', '--craftsman-fallback', 'no', '--home', home])).toBe(
       'tenant tischlerei updated: craftsman fallback in service time off',
     );
-    expect(firm()?.craftsmanFallback).toBe(false);
+    expect((await firm())?.craftsmanFallback).toBe(false);
   });
 });
