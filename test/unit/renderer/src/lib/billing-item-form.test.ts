@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftOf, emptyItemDraft, itemFromDraft } from '../../../../renderer/src/lib/billing-item-form.js';
+import { draftOf, emptyItemDraft, itemFromDraft } from '../../../../../renderer/src/lib/billing-item-form.js';
 
 describe("the lead's item form", () => {
   const draft = { ...emptyItemDraft('2026-11-26'), description: 'Briefversand', quantity: '3', unitPrice: '0,95' };
