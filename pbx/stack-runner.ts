@@ -335,7 +335,8 @@ export class Stack {
         if (match) found ??= { server: match[1]!, feed: match[2]! };
       },
     );
-    await waitFor('central server', () => Promise.resolve(found !== undefined), 60_000, this.server);
+    // Compiling the server with tsx and starting PGlite takes 70 s and more on a loaded 2-core machine.
+    await waitFor('central server', () => Promise.resolve(found !== undefined), 150_000, this.server);
     this.say(`server ready at ${found!.server}, calendar feeds at ${found!.feed} (pid ${this.server.pid})`);
     if (this.info) {
       this.info.pids.server = this.server.pid;

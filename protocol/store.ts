@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { BillingContract } from './billing-contract.js';
+import { BillingItem, BillingItemSave } from './billing-items.js';
 import { NoInput, Void } from './method-io.js';
 import { MAX_VALUE_BYTES, RecordId, TenantId } from './sync.js';
 import { normalizeLineBreaks } from './text-values.js';
@@ -375,6 +376,11 @@ export const storeMethods = {
     input: z.strictObject({ tenant: TenantId, contract: BillingContract }),
     output: z.object({ tenantId: TenantId, contract: BillingContract }),
   },
+  /** A firm's items billed per piece, by date (all firms' without a tenant); the lead edits them. */
+  'billingItems.list': { input: z.strictObject({ tenant: TenantFilter }), output: z.array(BillingItem) },
+  /** Adds an item, or replaces an existing one's fields (a lead's; the server refuses anyone else's). */
+  'billingItems.save': { input: BillingItemSave, output: BillingItem },
+  'billingItems.delete': { input: Id, output: Void },
   /** The budget firms' consumption this profile may see (the lead every firm's, a craftsman his own). */
   'billing.usage': { input: NoInput, output: z.array(FirmUsage) },
   'contacts.list': {

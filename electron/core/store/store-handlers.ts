@@ -4,6 +4,7 @@ import type { HostEventBus } from '../events.js';
 import type { HandlersFor } from '../host-api/dispatch.js';
 import type { Logger } from '../log/logger.js';
 import type { LocalStore } from './store.js';
+import { deleteBillingItem, listBillingItems, saveBillingItem } from './billing-items.js';
 import { listContracts, saveContract } from './contracts.js';
 import { readFirmUsage } from './usage.js';
 
@@ -32,6 +33,12 @@ export function storeHandlers({ store, events, log }: StoreHandlerDeps): Handler
     'billing.usage': () => readFirmUsage(store.db),
     'contracts.list': (i) => listContracts(store.db, i.tenant),
     'contracts.save': (i) => store.write(() => saveContract(store.writer, i.tenant, i.contract)),
+    'billingItems.list': (i) => listBillingItems(store.db, i.tenant),
+    'billingItems.save': (i) => store.write(() => saveBillingItem(store.writer, store.db, i)),
+    'billingItems.delete': (i) => {
+      store.write(() => deleteBillingItem(store.writer, store.db, i.id));
+      return undefined;
+    },
     'contacts.list': (i) => contacts.list(i.tenant, i.offset, i.limit),
     'contacts.get': (i) => contacts.get(i.id),
     'contacts.create': (i) => store.write(() => contacts.create(i)),

@@ -43,10 +43,12 @@ export function emptyDraft(today: string): ContractDraft {
   };
 }
 
-const euro = (text: string): number | undefined => {
+/** A euro amount as typed in Germany ("0,95", "12", "3.50 €") in whole cents, or undefined. */
+export const euroCents = (text: string): number | undefined => {
   const m = /^\s*(\d{1,7})(?:[.,](\d{1,2}))?\s*€?\s*$/.exec(text);
   return m ? Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0')) : undefined;
 };
+const euro = euroCents;
 const whole = (text: string): number | undefined => (/^\s*\d{1,6}\s*$/.test(text) ? Number(text) : undefined);
 
 /** The contract the draft describes, or the name of the first field that is not right. */

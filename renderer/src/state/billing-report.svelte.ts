@@ -14,7 +14,7 @@ export const reportState = $state({
   month: previousMonth(Date.now()),
   busy: false,
   /** What the last download delivered, for the status line. */
-  last: null as { fileName: string; frozen: boolean } | null,
+  last: null as { tenant: string; fileName: string; frozen: boolean } | null,
 });
 
 /** The month before the one `now` falls in, in the PC's calendar: YYYY-MM. */
@@ -37,13 +37,18 @@ function save(file: ReportFileData): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export async function downloadReport(format: ReportFormat): Promise<boolean> {
-  if (!reportState.tenant || reportState.busy) return false;
+/** Downloads a firm's month: by default the one picked in Einstellungen, else the firm and month given (Firmen). */
+export async function downloadReport(
+  format: ReportFormat,
+  tenant = reportState.tenant,
+  month = reportState.month,
+): Promise<boolean> {
+  if (!tenant || reportState.busy) return false;
   reportState.busy = true;
   try {
-    const file = await call('billing.report', { tenant: reportState.tenant, month: reportState.month, format });
+    const file = await call('billing.report', { tenant, month, format });
     save(file);
-    reportState.last = { fileName: file.fileName, frozen: file.frozen };
+    reportState.last = { tenant, fileName: file.fileName, frozen: file.frozen };
     return true;
   } catch (error) {
     reportError(error, 'billing.report');
