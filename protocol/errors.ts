@@ -29,6 +29,15 @@ export const ErrorCode = z.enum([
   'keychain_unavailable',
   /** The bundle's sipDomain is not a host name or IP address (refused by name so IT sees what to fix). */
   'sip_domain_invalid',
+  /** The host has no file dialog (the browser shell): the file is dropped onto the window instead. */
+  'dialog_unavailable',
+  /** Documents (protocol/blobs.ts `BlobErrorCode`): the renderer shows `documents.errors.<code>`. */
+  'unsupported_type',
+  'blob_too_large',
+  'hash_mismatch',
+  'blob_forbidden',
+  'blob_not_found',
+  'integrity',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BLOB_CACHE_BYTES } from './blobs.js';
 import { Accelerator, UpdateChannel } from './desktop.js';
 
 export const Language = z.enum(['de', 'en']);
@@ -26,6 +27,18 @@ export const DndForwardTarget = z
   .max(64)
   .regex(/^$|^[A-Za-z0-9][A-Za-z0-9._-]*$|^\+?[0-9][0-9 ()/.-]*$/, 'not a user name or phone number');
 
+/** An absolute folder path of the host (POSIX or Windows), or '' for none. */
+export const IntakeFolder = z
+  .string()
+  .max(1024)
+  .regex(/^$|^\/|^[A-Za-z]:[\\/]|^\\\\/, 'must be an absolute folder path');
+/** At least 64 MB, so that a single large scan always fits; at most 1 TB. */
+export const DocumentCacheBytes = z
+  .number()
+  .int()
+  .min(64 * 1024 * 1024)
+  .max(1024 ** 4);
+
 /** User preferences kept per profile. Every field has a default so an old file still loads. */
 export const Settings = z.object({
   language: Language.default('de'),
@@ -46,6 +59,10 @@ export const Settings = z.object({
   presenceIdleMinutes: z.number().int().min(0).max(240).default(10),
   dndAction: DndAction.default('reject'),
   dndForwardTarget: DndForwardTarget.default(''),
+  /** The folder the office's scanner writes into ('' = none): its PDFs and images are the intake list. */
+  intakeFolder: IntakeFolder.default(''),
+  /** The local copies of documents are kept within this many bytes (least recently used go first). */
+  documentCacheBytes: DocumentCacheBytes.default(DEFAULT_BLOB_CACHE_BYTES),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -65,5 +82,7 @@ export const SettingsPatch = z.strictObject({
   presenceIdleMinutes: z.number().int().min(0).max(240).optional(),
   dndAction: DndAction.optional(),
   dndForwardTarget: DndForwardTarget.optional(),
+  intakeFolder: IntakeFolder.optional(),
+  documentCacheBytes: DocumentCacheBytes.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
