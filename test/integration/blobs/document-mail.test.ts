@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Directory } from '../../../server/home/directory.js';
+import type { SmtpSettings } from '../../../server/smtp/smtp-settings.js';
 import { openBlobClient, writeTestPdf, type BlobClient } from '../../helpers/blob-client.js';
 import { TEST_DIRECTORY, syncFixture, type SyncClient, type SyncFixture } from '../../helpers/sync-fixture.js';
 
@@ -22,14 +23,22 @@ interface Received {
   from: string;
   to: string[];
   raw: string;
+  /** The message came over TLS (STARTTLS). */
+  secure: boolean;
 }
 
-/** A real SMTP server on loopback (no TLS, no auth: the relay on the server's own host). */
-async function startSmtp(): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
+/**
+ * A real SMTP server on loopback: without TLS (the relay on the server's own host), or offering
+ * STARTTLS with `tls`'s certificate.
+ */
+async function startSmtp(
+  options: { port?: number; tls?: { key: string; cert: string } } = {},
+): Promise<{ port: number; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: options.tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
+    ...(options.tls ?? {}),
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -39,12 +48,13 @@ async function startSmtp(): Promise<{ port: number; received: Received[]; close(
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('latin1'),
+          secure: session.secure,
         });
         callback();
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
@@ -167,5 +177,54 @@ describe('e-mail of forwarded scans through an SMTP relay', () => {
       'SELECT document_id::text, recipient FROM document_mail',
     );
     expect(rows).toEqual([{ document_id: doc, recipient: 'carl@tischlerei.example' }]);
-  }, 180_000);
+  }, 300_000);
+
+  it('over STARTTLS, only to a relay whose certificate the configured CA signed', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    // The relay's certificate is the server's own, from the office CA: unknown to the system's CAs.
+    const relay: SmtpSettings = { host: '127.0.0.1', port, from: 'post@buero.example', tls: 'starttls' };
+    f = await syncFixture('pglite', DIRECTORY, { smtp: relay, documentMailIntervalMs: 200 });
+    const fixture = f;
+    smtp = await startSmtp({
+      port,
+      tls: {
+        key: readFileSync(fixture.home.layout.serverKey, 'utf8'),
+        cert: readFileSync(fixture.home.layout.serverCert, 'utf8'),
+      },
+    });
+    const received = smtp.received;
+    const pdf = join(work, 'gericht.pdf');
+    const data = writeTestPdf(pdf, 300_000);
+    const blobs = openBlobClient(
+      join(work, `anna-${randomUUID()}`),
+      () => fixture.url,
+      () => fixture.tls('anna'),
+    );
+    clients.push(blobs);
+    const { sha256 } = await blobs.uploader.enqueue(pdf, 'tischlerei');
+    expect(await blobs.uploader.drain()).toBe(0);
+    const anna = fixture.client('anna');
+    anna.engine.start();
+    const item = randomUUID();
+    const doc = randomUUID();
+    writeItem(anna, 'tischlerei', item, { subject: 'Ladung', status: 'weitergeleitet' });
+    anna.store.write('document', doc, 'tischlerei', 'blob_sha256', sha256);
+    anna.store.write('document', doc, 'tischlerei', 'name', 'Ladung.pdf');
+    anna.store.write('document', doc, 'tischlerei', 'attached_table', 'mail_item');
+    anna.store.write('document', doc, 'tischlerei', 'attached_id', item);
+    await anna.engine.syncNow();
+    // Without the office CA the relay is not trusted: nothing is sent, nothing recorded as sent.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(received).toEqual([]);
+    expect((await fixture.server.db.query('SELECT 1 FROM document_mail')).rows).toHaveLength(0);
+
+    relay.ca = fixture.home.caPem;
+    await fixture.restart();
+    await expect.poll(() => received.length, { timeout: 20_000, interval: 100 }).toBe(1);
+    expect(received[0]!.secure).toBe(true);
+    expect(attachments(received[0]!.raw).map((a) => a.bytes.equals(data))).toEqual([true]);
+  }, 300_000);
 });
