@@ -12,6 +12,7 @@ import { NoInput, Void } from './method-io.js';
 import { AppInfo, LogEntry } from './app.js';
 import { billingMethods } from './billing-report.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
+import { documentEvents, documentMethods } from './documents.js';
 import { firmScheduleMethods } from './firm-desk.js';
 import { identityEvents, identityMethods } from './identity.js';
 import { mailEvents, mailMethods } from './mail.js';
@@ -41,6 +42,7 @@ export const hostMethods = {
   ...appMethods,
   ...billingMethods,
   ...desktopMethods,
+  ...documentMethods,
   ...firmScheduleMethods,
   ...identityMethods,
   ...mailMethods,
@@ -60,6 +62,7 @@ export type HostOutput<M extends HostMethod> = z.output<(typeof hostMethods)[M][
 export const hostEvents = {
   ...appEvents,
   ...desktopEvents,
+  ...documentEvents,
   ...identityEvents,
   ...mailEvents,
   ...pbxEvents,

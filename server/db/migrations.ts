@@ -117,7 +117,7 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
     `,
   },
   {
-    version: 8,
+    version: 5,
     sql: `
       -- The directory when several server processes and PBX nodes share this database
       -- (server/directory/pg-directory-store.ts): the same content as a home's directory.json, written
@@ -158,6 +158,20 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX directory_certificates_revoked ON directory_certificates (serial) WHERE revoked_at IS NOT NULL;
       -- 'directory' (present once the directory lives here), 'service' (ca init's settings), 'crl' (signed PEM).
       CREATE TABLE directory_meta (key text PRIMARY KEY, value jsonb NOT NULL);
+      `,
+  },
+  {
+    // Which scans went to the craftsman by e-mail (server/smtp/document-mailer.ts): each one once.
+    version: 6,
+    sql: `
+      CREATE TABLE document_mail (
+        document_id uuid PRIMARY KEY,
+        item_id uuid NOT NULL,
+        tenant text NOT NULL,
+        recipient text NOT NULL,
+        outcome text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now()
+      );
     `,
   },
 ];

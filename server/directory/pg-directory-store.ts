@@ -19,7 +19,7 @@ export async function databaseHoldsDirectory(db: Queryable): Promise<boolean> {
 const iso = (value: unknown): string => (value instanceof Date ? value : new Date(String(value))).toISOString();
 
 /**
- * The directory in PostgreSQL (server migration 8): read whole into memory by each process, written
+ * The directory in PostgreSQL (server migration 5): read whole into memory by each process, written
  * whole in one transaction that ends with a NOTIFY, so every server process and the PBX renderer
  * reload within the NOTIFY's latency instead of polling a shared disk.
  */
