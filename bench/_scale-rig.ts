@@ -68,13 +68,20 @@ export async function startScaleRig(options: {
   const db = await freshDatabase('scale');
   const servers: ServerProc[] = [];
   let stack: Stack | undefined;
+  let closing = false;
   const addServer = async () => {
     const started = await startServerProcess({ home: home.home, database: db.url });
+    // A server that dies under load must say why, not leave the apps timing out one by one.
+    started.child.once('exit', (code, signal) => {
+      if (!closing)
+        process.stderr.write(`server process ${started.pid} exited (${code ?? signal}):\n${started.output().slice(-3000)}\n`);
+    });
     const proc: ServerProc = { pid: started.pid, url: started.url, stop: (signal) => started.stop(signal) };
     servers.push(proc);
     return proc;
   };
   const close = async () => {
+    closing = true;
     await Promise.all(servers.map((s) => s.stop()));
     await stack?.stop();
     await db.drop().catch(() => undefined);

@@ -13,7 +13,7 @@ const DEADLINES_S: Record<string, { full: number; smoke: number }> = {
   presence: { full: 300, smoke: 90 },
   routing: { full: 300, smoke: 120 },
   report: { full: 480, smoke: 180 },
-  scale: { full: 900, smoke: 180 },
+  scale: { full: 1800, smoke: 180 },
   soak: { full: 900, smoke: 180 },
   store: { full: 600, smoke: 90 },
   'store-write-shape': { full: 300, smoke: 30 },
