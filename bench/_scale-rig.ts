@@ -71,12 +71,20 @@ export async function startScaleRig(options: {
   let closing = false;
   const addServer = async () => {
     const started = await startServerProcess({ home: home.home, database: db.url });
+    let stopping = false;
     // A server that dies under load must say why, not leave the apps timing out one by one.
     started.child.once('exit', (code, signal) => {
-      if (!closing)
+      if (!closing && !stopping)
         process.stderr.write(`server process ${started.pid} exited (${code ?? signal}):\n${started.output().slice(-3000)}\n`);
     });
-    const proc: ServerProc = { pid: started.pid, url: started.url, stop: (signal) => started.stop(signal) };
+    const proc: ServerProc = {
+      pid: started.pid,
+      url: started.url,
+      stop: (signal) => {
+        stopping = true;
+        return started.stop(signal);
+      },
+    };
     servers.push(proc);
     return proc;
   };
