@@ -15,7 +15,7 @@ cleanup() {
   ip netns del "$B" 2>/dev/null
   rm -rf "$D"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT HUP INT PIPE TERM
 ip netns add "$A"
 ip netns add "$B"
 ip link add "va$$" type veth peer name "vb$$"
