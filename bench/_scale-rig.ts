@@ -64,8 +64,15 @@ export async function startScaleRig(options: {
     users: users.map((id) => ({ id, name: `Sim ${id}`, role: 'teleworker' as const, tenants: [tenantOf(id)], certificates: [] })),
   };
   home.writeDirectory(directory);
-  const certs = await issueSimCerts(home.caPem, readFileSync(home.layout.caKey, 'utf8'), users);
-  const db = await freshDatabase('scale');
+  let certs: Map<string, SimTls>;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  try {
+    certs = await issueSimCerts(home.caPem, readFileSync(home.layout.caKey, 'utf8'), users);
+    db = await freshDatabase('scale');
+  } catch (error) {
+    rmSync(home.home, { recursive: true, force: true });
+    throw error;
+  }
   const servers: ServerProc[] = [];
   let stack: Stack | undefined;
   let closing = false;
