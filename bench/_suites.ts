@@ -13,6 +13,8 @@ const DEADLINES_S: Record<string, { full: number; smoke: number }> = {
   presence: { full: 300, smoke: 90 },
   routing: { full: 300, smoke: 120 },
   report: { full: 480, smoke: 180 },
+  scale: { full: 1800, smoke: 180 },
+  soak: { full: 900, smoke: 180 },
   store: { full: 600, smoke: 90 },
   'store-write-shape': { full: 300, smoke: 30 },
   sync: { full: 600, smoke: 90 },
@@ -53,6 +55,10 @@ export const GOALS: Record<string, Goal> = {
   cdr_ingest_per_s: { kind: 'min', value: 5000, baseline: 'cdr_bare_insert_per_s' },
   demo_cold_start_s: { kind: 'max', value: 60 },
   demo_warm_start_s: { kind: 'max', value: 15 },
+  live_latency_growth_2000_vs_100: { kind: 'max', value: 3, baseline: 'live_latency_p95_ms_1srv_100apps' },
+  app_heap_mb_per_1000_calls: { kind: 'max', value: 5 },
+  server_rss_mb_per_100k_changes: { kind: 'max', value: 20 },
+  fd_growth: { kind: 'max', value: 0 },
 };
 
 /**

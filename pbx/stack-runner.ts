@@ -71,6 +71,8 @@ export interface StackOptions {
   wssPort?: number;
   serverPort?: number;
   feedPort?: number;
+  /** Kamailio's shared memory in MB (default 64); each TLS connection keeps its OpenSSL state there. */
+  shmMb?: number;
   log?: (line: string) => void;
 }
 
@@ -282,10 +284,11 @@ export class Stack {
 
   private async startKamailio(): Promise<void> {
     const run = this.rendered.runDir;
+    const shm = String(this.options.shmMb ?? 64);
     this.kamailio = spawnDaemon(
       'kamailio',
       'kamailio',
-      ['-f', this.rendered.cfg, '-DD', '-E', '-m', '64', '-M', '8', '-P', join(run, 'kamailio.pid'), '-Y', run],
+      ['-f', this.rendered.cfg, '-DD', '-E', '-m', shm, '-M', '8', '-P', join(run, 'kamailio.pid'), '-Y', run],
       join(this.layout.pbxDir, 'logs', 'kamailio.log'),
       (line) => {
         if (line.includes('FIRMDAY-CLOSED')) spoolClosedCall(this.layout.pbxDir, line, this.options.log);

@@ -63,6 +63,28 @@ const EXPECTED: Record<string, string[]> = {
     'no_sync_rows_contacts_per_s',
     'no_fts_contacts_per_s',
   ],
+  // Smoke sizes: 4, 8 and 16 apps stand in for 100, 500 and 2,000.
+  scale: ['1srv', '2srv']
+    .flatMap((servers) =>
+      [4, 8, 16].flatMap((apps) =>
+        [
+          'live_latency_p95_ms',
+          'push_p95_ms',
+          'register_p95_ms',
+          'presence_fanout_p95_ms',
+          'server_rss_mb_per_100_apps',
+          'kamailio_shm_mb',
+        ].map((metric) => `${metric}_${servers}_${apps}apps`),
+      ),
+    )
+    .concat(['live_latency_growth_2000_vs_100', 'live_latency_growth_2000_vs_100_2srv']),
+  soak: [
+    'app_heap_mb_per_1000_calls',
+    'server_rss_mb_per_100k_changes',
+    'kamailio_shm_mb_per_1000_calls',
+    'rtpengine_rss_mb_per_1000_calls',
+    'fd_growth',
+  ],
   sync: [
     'push_10k_changes_s',
     'bare_sql_insert_10k_s',
@@ -84,7 +106,10 @@ function sane(m: Metric): boolean {
     case 's':
       return m.value >= 0 && m.value < 300;
     case 'MB':
-      return Math.abs(m.value) < 500;
+      // A slope extrapolated from smoke sizes (per 1,000 calls from 20) may be large either way.
+      return Math.abs(m.value) < (m.metric.includes('_per_') ? 100_000 : 500);
+    case 'fds':
+      return Number.isInteger(m.value) && Math.abs(m.value) < 10_000;
     default:
       return m.value > 0 && m.value < 1e9;
   }
