@@ -10,10 +10,10 @@ export interface FirmdayReloaderOptions {
   announceDir: string;
   ctlSocket: string;
   directoryFile: string;
-  /** HOME/firm-schedules.json, the server's copy of the synced schedules. */
+  /** HOME/firm-schedules.json, the server's copy of the synced schedules and office hours. */
   schedulesFile: string;
-  /** The office service's working hours, which a firm's `service` mode follows. */
-  officeHours: WeeklyHours;
+  /** The office's working hours while none are set as data (default Mo–Fr 08:00–18:00). */
+  officeHours?: WeeklyHours;
   say: (line: string) => void;
 }
 
@@ -47,7 +47,7 @@ export class FirmdayReloader {
             announceDir: this.options.announceDir,
             schedulesFile: this.options.schedulesFile,
             directory: readDirectory(this.options.directoryFile),
-            officeHours: this.options.officeHours,
+            ...(this.options.officeHours ? { officeHours: this.options.officeHours } : {}),
           });
           await kamcmd(this.options.ctlSocket, ['htable.reload', FIRMDAY_HTABLE]);
           this.options.say(`firm timelines reloaded (${render.rows} rows)`);

@@ -43,7 +43,7 @@ export interface StackOptions {
    * get 403 (docs/pbx.md, rule 11). Neither: every UDP source may send (the loopback demo).
    */
   udpPeers?: string[];
-  /** The office service's working hours, which a firm's `service` mode follows (default Mo–Fr 08:00–18:00). */
+  /** The office's working hours for firms whose synced record holds none (default Mo–Fr 08:00–18:00). */
   officeHours?: WeeklyHours;
   /** Poll HOME/firm-schedules.json (the server's copy of the synced schedules) and reload `firmday` (default true). */
   watchSchedules?: boolean;

@@ -5,7 +5,6 @@ import { homeLayout, type HomeLayout } from '../server/home/layout.js';
 import { closeConnectionsOf, dropRegistrations } from './connections.js';
 import { freePort, kamcmd, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
 import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
-import { DEFAULT_OFFICE_HOURS } from './firm-timeline.js';
 import { FirmdayReloader } from './firmday-reloader.js';
 import { spoolClosedCall } from './missed-calls.js';
 import { renderPbx, type RenderedPbx } from './render.js';
@@ -87,7 +86,7 @@ export class Stack {
       ctlSocket: this.rendered.ctlSocket,
       directoryFile: this.layout.directory,
       schedulesFile: this.layout.firmSchedules,
-      officeHours: this.options.officeHours ?? DEFAULT_OFFICE_HOURS,
+      ...(this.options.officeHours ? { officeHours: this.options.officeHours } : {}),
       say: (line) => this.say(line),
     });
     this.firmday.afterSpoken(this.rendered.firmday.pending);

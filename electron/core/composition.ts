@@ -116,11 +116,15 @@ export function createCore(options: CoreOptions): Core {
   sync.start();
 
   // A craftsman edits his own firms' schedules, the lead every firm's, a teleworker none (the server says the same).
-  const schedules = new FirmScheduleRepository(store.writer, (tenant) => {
-    const summary = identity.summary();
-    if (summary?.role === 'lead') return true;
-    return summary?.role === 'craftsman' && summary.tenants.some((t) => t.id === tenant);
-  });
+  const schedules = new FirmScheduleRepository(
+    store.writer,
+    (tenant) => {
+      const summary = identity.summary();
+      if (summary?.role === 'lead') return true;
+      return summary?.role === 'craftsman' && summary.tenants.some((t) => t.id === tenant);
+    },
+    () => identity.summary()?.role === 'lead',
+  );
 
   // One handler table per capability; the type makes a missing or misspelt method a compile error.
   const handlers: HostHandlers = {

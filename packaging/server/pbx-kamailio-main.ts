@@ -10,7 +10,6 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { kamcmd } from '../../pbx/daemons.js';
-import { DEFAULT_OFFICE_HOURS } from '../../pbx/firm-timeline.js';
 import { FirmdayReloader, TIMELINE_REFRESH_MS } from '../../pbx/firmday-reloader.js';
 import { spoolClosedCall } from '../../pbx/missed-calls.js';
 import { homeLayout } from '../../server/home/layout.js';
@@ -43,7 +42,6 @@ const firmday = new FirmdayReloader({
   ctlSocket: join(layout.pbxDir, 'run', 'kamailio.ctl'),
   directoryFile: layout.directory,
   schedulesFile: layout.firmSchedules,
-  officeHours: DEFAULT_OFFICE_HOURS,
   say,
 });
 let exited = false;

@@ -13,7 +13,7 @@ import { readDirectory } from '../../server/home/directory.js';
 import { homeLayout } from '../../server/home/layout.js';
 import { readReloadState, stateOf, writeReloadState } from './pbx-reload-state.js';
 import { renderFirmday } from '../../pbx/firm-routing-table.js';
-import { DEFAULT_OFFICE_HOURS, FIRMDAY_HTABLE } from '../../pbx/firm-timeline.js';
+import { FIRMDAY_HTABLE } from '../../pbx/firm-timeline.js';
 import { join } from 'node:path';
 
 const { values } = parseArgs({ options: { home: { type: 'string' } } });
@@ -41,7 +41,6 @@ try {
       announceDir: join(layout.pbxDir, 'announcements'),
       schedulesFile: layout.firmSchedules,
       directory,
-      officeHours: DEFAULT_OFFICE_HOURS,
     });
   const { pending } = firmday();
   await kamcmd(ctl, ['htable.reload', FIRMDAY_HTABLE]);

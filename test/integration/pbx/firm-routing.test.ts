@@ -6,6 +6,9 @@ import { missedCallsDir } from '../../../pbx/missed-calls.js';
 import type { Directory } from '../../../server/home/directory.js';
 import { freePort, startBaresip, type Baresip } from '../../helpers/baresip.js';
 import { header, openRawApp, pullAll, pushSchedule, type RawApp } from '../../helpers/firm-routing-rig.js';
+import { WEEKDAY_SHORT_DE } from '../../../protocol/index.js';
+import { Temporal } from 'temporal-polyfill';
+import { statSync } from 'node:fs';
 import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
 import { sipRequest, startTestStack, type Stack } from '../../helpers/stack.js';
 
@@ -219,4 +222,42 @@ describe('calls to a firm follow its mode', () => {
     anna.answer(atAnna2, '486 Busy Here');
     await caller.waitForEvent('CALL_CLOSED', 8000, mark);
   }, 60_000);
+
+  it("the office's own hours set with the admin CLI reach the routing within 1 s: outside them closed, inside them service", async () => {
+    // The server's database is PGlite: the CLI writes it with the server stopped (as the test before left it).
+    await stack.stopServer();
+    // No consultation hours: the office's hours alone decide between service and closed.
+    await pki.admin('tenant', 'hours', 'tischlerei', '--no-hours', '--no-override', '--no-emergency');
+    await waitForMode('service');
+    const today = WEEKDAYS[Temporal.Now.zonedDateTimeISO('Europe/Berlin').dayOfWeek - 1]!;
+    // From the moment the CLI has written the server's copy for the PBX until Kamailio routes by it.
+    const written = () => statSync(stack.layout.firmSchedules).mtimeMs;
+    const otherDays = WEEKDAYS.filter((d) => d !== today).flatMap((d) => ['--day', `${WEEKDAY_SHORT_DE[d]} 08:00-18:00`]);
+    // A week that is none is a usage error naming the fault, and nothing is written.
+    await expect(pki.admin('service', 'hours', '--day', 'Mo 18:00-08:00')).rejects.toThrow(/mon.*start must be before end/);
+    await expect(pki.admin('service', 'hours', '--day', 'Montag 08:00-18:00')).rejects.toThrow(/expected a weekday/);
+    const printed = await pki.admin('service', 'hours', ...otherDays);
+    expect(printed).toContain('Arbeitszeit des Büros gespeichert');
+    expect(printed).not.toContain(WEEKDAY_SHORT_DE[today]);
+    await waitForMode('closed', 3000);
+    const closedAfter = Date.now() - written();
+    let [m, a] = [max.messages.length, anna.messages.length];
+    let mark = await dial();
+    await caller.waitForEvent('CALL_PROGRESS', 8000, mark);
+    await caller.waitForEvent('CALL_CLOSED', 30_000, mark);
+    expect(anna.messages.slice(a).some((x) => x.startsWith('INVITE'))).toBe(false);
+    expect(max.messages.slice(m).some((x) => x.startsWith('INVITE'))).toBe(false);
+
+    await pki.admin('service', 'hours', '--day', `${WEEKDAY_SHORT_DE[today]} 00:00-24:00`);
+    await waitForMode('service', 3000);
+    const serviceAfter = Date.now() - written();
+    [m, a] = [max.messages.length, anna.messages.length];
+    mark = await dial();
+    const atAnna = await anna.inviteFrom(CALLER, a);
+    expect(header(atAnna, 'X-Vermittlung-Mode')).toBe('service');
+    anna.answer(atAnna, '486 Busy Here');
+    await caller.waitForEvent('CALL_CLOSED', 8000, mark);
+    expect(closedAfter).toBeLessThanOrEqual(1000);
+    expect(serviceAfter).toBeLessThanOrEqual(1000);
+  }, 90_000);
 });
