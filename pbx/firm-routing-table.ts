@@ -17,9 +17,10 @@ export interface FirmdayRender {
 
 /**
  * Renders htable `firmday` (pbx/firm-timeline.ts) from directory.json (names, ring times, fallback)
- * and HOME/firm-schedules.json (the server's copy of the synced schedules, with the office's hours). The announcement of a
- * firm's first closed stretch is spoken before the table is written (a call may arrive at once);
- * later ones in the background, after which the table is written again with their lengths.
+ * and HOME/firm-schedules.json (the server's copy of the synced schedules, with the office's hours).
+ * The announcement of a closed stretch that holds now is spoken before the table is written (a call
+ * may arrive at once); later ones in the background, after which the table is written again with
+ * their lengths.
  */
 export function renderFirmday(options: {
   htableDir: string;
@@ -44,11 +45,12 @@ export function renderFirmday(options: {
   });
   const later = new Set<string>();
   const now = options.now ?? Date.now();
-  const rows = firmdayRows(firms, options.officeHours ?? DEFAULT_OFFICE_HOURS, now, (text, first) => {
+  const rows = firmdayRows(firms, options.officeHours ?? DEFAULT_OFFICE_HOURS, now, (text, now) => {
     const path = join(options.announceDir, announcementFile(text));
     if (existsSync(path)) return { path, ms: wavMs(path) };
-    // The first closed stretch of each firm (now, or the next one) is spoken before routing needs it.
-    if (first) {
+    // Only a stretch that holds now waits for its speech: a change must reach the routing within a second,
+    // and a later stretch has its announcement long before it begins (the table is written again then).
+    if (now) {
       speakNow(options.announceDir, text);
       return { path, ms: wavMs(path) };
     }

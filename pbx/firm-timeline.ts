@@ -158,15 +158,15 @@ export interface Announcement {
 }
 
 /**
- * The rows of htable `firmday` for these firms at `now`; `announce` names the WAV of a text (`first`:
- * the firm's first closed stretch, the one a call may need at once).
+ * The rows of htable `firmday` for these firms at `now`; `announce` names the WAV of a text (`now`:
+ * the stretch holds now, so a call may need its announcement at once).
  */
 export function firmdayRows(
   firms: readonly FirmRouting[],
   /** The office's hours for a firm whose record holds none. */
   office: WeeklyHours,
   now: number,
-  announce: (text: string, first: boolean) => Announcement,
+  announce: (text: string, now: boolean) => Announcement,
   days = TIMELINE_DAYS,
 ): HtableRow[] {
   const rows: HtableRow[] = [];
@@ -178,13 +178,11 @@ export function firmdayRows(
     if (!firm.schedule) continue;
     const segments = routingSegments({ name: firm.name, schedule: firm.schedule }, firm.officeHours ?? office, now, days);
     row(`tl:${t}:n`, segments.length);
-    let first = true;
     segments.forEach((seg, i) => {
       row(`tl:${t}:${i}:to`, Math.floor(seg.to / 1000));
       row(`tl:${t}:${i}:mode`, seg.mode);
       row(`tl:${t}:${i}:nd`, seg.emergency ?? '-');
-      const wav = seg.announcement === null ? null : announce(seg.announcement, first);
-      if (wav) first = false;
+      const wav = seg.announcement === null ? null : announce(seg.announcement, i === 0);
       row(`tl:${t}:${i}:wav`, wav?.path ?? '-');
       row(`tl:${t}:${i}:wavms`, wav?.ms ?? 0);
     });

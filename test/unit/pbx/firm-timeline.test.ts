@@ -125,8 +125,17 @@ describe("a firm's routing timeline", () => {
     expect(value('tl:tischlerei:1:nd')).toBe('-');
     const n = value('tl:tischlerei:n') as number;
     expect(rows.filter((r) => /^tl:tischlerei:\d+:mode$/.test(r.key))).toHaveLength(n);
-    // Only the first closed stretch is spoken before the table is written.
+    // Only the closed stretch that holds now is spoken before the table is written; with none now, none is.
     expect(rows.filter((r) => String(r.value).startsWith('/a/first-'))).toHaveLength(1);
+    const open = firmdayRows(
+      [{ tenant: 'tischlerei', name: 'Tischlerei Holzwurm', schedule: schedule() }],
+      DEFAULT_OFFICE_HOURS,
+      at('2026-12-08T08:30:00Z'),
+      announce,
+      1,
+    );
+    expect(open.some((r) => /^tl:tischlerei:\d+:wav$/.test(r.key) && String(r.value).startsWith('/a/later-'))).toBe(true);
+    expect(open.some((r) => String(r.value).startsWith('/a/first-'))).toBe(false);
     expect(() =>
       firmdayRows([{ tenant: 'Bad Id', name: 'x', schedule: undefined }], DEFAULT_OFFICE_HOURS, 0, announce),
     ).toThrow();
