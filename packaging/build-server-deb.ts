@@ -53,6 +53,7 @@ const ENTRIES = {
   admin: join(SOURCES, 'admin-main.ts'),
   'pbx-config': join(SOURCES, 'pbx-config-main.ts'),
   'pbx-reload': join(SOURCES, 'pbx-reload-main.ts'),
+  'pbx-kamailio': join(SOURCES, 'pbx-kamailio-main.ts'),
 };
 
 /** Files of the copied npm packages nobody needs at run time (PGlite's optional extensions are most of its size). */

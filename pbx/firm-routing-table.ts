@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WeeklyHours } from '../protocol/firm-day.js';
-import { scheduleFromFields } from '../protocol/firm-schedule.js';
+import { officeHoursFromFields, OFFICE_HOURS_FIELD, scheduleFromFields } from '../protocol/firm-schedule.js';
 import type { Directory } from '../server/home/directory.js';
 import { readScheduleSnapshot } from '../server/sync/firm-schedule-export.js';
 import { speakLater, speakNow, wavMs } from './announcements.js';
 import { writeTableFile } from './directory-table.js';
-import { announcementFile, FIRMDAY_HTABLE, firmdayRows, type FirmRouting } from './firm-timeline.js';
+import { announcementFile, DEFAULT_OFFICE_HOURS, FIRMDAY_HTABLE, firmdayRows, type FirmRouting } from './firm-timeline.js';
 
 export interface FirmdayRender {
   /** Rows written. */
@@ -17,16 +17,18 @@ export interface FirmdayRender {
 
 /**
  * Renders htable `firmday` (pbx/firm-timeline.ts) from directory.json (names, ring times, fallback)
- * and HOME/firm-schedules.json (the server's copy of the synced schedules). The announcement of a
- * firm's first closed stretch is spoken before the table is written (a call may arrive at once);
- * later ones in the background, after which the table is written again with their lengths.
+ * and HOME/firm-schedules.json (the server's copy of the synced schedules, with the office's hours).
+ * The announcement of a closed stretch that holds now is spoken before the table is written (a call
+ * may arrive at once); later ones in the background, after which the table is written again with
+ * their lengths.
  */
 export function renderFirmday(options: {
   htableDir: string;
   announceDir: string;
   schedulesFile: string;
   directory: Directory;
-  officeHours: WeeklyHours;
+  /** The office's working hours for firms whose record holds none (default Mo–Fr 08:00–18:00). */
+  officeHours?: WeeklyHours;
   now?: number;
 }): FirmdayRender {
   const snapshot = readScheduleSnapshot(options.schedulesFile);
@@ -36,17 +38,19 @@ export function renderFirmday(options: {
       tenant: t.id,
       name: t.name,
       schedule: fields ? scheduleFromFields(fields) : undefined,
+      ...(typeof fields?.[OFFICE_HOURS_FIELD] === 'string' ? { officeHours: officeHoursFromFields(fields) } : {}),
       ...(t.ringSeconds !== undefined ? { ringMs: t.ringSeconds * 1000 } : {}),
       craftsmanFallback: t.craftsmanFallback ?? false,
     };
   });
   const later = new Set<string>();
   const now = options.now ?? Date.now();
-  const rows = firmdayRows(firms, options.officeHours, now, (text, first) => {
+  const rows = firmdayRows(firms, options.officeHours ?? DEFAULT_OFFICE_HOURS, now, (text, now) => {
     const path = join(options.announceDir, announcementFile(text));
     if (existsSync(path)) return { path, ms: wavMs(path) };
-    // The first closed stretch of each firm (now, or the next one) is spoken before routing needs it.
-    if (first) {
+    // Only a stretch that holds now waits for its speech: a change must reach the routing within a second,
+    // and a later stretch has its announcement long before it begins (the table is written again then).
+    if (now) {
       speakNow(options.announceDir, text);
       return { path, ms: wavMs(path) };
     }

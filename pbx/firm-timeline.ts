@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { Temporal } from 'temporal-polyfill';
 import { WEEKDAYS, type FirmMode, type FirmSchedule, type WeeklyHours } from '../protocol/firm-day.js';
 import { BERLIN, firmTimeline, wallInstant } from '../protocol/firm-mode.js';
-import { OFFICE_SERVICE_HOURS } from '../protocol/firm-desk.js';
+import { DEFAULT_OFFICE_HOURS } from '../protocol/firm-schedule.js';
 import type { HtableRow } from './directory-table.js';
 
 /**
@@ -27,17 +27,16 @@ export const FIRMDAY_HTABLE = 'firmday';
 export const TIMELINE_DAYS = 14;
 export const DEFAULT_RING_MS = 20_000;
 
-/**
- * The office service's working hours when nothing else is configured: the same week the apps compute
- * the firm's mode with, so the call card and the routing agree.
- */
-export const DEFAULT_OFFICE_HOURS: WeeklyHours = OFFICE_SERVICE_HOURS;
+/** The office's working hours while none are set as data (protocol/firm-schedule.ts). */
+export { DEFAULT_OFFICE_HOURS };
 
 export interface FirmRouting {
   tenant: string;
   name: string;
   /** undefined: no schedule yet (the legacy ring order applies). */
   schedule: FirmSchedule | undefined;
+  /** The office's working hours the firm's record holds; absent: the `office` given to firmdayRows. */
+  officeHours?: WeeklyHours;
   ringMs?: number;
   craftsmanFallback?: boolean;
 }
@@ -159,14 +158,15 @@ export interface Announcement {
 }
 
 /**
- * The rows of htable `firmday` for these firms at `now`; `announce` names the WAV of a text (`first`:
- * the firm's first closed stretch, the one a call may need at once).
+ * The rows of htable `firmday` for these firms at `now`; `announce` names the WAV of a text (`now`:
+ * the stretch holds now, so a call may need its announcement at once).
  */
 export function firmdayRows(
   firms: readonly FirmRouting[],
+  /** The office's hours for a firm whose record holds none. */
   office: WeeklyHours,
   now: number,
-  announce: (text: string, first: boolean) => Announcement,
+  announce: (text: string, now: boolean) => Announcement,
   days = TIMELINE_DAYS,
 ): HtableRow[] {
   const rows: HtableRow[] = [];
@@ -176,15 +176,13 @@ export function firmdayRows(
     row(`firm:${t}:ring`, Math.max(1000, Math.round(firm.ringMs ?? DEFAULT_RING_MS)));
     row(`firm:${t}:fallback`, firm.craftsmanFallback ? 1 : 0);
     if (!firm.schedule) continue;
-    const segments = routingSegments({ name: firm.name, schedule: firm.schedule }, office, now, days);
+    const segments = routingSegments({ name: firm.name, schedule: firm.schedule }, firm.officeHours ?? office, now, days);
     row(`tl:${t}:n`, segments.length);
-    let first = true;
     segments.forEach((seg, i) => {
       row(`tl:${t}:${i}:to`, Math.floor(seg.to / 1000));
       row(`tl:${t}:${i}:mode`, seg.mode);
       row(`tl:${t}:${i}:nd`, seg.emergency ?? '-');
-      const wav = seg.announcement === null ? null : announce(seg.announcement, first);
-      if (wav) first = false;
+      const wav = seg.announcement === null ? null : announce(seg.announcement, i === 0);
       row(`tl:${t}:${i}:wav`, wav?.path ?? '-');
       row(`tl:${t}:${i}:wavms`, wav?.ms ?? 0);
     });

@@ -1,28 +1,37 @@
 import type { WeeklyHours } from '../protocol/firm-day.js';
 import { readDirectory } from '../server/home/directory.js';
-import type { HomeLayout } from '../server/home/layout.js';
 import { kamcmd } from './daemons.js';
 import { renderFirmday } from './firm-routing-table.js';
 import { FIRMDAY_HTABLE } from './firm-timeline.js';
-import type { RenderedPbx } from './render.js';
+
+export interface FirmdayReloaderOptions {
+  /** Where Kamailio's htable files and the spoken announcements live (HOME/pbx/htable, HOME/pbx/announcements). */
+  htableDir: string;
+  announceDir: string;
+  ctlSocket: string;
+  directoryFile: string;
+  /** HOME/firm-schedules.json, the server's copy of the synced schedules and office hours. */
+  schedulesFile: string;
+  /** The office's working hours while none are set as data (default Mo–Fr 08:00–18:00). */
+  officeHours?: WeeklyHours;
+  say: (line: string) => void;
+}
+
+/** How often the timelines are rendered anew, so the 14 days they hold never run out. */
+export const TIMELINE_REFRESH_MS = 600_000;
 
 /**
  * Renders the firms' timelines anew (htable `firmday`) and `htable.reload firmday` into the running
  * Kamailio: after a schedule changed, after the directory changed, and periodically so a timeline
- * never runs out. One run at a time; requests meanwhile make exactly one more run.
+ * never runs out. One run at a time; requests meanwhile make exactly one more run. Used by `npm run
+ * stack` and by the packaged PBX (packaging/server/pbx-kamailio-main.ts) alike.
  */
 export class FirmdayReloader {
   private run: Promise<void> | undefined;
   private again = false;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly options: {
-      rendered: RenderedPbx;
-      layout: HomeLayout;
-      officeHours: WeeklyHours;
-      say: (line: string) => void;
-    },
-  ) {}
+  constructor(private readonly options: FirmdayReloaderOptions) {}
 
   reload(): Promise<void> {
     if (this.run) {
@@ -34,13 +43,13 @@ export class FirmdayReloader {
         this.again = false;
         try {
           const render = renderFirmday({
-            htableDir: this.options.rendered.htableDir,
-            announceDir: this.options.rendered.announceDir,
-            schedulesFile: this.options.layout.firmSchedules,
-            directory: readDirectory(this.options.layout.directory),
-            officeHours: this.options.officeHours,
+            htableDir: this.options.htableDir,
+            announceDir: this.options.announceDir,
+            schedulesFile: this.options.schedulesFile,
+            directory: readDirectory(this.options.directoryFile),
+            ...(this.options.officeHours ? { officeHours: this.options.officeHours } : {}),
           });
-          await kamcmd(this.options.rendered.ctlSocket, ['htable.reload', FIRMDAY_HTABLE]);
+          await kamcmd(this.options.ctlSocket, ['htable.reload', FIRMDAY_HTABLE]);
           this.options.say(`firm timelines reloaded (${render.rows} rows)`);
           this.afterSpoken(render.pending);
         } catch (error) {
@@ -51,6 +60,13 @@ export class FirmdayReloader {
     return this.run;
   }
 
+  /** Renders anew every `ms` until `stop()`; the timer does not keep the process alive by itself. */
+  every(ms = TIMELINE_REFRESH_MS): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.reload(), ms);
+    this.timer.unref();
+  }
+
   /** Announcements spoken in the background: the table again, now with their lengths. */
   afterSpoken(pending: Promise<void> | undefined): void {
     pending?.then(
@@ -59,8 +75,10 @@ export class FirmdayReloader {
     );
   }
 
-  /** Resolves when no run is going on (before the stack stops Kamailio). */
-  async idle(): Promise<void> {
+  /** Stops the timer and resolves when no run is going on (before Kamailio is stopped). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
     await this.run;
   }
 }

@@ -6,7 +6,6 @@ import type { HomeLayout } from '../server/home/layout.js';
 import type { WeeklyHours } from '../protocol/firm-day.js';
 import { writeDirectoryTable } from './directory-table.js';
 import { renderFirmday, type FirmdayRender } from './firm-routing-table.js';
-import { DEFAULT_OFFICE_HOURS } from './firm-timeline.js';
 
 const templates = import.meta.dirname;
 const DBTEXT_SCHEMA = '/usr/share/kamailio/dbtext/kamailio';
@@ -36,7 +35,7 @@ export interface PbxRenderOptions {
    */
   udpPeers?: string[];
   logLevel?: number;
-  /** The office service's working hours, which `service` mode follows (default Mo–Fr 08:00–18:00). */
+  /** The office's working hours for firms whose synced record holds none (default Mo–Fr 08:00–18:00). */
   officeHours?: WeeklyHours;
   /**
    * Where the PBX writes its call detail records: the server's PostgreSQL (`postgres://user@host:port/db`)
@@ -187,7 +186,7 @@ export function renderPbx(options: PbxRenderOptions): RenderedPbx {
     announceDir,
     schedulesFile: layout.firmSchedules,
     directory: options.directory,
-    officeHours: options.officeHours ?? DEFAULT_OFFICE_HOURS,
+    ...(options.officeHours ? { officeHours: options.officeHours } : {}),
   });
   const cfg = join(dir, 'kamailio.cfg');
   const tlsCfg = join(dir, 'tls.cfg');

@@ -2,90 +2,21 @@ import { existsSync, mkdirSync, unwatchFile, watchFile, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { readDirectory, serviceSipDomain, type Directory } from '../server/home/directory.js';
 import { homeLayout, type HomeLayout } from '../server/home/layout.js';
-import { freePort, kamcmd, REQUIRED_PACKAGES, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
+import { closeConnectionsOf, dropRegistrations } from './connections.js';
+import { freePort, kamcmd, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
 import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
 import { DirectoryMirror, mirroredFiles } from './directory-mirror.js';
-import type { WeeklyHours } from '../protocol/firm-day.js';
-import { DEFAULT_OFFICE_HOURS } from './firm-timeline.js';
 import { FirmdayReloader } from './firmday-reloader.js';
 import { spoolClosedCall } from './missed-calls.js';
 import { renderPbx, type RenderedPbx } from './render.js';
+import { spawnRtpengine, startRtpengine } from './rtpengine-daemon.js';
+import { startCentralServer } from './server-daemon.js';
+import { checkPackages, type StackInfo, type StackOptions } from './stack-info.js';
+
+export { checkPackages, MissingPackageError, type StackInfo, type StackOptions } from './stack-info.js';
+export { parseHtableDump } from './connections.js';
 
 const root = resolve(import.meta.dirname, '..');
-
-/** DIR/stack.json: what `npm run stack` started. Other tools and tests read it. */
-export interface StackInfo {
-  version: 1;
-  home: string;
-  /** The SIP domain of the users' AoRs (sip:alice@<sipDomain>). */
-  sipDomain: string;
-  /** wss://127.0.0.1:PORT — the apps' SIP over WebSocket, client certificate required. */
-  pbxWss: string;
-  /** sip:127.0.0.1:PORT;transport=udp — outside callers and trunks (baresip in tests). */
-  pbxUdp: string;
-  /** The central server's sync URL (client certificate required), when server/main.ts exists. */
-  server?: string;
-  /** The server's calendar feed listener (no client certificate, feeds only), with `server`. */
-  feed?: string;
-  /** The outbound gateway (host:port, UDP) for numbers outside this PBX, when one is configured. */
-  trunk?: string;
-  ports: { wss: number; udp: number; rtpengineNg: number; rtpMin: number; rtpMax: number; server?: number; feed?: number };
-  pids: { kamailio: number; rtpengine: number; server?: number; stack: number };
-  logs: { kamailio: string; rtpengine: string; server?: string };
-  /** `kamcmd -s unix:<ctlSocket> tls.reload` re-reads the CRL by hand. */
-  ctlSocket: string;
-  startedAt: string;
-}
-
-export interface StackOptions {
-  home: string;
-  sipDomain?: string;
-  /** Start the central server too (default: when server/main.ts exists). */
-  server?: boolean;
-  /** Poll the CRL and the server certificate and reload Kamailio's TLS settings when they change (default true). */
-  watchCrl?: boolean;
-  /** Poll directory.json and reload Kamailio's htable `directory` when it changes (default true). */
-  watchDirectory?: boolean;
-  tenantRingMs?: number;
-  /** The outbound gateway for calls and DND forwards to numbers (host:port, UDP); none by default. */
-  trunk?: string;
-  /**
-   * The UDP peers (`IP` or `IP:PORT`) allowed to send SIP besides the trunk; with these or a trunk, others
-   * get 403 (docs/pbx.md, rule 11). Neither: every UDP source may send (the loopback demo).
-   */
-  udpPeers?: string[];
-  /** The office service's working hours, which a firm's `service` mode follows (default Mo–Fr 08:00–18:00). */
-  officeHours?: WeeklyHours;
-  /** Poll HOME/firm-schedules.json (the server's copy of the synced schedules) and reload `firmday` (default true). */
-  watchSchedules?: boolean;
-  /** How often the firms' timelines are rendered anew, so they never run out (default 10 minutes). */
-  timelineRefreshMs?: number;
-  /** Kamailio writes its CDRs into this PostgreSQL database (the server's); absent: files under HOME/pbx/cdr. */
-  cdrPostgresUrl?: string;
-  /**
-   * The directory and CRL live in this PostgreSQL database (`directory migrate`): copied into HOME/pbx/
-   * at start and on every NOTIFY, then reloaded; the stack's own server gets the same --database.
-   */
-  directoryDatabase?: string;
-  /** Fixed ports (the ones the home's provisioning bundles point at); free ones when absent. */
-  wssPort?: number;
-  serverPort?: number;
-  feedPort?: number;
-  /** Kamailio's shared memory in MB (default 64); each TLS connection keeps its OpenSSL state there. */
-  shmMb?: number;
-  log?: (line: string) => void;
-}
-
-export class MissingPackageError extends Error {}
-
-/** Refuses to start with a message naming the Debian package to install. */
-export function checkPackages(): void {
-  for (const pkg of REQUIRED_PACKAGES) {
-    if (!existsSync(pkg.file)) {
-      throw new MissingPackageError(`${pkg.name} is not installed: apt-get install ${pkg.name} (or run scripts/setup-debian.sh)`);
-    }
-  }
-}
 
 export class Stack {
   private kamailio!: Daemon;
@@ -98,7 +29,6 @@ export class Stack {
   private directoryUsers = new Set<string>();
   private reloading: Promise<void> = Promise.resolve();
   private firmday: FirmdayReloader | undefined;
-  private timelineTimer: NodeJS.Timeout | undefined;
   private mirror: DirectoryMirror | undefined;
   private wssPort = 0;
   private serverPort = 0;
@@ -114,52 +44,6 @@ export class Stack {
 
   private say(line: string): void {
     this.options.log?.(line);
-  }
-
-  /**
-   * rtpengine on a free NG port and a random media window (parallel stacks on this machine stay out
-   * of each other's ports). Once in a CI run it printed nothing for 10 s and never answered a ping:
-   * a start that hangs is killed by its PID and tried once more, on new ports.
-   */
-  private async startRtpengine(logDir: string): Promise<{ ng: number; rtpMin: number; rtpMax: number }> {
-    mkdirSync(join(this.layout.pbxDir, 'run'), { recursive: true });
-    for (let attempt = 1; ; attempt++) {
-      const ng = await freePort('udp');
-      const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
-      const ports = { ng, rtpMin, rtpMax: rtpMin + 999 };
-      try {
-        await this.spawnRtpengine(ports, join(logDir, attempt === 1 ? 'rtpengine.log' : `rtpengine-${attempt}.log`));
-        return ports;
-      } catch (error) {
-        if (attempt >= 2) throw error;
-        this.say(`rtpengine did not answer (${(error as Error).message}); starting it again`);
-      }
-    }
-  }
-
-  private async spawnRtpengine(ports: { ng: number; rtpMin: number; rtpMax: number }, logFile: string): Promise<void> {
-    this.rtpengine = spawnDaemon(
-      'rtpengine',
-      'rtpengine',
-      [
-        '--config-file=none',
-        '--table=-1',
-        '--interface=127.0.0.1',
-        `--listen-ng=127.0.0.1:${ports.ng}`,
-        `--port-min=${ports.rtpMin}`,
-        `--port-max=${ports.rtpMax}`,
-        '--foreground',
-        '--log-stderr',
-        `--pidfile=${join(this.layout.pbxDir, 'run', 'rtpengine.pid')}`,
-      ],
-      logFile,
-    );
-    try {
-      await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ports.ng), 10_000, this.rtpengine);
-    } catch (error) {
-      await this.rtpengine.stop('SIGKILL');
-      throw error;
-    }
   }
 
   async start(): Promise<StackInfo> {
@@ -183,7 +67,8 @@ export class Stack {
       for (const cert of user.certificates) if (cert.revokedAt) this.revokedSeen.add(`${user.id}/${cert.serial}`);
     }
 
-    const { ng, rtpMin, rtpMax } = await this.startRtpengine(logDir);
+    const { daemon, ng, rtpMin, rtpMax } = await startRtpengine(this.layout.pbxDir, logDir, (line) => this.say(line));
+    this.rtpengine = daemon;
     this.say(`rtpengine ready (pid ${this.rtpengine.pid}, ng 127.0.0.1:${ng})`);
 
     const directory = readDirectory(this.layout.directory);
@@ -204,9 +89,12 @@ export class Stack {
     this.wssPort = wss;
     await this.startKamailio();
     this.firmday = new FirmdayReloader({
-      rendered: this.rendered,
-      layout: this.layout,
-      officeHours: this.options.officeHours ?? DEFAULT_OFFICE_HOURS,
+      htableDir: this.rendered.htableDir,
+      announceDir: this.rendered.announceDir,
+      ctlSocket: this.rendered.ctlSocket,
+      directoryFile: this.layout.directory,
+      schedulesFile: this.layout.firmSchedules,
+      ...(this.options.officeHours ? { officeHours: this.options.officeHours } : {}),
       say: (line) => this.say(line),
     });
     this.firmday.afterSpoken(this.rendered.firmday.pending);
@@ -265,8 +153,7 @@ export class Stack {
         if (current.mtimeMs !== previous.mtimeMs) void this.reloadFirmday();
       });
     }
-    this.timelineTimer = setInterval(() => void this.reloadFirmday(), this.options.timelineRefreshMs ?? 600_000);
-    this.timelineTimer.unref();
+    this.firmday.every(this.options.timelineRefreshMs);
     if ((this.options.watchDirectory ?? true) && !this.mirror) {
       watchFile(this.layout.directory, { interval: 500 }, (current, previous) => {
         if (current.mtimeMs !== previous.mtimeMs)
@@ -315,37 +202,21 @@ export class Stack {
   }
 
   private async startServer(): Promise<{ server: string; feed: string }> {
-    const logDir = join(this.layout.pbxDir, 'logs');
-    let found: { server: string; feed: string } | undefined;
-    this.server = spawnDaemon(
-      'server',
-      process.execPath,
-      [
-        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-        join(root, 'server', 'main.ts'),
-        '--home',
-        this.layout.home,
-        '--port',
-        String(this.serverPort),
-        '--feed-port',
-        String(this.feedPort),
-        ...(this.options.directoryDatabase ? ['--database', this.options.directoryDatabase] : []),
-      ],
-      join(logDir, 'server.log'),
-      (line) => {
-        // server/main.ts prints exactly one line when it accepts connections.
-        const match = /läuft: (https:\/\/\S+) \(Kalender-Feed: (https:\/\/\S+)\)/.exec(line);
-        if (match) found ??= { server: match[1]!, feed: match[2]! };
-      },
-    );
-    // Compiling the server with tsx and starting PGlite takes 70 s and more on a loaded 2-core machine.
-    await waitFor('central server', () => Promise.resolve(found !== undefined), 150_000, this.server);
-    this.say(`server ready at ${found!.server}, calendar feeds at ${found!.feed} (pid ${this.server.pid})`);
+    const { daemon, server, feed } = await startCentralServer({
+      root,
+      home: this.layout.home,
+      logDir: join(this.layout.pbxDir, 'logs'),
+      port: this.serverPort,
+      feedPort: this.feedPort,
+      database: this.options.directoryDatabase,
+    });
+    this.server = daemon;
+    this.say(`server ready at ${server}, calendar feeds at ${feed} (pid ${daemon.pid})`);
     if (this.info) {
-      this.info.pids.server = this.server.pid;
+      this.info.pids.server = daemon.pid;
       this.writeInfo();
     }
-    return found!;
+    return { server, feed };
   }
 
   /** Stops only the central server (SIGTERM unless told otherwise), as an outage would; the PBX stays up. */
@@ -381,7 +252,11 @@ export class Stack {
   async restartRtpengine(): Promise<void> {
     await this.rtpengine.stop();
     const { rtpengineNg: ng, rtpMin, rtpMax } = this.info.ports;
-    await this.spawnRtpengine({ ng, rtpMin, rtpMax }, join(this.layout.pbxDir, 'logs', 'rtpengine.log'));
+    this.rtpengine = await spawnRtpengine(
+      this.layout.pbxDir,
+      { ng, rtpMin, rtpMax },
+      join(this.layout.pbxDir, 'logs', 'rtpengine.log'),
+    );
     this.say(`rtpengine ready again (pid ${this.rtpengine.pid})`);
     this.info.pids.rtpengine = this.rtpengine.pid;
     this.writeInfo();
@@ -441,14 +316,7 @@ export class Stack {
       const removed = new Set([...this.directoryUsers].filter((id) => !users.has(id)));
       this.directoryUsers = users;
       const closed = await this.closeConnectionsOf(removed, 'removed from the directory');
-      for (const id of removed) {
-        try {
-          await kamcmd(this.rendered.ctlSocket, ['ul.rm', 'location', id]);
-        } catch (error) {
-          // No contact registered: nothing to drop.
-          if (!/not found|404/i.test((error as Error).message)) throw error;
-        }
-      }
+      await dropRegistrations(this.rendered.ctlSocket, removed);
       this.say(
         `directory reloaded: ${users.size} users, ${directory.tenants.length} tenants; removed: ${[...removed].join(', ') || 'none'}; connections closed: ${closed}`,
       );
@@ -461,22 +329,8 @@ export class Stack {
   }
 
   /** Closes the WebSockets whose certificate CN is one of `users`; returns how many. */
-  async closeConnectionsOf(users: Set<string>, reason = 'certificate revoked'): Promise<number> {
-    if (users.size === 0) return 0;
-    const cns = parseHtableDump(await kamcmd(this.rendered.ctlSocket, ['htable.dump', 'wsid']));
-    const ids = parseHtableDump(await kamcmd(this.rendered.ctlSocket, ['htable.dump', 'wscon']));
-    let closed = 0;
-    for (const [peer, cn] of cns) {
-      const id = ids.get(peer);
-      if (!users.has(cn) || id === undefined) continue;
-      try {
-        await kamcmd(this.rendered.ctlSocket, ['ws.close', id, '1008', reason]);
-        closed++;
-      } catch (error) {
-        this.say(`could not close connection ${id} of ${cn}: ${(error as Error).message}`);
-      }
-    }
-    return closed;
+  closeConnectionsOf(users: Set<string>, reason = 'certificate revoked'): Promise<number> {
+    return closeConnectionsOf(this.rendered.ctlSocket, users, reason, (line) => this.say(line));
   }
 
   async stop(): Promise<void> {
@@ -484,18 +338,10 @@ export class Stack {
     unwatchFile(this.layout.serverCert);
     unwatchFile(this.layout.directory);
     unwatchFile(this.layout.firmSchedules);
-    clearInterval(this.timelineTimer);
-    await this.firmday?.idle();
+    await this.firmday?.stop();
     await this.mirror?.close();
     await Promise.all([this.server?.stop(), this.kamailio?.stop(), this.rtpengine?.stop()]);
   }
-}
-
-/** `kamcmd htable.dump NAME` prints name/value pairs; the keys here are "ip:port", the values tokens. */
-export function parseHtableDump(output: string): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const match of output.matchAll(/name:\s*(\S+)\s*\n\s*value:\s*(\S+)/g)) entries.set(match[1]!, match[2]!);
-  return entries;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {

@@ -1,32 +1,23 @@
 /**
  * The firm's day in the app (docs/firm-day.md): the host API that reads every firm's schedule from
  * the local store and writes one part of one firm's schedule as a synced field, and the office
- * service's working hours the app computes modes with until they are synced data of their own.
+ * service's own working hours, which the office lead sets for every firm at once.
  */
 import { z } from 'zod';
-import { FirmSchedule, type WeeklyHours } from './firm-day.js';
+import { FirmSchedule, WeeklyHours } from './firm-day.js';
 import { FIRM_SCHEDULE_PARTS, type FirmSchedulePart } from './firm-schedule.js';
 import { TenantId } from './sync.js';
 import { NoInput } from './method-io.js';
 
-/**
- * The office service's working hours (Mo–Fr 08:00–18:00), which a firm's `service` part narrows.
- * The PBX timeline must be computed with the same week, or the card and the routing disagree.
- */
-export const OFFICE_SERVICE_HOURS: WeeklyHours = {
-  mon: [{ start: '08:00', end: '18:00' }],
-  tue: [{ start: '08:00', end: '18:00' }],
-  wed: [{ start: '08:00', end: '18:00' }],
-  thu: [{ start: '08:00', end: '18:00' }],
-  fri: [{ start: '08:00', end: '18:00' }],
-  sat: [],
-  sun: [],
-};
-
 export const SchedulePartName = z.enum(Object.keys(FIRM_SCHEDULE_PARTS) as [FirmSchedulePart, ...FirmSchedulePart[]]);
 
 /** One firm's schedule as the local store holds it; null while Bundesland or the hours are not set. */
-export const FirmScheduleEntry = z.object({ tenant: TenantId, schedule: FirmSchedule.nullable() });
+export const FirmScheduleEntry = z.object({
+  tenant: TenantId,
+  schedule: FirmSchedule.nullable(),
+  /** The office's working hours the firm's record holds (the default while none are set): its modes follow them. */
+  officeHours: WeeklyHours,
+});
 export type FirmScheduleEntry = z.infer<typeof FirmScheduleEntry>;
 
 export const firmScheduleMethods = {
@@ -46,4 +37,9 @@ export const firmScheduleMethods = {
     }),
     output: FirmScheduleEntry,
   },
+  /**
+   * The office's own working hours, written into every firm's record (the lead serves every firm).
+   * Refused as `forbidden` for anyone but the office lead.
+   */
+  'officeHours.set': { input: z.strictObject({ hours: WeeklyHours }), output: z.array(FirmScheduleEntry) },
 } as const;

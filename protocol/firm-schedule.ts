@@ -26,13 +26,44 @@ export const FIRM_SCHEDULE_PARTS = {
 } as const;
 export type FirmSchedulePart = keyof typeof FIRM_SCHEDULE_PARTS;
 
+/**
+ * The office service's own working hours, which a firm's `service` part narrows: one week for the whole
+ * office, held as this field of every firm's record (written by the lead and the server only, the same
+ * value into each firm), so the apps and the PBX read it where they read the firm's schedule.
+ */
+export const OFFICE_HOURS_FIELD = 'office_hours';
+export const OfficeHours = WeeklyHours;
+
+/** The office's hours while none are set (Mo–Fr 08:00–18:00). */
+export const DEFAULT_OFFICE_HOURS: WeeklyHours = {
+  mon: [{ start: '08:00', end: '18:00' }],
+  tue: [{ start: '08:00', end: '18:00' }],
+  wed: [{ start: '08:00', end: '18:00' }],
+  thu: [{ start: '08:00', end: '18:00' }],
+  fri: [{ start: '08:00', end: '18:00' }],
+  sat: [],
+  sun: [],
+};
+
+/** The office's hours a firm's record holds, or the default while unset (or unreadable). */
+export function officeHoursFromFields(fields: Partial<Record<string, FieldValue>>): WeeklyHours {
+  const value = fields[OFFICE_HOURS_FIELD];
+  if (typeof value !== 'string') return DEFAULT_OFFICE_HOURS;
+  try {
+    const parsed = WeeklyHours.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : DEFAULT_OFFICE_HOURS;
+  } catch {
+    return DEFAULT_OFFICE_HOURS;
+  }
+}
+
 export function isSchedulePart(field: string): field is FirmSchedulePart {
   return Object.hasOwn(FIRM_SCHEDULE_PARTS, field);
 }
 
 /** Why `value` cannot be the wire value of `field`, or undefined when it can; null (unset) always can. */
 export function scheduleFieldFault(field: string, value: FieldValue): string | undefined {
-  if (!isSchedulePart(field) || value === null) return undefined;
+  if ((!isSchedulePart(field) && field !== OFFICE_HOURS_FIELD) || value === null) return undefined;
   if (typeof value !== 'string') return `${field} must be JSON text or null`;
   let parsed: unknown;
   try {
@@ -40,7 +71,8 @@ export function scheduleFieldFault(field: string, value: FieldValue): string | u
   } catch {
     return `${field} is not valid JSON`;
   }
-  const result = FIRM_SCHEDULE_PARTS[field].safeParse(parsed);
+  const schema = isSchedulePart(field) ? FIRM_SCHEDULE_PARTS[field] : OfficeHours;
+  const result = schema.safeParse(parsed);
   if (result.success) return undefined;
   const issue = result.error.issues[0];
   const at = issue?.path.length ? `.${issue.path.join('.')}` : '';

@@ -60,7 +60,17 @@ export const SYNC_FIELDS = {
   ],
   appointment: ['contact_id', 'call_id', 'starts_at', 'ends_at', 'place', 'subject', 'notes', 'status', '_deleted'],
   /** One record per tenant; each field is one part of the schedule as JSON text (firm-schedule.ts). */
-  firm_schedule: ['bundesland', 'consultation', 'service', 'closures', 'emergency', 'override', '_deleted'],
+  firm_schedule: [
+    'bundesland',
+    'consultation',
+    'service',
+    'closures',
+    'emergency',
+    'override',
+    '_deleted',
+    /** The office's own working hours (OFFICE_HOURS_FIELD); appended, since a field's index names it. */
+    'office_hours',
+  ],
   /** One record per tenant and valid-from day (protocol/firm-contract.ts): the terms as JSON text. */
   firm_contract: ['valid_from', 'terms', '_deleted'],
   /** Something the lead bills a firm per piece besides calls and appointments. */
@@ -105,7 +115,10 @@ export const LEAD_TABLES: readonly SyncTable[] = ['firm_contract', 'billing_item
 /** A firm's billing, which a teleworker never pulls: the lead's tables and the firm's budget consumption. */
 export const BILLING_TABLES: readonly SyncTable[] = [...LEAD_TABLES, 'firm_usage'];
 /** Fields only a lead writes, whoever else may write the record. */
-export const LEAD_FIELDS: Readonly<Partial<Record<SyncTable, readonly string[]>>> = { call: ['no_bill_confirmed_by'] };
+export const LEAD_FIELDS: Readonly<Partial<Record<SyncTable, readonly string[]>>> = {
+  call: ['no_bill_confirmed_by'],
+  firm_schedule: ['office_hours'],
+};
 
 export const MAX_VALUE_BYTES = 64 * 1024;
 export const MAX_PUSH_CHANGES = 1000;

@@ -180,11 +180,15 @@ export function createCore(options: CoreOptions): Core {
   intake.start();
 
   // A craftsman edits his own firms' schedules, the lead every firm's, a teleworker none (the server says the same).
-  const schedules = new FirmScheduleRepository(store.writer, (tenant) => {
-    const summary = identity.summary();
-    if (summary?.role === 'lead') return true;
-    return summary?.role === 'craftsman' && summary.tenants.some((t) => t.id === tenant);
-  });
+  const schedules = new FirmScheduleRepository(
+    store.writer,
+    (tenant) => {
+      const summary = identity.summary();
+      if (summary?.role === 'lead') return true;
+      return summary?.role === 'craftsman' && summary.tenants.some((t) => t.id === tenant);
+    },
+    () => identity.summary()?.role === 'lead',
+  );
 
   // The register acts as the profile's identity; the server checks the same roles on push (docs/security.md).
   const mail = new MailRegister(store.writer, {

@@ -8,12 +8,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kamcmd } from '../../pbx/daemons.js';
 import { DIRECTORY_HTABLE, writeDirectoryTable } from '../../pbx/directory-table.js';
-import { parseHtableDump } from '../../pbx/stack-runner.js';
+import { closeConnectionsOf, dropRegistrations } from '../../pbx/connections.js';
 import { readDirectory } from '../../server/home/directory.js';
 import { homeLayout } from '../../server/home/layout.js';
 import { readReloadState, stateOf, writeReloadState } from './pbx-reload-state.js';
 import { renderFirmday } from '../../pbx/firm-routing-table.js';
-import { DEFAULT_OFFICE_HOURS, FIRMDAY_HTABLE } from '../../pbx/firm-timeline.js';
+import { FIRMDAY_HTABLE } from '../../pbx/firm-timeline.js';
 import { join } from 'node:path';
 
 const { values } = parseArgs({ options: { home: { type: 'string' } } });
@@ -24,21 +24,7 @@ if (!values.home) {
 const layout = homeLayout(resolve(values.home));
 const ctl = join(layout.pbxDir, 'run', 'kamailio.ctl');
 
-async function closeConnectionsOf(users: Set<string>, reason: string): Promise<number> {
-  if (users.size === 0) return 0;
-  const cns = parseHtableDump(await kamcmd(ctl, ['htable.dump', 'wsid']));
-  const ids = parseHtableDump(await kamcmd(ctl, ['htable.dump', 'wscon']));
-  let closed = 0;
-  for (const [peer, cn] of cns) {
-    const id = ids.get(peer);
-    if (!users.has(cn) || id === undefined) continue;
-    await kamcmd(ctl, ['ws.close', id, '1008', reason]).then(
-      () => closed++,
-      (error: Error) => process.stderr.write(`could not close connection ${id} of ${cn}: ${error.message}\n`),
-    );
-  }
-  return closed;
-}
+const say = (line: string) => process.stderr.write(`${line}\n`);
 
 try {
   const directory = readDirectory(layout.directory);
@@ -55,7 +41,6 @@ try {
       announceDir: join(layout.pbxDir, 'announcements'),
       schedulesFile: layout.firmSchedules,
       directory,
-      officeHours: DEFAULT_OFFICE_HOURS,
     });
   const { pending } = firmday();
   await kamcmd(ctl, ['htable.reload', FIRMDAY_HTABLE]);
@@ -69,13 +54,9 @@ try {
   const current = new Set(now.users);
   const removed = new Set(before.users.filter((id) => !current.has(id)));
   const closed =
-    (await closeConnectionsOf(revoked, 'certificate revoked')) +
-    (await closeConnectionsOf(removed, 'removed from the directory'));
-  for (const id of removed) {
-    await kamcmd(ctl, ['ul.rm', 'location', id]).catch((error: Error) => {
-      if (!/not found|404/i.test(error.message)) throw error;
-    });
-  }
+    (await closeConnectionsOf(ctl, revoked, 'certificate revoked', say)) +
+    (await closeConnectionsOf(ctl, removed, 'removed from the directory', say));
+  await dropRegistrations(ctl, removed);
   writeReloadState(layout, directory);
   process.stdout.write(
     `PBX reloaded: ${now.users.length} users; revoked: ${[...revoked].join(', ') || 'none'}; removed: ${[...removed].join(', ') || 'none'}; connections closed: ${closed}\n`,

@@ -10,6 +10,7 @@ import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
 import { CALENDAR_USAGE, runCalendar } from './calendar.js';
 import { CONTRACT_USAGE, runTenantContract } from './firm-contract.js';
 import { HOURS_USAGE, runTenantHours } from './firm-hours.js';
+import { runServiceHours, SERVICE_HOURS_USAGE } from './office-hours.js';
 import { TENANT_USAGE, runTenantAdd, runTenantSet } from './tenant.js';
 import { REPORT_USAGE, runReport } from './report.js';
 
@@ -28,6 +29,7 @@ export const USAGE = `usage: npm run admin -- <command>
   ca server-cert --home DIR [--host NAME]… [--days N] [--database postgres://…]
 ${TENANT_USAGE}
 ${HOURS_USAGE}
+${SERVICE_HOURS_USAGE}
 ${CONTRACT_USAGE}
   user add ID --name "…" [--tenant ID]… [--role teleworker|craftsman|lead] [--days N] --home DIR --out FILE [--passphrase P]
   user revoke ID --home DIR
@@ -335,6 +337,8 @@ export async function runAdmin(argv: string[]): Promise<string> {
       return runTenantSet(rest, (message) => new UsageError(message));
     case 'tenant hours':
       return runTenantHours(rest, (message) => new UsageError(message));
+    case 'service hours':
+      return runServiceHours(rest, (message) => new UsageError(message));
     case 'tenant contract':
       return runTenantContract(rest, (message) => new UsageError(message));
     case 'user add':

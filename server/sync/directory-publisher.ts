@@ -7,6 +7,7 @@ import {
   describeFault,
   findUnstorable,
   isNodeId,
+  OFFICE_HOURS_FIELD,
   TENANT_RECORD_NAMESPACE,
   type FieldValue,
 } from '../../protocol/index.js';
@@ -14,6 +15,7 @@ import { describeGreetingProblem, greetingProblems } from '../../protocol/greeti
 import type { Database } from '../db/database.js';
 import type { Directory } from '../home/directory.js';
 import { WRITE_LOCK, currentCursor, notifyCommit, writeFields, type FieldWrite } from './field-writes.js';
+import { firmScheduleRecordId } from './firm-schedule-id.js';
 
 export const SERVER_AUTHOR = 'server';
 
@@ -92,10 +94,49 @@ export class DirectoryPublisher {
           writes.push({ table: 'tenant', id, tenant, field, value, version: clock.tick() });
         }
       }
+      writes.push(...(await officeHoursForNewFirms(tx, directory, clock)));
       if (writes.length === 0) return 0;
       await writeFields(tx, writes, SERVER_AUTHOR);
       await notifyCommit(tx, [...new Set(writes.map((w) => w.tenant))], await currentCursor(tx));
       return writes.length;
     });
   }
+}
+
+/**
+ * The office's working hours are one week held in every firm's schedule record: a firm new to the
+ * directory gets the newest week the others hold, so it is not left on the default.
+ */
+async function officeHoursForNewFirms(
+  tx: Pick<Database, 'query'>,
+  directory: Directory,
+  clock: HybridLogicalClock,
+): Promise<FieldWrite[]> {
+  const { rows } = await tx.query<{ tenant: string; field: string; value: FieldValue; version: string }>(
+    `SELECT tenant, field, value, version FROM field_state WHERE tbl = 'firm_schedule' AND field IN ($1, '_deleted')`,
+    [OFFICE_HOURS_FIELD],
+  );
+  const held = rows.filter((r) => r.field === OFFICE_HOURS_FIELD && typeof r.value === 'string');
+  if (held.length === 0) return [];
+  for (const r of rows) clock.receive(r.version);
+  // Versions are HLC text that sorts in time order.
+  const newest = held.reduce((a, b) => (b.version > a.version ? b : a));
+  const withHours = new Set(held.map((r) => r.tenant));
+  const withRecord = new Set(rows.map((r) => r.tenant));
+  const writes: FieldWrite[] = [];
+  for (const t of directory.tenants) {
+    if (withHours.has(t.id)) continue;
+    const id = firmScheduleRecordId(t.id);
+    writes.push({
+      table: 'firm_schedule',
+      id,
+      tenant: t.id,
+      field: OFFICE_HOURS_FIELD,
+      value: newest.value,
+      version: clock.tick(),
+    });
+    if (!withRecord.has(t.id))
+      writes.push({ table: 'firm_schedule', id, tenant: t.id, field: '_deleted', value: false, version: clock.tick() });
+  }
+  return writes;
 }

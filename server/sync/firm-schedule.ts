@@ -1,4 +1,10 @@
-import { HybridLogicalClock, scheduleFieldFault, type FieldValue, type FirmSchedulePart } from '../../protocol/index.js';
+import {
+  HybridLogicalClock,
+  scheduleFieldFault,
+  type FieldValue,
+  type FirmSchedulePart,
+  type OFFICE_HOURS_FIELD,
+} from '../../protocol/index.js';
 import type { Database } from '../db/database.js';
 import { SERVER_AUTHOR } from './directory-publisher.js';
 import { WRITE_LOCK, currentCursor, notifyCommit, writeFields, type FieldWrite } from './field-writes.js';
@@ -23,7 +29,7 @@ export async function writeFirmSchedule(
   db: Database,
   nodeId: string,
   tenant: string,
-  parts: Partial<Record<FirmSchedulePart, string | null>>,
+  parts: Partial<Record<FirmSchedulePart | typeof OFFICE_HOURS_FIELD, string | null>>,
 ): Promise<number> {
   const id = firmScheduleRecordId(tenant);
   for (const [field, value] of Object.entries(parts)) {

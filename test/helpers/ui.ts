@@ -102,7 +102,11 @@ export function seedProfile(profileDir: string, extraContacts = 0): SeededProfil
       }),
     ];
     // The Schreinerei's week (the firm overview shows its mode); Elektro Weiß has none yet.
-    const schedules = new FirmScheduleRepository(store.writer, () => true);
+    const schedules = new FirmScheduleRepository(
+      store.writer,
+      () => true,
+      () => true,
+    );
     store.write(() => {
       schedules.set('schreinerei', 'bundesland', encodeSchedulePart('bundesland', 'BE'));
       schedules.set(

@@ -11,5 +11,6 @@ export function firmScheduleHandlers(
   return {
     'firmSchedule.list': () => schedules.list(),
     'firmSchedule.set': (i) => store.write(() => schedules.set(i.tenant, i.part, i.value)),
+    'officeHours.set': (i) => store.write(() => schedules.setOfficeHours(i.hours)),
   };
 }

@@ -1,10 +1,11 @@
 import { get } from 'svelte/store';
 import {
-  OFFICE_SERVICE_HOURS,
+  DEFAULT_OFFICE_HOURS,
   type FirmSchedule,
   type FirmSchedulePart,
   type FirmSwitchAction,
   type Override,
+  type WeeklyHours,
 } from '../../../protocol/index.js';
 import { firmModeAt, firmTimeline, type FirmModeNow } from '../../../protocol/firm-mode.js';
 import { serverIso } from '../lib/clock.js';
@@ -31,11 +32,14 @@ import { identityState } from './identity.svelte.js';
 interface FirmDayState {
   loaded: boolean;
   schedules: Record<string, FirmSchedule | null>;
+  /** The office's own working hours as each firm's record holds them (one week, set by the lead). */
+  officeHours: Record<string, WeeklyHours>;
   now: number;
 }
 export const firmDay = $state<FirmDayState>({
   loaded: false,
   schedules: {},
+  officeHours: {},
   /** Server time, renewed every 15 s: modes change at minute boundaries. */
   now: Date.now(),
 });
@@ -75,6 +79,7 @@ export async function loadFirmSchedules(): Promise<void> {
     const entries = await call('firmSchedule.list');
     if (mine !== generation) return;
     firmDay.schedules = Object.fromEntries(entries.map((entry) => [entry.tenant, entry.schedule]));
+    firmDay.officeHours = Object.fromEntries(entries.map((entry) => [entry.tenant, entry.officeHours]));
     firmDay.now = serverNow();
   } catch (error) {
     reportError(error, 'firmSchedule.list');
@@ -88,10 +93,43 @@ export function scheduleOf(tenant: string | null | undefined): FirmSchedule | nu
   return tenant ? (firmDay.schedules[tenant] ?? null) : null;
 }
 
+/** The office's working hours a firm's modes follow (the default until the lead sets them). */
+export function officeHoursOf(tenant: string | null | undefined): WeeklyHours {
+  return (tenant ? firmDay.officeHours[tenant] : undefined) ?? DEFAULT_OFFICE_HOURS;
+}
+
+/**
+ * The office's week as most firms hold it: every firm holds the same once the lead has set it, so
+ * this is the week her editor starts from.
+ */
+export function officeWeek(): WeeklyHours {
+  const counts: Record<string, number> = {};
+  for (const hours of Object.values(firmDay.officeHours)) {
+    const key = JSON.stringify(hours);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  const [best] = Object.entries(counts).sort((a, b) => b[1] - a[1])[0] ?? [];
+  return best ? (JSON.parse(best) as WeeklyHours) : DEFAULT_OFFICE_HOURS;
+}
+
+/** Sets the office's own working hours for every firm (the lead only); false (and the error shown) when refused. */
+export async function setOfficeHours(hours: WeeklyHours): Promise<boolean> {
+  try {
+    const entries = await call('officeHours.set', { hours });
+    firmDay.officeHours = Object.fromEntries(entries.map((entry) => [entry.tenant, entry.officeHours]));
+    firmDay.now = serverNow();
+    reportTray();
+    return true;
+  } catch (error) {
+    reportError(error, 'officeHours.set');
+    return false;
+  }
+}
+
 /** The firm's mode at `now` from its synced schedule, or null when it has none. */
 export function modeOf(tenant: string | null | undefined, now = firmDay.now): FirmModeNow | null {
   const schedule = scheduleOf(tenant);
-  return schedule ? firmModeAt(schedule, OFFICE_SERVICE_HOURS, now) : null;
+  return schedule ? firmModeAt(schedule, officeHoursOf(tenant), now) : null;
 }
 
 /** A craftsman edits his own firms' schedules, the office lead every firm's; teleworkers read them. */
@@ -99,6 +137,11 @@ export function mayEditSchedule(tenant: string): boolean {
   const me = identityState.summary;
   if (me?.role === 'lead') return true;
   return me?.role === 'craftsman' && me.tenants.some((firm) => firm.id === tenant);
+}
+
+/** Only the office lead sets the office's own working hours (for every firm at once). */
+export function mayEditOfficeHours(): boolean {
+  return identityState.summary?.role === 'lead';
 }
 
 /** The craftsman's own firm (his switch acts on it); undefined for everyone else. */
@@ -134,8 +177,8 @@ export function endOfBerlinDay(now: number): string {
  * "Sprechstunde beenden": back to the plan, unless the plan itself says consultation now; then the
  * service time holds until the planned consultation would have ended.
  */
-function endOverride(schedule: FirmSchedule, now: number): Override | null {
-  const plan = firmTimeline({ ...schedule, override: null }, OFFICE_SERVICE_HOURS, now, 2)[0];
+function endOverride(schedule: FirmSchedule, office: WeeklyHours, now: number): Override | null {
+  const plan = firmTimeline({ ...schedule, override: null }, office, now, 2)[0];
   if (plan?.mode !== 'consultation') return null;
   return { mode: 'service', until: new Date(plan.to).toISOString(), reason: undefined };
 }
@@ -147,7 +190,7 @@ export async function switchFirm(tenant: string, action: FirmSwitchAction, until
   if (action === 'start') return setOverride(tenant, { mode: 'consultation', until, reason: undefined });
   if (action === 'closed-today')
     return setOverride(tenant, { mode: 'closed', until: endOfBerlinDay(now), reason: translate('firm.switch.closedToday') });
-  return setOverride(tenant, schedule ? endOverride(schedule, now) : null);
+  return setOverride(tenant, schedule ? endOverride(schedule, officeHoursOf(tenant), now) : null);
 }
 
 /** "Sprechstunde bis 12:00": a firm's mode now and its end, in the app's language. */
@@ -176,14 +219,15 @@ function reportTray(): void {
 export function callReasonFor(tenant: string | undefined, route: CallRoute | undefined, now = firmDay.now): string | null {
   if (!tenant) return null;
   const schedule = scheduleOf(tenant);
-  const local = schedule ? firmModeAt(schedule, OFFICE_SERVICE_HOURS, now) : null;
+  const office = officeHoursOf(tenant);
+  const local = schedule ? firmModeAt(schedule, office, now) : null;
   return callReason(
     {
       headerMode: route?.mode,
       fallback: route?.fallback,
       local,
-      nextOpen: schedule ? nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now) : null,
-      nextConsultation: schedule ? nextConsultation(schedule, OFFICE_SERVICE_HOURS, now) : null,
+      nextOpen: schedule ? nextOpenSlot(schedule, office, now) : null,
+      nextConsultation: schedule ? nextConsultation(schedule, office, now) : null,
       now,
     },
     translate,
@@ -193,11 +237,11 @@ export function callReasonFor(tenant: string | undefined, route: CallRoute | und
 /** The firm's next consultation or service start after now: what a promised callback proposes. */
 export function proposedCallback(tenant: string | undefined, now = firmDay.now): number | null {
   const schedule = scheduleOf(tenant);
-  return schedule ? nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now) : null;
+  return schedule ? nextOpenSlot(schedule, officeHoursOf(tenant), now) : null;
 }
 
 /** The firm's next open stretch after now, for a callback window that is a deadline ("Rückruf bis …"). */
 export function proposedCallbackStretch(tenant: string | undefined, now = firmDay.now): { from: number; to: number } | null {
   const schedule = scheduleOf(tenant);
-  return schedule ? nextOpenStretch(schedule, OFFICE_SERVICE_HOURS, now) : null;
+  return schedule ? nextOpenStretch(schedule, officeHoursOf(tenant), now) : null;
 }

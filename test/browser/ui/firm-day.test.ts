@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FirmSchedule, OFFICE_SERVICE_HOURS } from '../../../protocol/index.js';
+import { FirmSchedule, DEFAULT_OFFICE_HOURS } from '../../../protocol/index.js';
 import { firmModeAt } from '../../../protocol/firm-mode.js';
 import { callReason, nextConsultation, nextOpenSlot, nextOpenStretch } from '../../../renderer/src/lib/firm/firm-text.js';
 import { berlinDate, berlinTime } from '../../../renderer/src/lib/time/berlin.js';
@@ -151,14 +151,14 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 15_000 }).toBe('ringing');
     const expected = () => {
       const now = Date.now();
-      const local = firmModeAt(schedule, OFFICE_SERVICE_HOURS, now);
+      const local = firmModeAt(schedule, DEFAULT_OFFICE_HOURS, now);
       const reason = callReason(
         {
           headerMode: undefined,
           fallback: undefined,
           local,
-          nextOpen: nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now),
-          nextConsultation: nextConsultation(schedule, OFFICE_SERVICE_HOURS, now),
+          nextOpen: nextOpenSlot(schedule, DEFAULT_OFFICE_HOURS, now),
+          nextConsultation: nextConsultation(schedule, DEFAULT_OFFICE_HOURS, now),
           now,
         },
         germanText,
@@ -172,7 +172,7 @@ describe("the firm's day at the craftsman's and the teleworker's desk", () => {
     await page.keyboard.press('Alt+A');
     await customer.waitForEvent('CALL_ESTABLISHED', 10_000, mark);
     await card.getByRole('checkbox', { name: 'Rückruf erbeten' }).check();
-    const slot = nextOpenStretch(schedule, OFFICE_SERVICE_HOURS, Date.now())!.to;
+    const slot = nextOpenStretch(schedule, DEFAULT_OFFICE_HOURS, Date.now())!.to;
     expect(await card.getByLabel('Rückruf bis').inputValue()).toBe(
       `${formatGermanDate(berlinDate(slot))} bis ${berlinTime(slot)} Uhr`,
     );

@@ -1,9 +1,13 @@
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPENDS, UNIT_FILES } from '../../../packaging/build-server-deb.js';
 import { freePort, kamcmd, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
+import { encodeSchedulePart } from '../../../protocol/index.js';
+import { missedCallsDir } from '../../../pbx/missed-calls.js';
 import { extractServerPackage, type ExtractedPackage } from '../../helpers/packaged-server.js';
+import { sipRequest } from '../../helpers/stack.js';
 
 let pkg: ExtractedPackage;
 beforeAll(async () => {
@@ -124,6 +128,8 @@ describe('vermittlung-server .deb', () => {
           expect(pre.code, pre.stderr).toBe(0);
         }
         const [command, ...args] = commands(unit, 'ExecStart')[0]!;
+        // The timelines' timer of the unit's main process, every second instead of every 10 minutes.
+        if (unit === 'vermittlung-kamailio.service') args.splice(args.indexOf('--'), 0, '--refresh-seconds', '1');
         const argv = pkg.asService ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', command!, ...args] : args;
         daemons.push(
           spawnDaemon(unit, pkg.asService ? 'setpriv' : command!, argv, join(pkg.work, `${unit}.log`), undefined, true),
@@ -152,6 +158,61 @@ describe('vermittlung-server .deb', () => {
       expect((await pkg.admin('user', 'remove', 'anna', '--home', home)).code).toBe(0);
       expect((await reload()).stdout).toContain('PBX reloaded: 0 users; revoked: none; removed: anna');
       expect(await kamcmd(ctl, ['htable.get', 'directory', 'user:anna'])).toContain("Key name doesn't exist");
+
+      // The firm closed until further notice, in the server's copy of the schedules: the path unit's
+      // reload renders its timeline; the kamailio unit's main process renders it again on its timer and
+      // records a call to the closed firm as a missed call for the server to sync.
+      writeFileSync(
+        join(home, 'firm-schedules.json'),
+        JSON.stringify({
+          version: 1,
+          firms: {
+            tischlerei: {
+              bundesland: encodeSchedulePart('bundesland', 'NW'),
+              consultation: encodeSchedulePart('consultation', {}),
+              override: encodeSchedulePart('override', { mode: 'closed', until: null }),
+            },
+          },
+        }),
+      );
+      expect((await reload()).code).toBe(0);
+      expect(await kamcmd(ctl, ['htable.get', 'firmday', 'tl:tischlerei:0:mode'])).toContain('closed');
+      const kamailioLog = () => readFileSync(daemons[1]!.logFile, 'utf8');
+      await waitFor(
+        'two timer renders with the firm',
+        () => Promise.resolve((kamailioLog().match(/firm timelines reloaded \([1-9]/g) ?? []).length >= 2),
+        10_000,
+      );
+      const socket = createSocket('udp4');
+      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+      socket.on('message', () => undefined);
+      try {
+        const invite = sipRequest({
+          method: 'INVITE',
+          user: '+4915112345678',
+          toUser: '+4930111',
+          domain: `127.0.0.1:${udp}`,
+          transport: 'UDP',
+          via: `127.0.0.1:${socket.address().port}`,
+        });
+        socket.send(invite, udp, '127.0.0.1');
+        const spool = missedCallsDir(join(home, 'pbx'));
+        const files = () => {
+          try {
+            return readdirSync(spool).filter((f) => f.endsWith('.json'));
+          } catch {
+            return [];
+          }
+        };
+        await waitFor('the missed call spooled', () => Promise.resolve(files().length > 0), 10_000);
+        expect(JSON.parse(readFileSync(join(spool, files()[0]!), 'utf8'))).toMatchObject({
+          tenant: 'tischlerei',
+          caller: '+4915112345678',
+          dialled: '+4930111',
+        });
+      } finally {
+        socket.close();
+      }
     } finally {
       for (const daemon of daemons.reverse()) await daemon.stop();
     }

@@ -125,11 +125,77 @@ describe("a firm's routing timeline", () => {
     expect(value('tl:tischlerei:1:nd')).toBe('-');
     const n = value('tl:tischlerei:n') as number;
     expect(rows.filter((r) => /^tl:tischlerei:\d+:mode$/.test(r.key))).toHaveLength(n);
-    // Only the first closed stretch is spoken before the table is written.
+    // Only the closed stretch that holds now is spoken before the table is written; with none now, none is.
     expect(rows.filter((r) => String(r.value).startsWith('/a/first-'))).toHaveLength(1);
+    const open = firmdayRows(
+      [{ tenant: 'tischlerei', name: 'Tischlerei Holzwurm', schedule: schedule() }],
+      DEFAULT_OFFICE_HOURS,
+      at('2026-12-08T08:30:00Z'),
+      announce,
+      1,
+    );
+    expect(open.some((r) => /^tl:tischlerei:\d+:wav$/.test(r.key) && String(r.value).startsWith('/a/later-'))).toBe(true);
+    expect(open.some((r) => String(r.value).startsWith('/a/first-'))).toBe(false);
     expect(() =>
       firmdayRows([{ tenant: 'Bad Id', name: 'x', schedule: undefined }], DEFAULT_OFFICE_HOURS, 0, announce),
     ).toThrow();
+  });
+
+  it("follows the office's own hours when they are not 08–18, and a firm's service part narrows them", () => {
+    // The office works Mo–Sa 07:00–20:00 (Tuesday's consultation 09:00–12:00 inside it).
+    const office = week({
+      mon: day('07:00', '20:00'),
+      tue: day('07:00', '20:00'),
+      wed: day('07:00', '20:00'),
+      thu: day('07:00', '20:00'),
+      fri: day('07:00', '20:00'),
+      sat: day('07:00', '20:00'),
+    });
+    const wide = routingSegments(firm(), office, at('2026-12-08T05:00:00Z'), 1);
+    expect(wide.slice(0, 5).map((s) => `${iso(s.from)} ${s.mode}`)).toEqual([
+      '2026-12-08T05:00:00.000Z closed',
+      '2026-12-08T06:00:00.000Z service',
+      '2026-12-08T08:00:00.000Z consultation',
+      '2026-12-08T11:00:00.000Z service',
+      '2026-12-08T19:00:00.000Z closed',
+    ]);
+    // Saturday is a service day of this office, not of the default one.
+    const saturday = routingSegments(firm(), office, at('2026-12-12T05:00:00Z'), 1);
+    expect(saturday.find((s) => s.mode === 'service')?.from).toBe(at('2026-12-12T06:00:00Z'));
+    expect(routingSegments(firm(), DEFAULT_OFFICE_HOURS, at('2026-12-12T05:00:00Z'), 1).every((s) => s.mode === 'closed')).toBe(
+      true,
+    );
+    // The firm narrows it to Tuesday 10:00–16:00 (and nothing else): the intersection, around its consultation.
+    const narrow = routingSegments(
+      firm({ service: week({ tue: day('10:00', '16:00') }) }),
+      office,
+      at('2026-12-08T05:00:00Z'),
+      1,
+    );
+    expect(narrow.slice(0, 4).map((s) => `${iso(s.from)} ${s.mode}`)).toEqual([
+      '2026-12-08T05:00:00.000Z closed',
+      '2026-12-08T08:00:00.000Z consultation',
+      '2026-12-08T11:00:00.000Z service',
+      '2026-12-08T15:00:00.000Z closed',
+    ]);
+  });
+
+  it('renders each firm with the office hours its record holds, the default for a firm whose record holds none', () => {
+    const early = week({ tue: day('06:00', '07:00') });
+    const rows = firmdayRows(
+      [
+        { tenant: 'tischlerei', name: 'Tischlerei Holzwurm', schedule: schedule(), officeHours: early },
+        { tenant: 'glaserei', name: 'Glaserei', schedule: schedule() },
+      ],
+      DEFAULT_OFFICE_HOURS,
+      at('2026-12-08T04:00:00Z'),
+      announce,
+      1,
+    );
+    const value = (key: string) => rows.find((r) => r.key === key)?.value;
+    expect([value('tl:tischlerei:0:mode'), value('tl:tischlerei:0:to')]).toEqual(['closed', at('2026-12-08T05:00:00Z') / 1000]);
+    expect(value('tl:tischlerei:1:mode')).toBe('service');
+    expect([value('tl:glaserei:0:mode'), value('tl:glaserei:0:to')]).toEqual(['closed', at('2026-12-08T07:00:00Z') / 1000]);
   });
 
   it('says times as spoken German and numbers in E.164', () => {

@@ -8,6 +8,7 @@ import { up as firmSchedule } from './007-firm-schedule.js';
 import { up as messageForm } from './008-message-form.js';
 import { up as billing } from './009-billing.js';
 import { up as documents } from './010-documents.js';
+import { up as officeHours } from './011-office-hours.js';
 import { up as mailRegister } from './012-mail-register.js';
 
 /**
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly string[] = [
   messageForm,
   billing,
   documents,
+  officeHours,
   mailRegister,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

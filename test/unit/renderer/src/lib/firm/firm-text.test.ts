@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirmSchedule, OFFICE_SERVICE_HOURS } from '../../../../../../protocol/index.js';
+import { FirmSchedule, DEFAULT_OFFICE_HOURS } from '../../../../../../protocol/index.js';
 import { firmModeAt } from '../../../../../../protocol/firm-mode.js';
 import {
   callReason,
@@ -31,9 +31,9 @@ function reason(
     {
       headerMode: header.mode,
       fallback: header.fallback,
-      local: firmModeAt(tischlerei, OFFICE_SERVICE_HOURS, now),
-      nextOpen: nextOpenSlot(tischlerei, OFFICE_SERVICE_HOURS, now),
-      nextConsultation: nextConsultation(tischlerei, OFFICE_SERVICE_HOURS, now),
+      local: firmModeAt(tischlerei, DEFAULT_OFFICE_HOURS, now),
+      nextOpen: nextOpenSlot(tischlerei, DEFAULT_OFFICE_HOURS, now),
+      nextConsultation: nextConsultation(tischlerei, DEFAULT_OFFICE_HOURS, now),
       now,
     },
     tr,
@@ -81,10 +81,10 @@ describe('the firm day in words', () => {
 
   it('proposes the next consultation or service start for a callback, never a time already past', () => {
     const evening = berlin('2026-12-07', '19:00');
-    expect(nextOpenSlot(tischlerei, OFFICE_SERVICE_HOURS, evening)).toBe(berlin('2026-12-08', '08:00'));
+    expect(nextOpenSlot(tischlerei, DEFAULT_OFFICE_HOURS, evening)).toBe(berlin('2026-12-08', '08:00'));
     // In service time on Monday the next open start is Tuesday's consultation, not now.
-    expect(nextOpenSlot(tischlerei, OFFICE_SERVICE_HOURS, berlin('2026-12-07', '10:00'))).toBe(berlin('2026-12-08', '08:00'));
-    expect(nextConsultation(tischlerei, OFFICE_SERVICE_HOURS, berlin('2026-12-08', '13:00'))).toBe(berlin('2026-12-10', '14:00'));
+    expect(nextOpenSlot(tischlerei, DEFAULT_OFFICE_HOURS, berlin('2026-12-07', '10:00'))).toBe(berlin('2026-12-08', '08:00'));
+    expect(nextConsultation(tischlerei, DEFAULT_OFFICE_HOURS, berlin('2026-12-08', '13:00'))).toBe(berlin('2026-12-10', '14:00'));
   });
 
   it("proposes the next opening, not the end of an override that runs into the plan's service time", () => {
@@ -94,12 +94,12 @@ describe('the firm day in words', () => {
       override: { mode: 'service', until: new Date(berlin('2026-12-07', '12:00')).toISOString() },
     });
     // Open from now until 18:00 (override, then the plan's service time); closed overnight; Tuesday's Sprechstunde.
-    expect(nextOpenSlot(schedule, OFFICE_SERVICE_HOURS, now)).toBe(berlin('2026-12-08', '08:00'));
+    expect(nextOpenSlot(schedule, DEFAULT_OFFICE_HOURS, now)).toBe(berlin('2026-12-08', '08:00'));
   });
 
   it('gives the whole next open stretch, for a callback deadline at its end', () => {
     // Monday evening: Tuesday opens with the Sprechstunde at 8:00; the service time follows until 18:00.
-    expect(nextOpenStretch(tischlerei, OFFICE_SERVICE_HOURS, berlin('2026-12-07', '19:00'))).toEqual({
+    expect(nextOpenStretch(tischlerei, DEFAULT_OFFICE_HOURS, berlin('2026-12-07', '19:00'))).toEqual({
       from: berlin('2026-12-08', '08:00'),
       to: berlin('2026-12-08', '18:00'),
     });
@@ -112,7 +112,7 @@ describe('the firm day in words', () => {
       {
         headerMode: undefined,
         fallback: undefined,
-        local: firmModeAt(schedule, OFFICE_SERVICE_HOURS, now),
+        local: firmModeAt(schedule, DEFAULT_OFFICE_HOURS, now),
         nextOpen: null,
         nextConsultation: null,
         now,

@@ -1,0 +1,66 @@
+/**
+ * `pbx-kamailio.mjs --home DIR [--refresh-seconds N] -- KAMAILIO ARGS…`: the main process of the
+ * vermittlung-kamailio unit. Runs Kamailio in the foreground as its child and does for it what `npm
+ * run stack` does (pbx/stack-runner.ts): each call to a closed firm Kamailio logs becomes a missed
+ * call in HOME/pbx/missed-calls/ for the server to sync, and the firms' timelines are rendered anew
+ * every 10 minutes so the days they hold never run out. Kamailio's output passes through to the journal.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { kamcmd } from '../../pbx/daemons.js';
+import { FirmdayReloader, TIMELINE_REFRESH_MS } from '../../pbx/firmday-reloader.js';
+import { spoolClosedCall } from '../../pbx/missed-calls.js';
+import { homeLayout } from '../../server/home/layout.js';
+
+const { values, positionals } = parseArgs({
+  options: { home: { type: 'string' }, 'refresh-seconds': { type: 'string' } },
+  allowPositionals: true,
+});
+const refreshMs = values['refresh-seconds'] ? Number(values['refresh-seconds']) * 1000 : TIMELINE_REFRESH_MS;
+if (!values.home || positionals.length === 0 || !(refreshMs > 0)) {
+  process.stderr.write('usage: pbx-kamailio.mjs --home DIR [--refresh-seconds N] -- KAMAILIO ARGS…\n');
+  process.exit(2);
+}
+const layout = homeLayout(resolve(values.home));
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+const [command, ...args] = positionals as [string, ...string[]];
+const kamailio = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+for (const stream of [kamailio.stdout, kamailio.stderr]) {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    process.stderr.write(`${line}\n`);
+    if (line.includes('FIRMDAY-CLOSED')) spoolClosedCall(layout.pbxDir, line, say);
+  });
+}
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => kamailio.kill(signal));
+
+const firmday = new FirmdayReloader({
+  htableDir: join(layout.pbxDir, 'htable'),
+  announceDir: join(layout.pbxDir, 'announcements'),
+  ctlSocket: join(layout.pbxDir, 'run', 'kamailio.ctl'),
+  directoryFile: layout.directory,
+  schedulesFile: layout.firmSchedules,
+  say,
+});
+let exited = false;
+kamailio.once('exit', (code, signal) => {
+  exited = true;
+  void firmday.stop().then(() => process.exit(code ?? (signal ? 1 : 0)));
+});
+
+// The timer starts once Kamailio answers on its control socket; the first render then is the config's own.
+const ctl = join(layout.pbxDir, 'run', 'kamailio.ctl');
+while (!exited) {
+  const up = await kamcmd(ctl, ['core.uptime']).then(
+    () => true,
+    () => false,
+  );
+  if (up) break;
+  await new Promise((done) => setTimeout(done, 200));
+}
+if (!exited) {
+  say(`firm timelines rendered anew every ${Math.round(refreshMs / 1000)} s`);
+  firmday.every(refreshMs);
+}
