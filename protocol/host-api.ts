@@ -12,8 +12,10 @@ import { NoInput, Void } from './method-io.js';
 import { AppInfo, LogEntry } from './app.js';
 import { billingMethods } from './billing-report.js';
 import { desktopEvents, desktopMethods } from './desktop.js';
+import { documentEvents, documentMethods } from './documents.js';
 import { firmScheduleMethods } from './firm-desk.js';
 import { identityEvents, identityMethods } from './identity.js';
+import { mailEvents, mailMethods } from './mail.js';
 import { pbxEvents, pbxMethods } from './pbx.js';
 import { presenceMethods } from './presence.js';
 import { Settings, SettingsPatch } from './settings.js';
@@ -40,8 +42,10 @@ export const hostMethods = {
   ...appMethods,
   ...billingMethods,
   ...desktopMethods,
+  ...documentMethods,
   ...firmScheduleMethods,
   ...identityMethods,
+  ...mailMethods,
   ...pbxMethods,
   ...presenceMethods,
   ...storeMethods,
@@ -58,7 +62,9 @@ export type HostOutput<M extends HostMethod> = z.output<(typeof hostMethods)[M][
 export const hostEvents = {
   ...appEvents,
   ...desktopEvents,
+  ...documentEvents,
   ...identityEvents,
+  ...mailEvents,
   ...pbxEvents,
   ...storeEvents,
   ...syncEvents,
