@@ -29,6 +29,11 @@ export const ErrorCode = z.enum([
   'keychain_unavailable',
   /** The bundle's sipDomain is not a host name or IP address (refused by name so IT sees what to fix). */
   'sip_domain_invalid',
+  /** The mail register's rules (protocol/mail.ts MAIL_ERRORS); the app says each under `mail.errors.<code>`. */
+  'mail_status_backwards',
+  'mail_destroy_unconfirmed',
+  'mail_receipt_reason',
+  'mail_no_disposition',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -126,7 +126,23 @@ export const MAIL_ERRORS = {
   receiptReason: 'mail_receipt_reason',
   /** `erledigt` without a disposition. */
   noDisposition: 'mail_no_disposition',
+  /** Sync API only: a push naming someone else than the pushing craftsman as `disposal_confirmed_by`. */
+  foreignConfirmation: 'mail_confirm_foreign',
 } as const;
+
+/**
+ * Fields of a `mail_item` only the firm's craftsman writes: that he opened it, that its paper may go.
+ * Everything else is the office's (teleworker, lead), except the status flow, which he may move too
+ * ("erledigt" with a comment on his Post screen). The server enforces both (docs/security.md).
+ */
+export const CRAFTSMAN_MAIL_FIELDS: readonly string[] = ['read_at', 'disposal_confirmed_by'];
+/** What a craftsman may write of his firm's mail items: his fields and the status flow. */
+export const CRAFTSMAN_WRITABLE_MAIL_FIELDS: readonly string[] = [
+  ...CRAFTSMAN_MAIL_FIELDS,
+  'status',
+  'status_log',
+  'disposition',
+];
 
 /** A scan due for deletion under the retention rules: the lead confirms before anything goes. */
 export const RetentionDue = z.object({
@@ -168,7 +184,10 @@ export const mailMethods = {
   'mail.markRead': { input: z.strictObject({ id: RecordId }), output: MailItem },
   /** The lead's list of scans past their retention period. */
   'mail.retentionDue': { input: NoInput, output: z.array(RetentionDue) },
-  /** The lead confirms: the items' documents are deleted (synced tombstones; the server drops unreferenced bytes). */
+  /**
+   * The lead confirms: the items' documents are deleted (synced tombstones; the server drops
+   * unreferenced bytes). Only items that are due; `purged` counts the documents deleted.
+   */
   'mail.purge': {
     input: z.strictObject({ ids: z.array(RecordId).min(1).max(500) }),
     output: z.object({ purged: z.number().int() }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Accelerator, UpdateChannel } from './desktop.js';
+import { MailKind } from './mail.js';
 
 export const Language = z.enum(['de', 'en']);
 export type Language = z.infer<typeof Language>;
@@ -16,6 +17,10 @@ export type Ringtone = z.infer<typeof Ringtone>;
 /** What "Nicht stören" does with an incoming call: refuse it (486) or forward it (302, docs/calls.md). */
 export const DndAction = z.enum(['reject', 'forward']);
 export type DndAction = z.infer<typeof DndAction>;
+
+/** Years a scan is kept after its item is erledigt, per kind; a kind left out keeps DEFAULT_RETENTION_YEARS. */
+export const MailRetentionYears = z.partialRecord(MailKind, z.number().int().min(1).max(30));
+export type MailRetentionYears = z.infer<typeof MailRetentionYears>;
 /**
  * The DND forward target: '' (none), a colleague's SIP user name or a phone number as typed. The
  * renderer normalises it (lib/phone/dnd.ts); here only its shape, so a hostile value never reaches SIP.
@@ -46,6 +51,7 @@ export const Settings = z.object({
   presenceIdleMinutes: z.number().int().min(0).max(240).default(10),
   dndAction: DndAction.default('reject'),
   dndForwardTarget: DndForwardTarget.default(''),
+  mailRetentionYears: MailRetentionYears.default({}),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -65,5 +71,6 @@ export const SettingsPatch = z.strictObject({
   presenceIdleMinutes: z.number().int().min(0).max(240).optional(),
   dndAction: DndAction.optional(),
   dndForwardTarget: DndForwardTarget.optional(),
+  mailRetentionYears: MailRetentionYears.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

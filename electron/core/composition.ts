@@ -18,6 +18,9 @@ import { LocalStore } from './store/store.js';
 import { storeHandlers } from './store/store-handlers.js';
 import { firmScheduleHandlers } from './store/firm-schedule-handlers.js';
 import { FirmScheduleRepository } from './store/firm-schedules.js';
+import { watchMailArrivals } from './store/mail-arrivals.js';
+import { mailHandlers } from './store/mail-handlers.js';
+import { MailRegister } from './store/mail-register.js';
 import { PbxConnection, type PbxEndpoint } from './pbx/pbx-connection.js';
 import { pbxHandlers } from './pbx/pbx-handlers.js';
 import { ServerClock } from './sync/server-clock.js';
@@ -122,6 +125,25 @@ export function createCore(options: CoreOptions): Core {
     return summary?.role === 'craftsman' && summary.tenants.some((t) => t.id === tenant);
   });
 
+  // The register acts as the profile's identity; the server checks the same roles on push (docs/security.md).
+  const mail = new MailRegister(store.writer, {
+    actor: () => {
+      const summary = identity.summary();
+      return summary && { user: summary.user, role: summary.role, tenants: summary.tenants.map((t) => t.id) };
+    },
+    retentionYears: () => settings.get().mailRetentionYears,
+  });
+  watchMailArrivals(
+    store.db,
+    mail,
+    events,
+    (tenant) => {
+      const summary = identity.summary();
+      return summary?.role === 'lead' || Boolean(summary?.tenants.some((t) => t.id === tenant));
+    },
+    store.writer.now,
+  );
+
   // One handler table per capability; the type makes a missing or misspelt method a compile error.
   const handlers: HostHandlers = {
     ...appHandlers({
@@ -135,6 +157,7 @@ export function createCore(options: CoreOptions): Core {
     ...desktopHandlers({ port: options.desktop ?? inertDesktop(options.appVersion), settings }),
     ...storeHandlers({ store, events, log: log.child('store') }),
     ...firmScheduleHandlers(store, schedules),
+    ...mailHandlers(store, mail),
     ...pbxHandlers({ connection: pbx, events }),
     ...syncHandlers(sync),
     ...billingHandlers({ endpoint: syncEndpoint, log: log.child('billing') }),

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { readDirectory, servesTenant, type Directory, type DirectoryUserEntry } from '../home/directory.js';
 import type { HomeLayout } from '../home/layout.js';
+import { CRAFTSMAN_MAIL_FIELDS, CRAFTSMAN_WRITABLE_MAIL_FIELDS } from '../../protocol/mail.js';
 import { BILLING_TABLES, LEAD_FIELDS, LEAD_TABLES, type SyncTable } from '../../protocol/sync.js';
 import { SyncHttpError } from '../sync/errors.js';
 
@@ -136,6 +137,10 @@ export class AccessControl {
     if (!this.mayServe(user, tenant)) return false;
     // Contracts, billed items and the confirmation of "nicht berechnen" are the office lead's alone.
     if (LEAD_TABLES.includes(table) || (field !== undefined && LEAD_FIELDS[table]?.includes(field))) return user.role === 'lead';
+    // The office registers a firm's mail; its craftsman marks it read, confirms disposal and may move its status.
+    if (table === 'mail_item' && field !== undefined) {
+      return user.role === 'craftsman' ? CRAFTSMAN_WRITABLE_MAIL_FIELDS.includes(field) : !CRAFTSMAN_MAIL_FIELDS.includes(field);
+    }
     // A firm's schedule is the craftsman's own (his firm only, by mayServe) and the office lead's, who runs every firm.
     return table !== 'firm_schedule' || user.role === 'craftsman' || user.role === 'lead';
   }

@@ -16,6 +16,7 @@ import type { Database } from '../db/database.js';
 import type { DirectoryUserEntry } from '../home/directory.js';
 import { SyncHttpError } from './errors.js';
 import { WRITE_LOCK, currentCursor, notifyCommit, writeFields } from './field-writes.js';
+import { checkMailRules } from './mail-rules.js';
 import { validatePush } from './validate-push.js';
 
 /** What the sync API needs of access control: the directory, and who may serve which tenant. */
@@ -40,6 +41,7 @@ export class SyncService {
     if (changes.length === 0) return { results: {}, cursor: await currentCursor(this.db), time: this.now() };
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      await checkMailRules(tx, changes, caller.user.id);
       const outcomes = await writeFields(tx, changes, caller.user.id);
       const cursor = await currentCursor(tx);
       const tenants = [...new Set(changes.filter((_, i) => outcomes[i]?.status === 'applied').map((c) => c.tenant))];

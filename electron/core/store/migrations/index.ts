@@ -8,6 +8,7 @@ import { up as firmSchedule } from './007-firm-schedule.js';
 import { up as messageForm } from './008-message-form.js';
 import { up as billing } from './009-billing.js';
 import { up as documents } from './010-documents.js';
+import { up as mailRegister } from './012-mail-register.js';
 
 /**
  * Numbered migrations; entry i brings a database from user_version i to i + 1. TypeScript modules
@@ -24,5 +25,6 @@ export const MIGRATIONS: readonly string[] = [
   messageForm,
   billing,
   documents,
+  mailRegister,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { PeerCertificate } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HybridLogicalClock } from '../../../protocol/index.js';
+import { AccessControl } from '../../../server/auth/access.js';
+import type { Database } from '../../../server/db/database.js';
+import { migrate } from '../../../server/db/migrations.js';
+import { PgDatabase } from '../../../server/db/pg-database.js';
+import { PgliteDatabase } from '../../../server/db/pglite-database.js';
+import { writeDirectory, type Directory } from '../../../server/home/directory.js';
+import { homeLayout } from '../../../server/home/layout.js';
+import type { SyncHttpError } from '../../../server/sync/errors.js';
+import { SyncService } from '../../../server/sync/sync-service.js';
+import { BACKENDS } from '../../helpers/sync-fixture.js';
+import { freshDatabase } from '../../helpers/sync-postgres.js';
+import { flatPulled, pushBody, type LooseChange } from '../../helpers/sync-wire.js';
+
+// The mail register's rules held by the server, whatever a client sends (docs/security.md).
+const DIRECTORY: Directory = {
+  version: 1,
+  tenants: [
+    { id: 'tischlerei', name: 'Tischlerei', numbers: [] },
+    { id: 'sanitaer', name: 'Sanitär', numbers: [] },
+  ],
+  users: [
+    { id: 'anna', name: 'Anna', role: 'teleworker', tenants: ['tischlerei', 'sanitaer'], certificates: [] },
+    { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['tischlerei'], certificates: [] },
+    { id: 'dora', name: 'Dora', role: 'craftsman', tenants: ['sanitaer'], certificates: [] },
+    { id: 'lena', name: 'Lena', role: 'lead', tenants: [], certificates: [] },
+  ],
+};
+
+describe.each(BACKENDS)('the mail register through the sync API on %s', (backend) => {
+  let dir: string;
+  let db: Database;
+  let drop: (() => Promise<void>) | undefined;
+  let sync: SyncService;
+  let access: AccessControl;
+  const clock = new HybridLogicalClock('cdcdcdcdcdcdcdcd');
+  const as = (cn: string) => access.identify({ subject: { CN: cn }, serialNumber: '01' } as unknown as PeerCertificate);
+  const field =
+    (id: string, tenant = 'tischlerei') =>
+    (f: string, value: string | null): LooseChange => ({
+      table: 'mail_item',
+      id,
+      tenant,
+      field: f,
+      value,
+      version: clock.tick(),
+    });
+  const refusal = (cn: string, changes: LooseChange[]) =>
+    sync.push(as(cn), pushBody(changes)).then(
+      () => 'accepted',
+      (error: SyncHttpError) => ({ status: error.status, code: error.code, item: error.item }),
+    );
+  const register = async (kind: string, tenant = 'tischlerei') => {
+    const id = randomUUID();
+    const f = field(id, tenant);
+    await sync.push(
+      as('anna'),
+      pushBody([
+        f('received_on', '2026-12-01'),
+        f('received_log', '[]'),
+        f('sender', 'Amtsgericht'),
+        f('kind', kind),
+        f('status', 'eingegangen'),
+        f('status_log', JSON.stringify([{ status: 'eingegangen', by: 'anna', at: '2026-12-01T09:00:00.000Z' }])),
+      ]),
+    );
+    return { id, f };
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vermittlung-mail-rules-'));
+    const layout = homeLayout(dir);
+    writeDirectory(layout.directory, DIRECTORY);
+    if (backend === 'postgres') {
+      const fresh = await freshDatabase('mail_rules');
+      drop = () => fresh.drop();
+      db = new PgDatabase(fresh.url, () => undefined);
+    } else {
+      db = await PgliteDatabase.open(join(dir, 'db'));
+    }
+    await migrate(db);
+    access = new AccessControl(layout, () => undefined);
+    sync = new SyncService(db, access);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+    await drop?.();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses vernichtet on an Einschreiben until its craftsman confirmed, in one push or over two', async () => {
+    const { id, f } = await register('einschreiben');
+    expect(await refusal('anna', [f('status', 'erledigt'), f('disposition', 'vernichtet')])).toEqual({
+      status: 403,
+      code: 'mail_destroy_unconfirmed',
+      item: `tischlerei/mail_item/${id}/disposition`,
+    });
+    // Nor by turning an archived letter into an Einschreiben after the paper went.
+    const brief = await register('brief');
+    expect(await refusal('anna', [brief.f('disposition', 'vernichtet')])).toBe('accepted');
+    expect(await refusal('anna', [brief.f('kind', 'gericht')])).toMatchObject({ status: 403, code: 'mail_destroy_unconfirmed' });
+    // The confirmation is the craftsman's own: not the office's, not in another's name.
+    expect(await refusal('anna', [f('disposal_confirmed_by', 'carl')])).toMatchObject({
+      status: 403,
+      code: 'schedule_read_only',
+    });
+    expect(await refusal('carl', [f('disposal_confirmed_by', 'lena')])).toMatchObject({
+      status: 403,
+      code: 'mail_confirm_foreign',
+    });
+    expect(await refusal('carl', [f('disposal_confirmed_by', 'carl')])).toBe('accepted');
+    expect(await refusal('anna', [f('status', 'erledigt'), f('disposition', 'vernichtet')])).toBe('accepted');
+    // A Behörde item with the confirmation in the same push is taken too.
+    const amt = await register('behoerde');
+    expect(await refusal('carl', [amt.f('disposal_confirmed_by', 'carl'), amt.f('disposition', 'vernichtet')])).toBe('accepted');
+  });
+
+  it('refuses a changed date of receipt without a log entry that leads to it with a reason', async () => {
+    const { id, f } = await register('brief');
+    const entry = (to: string, reason: string) => ({
+      from: '2026-12-01',
+      to,
+      reason,
+      by: 'anna',
+      at: '2026-12-02T09:00:00.000Z',
+    });
+    expect(await refusal('anna', [f('received_on', '2026-11-28')])).toEqual({
+      status: 400,
+      code: 'mail_receipt_reason',
+      item: `tischlerei/mail_item/${id}/received_on`,
+    });
+    expect(
+      await refusal('anna', [f('received_on', '2026-11-28'), f('received_log', JSON.stringify([entry('2026-11-28', ' ')]))]),
+    ).toMatchObject({
+      code: 'mail_receipt_reason',
+    });
+    expect(
+      await refusal('anna', [
+        f('received_on', '2026-11-28'),
+        f('received_log', JSON.stringify([entry('2026-11-27', 'Stempel')])),
+      ]),
+    ).toMatchObject({
+      code: 'mail_receipt_reason',
+    });
+    // The log pushed first, the day after (a push cut in two): the stored entry counts.
+    expect(await refusal('anna', [f('received_log', JSON.stringify([entry('2026-11-28', 'Poststempel')]))])).toBe('accepted');
+    expect(await refusal('anna', [f('received_on', '2026-11-28')])).toBe('accepted');
+    // Pushing the same day again is no change.
+    expect(await refusal('anna', [f('received_on', '2026-11-28')])).toBe('accepted');
+  });
+
+  it('lets the craftsman write only his fields and the status flow of his own firm’s mail', async () => {
+    const { f } = await register('brief');
+    expect(await refusal('carl', [f('read_at', '2026-12-02T08:00:00.000Z')])).toBe('accepted');
+    expect(await refusal('carl', [f('status', 'erledigt'), f('status_log', '[]'), f('disposition', 'archiviert')])).toBe(
+      'accepted',
+    );
+    expect(await refusal('carl', [f('sender', 'jemand')])).toMatchObject({ status: 403, code: 'schedule_read_only' });
+    expect(await refusal('anna', [f('read_at', '2026-12-02T08:00:00.000Z')])).toMatchObject({
+      status: 403,
+      code: 'schedule_read_only',
+    });
+    expect(await refusal('lena', [f('subject', 'Mahnung')])).toBe('accepted');
+    const other = await register('brief', 'sanitaer');
+    expect(await refusal('carl', [other.f('read_at', '2026-12-02T08:00:00.000Z')])).toMatchObject({
+      status: 403,
+      code: 'forbidden_tenant',
+    });
+    const pulled = async (cn: string) =>
+      new Set(
+        flatPulled(await sync.pull(as(cn), {}))
+          .filter((c) => c.table === 'mail_item')
+          .map((c) => c.tenant),
+      );
+    expect(await pulled('carl')).toEqual(new Set(['tischlerei']));
+    expect(await pulled('dora')).toEqual(new Set(['sanitaer']));
+  });
+});
