@@ -53,6 +53,7 @@ export const DocumentSource = z.discriminatedUnion('from', [
 export type DocumentSource = z.infer<typeof DocumentSource>;
 
 export const Attachment = z.strictObject({ table: z.enum(['mail_item', 'note', 'contact', 'call']), id: RecordId });
+export type Attachment = z.infer<typeof Attachment>;
 
 export const documentMethods = {
   'intake.list': { input: NoInput, output: z.array(IntakeFile) },

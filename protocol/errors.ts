@@ -34,6 +34,15 @@ export const ErrorCode = z.enum([
   'mail_destroy_unconfirmed',
   'mail_receipt_reason',
   'mail_no_disposition',
+  /** The host has no file dialog (the browser shell): the file is dropped onto the window instead. */
+  'dialog_unavailable',
+  /** Documents (protocol/blobs.ts `BlobErrorCode`): the renderer shows `documents.errors.<code>`. */
+  'unsupported_type',
+  'blob_too_large',
+  'hash_mismatch',
+  'blob_forbidden',
+  'blob_not_found',
+  'integrity',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

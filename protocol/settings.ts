@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BLOB_CACHE_BYTES } from './blobs.js';
 import { Accelerator, UpdateChannel } from './desktop.js';
 import { MailKind } from './mail.js';
 
@@ -31,6 +32,18 @@ export const DndForwardTarget = z
   .max(64)
   .regex(/^$|^[A-Za-z0-9][A-Za-z0-9._-]*$|^\+?[0-9][0-9 ()/.-]*$/, 'not a user name or phone number');
 
+/** An absolute folder path of the host (POSIX or Windows), or '' for none. */
+export const IntakeFolder = z
+  .string()
+  .max(1024)
+  .regex(/^$|^\/|^[A-Za-z]:[\\/]|^\\\\/, 'must be an absolute folder path');
+/** At least 64 MB, so that a single large scan always fits; at most 1 TB. */
+export const DocumentCacheBytes = z
+  .number()
+  .int()
+  .min(64 * 1024 * 1024)
+  .max(1024 ** 4);
+
 /** User preferences kept per profile. Every field has a default so an old file still loads. */
 export const Settings = z.object({
   language: Language.default('de'),
@@ -52,6 +65,10 @@ export const Settings = z.object({
   dndAction: DndAction.default('reject'),
   dndForwardTarget: DndForwardTarget.default(''),
   mailRetentionYears: MailRetentionYears.default({}),
+  /** The folder the office's scanner writes into ('' = none): its PDFs and images are the intake list. */
+  intakeFolder: IntakeFolder.default(''),
+  /** The local copies of documents are kept within this many bytes (least recently used go first). */
+  documentCacheBytes: DocumentCacheBytes.default(DEFAULT_BLOB_CACHE_BYTES),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -72,5 +89,7 @@ export const SettingsPatch = z.strictObject({
   dndAction: DndAction.optional(),
   dndForwardTarget: DndForwardTarget.optional(),
   mailRetentionYears: MailRetentionYears.optional(),
+  intakeFolder: IntakeFolder.optional(),
+  documentCacheBytes: DocumentCacheBytes.optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatch>;

@@ -11,8 +11,16 @@ import { defaultPolicyFile, installationPins } from './identity/install-policy.j
 import { KeytarSecretStore } from './identity/keytar-store.js';
 import { SafeStorageSecretStore, type SafeStoragePort } from './identity/safe-storage-store.js';
 import type { SecretStore } from './identity/secret-store.js';
+import { BlobCache } from './blobs/blob-cache.js';
+import { BlobHttpClient } from './blobs/blob-http.js';
+import { BlobUploader } from './blobs/blob-uploader.js';
+import type { DocumentDialogPort } from './documents/dialog-port.js';
+import { documentHandlers } from './documents/document-handlers.js';
+import { DocumentPrefetcher } from './documents/document-prefetch.js';
+import { DocumentService } from './documents/document-service.js';
+import { IntakeWatcher } from './documents/intake-watcher.js';
 import { createDispatcher, type Dispatch, type HostHandlers } from './host-api/dispatch.js';
-import { FileLogger, type Logger } from './log/logger.js';
+import { FileLogger, type LogContext, type Logger } from './log/logger.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { LocalStore } from './store/store.js';
 import { storeHandlers } from './store/store-handlers.js';
@@ -48,6 +56,10 @@ export interface CoreOptions {
   safeStorage?: SafeStoragePort;
   /** Replaces keytar/safeStorage (tests: MemorySecretStore, or keytar under a test keyring). */
   secretStores?: SecretStore[];
+  /** Electron's open and save dialogs for documents; the browser shell has none (`dialog_unavailable`). */
+  documentDialogs?: DocumentDialogPort;
+  /** Whether pulled documents are downloaded at once; by default only in a craftsman's app. */
+  documentPrefetch?: boolean;
 }
 
 export interface Core {
@@ -116,7 +128,53 @@ export function createCore(options: CoreOptions): Core {
   events.subscribe((e) => {
     if (e.event === 'store.changed' && e.payload.source !== 'sync') sync.notifyLocalChange();
   });
+
+  // Documents: the bytes travel beside the records, over the same server and certificate; the
+  // upload queue runs while sync runs and is tried again as soon as the server answers.
+  const blobHttp = new BlobHttpClient(
+    () => syncEndpoint()?.url,
+    () => syncEndpoint()?.tls,
+  );
+  const cacheLimit = () => settings.get().documentCacheBytes;
+  const blobCache = new BlobCache(store.db, join(options.profileDir, 'documents'), blobHttp, cacheLimit);
+  const uploader = new BlobUploader(store.db, blobCache, blobHttp, {
+    log: (m, f) => log.child('documents').info(m, f as LogContext),
+  });
+  sync.onStatus((status) => {
+    if (status.state === 'online') uploader.nudge();
+  });
+  const prefetcher = new DocumentPrefetcher({
+    db: store.db,
+    cache: blobCache,
+    limitBytes: cacheLimit,
+    enabled: () => options.documentPrefetch ?? identity.summary()?.role === 'craftsman',
+    log: log.child('documents'),
+  });
+  events.subscribe((e) => {
+    if (e.event === 'store.changed' && e.payload.source === 'sync' && e.payload.table === 'document') {
+      prefetcher.pulled(e.payload.ids);
+    }
+  });
+  const intake = new IntakeWatcher({
+    folder: () => settings.get().intakeFolder,
+    onChange: (files) => events.emit('intake.changed', files),
+    log: log.child('intake'),
+  });
+  events.subscribe((e) => {
+    if (e.event === 'settings.changed') intake.start();
+  });
+  const documents = new DocumentService({
+    store,
+    cache: blobCache,
+    uploader,
+    intake,
+    ...(options.documentDialogs ? { dialogs: options.documentDialogs } : {}),
+    log: log.child('documents'),
+  });
+
   sync.start();
+  uploader.start();
+  intake.start();
 
   // A craftsman edits his own firms' schedules, the lead every firm's, a teleworker none (the server says the same).
   const schedules = new FirmScheduleRepository(store.writer, (tenant) => {
@@ -167,6 +225,7 @@ export function createCore(options: CoreOptions): Core {
       onLoaded: (me) => store.lookup.seedTenants(me.tenants),
     }),
     ...identityHandlers(identity, events),
+    ...documentHandlers(documents, intake),
   };
 
   log.info('core started', { shell: options.shell, version: options.appVersion });
@@ -176,7 +235,11 @@ export function createCore(options: CoreOptions): Core {
     log,
     identity,
     close: async () => {
-      await sync.stop();
+      intake.stop();
+      prefetcher.stop();
+      await Promise.all([sync.stop(), uploader.stop()]);
+      await prefetcher.idle();
+      blobHttp.close();
       pbx.close();
       store.close();
       log.info('core stopped');

@@ -10,6 +10,7 @@ import { createCore, type Core } from '../core/composition.js';
 import { electronSafeStorage } from './safe-storage.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { DeferredLogger } from './deferred-logger.js';
+import { electronDocumentDialogs } from './document-dialogs.js';
 import { DesktopIntegration, type Emit } from './desktop.js';
 import { handle } from './ipc.js';
 import { claimLinkSchemes } from './link-handler.js';
@@ -102,6 +103,7 @@ if (!app.requestSingleInstanceLock()) {
       shell: 'electron',
       desktop,
       safeStorage: electronSafeStorage(),
+      documentDialogs: electronDocumentDialogs(),
     });
     desktopLog.attach(core.log);
     handle(ipcMain, core.dispatch, core.log.child('ipc'));

@@ -1,6 +1,13 @@
 import { open } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
-import { BLOB_CHUNK_BYTES, BLOB_ERROR_CODES, SNIFF_BYTES, sniffBlobType, type BlobType } from '../../../protocol/index.js';
+import {
+  BLOB_CHUNK_BYTES,
+  BLOB_ERROR_CODES,
+  BlobErrorCode,
+  SNIFF_BYTES,
+  sniffBlobType,
+  type BlobType,
+} from '../../../protocol/index.js';
 import { SyncRequestError } from '../sync/sync-client.js';
 import type { BlobCache } from './blob-cache.js';
 import { BlobError } from './blob-error.js';
@@ -75,6 +82,24 @@ export class BlobUploader {
         )
         .all() as QueuedUpload[]
     ).filter((u) => !u.lastError?.startsWith('refused:'));
+  }
+
+  /**
+   * Whether a blob still waits in the queue, and the code the server refused it with, if it did
+   * (a refusal for a firm not served reads as `blob_forbidden`).
+   */
+  state(sha256: string): { uploading: boolean; error: BlobErrorCode | null } {
+    const row = this.db.prepare('SELECT last_error AS lastError FROM blob_upload WHERE sha256 = ?').get(sha256) as
+      { lastError: string | null } | undefined;
+    if (!row) return { uploading: false, error: null };
+    if (!row.lastError?.startsWith('refused:')) return { uploading: true, error: null };
+    const code = BlobErrorCode.safeParse(row.lastError.slice('refused:'.length));
+    return { uploading: true, error: code.success ? code.data : 'blob_forbidden' };
+  }
+
+  /** Tries the queue now instead of after the backoff (the server is reachable again). */
+  nudge(): void {
+    this.wake?.();
   }
 
   /** Works the queue off in the background until stop(); waits with backoff while the server is away. */
