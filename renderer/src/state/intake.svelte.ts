@@ -1,5 +1,5 @@
-import type { IntakeFile, MailItem, MailItemCreate } from '../../../protocol/index.js';
-import { call, on } from '../lib/host/client.js';
+import { HostError, type IntakeFile, type MailItem, type MailItemCreate } from '../../../protocol/index.js';
+import { call, on, shellKind } from '../lib/host/client.js';
 import { bytesToBase64 } from '../lib/documents/pdf.js';
 import { reportError } from './errors.svelte.js';
 import { closeDocument, showDocument } from './document-viewer.svelte.js';
@@ -64,7 +64,15 @@ export async function selectDroppedFile(file: File): Promise<void> {
   }
 }
 
+/**
+ * "Datei wählen": the host's dialog opens when the item is filed. The browser shell has none; it
+ * says so at once, before anything is registered, and the file is dropped onto the window instead.
+ */
 export function selectDialog(): void {
+  if (shellKind === 'browser') {
+    reportError(new HostError('dialog_unavailable', 'the browser shell has no file dialog'), 'intake.dialog');
+    return;
+  }
   closeDocument();
   intakeState.selected = { from: 'dialog' };
 }

@@ -21,8 +21,16 @@ export const postState = $state({
 
 let generation = 0;
 let following = false;
+let listening = false;
 
 export async function refreshPost(): Promise<void> {
+  if (!listening) {
+    listening = true;
+    // The office files on another PC; sync brings the item and its scans, the list follows.
+    on('store.changed', (change) => {
+      if (change.table === 'mail_item' || change.table === 'document') void refreshPost();
+    });
+  }
   const mine = ++generation;
   if (postState.items.length === 0) postState.status = 'loading';
   try {
@@ -42,16 +50,14 @@ export function unreadCount(): number {
 }
 
 /**
- * For a craftsman: keeps the list live (the office files on another PC, sync brings it) and shows a
- * desktop notification for each new piece of mail; a click on it opens the item on "Post".
+ * For a craftsman (called again whenever the identity changes, e.g. right after the import): keeps
+ * the list and the nav's unread count live and shows a desktop notification for each new piece of
+ * mail; a click on it opens the item on "Post".
  */
 export function followPost(): void {
   if (following || identityState.summary?.role !== 'craftsman') return;
   following = true;
   void refreshPost();
-  on('store.changed', (change) => {
-    if (change.table === 'mail_item' || change.table === 'document') void refreshPost();
-  });
   on('mail.arrived', (mail) => {
     void refreshPost();
     const translate = get(t);
