@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { MethodSpec } from './host-api.js';
 import { NoInput } from './method-io.js';
-import { RecordId, TenantId } from './sync.js';
+import { RecordId, TenantId, type FieldValue } from './sync.js';
 
 export const MAIL_KINDS = ['brief', 'einschreiben', 'rechnung', 'mahnung', 'behoerde', 'gericht', 'paket', 'sonstiges'] as const;
 export const MailKind = z.enum(MAIL_KINDS);
@@ -143,6 +143,50 @@ export const CRAFTSMAN_WRITABLE_MAIL_FIELDS: readonly string[] = [
   'status_log',
   'disposition',
 ];
+
+/** A pushed `mail_item` value that is not what its field holds (HTTP 400, the field named). */
+export const INVALID_MAIL_ITEM_CODE = 'invalid_mail_item';
+
+const MAIL_FIELD_SHAPES: Readonly<Record<string, z.ZodType>> = {
+  received_on: Day,
+  deadline: Day.nullable(),
+  kind: MailKind,
+  status: MailStatus,
+  disposition: MailDisposition.nullable(),
+};
+const MAIL_LOG_SHAPES: Readonly<Record<string, z.ZodType>> = {
+  received_log: z.array(ReceiptChange),
+  status_log: z.array(StatusStep),
+};
+
+/**
+ * Why a pushed `mail_item` value is not one its field may hold, or undefined: every app shows the
+ * register, so a value it could not read is refused at the server, never stored.
+ */
+export function mailFieldFault(field: string, value: FieldValue): string | undefined {
+  const shape = MAIL_FIELD_SHAPES[field];
+  if (shape) return shape.safeParse(value).success ? undefined : `${field} must be ${describeShape(field)}`;
+  const log = MAIL_LOG_SHAPES[field];
+  if (!log) return undefined;
+  if (typeof value !== 'string') return `${field} must be JSON text`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return `${field} is not valid JSON`;
+  }
+  const result = log.safeParse(parsed);
+  if (result.success) return undefined;
+  const issue = result.error.issues[0];
+  return `${field}${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`;
+}
+
+function describeShape(field: string): string {
+  if (field === 'kind') return `one of ${MAIL_KINDS.join(', ')}`;
+  if (field === 'status') return `one of ${MAIL_STATUSES.join(', ')}`;
+  if (field === 'disposition') return `null or one of ${MailDisposition.options.join(', ')}`;
+  return field === 'deadline' ? 'null or a date YYYY-MM-DD' : 'a date YYYY-MM-DD';
+}
 
 /** A scan due for deletion under the retention rules: the lead confirms before anything goes. */
 export const RetentionDue = z.object({

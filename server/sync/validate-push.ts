@@ -17,6 +17,8 @@ import {
   scheduleFieldFault,
   contractFieldFault,
   contractRecordId,
+  INVALID_MAIL_ITEM_CODE,
+  mailFieldFault,
   type SyncTable,
 } from '../../protocol/index.js';
 import { SyncHttpError } from './errors.js';
@@ -98,6 +100,10 @@ export function validatePush(
               const message = `the contract of ${tenant} from ${String(change.value)} is the record ${contractRecordId(tenant, String(change.value))}`;
               throw bad(itemPath(tenant, table, id), message, INVALID_CONTRACT_CODE);
             }
+          }
+          if (change.table === 'mail_item') {
+            const wrong = mailFieldFault(change.field, change.value);
+            if (wrong !== undefined) throw bad(path, wrong, INVALID_MAIL_ITEM_CODE);
           }
           // PostgreSQL's JSON refuses these inside the transaction; refused here, the client learns
           // which field it is instead of retrying an internal error forever.

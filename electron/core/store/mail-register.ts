@@ -17,6 +17,7 @@ import {
   type MailRetentionYears,
   type RetentionDue,
 } from '../../../protocol/index.js';
+import { addYears, berlinDay, parseLog } from './mail-values.js';
 import type { RecordWriter } from './writer.js';
 
 /** Who acts on the register: the profile's identity (user id, role, the firms it serves). */
@@ -55,26 +56,6 @@ interface Row {
   disposition: string | null;
   disposal_confirmed_by: string | null;
   read_at: string | null;
-}
-
-const BERLIN_DAY = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Berlin',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The calendar day (YYYY-MM-DD) in Germany at `ms`: the date of receipt is the office's day, not UTC's. */
-export function berlinDay(ms: number): string {
-  return BERLIN_DAY.format(new Date(ms));
-}
-
-/** `day` plus whole years; 29 February becomes 28 February in a common year. */
-export function addYears(day: string, years: number): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y + years, m - 1, d));
-  if (date.getUTCDate() !== d) date.setUTCDate(0);
-  return date.toISOString().slice(0, 10);
 }
 
 // An item is listed once its identifying fields are there: a record pulled over two pages is not half shown.
@@ -389,22 +370,4 @@ export class MailRegister {
     if (actor.role !== 'lead') throw new HostError('forbidden', 'only the office lead decides on retention', 'role');
     return actor;
   }
-}
-
-function parseLog<T>(
-  text: string | null,
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
-): T[] {
-  if (!text) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(parsed)) return [];
-  return parsed.flatMap((entry) => {
-    const result = schema.safeParse(entry);
-    return result.success ? [result.data] : [];
-  });
 }

@@ -155,6 +155,22 @@ describe.each(BACKENDS)('the mail register through the sync API on %s', (backend
     expect(await refusal('anna', [f('received_on', '2026-11-28')])).toBe('accepted');
   });
 
+  it('refuses values the register could not read, naming the field', async () => {
+    const { id, f } = await register('brief');
+    expect(await refusal('anna', [f('kind', 'steuer')])).toEqual({
+      status: 400,
+      code: 'invalid_mail_item',
+      item: `tischlerei/mail_item/${id}/kind`,
+    });
+    expect(await refusal('anna', [f('received_on', '1.12.2026')])).toMatchObject({ status: 400, code: 'invalid_mail_item' });
+    expect(await refusal('anna', [f('status_log', '{"status":')])).toMatchObject({ status: 400, code: 'invalid_mail_item' });
+    expect(await refusal('anna', [f('status_log', JSON.stringify([{ status: 'erledigt' }]))])).toMatchObject({
+      status: 400,
+      code: 'invalid_mail_item',
+    });
+    expect(await refusal('anna', [f('deadline', null), f('disposition', null), f('subject', null)])).toBe('accepted');
+  });
+
   it('lets the craftsman write only his fields and the status flow of his own firm’s mail', async () => {
     const { f } = await register('brief');
     expect(await refusal('carl', [f('read_at', '2026-12-02T08:00:00.000Z')])).toBe('accepted');

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { HostError, type HostEvent } from '../../../../../protocol/index.js';
 import { HostEventBus } from '../../../../../electron/core/events.js';
 import { watchMailArrivals } from '../../../../../electron/core/store/mail-arrivals.js';
-import { addYears, berlinDay, MailRegister, type MailActor } from '../../../../../electron/core/store/mail-register.js';
+import { MailRegister, type MailActor } from '../../../../../electron/core/store/mail-register.js';
+import { addYears, berlinDay } from '../../../../../electron/core/store/mail-values.js';
 import { openStore } from '../../../../helpers/unit-store.js';
 
 const ANNA: MailActor = { user: 'anna', role: 'teleworker', tenants: ['schreinerei', 'elektro'] };
