@@ -13,6 +13,7 @@ import { readDirectory, serviceCalendarUrl } from './home/directory.js';
 import { homeLayout } from './home/layout.js';
 import { stderrLog } from './log.js';
 import { startSyncServer } from './server.js';
+import { smtpSettingsFromFlags } from './smtp/smtp-settings.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,11 +24,21 @@ const { values } = parseArgs({
     database: { type: 'string' },
     /** The largest document (scan, photo) accepted, in MB; default 50. */
     'max-document-mb': { type: 'string' },
+    /** A directory for the documents' bytes instead of the database. */
+    'blob-dir': { type: 'string' },
+    /** The office's SMTP relay for e-mailing forwarded scans (docs/server-install.md). */
+    'smtp-host': { type: 'string' },
+    'smtp-port': { type: 'string' },
+    'smtp-from': { type: 'string' },
+    'smtp-tls': { type: 'string' },
+    'smtp-user': { type: 'string' },
+    'smtp-ca': { type: 'string' },
   },
 });
 if (!values.home) {
   process.stderr.write(
-    'usage: npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…] [--max-document-mb N]\n',
+    'usage: npm run server -- --home DIR [--port N] [--feed-port N] [--database postgres://…] [--max-document-mb N] [--blob-dir DIR]\n' +
+      '       [--smtp-host HOST --smtp-from ADDRESS [--smtp-port N] [--smtp-tls implicit|starttls|none] [--smtp-user U] [--smtp-ca FILE]]\n',
   );
   process.exit(2);
 }
@@ -67,6 +78,13 @@ if (maxDocumentMb !== undefined && !(Number.isInteger(maxDocumentMb) && maxDocum
   process.stderr.write(`--max-document-mb must be a whole number from 1 to 4096, got ${values['max-document-mb']}\n`);
   process.exit(2);
 }
+let smtp;
+try {
+  smtp = smtpSettingsFromFlags(values);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
 const port = portOption('port');
 const feedPort = portOption('feed-port');
 const log = stderrLog('server');
@@ -77,6 +95,8 @@ const server = await startSyncServer({
   host: values.host,
   ...(values.database ? { database: values.database } : {}),
   ...(maxDocumentMb ? { maxBlobBytes: maxDocumentMb * 1024 * 1024 } : {}),
+  ...(values['blob-dir'] ? { blobDir: resolve(values['blob-dir']) } : {}),
+  ...(smtp ? { smtp } : {}),
   log,
 });
 process.stdout.write(`Vermittlung-Server läuft: ${server.url} (Kalender-Feed: ${server.feedUrl})\n`);

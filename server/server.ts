@@ -5,7 +5,10 @@ import { AccessControl } from './auth/access.js';
 import { readLetterhead } from './billing/letterhead.js';
 import { ReportService } from './billing/report-service.js';
 import { collectBlobs, DEFAULT_BLOB_GC, type BlobGcOptions } from './blobs/blob-gc.js';
+import { DirectoryBlobBytes } from './blobs/blob-dir.js';
 import { BlobStore } from './blobs/blob-store.js';
+import { DocumentMailer } from './smtp/document-mailer.js';
+import type { SmtpSettings } from './smtp/smtp-settings.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrations.js';
 import { PgDatabase } from './db/pg-database.js';
@@ -46,6 +49,12 @@ export interface ServerOptions {
   cdrIngestIntervalMs?: number;
   /** The largest document accepted, in bytes (default DEFAULT_MAX_BLOB_BYTES, 50 MB). */
   maxBlobBytes?: number;
+  /** A directory for the documents' bytes instead of the database (`--blob-dir`). */
+  blobDir?: string;
+  /** The office's SMTP relay: forwarded scans are e-mailed to the firm's `mailTo` (none = no e-mail). */
+  smtp?: SmtpSettings;
+  /** How often the e-mail of forwarded scans looks even without a commit (default 10 s). */
+  documentMailIntervalMs?: number;
   /** How often unreferenced document bytes are collected (default every 10 minutes), and its graces. */
   blobGc?: Partial<BlobGcOptions> & { intervalMs?: number };
 }
@@ -77,7 +86,24 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const sync = new SyncService(db, access, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
   const schedules = new FirmScheduleExporter(db, layout.firmSchedules, log);
-  const blobStore = new BlobStore(db, options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES);
+  const blobStore = new BlobStore(
+    db,
+    options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
+    ...(options.blobDir ? [new DirectoryBlobBytes(options.blobDir)] : []),
+  );
+  const mailer = options.smtp
+    ? new DocumentMailer({
+        db,
+        blobs: blobStore,
+        smtp: options.smtp,
+        recipient: (tenant) => {
+          const entry = access.directory.tenants.find((t) => t.id === tenant);
+          return entry?.mailTo ? { name: entry.name, address: entry.mailTo } : undefined;
+        },
+        log,
+        ...(options.documentMailIntervalMs ? { intervalMs: options.documentMailIntervalMs } : {}),
+      })
+    : undefined;
 
   // PostgreSQL may still be starting (or restarting): wait for it rather than give up.
   for (let attempt = 1; ; attempt++) {
@@ -89,6 +115,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
           try {
             const { cursor, tenants } = JSON.parse(payload) as { cursor: string; tenants: string[] | null };
             hub.nudge(tenants, cursor);
+            mailer?.kick();
             // The PBX routes by the schedules: every commit may have changed one.
             void schedules.refresh();
           } catch {
@@ -226,7 +253,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     () => {
       if (collecting) return;
       collecting = true;
-      collectBlobs(db, gcOptions)
+      collectBlobs(db, gcOptions, blobStore.bytes)
         .then(
           (gone) => gone.length > 0 && log('document bytes collected', { blobs: gone.length }),
           (error: unknown) => log('document collection failed', { reason: (error as Error).message }),
@@ -236,12 +263,14 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
     options.blobGc?.intervalMs ?? 10 * 60_000,
   );
   blobGc.unref();
+  await mailer?.start();
 
   const host = options.host ?? '127.0.0.1';
   const close = async (): Promise<void> => {
     clearTimeout(publishRetry);
     clearInterval(importTimer);
     clearInterval(blobGc);
+    await mailer?.close();
     access.close();
     await cdrs.stop();
     await usage.stop();

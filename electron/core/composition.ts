@@ -161,7 +161,10 @@ export function createCore(options: CoreOptions): Core {
     log: log.child('intake'),
   });
   events.subscribe((e) => {
-    if (e.event === 'settings.changed') intake.start();
+    if (e.event !== 'settings.changed') return;
+    intake.start();
+    // A lowered cache limit holds at once, not only at the next download.
+    blobCache.evict();
   });
   const documents = new DocumentService({
     store,

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { DEFAULT_GREETING_TEMPLATE, describeGreetingProblem, greetingProblems } from '../../protocol/greeting.js';
 import { TenantId } from '../../protocol/sync.js';
-import type { DirectoryTenantEntry } from '../home/directory.js';
+import { DirectoryTenantEntry } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 
 /**
@@ -13,9 +13,10 @@ import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
  * `{firmenname}` is refused at the command line instead of being read out to a customer.
  */
 export const TENANT_USAGE = `  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"]
-                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR
+                [--ring-seconds N] [--craftsman-fallback yes|no] [--mail-to ADDRESS] --home DIR
   tenant set ID [--name "…"] [--number +49…]… [--mobile +49… | --no-mobile] [--greeting "…" | --no-greeting] [--hours "…"]
-                [--ring-seconds N] [--craftsman-fallback yes|no] --home DIR
+                [--ring-seconds N] [--craftsman-fallback yes|no] [--mail-to ADDRESS | --no-mail-to] --home DIR
+      --mail-to: the craftsman's e-mail address; forwarded scans are sent there (needs the server's --smtp-host)
       greeting placeholders: {gruss} (Guten Morgen/Tag/Abend), {firma}, {name} (whoever answers);
       without a greeting a firm uses "${DEFAULT_GREETING_TEMPLATE}"`;
 
@@ -46,7 +47,15 @@ const spec = {
   hours: { type: 'string' },
   'ring-seconds': { type: 'string' },
   'craftsman-fallback': { type: 'string' },
+  'mail-to': { type: 'string' },
+  'no-mail-to': { type: 'boolean' },
 } as const;
+
+/** An e-mail address as the directory schema takes it. */
+function mailToOption(value: string, usage: UsageErrorFactory): string {
+  if (!DirectoryTenantEntry.shape.mailTo.safeParse(value).success) throw usage(`--mail-to: "${value}" is not an e-mail address`);
+  return value;
+}
 
 /** How long a firm's first group rings before the fallback group (the PBX's routing, docs/firm-day.md). */
 function ringSecondsOption(value: string, usage: UsageErrorFactory): number {
@@ -77,7 +86,9 @@ function parse(argv: string[], usage: UsageErrorFactory) {
   if (values.name !== undefined && values.name.trim() === '') throw usage('--name must not be empty');
   if (values.mobile !== undefined && values['no-mobile']) throw usage('--mobile and --no-mobile exclude each other');
   if (values.greeting !== undefined && values['no-greeting']) throw usage('--greeting and --no-greeting exclude each other');
+  if (values['mail-to'] !== undefined && values['no-mail-to']) throw usage('--mail-to and --no-mail-to exclude each other');
   return {
+    mailTo: values['mail-to'] === undefined ? undefined : mailToOption(values['mail-to'], usage),
     id: id.data,
     values,
     ca: new OfficeCa(resolve(values.home)),
@@ -106,16 +117,18 @@ function checkNumbersFree(tenants: DirectoryTenantEntry[], id: string, numbers: 
 }
 
 export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
-  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
+  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback, mailTo } = parse(argv, usage);
   if (!values.name) throw usage('--name is required');
   if (numbers.length === 0) throw usage('at least one --number is required');
-  if (values['no-mobile'] || values['no-greeting']) throw usage('--no-mobile and --no-greeting are for `tenant set`');
+  if (values['no-mobile'] || values['no-greeting'] || values['no-mail-to'])
+    throw usage('--no-mobile, --no-greeting and --no-mail-to are for `tenant set`');
   const entry: DirectoryTenantEntry = { id, name: values.name, numbers: [...new Set(numbers)] };
   if (mobile) entry.mobile = mobile;
   if (greeting) entry.greeting = greeting;
   if (values.hours) entry.hours = values.hours;
   if (ringSeconds !== undefined) entry.ringSeconds = ringSeconds;
   if (craftsmanFallback !== undefined) entry.craftsmanFallback = craftsmanFallback;
+  if (mailTo) entry.mailTo = mailTo;
   const directory = directoryOf(ca);
   if (directory.tenants.some((t) => t.id === id)) throw new AdminFailure(`tenant "${id}" already exists`);
   checkNumbersFree(directory.tenants, id, numbers);
@@ -125,7 +138,7 @@ export function runTenantAdd(argv: string[], usage: UsageErrorFactory): string {
 
 /** Changes only the options given; the server passes the change to the firm's desks by itself. */
 export function runTenantSet(argv: string[], usage: UsageErrorFactory): string {
-  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback } = parse(argv, usage);
+  const { id, values, ca, numbers, mobile, greeting, ringSeconds, craftsmanFallback, mailTo } = parse(argv, usage);
   const directory = directoryOf(ca);
   const current = directory.tenants.find((t) => t.id === id);
   if (!current) throw new AdminFailure(`unknown tenant "${id}" (add it with \`tenant add\`)`);
@@ -162,9 +175,14 @@ export function runTenantSet(argv: string[], usage: UsageErrorFactory): string {
     next.craftsmanFallback = craftsmanFallback;
     changed.push(`craftsman fallback in service time ${craftsmanFallback ? 'on' : 'off'}`);
   }
+  if (mailTo !== undefined || values['no-mail-to']) {
+    if (mailTo === undefined) delete next.mailTo;
+    else next.mailTo = mailTo;
+    changed.push(mailTo === undefined ? 'no e-mail of forwarded mail' : `forwarded mail e-mailed to ${mailTo}`);
+  }
   if (changed.length === 0)
     throw usage(
-      'nothing to change: give at least one of --name, --number, --mobile, --greeting, --hours, --ring-seconds, --craftsman-fallback',
+      'nothing to change: give at least one of --name, --number, --mobile, --greeting, --hours, --ring-seconds, --craftsman-fallback, --mail-to',
     );
   ca.saveDirectory({ ...directory, tenants: directory.tenants.map((t) => (t.id === id ? next : t)) });
   return `tenant ${id} updated: ${changed.join(', ')}`;

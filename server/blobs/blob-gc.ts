@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import { LIVE_REFERENCE_SQL } from './blob-access.js';
+import { DatabaseBlobBytes, type BlobBytes } from './blob-bytes.js';
 
 export interface BlobGcOptions {
   /**
@@ -18,7 +19,11 @@ export const DEFAULT_BLOB_GC: BlobGcOptions = { unreferencedGraceMs: 60 * 60_000
  * tombstoned goes at once; one never referenced after the grace; abandoned uploads after theirs.
  * Answers the hashes whose bytes went.
  */
-export async function collectBlobs(db: Database, options: BlobGcOptions = DEFAULT_BLOB_GC): Promise<string[]> {
+export async function collectBlobs(
+  db: Database,
+  options: BlobGcOptions = DEFAULT_BLOB_GC,
+  bytes: BlobBytes = new DatabaseBlobBytes(db),
+): Promise<string[]> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ sha256: string }>(
       `DELETE FROM blob b
@@ -35,14 +40,14 @@ export async function collectBlobs(db: Database, options: BlobGcOptions = DEFAUL
     );
     const gone = [...rows, ...abandoned.rows].map((r) => r.sha256);
     if (gone.length > 0) {
-      // A hash uploaded again meanwhile keeps its chunks (its upload row or blob row exists).
-      await tx.query(
-        `DELETE FROM blob_chunk c
-          WHERE c.sha256 IN (SELECT jsonb_array_elements_text($1::jsonb))
-            AND NOT EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = c.sha256)
-            AND NOT EXISTS (SELECT 1 FROM blob_upload u WHERE u.sha256 = c.sha256)`,
+      // A hash uploaded again meanwhile keeps its bytes (its upload row or blob row exists).
+      const { rows: orphans } = await tx.query<{ sha256: string }>(
+        `SELECT g.sha256 FROM jsonb_array_elements_text($1::jsonb) AS g(sha256)
+          WHERE NOT EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = g.sha256)
+            AND NOT EXISTS (SELECT 1 FROM blob_upload u WHERE u.sha256 = g.sha256)`,
         [JSON.stringify(gone)],
       );
+      for (const { sha256 } of orphans) await bytes.drop(tx, sha256);
     }
     return gone;
   });

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { BLOB_CHUNK_BYTES, BLOB_ERROR_CODES, SNIFF_BYTES, sniffBlobType, type BlobUploadState } from '../../protocol/index.js';
 import type { Database, Queryable } from '../db/database.js';
 import { SyncHttpError } from '../sync/errors.js';
+import { DatabaseBlobBytes, type BlobBytes } from './blob-bytes.js';
 
 /** Uploads hashed on the way at most at once (each costs a few hundred bytes). */
 const MAX_RUNNING = 256;
@@ -10,9 +11,9 @@ const MAX_RUNNING = 256;
 const lockKey = (sha256: string) => Number.parseInt(sha256.slice(0, 8), 16) | 0;
 
 /**
- * The server's blob bytes in its database: chunks of at most BLOB_CHUNK_BYTES under their hash, an
- * upload row while a file is incomplete, a blob row once the whole file hashed to its name. Who may
- * do what is decided before (blob-access.ts); this module only keeps the bytes consistent.
+ * The server's blobs: an upload row while a file is incomplete, a blob row once the whole file hashed
+ * to its name, in the database; the bytes in the database too or in a directory (`BlobBytes`). Who
+ * may do what is decided before (blob-access.ts); this module only keeps the bytes consistent.
  */
 export class BlobStore {
   private readonly running = new Map<string, { hash: Hash; offset: number }>();
@@ -21,6 +22,7 @@ export class BlobStore {
     private readonly db: Database,
     /** The largest file accepted, in bytes (server setting). */
     readonly maxBytes: number,
+    readonly bytes: BlobBytes = new DatabaseBlobBytes(db),
   ) {}
 
   /** Starts or resumes an upload; a known hash is answered `complete` at once (stored once). */
@@ -41,7 +43,7 @@ export class BlobStore {
         return { state: 'partial', sha256, size, offset: Number(upload.received) };
       }
       // A different size under the same hash cannot both be right: begin again with this claim.
-      if (upload) await tx.query('DELETE FROM blob_chunk WHERE sha256 = $1', [sha256]);
+      if (upload) await this.bytes.drop(tx, sha256);
       await tx.query(
         `INSERT INTO blob_upload (sha256, size, tenant, started_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (sha256) DO UPDATE SET size = $2, received = 0, mime = NULL, tenant = $3, started_by = $4, updated_at = now()`,
@@ -97,11 +99,7 @@ export class BlobStore {
           return 'unsupported' as const;
         }
       }
-      await tx.query('INSERT INTO blob_chunk (sha256, ofs, data) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-        sha256,
-        offset,
-        data,
-      ]);
+      await this.bytes.put(tx, sha256, offset, data);
       await tx.query('UPDATE blob_upload SET received = $2, mime = COALESCE($3, mime), updated_at = now() WHERE sha256 = $1', [
         sha256,
         offset + data.length,
@@ -161,9 +159,10 @@ export class BlobStore {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey(sha256)]);
       await tx.query('DELETE FROM blob_upload WHERE sha256 = $1', [sha256]);
       if (digest !== sha256 || total !== size || !upload.mime) {
-        await tx.query('DELETE FROM blob_chunk WHERE sha256 = $1', [sha256]);
+        await this.bytes.drop(tx, sha256);
         return undefined;
       }
+      await this.bytes.seal(tx, sha256);
       await tx.query('INSERT INTO blob (sha256, size, mime) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
         sha256,
         size,
@@ -189,22 +188,9 @@ export class BlobStore {
     return rows[0] && { size: Number(rows[0].size), mime: rows[0].mime };
   }
 
-  /** The stored chunks in order, one query per chunk: at most one chunk is in memory at a time. */
-  async *chunks(sha256: string): AsyncGenerator<Buffer> {
-    // Aliased apart from the column: ORDER BY an output name would sort the text ("10485760" < "2097152").
-    const { rows } = await this.db.query<{ at: string }>(
-      'SELECT ofs::text AS at FROM blob_chunk WHERE sha256 = $1 ORDER BY ofs',
-      [sha256],
-    );
-    for (const { at: ofs } of rows) {
-      const chunk = await this.db.query<{ data: Uint8Array }>('SELECT data FROM blob_chunk WHERE sha256 = $1 AND ofs = $2', [
-        sha256,
-        ofs,
-      ]);
-      const data = chunk.rows[0]?.data;
-      if (!data) throw new Error(`chunk ${ofs} of ${sha256} vanished while being read`);
-      yield Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    }
+  /** The stored bytes in order, at most one chunk in memory at a time. */
+  chunks(sha256: string): AsyncGenerator<Buffer> {
+    return this.bytes.read(sha256);
   }
 
   /**

@@ -116,6 +116,20 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
         WHERE tbl = 'document' AND field = 'blob_sha256';
     `,
   },
+  {
+    // Which scans went to the craftsman by e-mail (server/smtp/document-mailer.ts): each one once.
+    version: 9,
+    sql: `
+      CREATE TABLE document_mail (
+        document_id uuid PRIMARY KEY,
+        item_id uuid NOT NULL,
+        tenant text NOT NULL,
+        recipient text NOT NULL,
+        outcome text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /** Serialises concurrent servers starting against one database. */

@@ -17,6 +17,8 @@ export const DirectoryTenantEntry = z.object({
   ringSeconds: z.number().int().min(1).max(300).optional(),
   /** In service hours, ring the firm's craftsmen after the teleworkers (PBX; default false). */
   craftsmanFallback: z.boolean().optional(),
+  /** Where the firm's scanned mail is e-mailed when forwarded (the craftsman's address); none = no e-mail. */
+  mailTo: z.string().email().optional(),
   /** Secret of the firm's calendar feed URL (appointments issue); never logged. */
   calendarToken: z.string().optional(),
 });

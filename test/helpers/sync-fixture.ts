@@ -61,7 +61,10 @@ const quiet = () => undefined;
 export async function syncFixture(
   backend: Backend,
   directory: Directory = TEST_DIRECTORY,
-  serverOptions: Pick<ServerOptions, 'wireVersions' | 'now' | 'billingSource' | 'maxBlobBytes' | 'blobGc'> = {},
+  serverOptions: Pick<
+    ServerOptions,
+    'wireVersions' | 'now' | 'billingSource' | 'maxBlobBytes' | 'blobGc' | 'blobDir' | 'smtp' | 'documentMailIntervalMs'
+  > = {},
 ): Promise<SyncFixture> {
   const home = createTestHome();
   home.writeDirectory(directory);

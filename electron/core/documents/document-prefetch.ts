@@ -72,8 +72,8 @@ export class DocumentPrefetcher {
   }
 
   private async work(): Promise<void> {
-    const retryMs = this.options.retryMs ?? 250;
-    const maxAttempts = this.options.maxAttempts ?? 12;
+    const retryMs = this.options.retryMs ?? 100;
+    const maxAttempts = this.options.maxAttempts ?? 20;
     let soonest: number | undefined;
     for (const item of [...this.wanted.values()]) {
       if (this.stopped) return;
@@ -98,7 +98,7 @@ export class DocumentPrefetcher {
           this.options.log?.warn('document prefetch gave up', { sha256: item.sha256, code, reason: (error as Error).message });
           continue;
         }
-        const delay = Math.min(30_000, retryMs * 2 ** (item.attempts - 1));
+        const delay = Math.min(30_000, retryMs * 1.5 ** (item.attempts - 1));
         soonest = Math.min(soonest ?? delay, delay);
       }
     }

@@ -119,7 +119,7 @@ describe('documents through the app core', () => {
     await call(anna, 'sync.now');
     await call(carl, 'sync.now');
     await expect.poll(() => call<DocumentRecord[]>(carl, 'documents.list', { attach }), { timeout: 30_000 }).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('a document read on demand by a client that does not prefetch; refusals are specific errors', async () => {
     f = await syncFixture('pglite');
@@ -174,7 +174,7 @@ describe('documents through the app core', () => {
       ok: false,
       error: { code: 'not_found' },
     });
-  }, 120_000);
+  }, 300_000);
 
   it('a dismissed scan moves to verworfen/', async () => {
     f = await syncFixture('pglite');
@@ -192,5 +192,5 @@ describe('documents through the app core', () => {
       ok: false,
       error: { code: 'not_found' },
     });
-  }, 60_000);
+  }, 180_000);
 });

@@ -116,4 +116,22 @@ describe('tenant add / tenant set with greeting templates', () => {
     );
     expect(firm()?.craftsmanFallback).toBe(false);
   });
+
+  it('sets and clears the address forwarded scans are e-mailed to, and refuses what is not one', async () => {
+    expect(await runAdmin(['tenant', 'set', 'tischlerei', '--mail-to', 'meister@holzwurm.example', '--home', home])).toBe(
+      'tenant tischlerei updated: forwarded mail e-mailed to meister@holzwurm.example',
+    );
+    expect(firm()?.mailTo).toBe('meister@holzwurm.example');
+    await expect(runAdmin(['tenant', 'set', 'tischlerei', '--mail-to', 'meister at holzwurm', '--home', home])).rejects.toThrow(
+      '--mail-to: "meister at holzwurm" is not an e-mail address',
+    );
+    await expect(
+      runAdmin(['tenant', 'set', 'tischlerei', '--mail-to', 'a@b.example', '--no-mail-to', '--home', home]),
+    ).rejects.toThrow('--mail-to and --no-mail-to exclude each other');
+    expect(firm()?.mailTo).toBe('meister@holzwurm.example');
+    expect(await runAdmin(['tenant', 'set', 'tischlerei', '--no-mail-to', '--home', home])).toBe(
+      'tenant tischlerei updated: no e-mail of forwarded mail',
+    );
+    expect(firm()?.mailTo).toBeUndefined();
+  });
 });
