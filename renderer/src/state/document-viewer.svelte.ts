@@ -9,14 +9,16 @@ export type ViewerSource = { kind: 'document'; id: string } | { kind: 'intake'; 
  * The bytes of the document on screen. They come from the host as base64 (`documents.read`,
  * `intake.read`) — the renderer never sees a host path or a file:// URL.
  */
-export const viewerState = $state({
-  status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
-  source: null as ViewerSource | null,
-  mime: null as BlobType | null,
-  base64: '',
+interface ViewerState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  source: ViewerSource | null;
+  mime: BlobType | null;
+  base64: string;
   /** The error code shown in the viewer (e.g. `blob_not_found` while the upload is still on its way). */
-  error: null as string | null,
-});
+  error: string | null;
+}
+
+export const viewerState = $state<ViewerState>({ status: 'idle', source: null, mime: null, base64: '', error: null });
 
 let generation = 0;
 

@@ -13,14 +13,16 @@ export type IntakePick =
  * "Posteingang erfassen": the scanner folder's files (live via `intake.changed`), the one being filed
  * and its preview. A file dropped onto the window or picked in the dialog is filed the same way.
  */
-export const intakeState = $state({
-  status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
-  files: [] as IntakeFile[],
-  selected: null as IntakePick | null,
-  filing: false,
+interface IntakeState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  files: IntakeFile[];
+  selected: IntakePick | null;
+  filing: boolean;
   /** The sender of the item filed last, for the confirmation line. */
-  lastFiled: '',
-});
+  lastFiled: string;
+}
+
+export const intakeState = $state<IntakeState>({ status: 'idle', files: [], selected: null, filing: false, lastFiled: '' });
 
 let following = false;
 

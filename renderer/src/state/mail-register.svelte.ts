@@ -6,11 +6,19 @@ import { reportError } from './errors.svelte.js';
  * The office's register of a firm's mail: the items with their status flow, the receipt date that
  * changes only with a reason, and the lead's list of scans due for deletion.
  */
-export const registerState = $state({
-  status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
+type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+interface RegisterState {
+  status: LoadStatus;
+  tenant: string;
+  items: MailItem[];
+  retention: { status: LoadStatus; due: RetentionDue[] };
+}
+
+export const registerState = $state<RegisterState>({
+  status: 'idle',
   tenant: '',
-  items: [] as MailItem[],
-  retention: { status: 'idle' as 'idle' | 'loading' | 'ready' | 'error', due: [] as RetentionDue[] },
+  items: [],
+  retention: { status: 'idle', due: [] },
 });
 
 let generation = 0;

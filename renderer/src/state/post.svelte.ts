@@ -12,12 +12,14 @@ import { go } from './navigation.svelte.js';
  * The craftsman's "Post" screen: his firm's mail as the office registered it, unread first, and what
  * he does with it (read, erledigt with a comment, allow the paper to be destroyed).
  */
-export const postState = $state({
-  status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
-  items: [] as MailItem[],
+interface PostState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  items: MailItem[];
   /** The item shown beside the list (its scans in the viewer). */
-  openId: null as string | null,
-});
+  openId: string | null;
+}
+
+export const postState = $state<PostState>({ status: 'idle', items: [], openId: null });
 
 let generation = 0;
 let following = false;

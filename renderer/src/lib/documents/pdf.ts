@@ -1,3 +1,4 @@
+import type * as PdfJs from 'pdfjs-dist';
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 // The worker is a file of the app's own origin (Vite emits it as an asset): the CSP's
 // `worker-src 'self'` admits it, and no blob: or data: worker is needed.
@@ -18,10 +19,10 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(text);
 }
 
-let library: Promise<typeof import('pdfjs-dist')> | undefined;
+let library: Promise<typeof PdfJs> | undefined;
 
 /** pdf.js is loaded on the first document only: the phone screens never pay for it. */
-function pdfjs(): Promise<typeof import('pdfjs-dist')> {
+function pdfjs(): Promise<typeof PdfJs> {
   library ??= import('pdfjs-dist').then((module) => {
     module.GlobalWorkerOptions.workerSrc = workerUrl;
     return module;
