@@ -22,6 +22,8 @@ export default defineConfig({
           groups: [
             { name: 'sip', test: /node_modules[\\/]sip\.js/ },
             { name: 'phone-numbers', test: /node_modules[\\/]libphonenumber-js/ },
+            // pdf.js is loaded on the first document only (lib/documents/pdf.ts), never with the app.
+            { name: 'pdf', test: /node_modules[\\/]pdfjs-dist/ },
             { name: 'vendor', test: /node_modules/ },
           ],
         },

@@ -37,7 +37,8 @@ export type TrayStatus = z.infer<typeof TrayStatus>;
 /** Text comes from the renderer, already in the user's language; the host only shows it. */
 export const CallNotification = z.strictObject({
   id: z.string().min(1).max(100),
-  kind: z.enum(['incoming', 'missed']),
+  /** `mail`: new mail of the craftsman's firm (docs/mail-intake.md); a click opens it on "Post". */
+  kind: z.enum(['incoming', 'missed', 'mail']),
   title: z.string().min(1).max(200),
   body: z.string().max(500).default(''),
 });
@@ -45,8 +46,8 @@ export type CallNotification = z.infer<typeof CallNotification>;
 
 export const NotificationClick = z.strictObject({
   id: z.string().min(1).max(100),
-  kind: z.enum(['incoming', 'missed']),
-  /** `answer` for a ringing call, `open` (show the call list) for a missed one. */
+  kind: z.enum(['incoming', 'missed', 'mail']),
+  /** `answer` for a ringing call, `open` (show the call list, or the mail item) otherwise. */
   action: z.enum(['answer', 'open']),
 });
 export type NotificationClick = z.infer<typeof NotificationClick>;

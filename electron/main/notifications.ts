@@ -3,8 +3,9 @@ import type { CallNotification, NotificationClick } from '../../protocol/index.j
 import type { Logger } from '../core/log/logger.js';
 
 /**
- * Call notifications. A click on an incoming call's notification answers it, on a missed call's it
- * opens the app; either way the window comes to the front and the renderer hears about it.
+ * Call and mail notifications. A click on an incoming call's notification answers it, on a missed
+ * call's or new mail's it opens the app; either way the window comes to the front and the renderer
+ * hears about it (and opens the mail item on "Post").
  */
 export class CallNotifier {
   // Electron drops click events of notifications nobody references any more.

@@ -11,7 +11,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: '?', what: 'help.showHelp', group: 'app' },
-  { keys: 'Alt+1 … Alt+8', what: 'help.navigate', group: 'app' },
+  { keys: 'Alt+1 … Alt+9', what: 'help.navigate', group: 'app' },
   { keys: '/', what: 'help.search', group: 'app' },
   { keys: 'Esc', what: 'help.close', group: 'app' },
   { keys: 'Tab', what: 'help.tab', group: 'app' },

@@ -1,5 +1,19 @@
-export const VIEWS = ['phone', 'contacts', 'notes', 'history', 'team', 'settings', 'agenda', 'firms'] as const;
+import type { IdentityRole } from '../../../protocol/index.js';
+
+export const VIEWS = ['phone', 'contacts', 'notes', 'history', 'team', 'settings', 'agenda', 'firms', 'post', 'intake'] as const;
 export type View = (typeof VIEWS)[number];
+
+/**
+ * The screens a role has, in the nav's order (Alt+1 … on this list): the craftsman reads his firm's
+ * mail on "Post", the office files it on "Posteingang"; without an identity neither is there.
+ */
+export function viewsFor(role: IdentityRole | undefined): View[] {
+  return VIEWS.filter((view) => {
+    if (view === 'post') return role === 'craftsman';
+    if (view === 'intake') return role === 'teleworker' || role === 'lead';
+    return true;
+  });
+}
 
 function fromHash(): View {
   const name = location.hash.replace(/^#\/?/, '');

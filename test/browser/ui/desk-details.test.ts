@@ -87,7 +87,7 @@ describe('a desk without an identity yet', () => {
     const help = page.getByTestId('help-overlay');
     await help.waitFor();
     const text = squash(await help.textContent());
-    for (const keys of ['Alt+1 … Alt+8', 'Termine', 'Alt+A', 'Alt+E', 'Alt+H', 'Alt+M', 'Alt+T', 'Alt+K', 'Alt+B', 'Alt+N']) {
+    for (const keys of ['Alt+1 … Alt+9', 'Termine', 'Alt+A', 'Alt+E', 'Alt+H', 'Alt+M', 'Alt+T', 'Alt+K', 'Alt+B', 'Alt+N']) {
       expect(text).toContain(keys);
     }
     expect(text).toContain('Während eines Anrufs');

@@ -178,7 +178,7 @@ describe('the teleworker desk in Chromium (browser shell, real store)', () => {
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Tastenkürzel' });
     await help.waitFor();
-    expect(await help.textContent()).toContain('Alt+1 … Alt+8');
+    expect(await help.textContent()).toContain('Alt+1 … Alt+9');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
     const bar = page.getByTestId('status-bar');

@@ -29,11 +29,12 @@ describe('the shortcut table', () => {
     expect([...new Set(announced)].filter((key) => !listed.has(key))).toEqual([]);
   });
 
-  it('lists every screen Alt+1 … Alt+8 reaches and the in-call keys', () => {
+  it('lists every screen Alt+1 … Alt+9 reaches and the in-call keys', () => {
     for (const key of [
       'Alt+1',
       'Alt+7',
       'Alt+8',
+      'Alt+9',
       '?',
       '/',
       'Alt+A',
