@@ -72,7 +72,22 @@ export class SimSip {
     private readonly tls: SimTls,
   ) {}
 
-  async connect(): Promise<void> {
+  /**
+   * Opens the WSS connection, again after a reset of the TLS handshake (the app's own PBX connection
+   * reconnects the same way); a refused upgrade is not retried.
+   */
+  async connect(attempts = 3): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.connectOnce();
+      } catch (error) {
+        if (attempt >= attempts || (error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
     const socket = new WebSocket(this.url, 'sip', { ...this.tls, perMessageDeflate: false, handshakeTimeout: 15_000 });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
