@@ -9,6 +9,7 @@ import {
   MailStatus,
   ReceiptChange,
   StatusStep,
+  SYNC_FIELDS,
   mayDestroy,
   mayMoveTo,
   type IdentityRole,
@@ -62,22 +63,8 @@ interface Row {
 const complete = (m = '') =>
   `${m}received_on IS NOT NULL AND ${m}sender IS NOT NULL AND ${m}kind IS NOT NULL AND ${m}_deleted = 0`;
 const COMPLETE = complete();
-const FIELDS = [
-  'id',
-  'tenant_id',
-  'received_on',
-  'received_log',
-  'sender',
-  'kind',
-  'subject',
-  'deadline',
-  'handler',
-  'status',
-  'status_log',
-  'disposition',
-  'disposal_confirmed_by',
-  'read_at',
-];
+// The register's columns are its sync fields (the tombstone is read through COMPLETE).
+const FIELDS = ['id', 'tenant_id', ...SYNC_FIELDS.mail_item.filter((field) => field !== '_deleted')];
 const COLUMNS = FIELDS.join(', ');
 
 /**
