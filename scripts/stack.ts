@@ -6,13 +6,14 @@
  * calendar URLs (`ca init --pbx-url/--server-url/--calendar-url`), so the provisioning bundles and the feed URLs that
  * `calendar url` prints for this home work against it. `--database postgres://…`: the directory and
  * CRL live in that database (`npm run admin -- directory migrate`); the PBX follows its NOTIFY and the
- * stack's server runs on it.
+ * stack's server runs on it, and the ports are those of the URLs in that database (the migration
+ * renamed the home's directory.json).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MissingPackageError, reloadCommand, startStack } from '../pbx/stack-runner.js';
-import { readDirectory, serviceCalendarUrl, type ServiceSettings } from '../server/home/directory.js';
-import { homeLayout } from '../server/home/layout.js';
+import { readServiceSettings } from '../server/directory/service-settings.js';
+import { serviceCalendarUrl, type ServiceSettings } from '../server/home/directory.js';
 
 const { values } = parseArgs({
   options: {
@@ -48,8 +49,9 @@ const log = (line: string) => console.log(`stack: ${line}`);
 const home = resolve(values.home);
 let service: ServiceSettings | undefined;
 try {
-  service = readDirectory(homeLayout(home).directory).service;
+  service = await readServiceSettings(home, values.database);
 } catch {
+  // No directory yet: the stack itself names what is missing.
   service = undefined;
 }
 const fixedPorts = values['random-ports']

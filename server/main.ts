@@ -9,10 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { readDirectory, serviceCalendarUrl, type ServiceSettings } from './home/directory.js';
-import { PgDatabase } from './db/pg-database.js';
-import { databaseHoldsDirectory, PgDirectoryStore } from './directory/pg-directory-store.js';
-import { homeLayout } from './home/layout.js';
+import { serviceCalendarUrl } from './home/directory.js';
+import { readServiceSettings } from './directory/service-settings.js';
 import { stderrLog } from './log.js';
 import { startSyncServer } from './server.js';
 import { smtpSettingsFromFlags } from './smtp/smtp-settings.js';
@@ -52,27 +50,12 @@ function urlPort(url: string): number {
   return parsed.port ? Number(parsed.port) : 443;
 }
 
-/** The home's server settings: PostgreSQL's once it holds the directory, else directory.json's. */
-async function serviceSettings(): Promise<ServiceSettings | undefined> {
-  if (values.database) {
-    const db = new PgDatabase(values.database, () => undefined);
-    try {
-      // Before the first migration the table does not exist: then the directory is the home's file.
-      const holds = await databaseHoldsDirectory(db).catch(() => false);
-      if (holds) return (await new PgDirectoryStore(db).read()).service;
-    } finally {
-      await db.close();
-    }
-  }
-  return readDirectory(homeLayout(home).directory).service;
-}
-
 async function portOption(name: 'port' | 'feed-port'): Promise<number> {
   const given = values[name];
   if (given === undefined) {
     let service;
     try {
-      service = await serviceSettings();
+      service = await readServiceSettings(home, values.database);
     } catch (error) {
       process.stderr.write(`cannot read the home's directory for the default --${name}: ${(error as Error).message}\n`);
       process.exit(2);

@@ -6,6 +6,7 @@ import { freePort, tcpOpen } from '../../../pbx/daemons.js';
 import type { StackInfo } from '../../../pbx/stack-runner.js';
 import { createPkiHome, type PkiHome } from '../../helpers/pki.js';
 import { startProcess, type Started } from '../../helpers/processes.js';
+import { freshDatabase } from '../../helpers/sync-postgres.js';
 
 /** Status of a GET without a client certificate, as a calendar app makes it. */
 function statusWithoutCertificate(url: string, ca: string): Promise<number> {
@@ -100,6 +101,41 @@ describe('npm run stack', () => {
       expect(home.users.anna!.payload.pbxUrl).toBe(`wss://127.0.0.1:${wss}/`);
     } finally {
       await fixed.stop('SIGTERM');
+      home.cleanup();
+    }
+  });
+
+  it('with --database, listens on the ports of the URLs the directory in PostgreSQL holds', async () => {
+    const [wss, server, feed] = [await freePort('both'), await freePort('tcp'), await freePort('tcp')];
+    const home = await createPkiHome({
+      pbxUrl: `wss://127.0.0.1:${wss}/`,
+      serverUrl: `https://127.0.0.1:${server}/`,
+      calendarUrl: `https://127.0.0.1:${feed}/`,
+    });
+    const db = await freshDatabase('pbxmirror_stack');
+    let shared: Started | undefined;
+    try {
+      await home.admin('directory', 'migrate', '--database', db.url);
+      // The migration renamed the home's directory.json: the URLs are in the database only.
+      expect(existsSync(join(home.home, 'directory.json'))).toBe(false);
+      shared = await startProcess(
+        process.execPath,
+        [
+          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          join(root, 'scripts', 'stack.ts'),
+          '--home',
+          home.home,
+          '--database',
+          db.url,
+        ],
+        /stack: ready: /,
+        { cwd: root, timeoutMs: 80_000 },
+      );
+      const info = JSON.parse(readFileSync(join(home.home, 'stack.json'), 'utf8')) as StackInfo;
+      expect([info.ports.wss, info.ports.server, info.ports.feed]).toEqual([wss, server, feed]);
+    } finally {
+      await shared?.stop('SIGTERM');
+      await db.drop();
       home.cleanup();
     }
   });
