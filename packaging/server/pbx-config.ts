@@ -9,14 +9,17 @@
  *   VERMITTLUNG_RTP_PORTS     media port range (30000-39999)
  *   VERMITTLUNG_TRUNK         outbound gateway host:port (empty: none)
  *
- * The WSS port is the one of the home's PBX URL (`ca init --pbx-url`).
+ * The WSS port is the one of the home's PBX URL (`ca init --pbx-url`). With the directory in
+ * PostgreSQL, Kamailio renders from its copies of the directory and CRL (pbx-directory-source.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { renderPbx } from '../../pbx/render.js';
+import { MIGRATED_SUFFIX } from '../../server/admin/admin-directory.js';
 import { readDirectory, serviceSipDomain } from '../../server/home/directory.js';
 import { homeLayout } from '../../server/home/layout.js';
+import { layoutFor, type DirectorySource } from './pbx-directory-source.js';
 import { writeReloadState } from './pbx-reload-state.js';
 
 export interface PbxEnvironment {
@@ -55,8 +58,12 @@ function wssPort(pbxUrl: string): number {
   return url.port ? Number(url.port) : 443;
 }
 
-export function renderKamailio(home: string, env: PbxEnvironment): string {
-  const layout = homeLayout(home);
+export function renderKamailio(home: string, env: PbxEnvironment, source: DirectorySource = 'home'): string {
+  const layout = layoutFor(homeLayout(home), source);
+  if (source === 'home' && !existsSync(layout.directory) && existsSync(`${layout.directory}${MIGRATED_SUFFIX}`))
+    throw new Error(
+      `the directory moved into PostgreSQL (${layout.directory}${MIGRATED_SUFFIX}): set VERMITTLUNG_DATABASE in /etc/vermittlung/vermittlung.conf`,
+    );
   const directory = readDirectory(layout.directory);
   if (!directory.service) throw new Error(`${layout.directory} has no service settings: run \`vermittlung-admin ca init\` first`);
   const rendered = renderPbx({

@@ -4,6 +4,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServerDeb, type BuiltPackage } from '../../packaging/build-server-deb.js';
+import { spawnDaemon, type Daemon } from '../../pbx/daemons.js';
 import { readBundle } from './pki.js';
 import { startProcess } from './processes.js';
 
@@ -89,6 +90,55 @@ export async function extractServerPackage(): Promise<ExtractedPackage> {
     return startProcess(file, args, /Vermittlung-Server läuft: (https:\/\/\S+)/, { cwd: work, env, timeoutMs: 60_000 });
   };
   return { built, root, work, asService, run, admin, startServer };
+}
+
+type UnitCommand = 'ExecStartPre' | 'ExecStart';
+
+/**
+ * A packaged unit's ExecStartPre or ExecStart command lines, moved into the extracted root and
+ * `home`, with `${VARIABLE}`s taken from `env` as systemd takes them from the EnvironmentFile
+ * (empty when unset).
+ */
+export function unitCommands(
+  pkg: ExtractedPackage,
+  home: string,
+  unit: string,
+  key: UnitCommand,
+  env: Record<string, string> = {},
+): string[][] {
+  const text = readFileSync(join(pkg.root, 'lib', 'systemd', 'system', unit), 'utf8');
+  return [...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) =>
+    m[1]!
+      .replaceAll('/usr/bin/node ', 'node ')
+      .replaceAll('/usr/lib/vermittlung-server', join(pkg.root, 'usr', 'lib', 'vermittlung-server'))
+      .replaceAll('/var/lib/vermittlung', home)
+      .split(' ')
+      .map((arg) => arg.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '')),
+  );
+}
+
+/**
+ * Starts a unit as systemd would, without systemd: its ExecStartPre commands (each must succeed), then
+ * its ExecStart as a daemon logging to WORK/UNIT.log — as the service user when run as root.
+ * `adjust` may change the ExecStart's arguments (a shorter timer).
+ */
+export async function startUnit(
+  pkg: ExtractedPackage,
+  home: string,
+  unit: string,
+  env: Record<string, string>,
+  adjust?: (args: string[]) => void,
+): Promise<Daemon> {
+  for (const [command, ...args] of unitCommands(pkg, home, unit, 'ExecStartPre', env)) {
+    const pre = await pkg.run(command!, args, { asService: true, env });
+    if (pre.code !== 0) throw new Error(`${unit} ExecStartPre failed (${pre.code}): ${pre.stderr}`);
+  }
+  const [command, ...args] = unitCommands(pkg, home, unit, 'ExecStart', env)[0]!;
+  adjust?.(args);
+  const argv = pkg.asService
+    ? [`--reuid=${SERVICE_USER}`, `--regid=${SERVICE_GROUP}`, '--clear-groups', command!, ...args]
+    : args;
+  return spawnDaemon(unit, pkg.asService ? 'setpriv' : command!, argv, join(pkg.work, `${unit}.log`), undefined, true);
 }
 
 function agentFor(tls: BundleTls): Agent {

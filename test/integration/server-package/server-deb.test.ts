@@ -3,10 +3,10 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPENDS, UNIT_FILES } from '../../../packaging/build-server-deb.js';
-import { freePort, kamcmd, rtpenginePing, spawnDaemon, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
+import { freePort, kamcmd, rtpenginePing, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
 import { encodeSchedulePart } from '../../../protocol/index.js';
 import { missedCallsDir } from '../../../pbx/missed-calls.js';
-import { extractServerPackage, type ExtractedPackage } from '../../helpers/packaged-server.js';
+import { extractServerPackage, startUnit, unitCommands, type ExtractedPackage } from '../../helpers/packaged-server.js';
 import { sipRequest } from '../../helpers/stack.js';
 
 let pkg: ExtractedPackage;
@@ -111,30 +111,15 @@ describe('vermittlung-server .deb', () => {
     // `ca init` here gave the PBX URL port 7443; this test takes a free one, as `ca init --pbx-url` would.
     const directoryFile = join(home, 'directory.json');
     writeFileSync(directoryFile, readFileSync(directoryFile, 'utf8').replace('wss://127.0.0.1:7443/', `wss://127.0.0.1:${wss}/`));
-    const units = join(pkg.root, 'lib', 'systemd', 'system');
-    const commands = (unit: string, key: 'ExecStartPre' | 'ExecStart') =>
-      [...readFileSync(join(units, unit), 'utf8').matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) =>
-        m[1]!
-          .replaceAll('/usr/bin/node ', 'node ')
-          .replaceAll('/usr/lib/vermittlung-server', join(pkg.root, 'usr', 'lib', 'vermittlung-server'))
-          .replaceAll('/var/lib/vermittlung', home)
-          .split(' '),
-      );
     const daemons: Daemon[] = [];
     try {
-      for (const unit of ['vermittlung-rtpengine.service', 'vermittlung-kamailio.service']) {
-        for (const [command, ...args] of commands(unit, 'ExecStartPre')) {
-          const pre = await pkg.run(command!, args, { asService: true, env });
-          expect(pre.code, pre.stderr).toBe(0);
-        }
-        const [command, ...args] = commands(unit, 'ExecStart')[0]!;
-        // The timelines' timer of the unit's main process, every second instead of every 10 minutes.
-        if (unit === 'vermittlung-kamailio.service') args.splice(args.indexOf('--'), 0, '--refresh-seconds', '1');
-        const argv = pkg.asService ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', command!, ...args] : args;
-        daemons.push(
-          spawnDaemon(unit, pkg.asService ? 'setpriv' : command!, argv, join(pkg.work, `${unit}.log`), undefined, true),
-        );
-      }
+      daemons.push(await startUnit(pkg, home, 'vermittlung-rtpengine.service', env));
+      // The timelines' timer of the unit's main process, every second instead of every 10 minutes.
+      daemons.push(
+        await startUnit(pkg, home, 'vermittlung-kamailio.service', env, (args) =>
+          args.splice(args.indexOf('--'), 0, '--refresh-seconds', '1'),
+        ),
+      );
       expect(readFileSync(join(home, 'pbx', 'rtpengine.conf'), 'utf8')).toContain(`listen-ng = 127.0.0.1:${ng}`);
       await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ng), 20_000, daemons[0]);
       const ctl = join(home, 'pbx', 'run', 'kamailio.ctl');
@@ -146,7 +131,7 @@ describe('vermittlung-server .deb', () => {
       await waitFor('kamailio', async () => (await tcpOpen('127.0.0.1', wss)) && (await up()), 30_000, daemons[1]);
 
       // What the path unit starts after `user revoke` and `user remove`.
-      const [reloadCommand, ...reloadArgs] = commands('vermittlung-pbx-reload.service', 'ExecStart')[0]!;
+      const [reloadCommand, ...reloadArgs] = unitCommands(pkg, home, 'vermittlung-pbx-reload.service', 'ExecStart')[0]!;
       const reload = () => pkg.run(reloadCommand!, reloadArgs, { asService: true });
       await pkg.admin('tenant', 'add', 'tischlerei', '--name', 'Tischlerei', '--number', '+4930111', '--home', home);
       const bundle = join(pkg.work, 'pbx-anna.json');
