@@ -5,8 +5,9 @@
  * terminal where it runs.
  */
 import { writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../pbx/daemons.js';
 
 export interface BaresipSetup {
   /** SIP user (the From user when dialling; the registered user when `register`). */
@@ -25,6 +26,27 @@ export interface BaresipSetup {
   displayName?: string;
   /** The IP ToS of the RTP packets; baresip's own default when absent. */
   rtpTos?: number;
+}
+
+/**
+ * A port for `sip_listen` on loopback: free for UDP and TCP, and the port above it free for TCP too, because
+ * baresip also listens for SIP over TLS there and gives up when it cannot. On a machine with thousands of
+ * loopback connections open, that port is taken often enough to fail a run.
+ */
+export async function freeSipPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort('both');
+    if (port < 65_535 && (await tcpPortFree(port + 1))) return port;
+  }
+  throw new Error('no free port pair for baresip');
+}
+
+function tcpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 /** Writes `config`, `accounts` and an empty `contacts` into `dir`, baresip's `-f` directory. */

@@ -9,7 +9,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../pbx/daemons.js';
-import { connectControl, readControl, sendControl, writeBaresipConfig } from './baresip.js';
+import { connectControl, freeSipPort, readControl, sendControl, writeBaresipConfig } from './baresip.js';
 import { startChild, type Child } from './children.js';
 
 export interface CallPlan {
@@ -54,7 +54,7 @@ export async function placeCall(plan: CallPlan, options: CustomerOptions): Promi
   const dir = join(options.workDir, `caller-${plan.id}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const [sipPort, ctrlPort] = [await freePort('both'), await freePort('tcp')];
+  const [sipPort, ctrlPort] = [await freeSipPort(), await freePort('tcp')];
   writeBaresipConfig(dir, {
     user: plan.from,
     domain: options.sipDomain,

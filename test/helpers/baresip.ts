@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort as freePbxPort } from '../../pbx/daemons.js';
-import { connectControl, readControl, sendControl, writeBaresipConfig, type BaresipSetup } from '../../scripts/demo/baresip.js';
+import {
+  connectControl,
+  freeSipPort,
+  readControl,
+  sendControl,
+  writeBaresipConfig,
+  type BaresipSetup,
+} from '../../scripts/demo/baresip.js';
 import { wavBytes } from '../../scripts/demo/speech.js';
 import { startProcess, type Started } from './processes.js';
 
@@ -40,7 +47,7 @@ export function toneWav(path: string, seconds = 20, rate = 8000): void {
 
 export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   const dir = mkdtempSync(join(tmpdir(), `vermittlung-baresip-${options.user.replace(/\W/g, '')}-`));
-  const [sipPort, ctrlPort] = [options.sipPort ?? (await freePort()), await freePort()];
+  const [sipPort, ctrlPort] = [options.sipPort ?? (await freeSipPort()), await freePort()];
   const wav = join(dir, 'tone.wav');
   toneWav(wav);
   writeBaresipConfig(dir, { ...options, sipPort, ctrlPort, audioSource: wav, rtpTos: 0 });
