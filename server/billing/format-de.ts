@@ -3,6 +3,7 @@
  * read the same on every Node build: 1.234,56 €, 06.12.2026, 2:05 min, 19 %.
  */
 import type { BillingContract } from '../../protocol/billing-contract.js';
+import { GERMAN_MONTHS } from '../../protocol/german.js';
 import type { LineStatus, ReportCallLine, TotalKind } from './report-model.js';
 
 function groupThousands(digits: string): string {
@@ -27,25 +28,10 @@ export function dateDe(date: string): string {
   return `${d}.${m}.${y}`;
 }
 
-const MONTHS_DE = [
-  'Januar',
-  'Februar',
-  'März',
-  'April',
-  'Mai',
-  'Juni',
-  'Juli',
-  'August',
-  'September',
-  'Oktober',
-  'November',
-  'Dezember',
-];
-
 /** "2026-11" → "November 2026". */
 export function monthDe(month: string): string {
   const [y, m] = month.split('-');
-  return `${MONTHS_DE[Number(m) - 1]} ${y}`;
+  return `${GERMAN_MONTHS[Number(m) - 1]} ${y}`;
 }
 
 /** Seconds as minutes and seconds: 125 → "2:05". */

@@ -102,8 +102,39 @@ afterEach(async () => {
   smtp = undefined;
 });
 
+function writeFields(
+  client: SyncClient,
+  table: Parameters<SyncClient['store']['write']>[0],
+  tenant: string,
+  id: string,
+  fields: Record<string, string>,
+): void {
+  for (const [field, value] of Object.entries(fields)) client.store.write(table, id, tenant, field, value);
+}
+
 function writeItem(client: SyncClient, tenant: string, id: string, fields: Record<string, string>): void {
-  for (const [field, value] of Object.entries(fields)) client.store.write('mail_item', id, tenant, field, value);
+  writeFields(client, 'mail_item', tenant, id, fields);
+}
+
+/** anna's app uploads a scan of `size` bytes for the tischlerei and starts syncing: the scan's bytes, hash and her client. */
+async function annaScans(
+  fixture: SyncFixture,
+  file: string,
+  size: number,
+): Promise<{ data: Buffer; sha256: string; anna: SyncClient }> {
+  const pdf = join(work, file);
+  const data = writeTestPdf(pdf, size);
+  const blobs = openBlobClient(
+    join(work, `anna-${randomUUID()}`),
+    () => fixture.url,
+    () => fixture.tls('anna'),
+  );
+  clients.push(blobs);
+  const { sha256 } = await blobs.uploader.enqueue(pdf, 'tischlerei');
+  expect(await blobs.uploader.drain()).toBe(0);
+  const anna = fixture.client('anna');
+  anna.engine.start();
+  return { data, sha256, anna };
 }
 
 describe('e-mail of forwarded scans through an SMTP relay', () => {
@@ -115,19 +146,7 @@ describe('e-mail of forwarded scans through an SMTP relay', () => {
     });
     const fixture = f;
     const received = smtp.received;
-    const pdf = join(work, 'mahnung.pdf');
-    const data = writeTestPdf(pdf, 2 * 1024 * 1024);
-    const blobs = openBlobClient(
-      join(work, `anna-${randomUUID()}`),
-      () => fixture.url,
-      () => fixture.tls('anna'),
-    );
-    clients.push(blobs);
-    const { sha256 } = await blobs.uploader.enqueue(pdf, 'tischlerei');
-    expect(await blobs.uploader.drain()).toBe(0);
-
-    const anna = fixture.client('anna');
-    anna.engine.start();
+    const { data, sha256, anna } = await annaScans(fixture, 'mahnung.pdf', 2 * 1024 * 1024);
     const item = randomUUID();
     const doc = randomUUID();
     writeItem(anna, 'tischlerei', item, {
@@ -137,11 +156,13 @@ describe('e-mail of forwarded scans through an SMTP relay', () => {
       deadline: '2026-12-14',
       status: 'gescannt',
     });
-    anna.store.write('document', doc, 'tischlerei', 'blob_sha256', sha256);
-    anna.store.write('document', doc, 'tischlerei', 'name', 'Mahnung Stadtwerke.pdf');
-    anna.store.write('document', doc, 'tischlerei', 'mime', 'application/pdf');
-    anna.store.write('document', doc, 'tischlerei', 'attached_table', 'mail_item');
-    anna.store.write('document', doc, 'tischlerei', 'attached_id', item);
+    writeFields(anna, 'document', 'tischlerei', doc, {
+      blob_sha256: sha256,
+      name: 'Mahnung Stadtwerke.pdf',
+      mime: 'application/pdf',
+      attached_table: 'mail_item',
+      attached_id: item,
+    });
     await anna.engine.syncNow();
     // Scanned, not yet forwarded: nothing goes out.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -167,9 +188,7 @@ describe('e-mail of forwarded scans through an SMTP relay', () => {
     const other = randomUUID();
     const otherDoc = randomUUID();
     writeItem(anna, 'sanitaer', other, { status: 'weitergeleitet', subject: 'Rechnung' });
-    anna.store.write('document', otherDoc, 'sanitaer', 'blob_sha256', sha256);
-    anna.store.write('document', otherDoc, 'sanitaer', 'attached_table', 'mail_item');
-    anna.store.write('document', otherDoc, 'sanitaer', 'attached_id', other);
+    writeFields(anna, 'document', 'sanitaer', otherDoc, { blob_sha256: sha256, attached_table: 'mail_item', attached_id: other });
     await anna.engine.syncNow();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(received).toHaveLength(1);
@@ -196,25 +215,16 @@ describe('e-mail of forwarded scans through an SMTP relay', () => {
       },
     });
     const received = smtp.received;
-    const pdf = join(work, 'gericht.pdf');
-    const data = writeTestPdf(pdf, 300_000);
-    const blobs = openBlobClient(
-      join(work, `anna-${randomUUID()}`),
-      () => fixture.url,
-      () => fixture.tls('anna'),
-    );
-    clients.push(blobs);
-    const { sha256 } = await blobs.uploader.enqueue(pdf, 'tischlerei');
-    expect(await blobs.uploader.drain()).toBe(0);
-    const anna = fixture.client('anna');
-    anna.engine.start();
+    const { data, sha256, anna } = await annaScans(fixture, 'gericht.pdf', 300_000);
     const item = randomUUID();
     const doc = randomUUID();
     writeItem(anna, 'tischlerei', item, { subject: 'Ladung', status: 'weitergeleitet' });
-    anna.store.write('document', doc, 'tischlerei', 'blob_sha256', sha256);
-    anna.store.write('document', doc, 'tischlerei', 'name', 'Ladung.pdf');
-    anna.store.write('document', doc, 'tischlerei', 'attached_table', 'mail_item');
-    anna.store.write('document', doc, 'tischlerei', 'attached_id', item);
+    writeFields(anna, 'document', 'tischlerei', doc, {
+      blob_sha256: sha256,
+      name: 'Ladung.pdf',
+      attached_table: 'mail_item',
+      attached_id: item,
+    });
     await anna.engine.syncNow();
     // Without the office CA the relay is not trusted: nothing is sent, nothing recorded as sent.
     await new Promise((resolve) => setTimeout(resolve, 1500));

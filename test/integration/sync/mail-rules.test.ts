@@ -1,46 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { PeerCertificate } from 'node:tls';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HybridLogicalClock } from '../../../protocol/index.js';
-import { AccessControl } from '../../../server/auth/access.js';
-import type { Database } from '../../../server/db/database.js';
-import { migrate } from '../../../server/db/migrations.js';
-import { PgDatabase } from '../../../server/db/pg-database.js';
-import { PgliteDatabase } from '../../../server/db/pglite-database.js';
-import { writeDirectory, type Directory } from '../../../server/home/directory.js';
-import { homeLayout } from '../../../server/home/layout.js';
-import type { SyncHttpError } from '../../../server/sync/errors.js';
-import { SyncService } from '../../../server/sync/sync-service.js';
+import type { Directory } from '../../../server/home/directory.js';
 import { BACKENDS } from '../../helpers/sync-fixture.js';
-import { freshDatabase } from '../../helpers/sync-postgres.js';
+import { ROLES_DIRECTORY, openSyncServiceRig, type SyncServiceRig } from '../../helpers/sync-service-rig.js';
 import { flatPulled, pushBody, type LooseChange } from '../../helpers/sync-wire.js';
 
 // The mail register's rules held by the server, whatever a client sends (docs/security.md).
 const DIRECTORY: Directory = {
-  version: 1,
-  tenants: [
-    { id: 'tischlerei', name: 'Tischlerei', numbers: [] },
-    { id: 'sanitaer', name: 'Sanitär', numbers: [] },
-  ],
-  users: [
-    { id: 'anna', name: 'Anna', role: 'teleworker', tenants: ['tischlerei', 'sanitaer'], certificates: [] },
-    { id: 'carl', name: 'Carl', role: 'craftsman', tenants: ['tischlerei'], certificates: [] },
-    { id: 'dora', name: 'Dora', role: 'craftsman', tenants: ['sanitaer'], certificates: [] },
-    { id: 'lena', name: 'Lena', role: 'lead', tenants: [], certificates: [] },
-  ],
+  ...ROLES_DIRECTORY,
+  users: [...ROLES_DIRECTORY.users, { id: 'dora', name: 'Dora', role: 'craftsman', tenants: ['sanitaer'], certificates: [] }],
 };
 
 describe.each(BACKENDS)('the mail register through the sync API on %s', (backend) => {
-  let dir: string;
-  let db: Database;
-  let drop: (() => Promise<void>) | undefined;
-  let sync: SyncService;
-  let access: AccessControl;
+  let rig: SyncServiceRig;
   const clock = new HybridLogicalClock('cdcdcdcdcdcdcdcd');
-  const as = (cn: string) => access.identify({ subject: { CN: cn }, serialNumber: '01' } as unknown as PeerCertificate);
+  const as = (cn: string) => rig.as(cn);
   const field =
     (id: string, tenant = 'tischlerei') =>
     (f: string, value: string | null): LooseChange => ({
@@ -51,15 +26,11 @@ describe.each(BACKENDS)('the mail register through the sync API on %s', (backend
       value,
       version: clock.tick(),
     });
-  const refusal = (cn: string, changes: LooseChange[]) =>
-    sync.push(as(cn), pushBody(changes)).then(
-      () => 'accepted',
-      (error: SyncHttpError) => ({ status: error.status, code: error.code, item: error.item }),
-    );
+  const refusal = (cn: string, changes: LooseChange[]) => rig.push(cn, changes);
   const register = async (kind: string, tenant = 'tischlerei') => {
     const id = randomUUID();
     const f = field(id, tenant);
-    await sync.push(
+    await rig.sync.push(
       as('anna'),
       pushBody([
         f('received_on', '2026-12-01'),
@@ -74,24 +45,10 @@ describe.each(BACKENDS)('the mail register through the sync API on %s', (backend
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vermittlung-mail-rules-'));
-    const layout = homeLayout(dir);
-    writeDirectory(layout.directory, DIRECTORY);
-    if (backend === 'postgres') {
-      const fresh = await freshDatabase('mail_rules');
-      drop = () => fresh.drop();
-      db = new PgDatabase(fresh.url, () => undefined);
-    } else {
-      db = await PgliteDatabase.open(join(dir, 'db'));
-    }
-    await migrate(db);
-    access = new AccessControl(layout, () => undefined);
-    sync = new SyncService(db, access);
+    rig = await openSyncServiceRig('mail-rules', { directory: DIRECTORY, backend });
   }, 120_000);
   afterAll(async () => {
-    await db?.close();
-    await drop?.();
-    rmSync(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it('refuses vernichtet on an Einschreiben until its craftsman confirmed, in one push or over two', async () => {
@@ -190,7 +147,7 @@ describe.each(BACKENDS)('the mail register through the sync API on %s', (backend
     });
     const pulled = async (cn: string) =>
       new Set(
-        flatPulled(await sync.pull(as(cn), {}))
+        flatPulled(await rig.sync.pull(as(cn), {}))
           .filter((c) => c.table === 'mail_item')
           .map((c) => c.tenant),
       );

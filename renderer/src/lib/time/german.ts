@@ -1,5 +1,6 @@
 import { addDays, berlinDate, berlinMinutes, berlinTime, berlinToUtc, weekday } from './berlin.js';
 import type { WeekHours } from './slots.js';
+import { GERMAN_MONTHS } from '../../../../protocol/german.js';
 
 /**
  * Dates and times as Germans type and read them ("15.12.2026", "9:30"), independent of the
@@ -42,26 +43,12 @@ export function formatGermanDate(date: string): string {
 }
 
 const WEEKDAYS = ['Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag', 'Samstag', 'Sonntag'];
-const MONTHS = [
-  'Januar',
-  'Februar',
-  'März',
-  'April',
-  'Mai',
-  'Juni',
-  'Juli',
-  'August',
-  'September',
-  'Oktober',
-  'November',
-  'Dezember',
-];
 
 /** What the teleworker reads back to the caller: "Dienstag, 15. Dezember 2026, 9:30 Uhr". */
 export function readBack(date: string, time: string): string {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi] = time.split(':');
-  return `${WEEKDAYS[weekday(date)]}, ${d}. ${MONTHS[mo - 1]} ${y}, ${Number(h)}:${mi} Uhr`;
+  return `${WEEKDAYS[weekday(date)]}, ${d}. ${GERMAN_MONTHS[mo - 1]} ${y}, ${Number(h)}:${mi} Uhr`;
 }
 
 /** readBack of a stored UTC instant, in Berlin wall-clock time. */

@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { PeerCertificate } from 'node:tls';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatVersion } from '../../../../protocol/index.js';
 import { AccessControl } from '../../../../server/auth/access.js';
-import { migrate } from '../../../../server/db/migrations.js';
-import { PgliteDatabase } from '../../../../server/db/pglite-database.js';
-import { writeDirectory, type Directory, type DirectoryUserEntry } from '../../../../server/home/directory.js';
-import { homeLayout } from '../../../../server/home/layout.js';
+import type { Directory, DirectoryUserEntry } from '../../../../server/home/directory.js';
 import type { SyncHttpError } from '../../../../server/sync/errors.js';
 import { SyncService } from '../../../../server/sync/sync-service.js';
+import { openSyncServiceRig, type SyncServiceRig } from '../../../helpers/sync-service-rig.js';
 import { flatPulled, pushBody } from '../../../helpers/sync-wire.js';
 
 const DIRECTORY: Directory = {
@@ -37,8 +32,7 @@ class PausedSanitaer extends AccessControl {
 }
 
 describe('every sync route asks AccessControl who may serve a tenant', () => {
-  let dir: string;
-  let db: PgliteDatabase;
+  let rig: SyncServiceRig;
   let access: AccessControl;
   let sync: SyncService;
   const anna = () => access.identify({ subject: { CN: 'anna' }, serialNumber: '01' } as unknown as PeerCertificate);
@@ -52,24 +46,15 @@ describe('every sync route asks AccessControl who may serve a tenant', () => {
     version: formatVersion(Date.now(), 0, 'aaaaaaaaaaaaaaaa'),
   });
 
-  // A fresh PGlite runs initdb first: ten seconds and more on a busy machine.
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vermittlung-sync-service-'));
-    const layout = homeLayout(dir);
-    writeDirectory(layout.directory, DIRECTORY);
-    db = await PgliteDatabase.open(join(dir, 'db'));
-    await migrate(db);
+    rig = await openSyncServiceRig('sync-service', { directory: DIRECTORY });
     // Data of both firms, written while both were served.
-    const open = new SyncService(db, new AccessControl(layout, () => undefined));
-    const before = new AccessControl(layout, () => undefined);
-    const caller = before.identify({ subject: { CN: 'anna' }, serialNumber: '01' } as unknown as PeerCertificate);
-    await open.push(caller, pushBody([contact('tischlerei'), contact('sanitaer')]));
-    access = new PausedSanitaer(layout, () => undefined);
-    sync = new SyncService(db, access);
+    await rig.sync.push(rig.as('anna'), pushBody([contact('tischlerei'), contact('sanitaer')]));
+    access = new PausedSanitaer(rig.layout, () => undefined);
+    sync = new SyncService(rig.db, access);
   }, 120_000);
   afterAll(async () => {
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it('push: refuses the tenant the rule withholds, takes the one it allows', async () => {
