@@ -40,7 +40,7 @@ const TABLE_CODES = 0x2200;
  * and right-aligning 100,000 cells measures far more strings than that.
  */
 class RawFont {
-  private readonly codes: string[] = [];
+  private readonly codes: string[] = new Array<string>(TABLE_CODES).fill('');
   private readonly widths = new Float64Array(TABLE_CODES).fill(Number.NaN);
   private readonly kerns = new Map<number, number>();
 
@@ -70,8 +70,8 @@ class RawFont {
   }
 
   private code(unit: number): string {
-    let code = unit < TABLE_CODES ? this.codes[unit] : undefined;
-    if (code === undefined) {
+    let code = unit < TABLE_CODES ? this.codes[unit]! : '';
+    if (code === '') {
       const hex = this.afm.encodeText(String.fromCharCode(unit))[0]!;
       // A code outside the font's one-byte encoding would corrupt the string: print "?" for it.
       code = hex.length > 2 ? '3f' : hex.padStart(2, '0');
@@ -122,7 +122,7 @@ class RawFont {
 }
 
 const num = (n: number) => String(Math.round(n * 100) / 100);
-const BLACK = [0, 0, 0];
+const BLACK: [number, number, number] = [0, 0, 0];
 
 interface Placed {
   text: string;
@@ -202,7 +202,9 @@ export class PdfTable {
   private cells(columns: readonly Column[], values: readonly string[], size: number, font: string): void {
     const doc = this.doc;
     this.use(font, size);
-    doc.fillColor(BLACK);
+    // Rows follow rows: the fill is still this black unless something else was drawn in between (a
+    // new page starts black anyway).
+    if ((doc as unknown as { _fillColor?: unknown[] })._fillColor?.[0] !== BLACK) doc.fillColor(BLACK);
     const y = doc.y;
     let x = this.left;
     const texts: Placed[] = [];
