@@ -23,38 +23,117 @@ interface StandardFontInternals {
   id: string;
   ascender: number;
   ref(): unknown;
-  font?: { encodeText?: (this: unknown, text: string) => string[] };
-}
-
-interface RawFont {
-  id: string;
-  ascender: number;
-  ref: () => unknown;
-  codes: (text: string) => string;
-}
-
-function rawFont(doc: PDFKit.PDFDocument): RawFont | undefined {
-  const font = (doc as unknown as { _font?: StandardFontInternals })._font;
-  const afm = font?.font;
-  if (!font || !afm || typeof afm.encodeText !== 'function' || typeof font.ref !== 'function') return undefined;
-  return {
-    id: font.id,
-    ascender: font.ascender,
-    ref: () => font.ref(),
-    // A code outside the font's one-byte encoding would corrupt the string: print "?" for it.
-    codes: (text) =>
-      afm.encodeText!(text)
-        .map((hex) => (hex.length > 2 ? '3f' : hex.padStart(2, '0')))
-        .join(''),
+  font?: {
+    encodeText?: (text: string) => string[];
+    characterToGlyph?: (code: number) => string;
+    widthOfGlyph?: (glyph: string) => number;
+    getKernPair?: (left: string, right: string | undefined) => number;
   };
 }
 
+/** Codes below this are looked up in arrays: Latin-1 and the punctuation and € of WinAnsi. */
+const TABLE_CODES = 0x2200;
+
+/**
+ * A standard font's codes and advances per UTF-16 unit, read from pdfkit's own AFM data once per
+ * character and pair: pdfkit works both out from glyph names for every string it measures, and cutting
+ * and right-aligning 100,000 cells measures far more strings than that.
+ */
+class RawFont {
+  private readonly codes: string[] = new Array<string>(TABLE_CODES).fill('');
+  private readonly widths = new Float64Array(TABLE_CODES).fill(Number.NaN);
+  private readonly kerns = new Map<number, number>();
+
+  constructor(
+    private readonly font: StandardFontInternals,
+    private readonly afm: Required<NonNullable<StandardFontInternals['font']>>,
+  ) {}
+
+  static of(font: StandardFontInternals | undefined): RawFont | undefined {
+    const afm = font?.font;
+    if (!font || !afm || typeof font.ref !== 'function') return undefined;
+    const { encodeText, characterToGlyph, widthOfGlyph, getKernPair } = afm;
+    if (![encodeText, characterToGlyph, widthOfGlyph, getKernPair].every((f) => typeof f === 'function')) return undefined;
+    return new RawFont(font, afm as Required<typeof afm>);
+  }
+
+  get id(): string {
+    return this.font.id;
+  }
+
+  get ascender(): number {
+    return this.font.ascender;
+  }
+
+  ref(): unknown {
+    return this.font.ref();
+  }
+
+  private code(unit: number): string {
+    let code = unit < TABLE_CODES ? this.codes[unit]! : '';
+    if (code === '') {
+      const hex = this.afm.encodeText(String.fromCharCode(unit))[0]!;
+      // A code outside the font's one-byte encoding would corrupt the string: print "?" for it.
+      code = hex.length > 2 ? '3f' : hex.padStart(2, '0');
+      if (unit < TABLE_CODES) this.codes[unit] = code;
+    }
+    return code;
+  }
+
+  /** The text in the font's codes, as hex for a `<…> Tj`. */
+  hex(text: string): string {
+    let out = '';
+    for (let i = 0; i < text.length; i++) out += this.code(text.charCodeAt(i));
+    return out;
+  }
+
+  private glyphWidth(unit: number): number {
+    let width = unit < TABLE_CODES ? this.widths[unit]! : Number.NaN;
+    if (Number.isNaN(width)) {
+      width = this.afm.widthOfGlyph(this.afm.characterToGlyph(unit));
+      if (unit < TABLE_CODES) this.widths[unit] = width;
+    }
+    return width;
+  }
+
+  private kern(left: number, right: number): number {
+    const key = left * 0x10000 + right;
+    let kern = this.kerns.get(key);
+    if (kern === undefined) {
+      kern = this.afm.getKernPair(this.afm.characterToGlyph(left), this.afm.characterToGlyph(right));
+      this.kerns.set(key, kern);
+    }
+    return kern;
+  }
+
+  /**
+   * What pdfkit's widthOfString answers (kerned, the same sums in the same order, so the same
+   * floating-point figure): cells are cut and aligned exactly as they were measured before.
+   */
+  widthOf(text: string, size: number): number {
+    let units = 0;
+    const last = text.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const unit = text.charCodeAt(i);
+      units += this.glyphWidth(unit) + (i < last ? this.kern(unit, text.charCodeAt(i + 1)) : 0);
+    }
+    return (units * (size / 1000) * 100) / 100;
+  }
+}
+
 const num = (n: number) => String(Math.round(n * 100) / 100);
+const BLACK: [number, number, number] = [0, 0, 0];
+
+interface Placed {
+  text: string;
+  x: number;
+  y: number;
+}
 
 export class PdfTable {
-  /** Widths by font, size and text: a month repeats the same times, durations and names thousands of times. */
-  private readonly widths = new Map<string, number>();
-  private font = '';
+  /** The standard fonts' tables by pdfkit font id. */
+  private readonly fonts = new Map<string, RawFont | null>();
+  private raw: RawFont | undefined;
   private size = 0;
 
   constructor(
@@ -63,19 +142,20 @@ export class PdfTable {
   ) {}
 
   private use(font: string, size: number): void {
-    this.font = font;
     this.size = size;
     this.doc.font(font).fontSize(size);
+    const current = (this.doc as unknown as { _font?: StandardFontInternals })._font;
+    const id = current?.id ?? '';
+    let raw = this.fonts.get(id);
+    if (raw === undefined) {
+      raw = RawFont.of(current) ?? null;
+      this.fonts.set(id, raw);
+    }
+    this.raw = raw ?? undefined;
   }
 
   private width(text: string): number {
-    const key = `${this.font}\u0000${this.size}\u0000${text}`;
-    let width = this.widths.get(key);
-    if (width === undefined) {
-      width = this.doc.widthOfString(text);
-      this.widths.set(key, width);
-    }
-    return width;
+    return this.raw ? this.raw.widthOf(text, this.size) : this.doc.widthOfString(text);
   }
 
   /** The text cut to fit `width` in the current font, with "…" where it was cut. */
@@ -93,9 +173,9 @@ export class PdfTable {
   }
 
   /** Lines of text at their (x, y), top-left as in pdfkit, in the current font, as one text object. */
-  private put(texts: readonly { text: string; x: number; y: number }[]): void {
+  private put(texts: readonly Placed[]): void {
     const doc = this.doc;
-    const font = rawFont(doc);
+    const font = this.raw;
     if (!font) {
       for (const t of texts) doc.text(t.text, t.x, t.y, { lineBreak: false });
       return;
@@ -103,13 +183,12 @@ export class PdfTable {
     const fonts = (doc.page as unknown as { fonts: Record<string, unknown> }).fonts;
     fonts[font.id] ??= font.ref();
     // Like text(): pdfkit's pages run top-down (a flipped matrix); text is set bottom-up inside q … Q.
-    const ops = ['q', `1 0 0 -1 0 ${num(doc.page.height)} cm`, `BT /${font.id} ${num(this.size)} Tf`];
-    for (const t of texts) {
-      const baseline = doc.page.height - t.y - (font.ascender / 1000) * this.size;
-      ops.push(`1 0 0 1 ${num(t.x)} ${num(baseline)} Tm <${font.codes(t.text)}> Tj`);
-    }
-    ops.push('ET', 'Q');
-    doc.addContent(ops.join('\n'));
+    const height = doc.page.height;
+    const rise = (font.ascender / 1000) * this.size;
+    let ops = `q\n1 0 0 -1 0 ${num(height)} cm\nBT /${font.id} ${num(this.size)} Tf`;
+    for (const t of texts) ops += `\n1 0 0 1 ${num(t.x)} ${num(height - t.y - rise)} Tm <${font.hex(t.text)}> Tj`;
+    // As bytes: pdfkit would convert the string one character at a time, and add the same newline.
+    doc.addContent(Buffer.from(`${ops}\nET\nQ\n`, 'latin1'));
   }
 
   private ensure(height: number, onNewPage?: () => void): void {
@@ -123,11 +202,14 @@ export class PdfTable {
   private cells(columns: readonly Column[], values: readonly string[], size: number, font: string): void {
     const doc = this.doc;
     this.use(font, size);
-    doc.fillColor('#000');
+    // Rows follow rows: the fill is still this black unless something else was drawn in between (a
+    // new page starts black anyway).
+    if ((doc as unknown as { _fillColor?: unknown[] })._fillColor?.[0] !== BLACK) doc.fillColor(BLACK);
     const y = doc.y;
     let x = this.left;
-    const texts: { text: string; x: number; y: number }[] = [];
-    columns.forEach((column, index) => {
+    const texts: Placed[] = [];
+    for (let index = 0; index < columns.length; index++) {
+      const column = columns[index]!;
       const inner = column.width - 2 * PAD;
       const text = this.fit(values[index] ?? '', inner);
       if (text !== '') {
@@ -135,7 +217,7 @@ export class PdfTable {
         texts.push({ text, x: x + PAD + offset, y });
       }
       x += column.width;
-    });
+    }
     this.put(texts);
     doc.x = this.left;
     doc.y = y + size * 1.35;
@@ -169,10 +251,8 @@ export class PdfTable {
       const last = columns[columns.length - 1]!;
       const x = this.left + columns.slice(0, -1).reduce((sum, c) => sum + c.width, 0);
       const y = doc.y - 1;
-      doc
-        .font('Helvetica-Oblique')
-        .fontSize(size - 0.5)
-        .fillColor('#444');
+      this.use('Helvetica-Oblique', size - 0.5);
+      doc.fillColor('#444');
       const width = last.width - 2 * PAD;
       doc.text(this.fit(remark, width), x + PAD, y, { lineBreak: false });
       doc.x = this.left;
