@@ -26,8 +26,12 @@ export interface BaresipOptions {
   /** SIP user (the From user when dialling; the registered user when `register`). */
   user: string;
   domain: string;
-  /** The PBX's UDP port on 127.0.0.1. */
+  /** The PBX's UDP port on `pbxHost`. */
   pbxPort: number;
+  /** Where the PBX listens (default 127.0.0.1). */
+  pbxHost?: string;
+  /** The address baresip's SIP and media use (default 127.0.0.1): one that reaches `pbxHost`. */
+  localIp?: string;
   register?: boolean;
   autoAnswer?: boolean;
   /** The local SIP port (UDP); a free one when absent. A trunk's address must be known before the PBX starts. */
@@ -71,8 +75,8 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
     join(dir, 'config'),
     [
       'poll_method epoll',
-      `sip_listen 127.0.0.1:${sipPort}`,
-      'net_interface 127.0.0.1',
+      `sip_listen ${options.localIp ?? '127.0.0.1'}:${sipPort}`,
+      `net_interface ${options.localIp ?? '127.0.0.1'}`,
       `audio_source aufile,${wav}`,
       'audio_player aufile,/dev/null',
       'audio_alert aufile,/dev/null',
@@ -91,7 +95,7 @@ export async function startBaresip(options: BaresipOptions): Promise<Baresip> {
   );
   const params = [
     `;regint=${options.register ? 300 : 0}`,
-    `;outbound="sip:127.0.0.1:${options.pbxPort};transport=udp"`,
+    `;outbound="sip:${options.pbxHost ?? '127.0.0.1'}:${options.pbxPort};transport=udp"`,
     ';audio_codecs=PCMU',
     options.autoAnswer ? ';answermode=auto' : '',
   ].join('');
