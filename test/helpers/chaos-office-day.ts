@@ -93,6 +93,12 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
         .internalCall()
         .catch((error: Error) => violations.push(`an internal call after ${after} failed: ${error.message}`));
       const internal = Date.now();
+      // Each step has its own timeout; a call whose steps all barely made it is still no working call.
+      for (const [kind, ms] of [
+        ['outside', outside - started],
+        ['internal', internal - outside],
+      ] as const)
+        if (ms > 10_000) violations.push(`an ${kind} call after ${after} took ${ms} ms (limit 10 s)`);
       const { ms, mismatches } = await phones.presenceConverged(10_000);
       worst(metrics, 'presence_converged_ms', ms);
       const known = options.staleWatchersKnown && /pbx_(proxy|link)/.test(after);
