@@ -21,6 +21,15 @@ export interface Daemon {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** A command line run on another host: `ip netns exec NS …` keeps the PID the daemon's own. */
+export type CommandWrap = (command: string, args: string[]) => [string, string[]];
+
+/** Where the stack's daemons run: the address they listen on (default 127.0.0.1) and how they are started there. */
+export interface DaemonHost {
+  listenIp?: string;
+  wrap?: CommandWrap;
+}
+
 /** Starts a daemon in the foreground with both pipes drained into its log file. */
 export function spawnDaemon(
   name: string,
@@ -30,9 +39,11 @@ export function spawnDaemon(
   onLine?: (line: string) => void,
   /** The daemon forks workers: give it its own process group so SIGKILL reaches them all, as a crash would. */
   group = false,
+  wrap?: CommandWrap,
 ): Daemon {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  const [file, argv] = wrap ? wrap(command, args) : [command, args];
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   if (child.pid === undefined) throw new Error(`${command} could not be started`);
   let pending = '';
   const onData = (chunk: Buffer) => {

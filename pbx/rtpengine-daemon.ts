@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, rtpenginePing, spawnDaemon, waitFor, type Daemon } from './daemons.js';
+import { freePort, rtpenginePing, spawnDaemon, waitFor, type Daemon, type DaemonHost } from './daemons.js';
 
 export interface RunningRtpengine {
   daemon: Daemon;
@@ -14,7 +14,12 @@ export interface RunningRtpengine {
  * of each other's ports). Once in a CI run it printed nothing for 10 s and never answered a ping:
  * a start that hangs is killed by its PID and tried once more, on new ports.
  */
-export async function startRtpengine(pbxDir: string, logDir: string, say: (line: string) => void): Promise<RunningRtpengine> {
+export async function startRtpengine(
+  pbxDir: string,
+  logDir: string,
+  say: (line: string) => void,
+  host: DaemonHost = {},
+): Promise<RunningRtpengine> {
   mkdirSync(join(pbxDir, 'run'), { recursive: true });
   for (let attempt = 1; ; attempt++) {
     const ng = await freePort('udp');
@@ -25,6 +30,7 @@ export async function startRtpengine(pbxDir: string, logDir: string, say: (line:
         pbxDir,
         ports,
         join(logDir, attempt === 1 ? 'rtpengine.log' : `rtpengine-${attempt}.log`),
+        host,
       );
       return { daemon, ...ports };
     } catch (error) {
@@ -39,16 +45,20 @@ export async function spawnRtpengine(
   pbxDir: string,
   ports: { ng: number; rtpMin: number; rtpMax: number },
   logFile: string,
+  host: DaemonHost = {},
 ): Promise<Daemon> {
   mkdirSync(join(pbxDir, 'run'), { recursive: true });
+  // Media and the NG control port share the address: Kamailio, on the same host, reaches it there, and
+  // so does the readiness ping from the stack's process, which may live on another network host.
+  const ip = host.listenIp ?? '127.0.0.1';
   const daemon = spawnDaemon(
     'rtpengine',
     'rtpengine',
     [
       '--config-file=none',
       '--table=-1',
-      '--interface=127.0.0.1',
-      `--listen-ng=127.0.0.1:${ports.ng}`,
+      `--interface=${ip}`,
+      `--listen-ng=${ip}:${ports.ng}`,
       `--port-min=${ports.rtpMin}`,
       `--port-max=${ports.rtpMax}`,
       '--foreground',
@@ -56,9 +66,12 @@ export async function spawnRtpengine(
       `--pidfile=${join(pbxDir, 'run', 'rtpengine.pid')}`,
     ],
     logFile,
+    undefined,
+    false,
+    host.wrap,
   );
   try {
-    await waitFor('rtpengine', () => rtpenginePing('127.0.0.1', ports.ng), 10_000, daemon);
+    await waitFor('rtpengine', () => rtpenginePing(ip, ports.ng), 10_000, daemon);
     return daemon;
   } catch (error) {
     await daemon.stop('SIGKILL');

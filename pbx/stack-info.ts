@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { WeeklyHours } from '../protocol/firm-day.js';
-import { REQUIRED_PACKAGES } from './daemons.js';
+import { REQUIRED_PACKAGES, type CommandWrap } from './daemons.js';
 
 /** DIR/stack.json: what `npm run stack` started. Other tools and tests read it. */
 export interface StackInfo {
@@ -8,9 +8,9 @@ export interface StackInfo {
   home: string;
   /** The SIP domain of the users' AoRs (sip:alice@<sipDomain>). */
   sipDomain: string;
-  /** wss://127.0.0.1:PORT — the apps' SIP over WebSocket, client certificate required. */
+  /** wss://LISTEN_IP:PORT (127.0.0.1 by default) — the apps' SIP over WebSocket, client certificate required. */
   pbxWss: string;
-  /** sip:127.0.0.1:PORT;transport=udp — outside callers and trunks (baresip in tests). */
+  /** sip:LISTEN_IP:PORT;transport=udp — outside callers and trunks (baresip in tests). */
   pbxUdp: string;
   /** The central server's sync URL (client certificate required), when server/main.ts exists. */
   server?: string;
@@ -60,6 +60,16 @@ export interface StackOptions {
   wssPort?: number;
   serverPort?: number;
   feedPort?: number;
+  /**
+   * The address Kamailio's listeners, rtpengine's media and its NG control port bind (default 127.0.0.1).
+   * The NG port takes commands from anyone who reaches it: only an address on a private link.
+   */
+  listenIp?: string;
+  /**
+   * Runs Kamailio and rtpengine through this command line (e.g. `ip netns exec NS`: the PBX on a network
+   * host of its own, with `listenIp` one of that host's addresses). The PID must stay the daemon's.
+   */
+  wrapDaemon?: CommandWrap;
   /** Kamailio's shared memory in MB (default 64); each TLS connection keeps its OpenSSL state there. */
   shmMb?: number;
   log?: (line: string) => void;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { readDirectory, serviceSipDomain, type Directory } from '../server/home/directory.js';
 import { homeLayout, type HomeLayout } from '../server/home/layout.js';
 import { closeConnectionsOf, dropRegistrations } from './connections.js';
-import { freePort, kamcmd, spawnDaemon, tcpOpen, waitFor, type Daemon } from './daemons.js';
+import { freePort, kamcmd, spawnDaemon, tcpOpen, waitFor, type Daemon, type DaemonHost } from './daemons.js';
 import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
 import { DirectoryMirror, mirroredFiles } from './directory-mirror.js';
 import { FirmdayReloader } from './firmday-reloader.js';
@@ -42,6 +42,14 @@ export class Stack {
     this.layout = options.directoryDatabase ? { ...layout, ...mirroredFiles(layout) } : layout;
   }
 
+  private get listenIp(): string {
+    return this.options.listenIp ?? '127.0.0.1';
+  }
+
+  private get daemonHost(): DaemonHost {
+    return { listenIp: this.listenIp, ...(this.options.wrapDaemon ? { wrap: this.options.wrapDaemon } : {}) };
+  }
+
   private say(line: string): void {
     this.options.log?.(line);
   }
@@ -67,9 +75,14 @@ export class Stack {
       for (const cert of user.certificates) if (cert.revokedAt) this.revokedSeen.add(`${user.id}/${cert.serial}`);
     }
 
-    const { daemon, ng, rtpMin, rtpMax } = await startRtpengine(this.layout.pbxDir, logDir, (line) => this.say(line));
+    const { daemon, ng, rtpMin, rtpMax } = await startRtpengine(
+      this.layout.pbxDir,
+      logDir,
+      (line) => this.say(line),
+      this.daemonHost,
+    );
     this.rtpengine = daemon;
-    this.say(`rtpengine ready (pid ${this.rtpengine.pid}, ng 127.0.0.1:${ng})`);
+    this.say(`rtpengine ready (pid ${this.rtpengine.pid}, ng ${this.listenIp}:${ng})`);
 
     const directory = readDirectory(this.layout.directory);
     this.directoryUsers = new Set(directory.users.map((user) => user.id));
@@ -78,7 +91,8 @@ export class Stack {
       directory,
       wssPort: wss,
       udpPort: udp,
-      rtpengineNg: `127.0.0.1:${ng}`,
+      bindIp: this.listenIp,
+      rtpengineNg: `${this.listenIp}:${ng}`,
       sipDomain,
       tenantRingMs: this.options.tenantRingMs,
       trunk: this.options.trunk,
@@ -117,8 +131,8 @@ export class Stack {
       version: 1,
       home: this.layout.home,
       sipDomain,
-      pbxWss: `wss://127.0.0.1:${wss}`,
-      pbxUdp: `sip:127.0.0.1:${udp};transport=udp`,
+      pbxWss: `wss://${this.listenIp}:${wss}`,
+      pbxUdp: `sip:${this.listenIp}:${udp};transport=udp`,
       ...(serverUrls ? { server: serverUrls.server, feed: serverUrls.feed } : {}),
       ...(this.options.trunk ? { trunk: this.options.trunk } : {}),
       ports: { wss, udp, rtpengineNg: ng, rtpMin, rtpMax, ...(serverPort ? { server: serverPort, feed: feedPort } : {}) },
@@ -181,12 +195,13 @@ export class Stack {
         if (line.includes('FIRMDAY-CLOSED')) spoolClosedCall(this.layout.pbxDir, line, this.options.log);
       },
       true,
+      this.options.wrapDaemon,
     );
     const wssPort = this.wssPort;
     await waitFor(
       'kamailio',
       async () =>
-        (await tcpOpen('127.0.0.1', wssPort)) &&
+        (await tcpOpen(this.listenIp, wssPort)) &&
         (await kamcmd(this.rendered.ctlSocket, ['core.uptime']).then(
           () => true,
           () => false,
@@ -256,6 +271,7 @@ export class Stack {
       this.layout.pbxDir,
       { ng, rtpMin, rtpMax },
       join(this.layout.pbxDir, 'logs', 'rtpengine.log'),
+      this.daemonHost,
     );
     this.say(`rtpengine ready again (pid ${this.rtpengine.pid})`);
     this.info.pids.rtpengine = this.rtpengine.pid;

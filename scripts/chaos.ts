@@ -1,11 +1,11 @@
 /**
  * `npm run chaos`: the full chaos suite — an office day in which every fault of docs/reliability.md
- * comes three times, with more edits and a slower, lossier link than the bounded part in `npm test`
+ * comes three times (the PBX host's link cut too), with more edits and a slower, lossier link than the bounded part in `npm test`
  * (test/integration/chaos/office-day.test.ts). Prints one JSON line per figure
  * (`{"suite":"chaos","metric","value","unit"}`), then each broken invariant; exits 1 if any broke.
  * Root only (network namespaces, a tmpfs mount); CHAOS_ROUNDS=N sets the repetitions.
  */
-import { PBX_FAULTS, SYNC_FAULTS, runOfficeDay } from '../test/helpers/chaos-office-day.js';
+import { PBX_FAULTS, PBX_HOST_FAULTS, SYNC_FAULTS, runOfficeDay } from '../test/helpers/chaos-office-day.js';
 import { netnsUnavailable } from '../test/helpers/netns.js';
 
 const unavailable = netnsUnavailable();
@@ -29,7 +29,7 @@ const report = await runOfficeDay({
   resetRate: 0.05,
   records: 20,
   editsPerRound: 12,
-  faults: Array.from({ length: rounds }, () => [...SYNC_FAULTS, ...PBX_FAULTS]).flat(),
+  faults: Array.from({ length: rounds }, () => [...SYNC_FAULTS, ...PBX_FAULTS, ...PBX_HOST_FAULTS]).flat(),
   log: (line) => console.error(`[chaos] ${line}`),
 });
 for (const [metric, value] of Object.entries(report.metrics))

@@ -13,9 +13,13 @@ export interface BaresipSetup {
   /** SIP user (the From user when dialling; the registered user when `register`). */
   user: string;
   domain: string;
-  /** The PBX's UDP port on 127.0.0.1. */
+  /** The PBX's UDP port on `pbxHost`. */
   pbxPort: number;
-  /** The local SIP port (UDP and TCP) and the ctrl_tcp port, both on 127.0.0.1. */
+  /** Where the PBX listens (default 127.0.0.1). */
+  pbxHost?: string;
+  /** The address baresip's SIP and media use (default 127.0.0.1): one that reaches `pbxHost`. */
+  localIp?: string;
+  /** The local SIP port (UDP and TCP) on `localIp` and the ctrl_tcp port on 127.0.0.1. */
   sipPort: number;
   ctrlPort: number;
   /** The WAV file played as the microphone. */
@@ -55,8 +59,8 @@ export function writeBaresipConfig(dir: string, setup: BaresipSetup): void {
     join(dir, 'config'),
     [
       'poll_method epoll',
-      `sip_listen 127.0.0.1:${setup.sipPort}`,
-      'net_interface 127.0.0.1',
+      `sip_listen ${setup.localIp ?? '127.0.0.1'}:${setup.sipPort}`,
+      `net_interface ${setup.localIp ?? '127.0.0.1'}`,
       `audio_source aufile,${setup.audioSource}`,
       'audio_player aufile,/dev/null',
       'audio_alert aufile,/dev/null',
@@ -75,7 +79,7 @@ export function writeBaresipConfig(dir: string, setup: BaresipSetup): void {
   );
   const params = [
     `;regint=${setup.register ? 300 : 0}`,
-    `;outbound="sip:127.0.0.1:${setup.pbxPort};transport=udp"`,
+    `;outbound="sip:${setup.pbxHost ?? '127.0.0.1'}:${setup.pbxPort};transport=udp"`,
     ';audio_codecs=PCMU',
     setup.autoAnswer ? ';answermode=auto' : '',
   ].join('');

@@ -27,7 +27,7 @@ export interface Baresip {
 
 export interface BaresipOptions extends Pick<
   BaresipSetup,
-  'user' | 'domain' | 'pbxPort' | 'register' | 'autoAnswer' | 'displayName'
+  'user' | 'domain' | 'pbxPort' | 'pbxHost' | 'localIp' | 'register' | 'autoAnswer' | 'displayName'
 > {
   /** The local SIP port (UDP); a free one when absent. A trunk's address must be known before the PBX starts. */
   sipPort?: number;

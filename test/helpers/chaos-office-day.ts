@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { FieldValue } from '../../protocol/index.js';
-import { collectGarbage, descendantsOf, processTable, resources, waitGone } from './census.js';
-import { startChaosRig, type ChaosRig, type ChaosRigOptions } from './chaos-rig.js';
-import { TENANT_NUMBER, hangupAll, lineIn, registration, type PhoneTest } from './phone-rig.js';
+import { collectGarbage, descendantsOf, processTable, resources } from './census.js';
+import {
+  CHAOS_TENANT,
+  PBX_FAULTS,
+  PBX_HOST_FAULTS,
+  inject,
+  pause,
+  until,
+  worst,
+  type Fault,
+  type FaultLog,
+} from './chaos-faults.js';
+import { ChaosPhones } from './chaos-phones.js';
+import { startChaosRig, type ChaosRigOptions } from './chaos-rig.js';
 
-declare const window: { phoneTest: PhoneTest };
-
-export type Fault = 'link' | 'proxy' | 'server' | 'postgres' | 'disk' | 'pbx_link' | 'kamailio' | 'rtpengine';
-export const SYNC_FAULTS: Fault[] = ['link', 'proxy', 'server', 'postgres', 'disk'];
-export const PBX_FAULTS: Fault[] = ['pbx_link', 'kamailio', 'rtpengine'];
+export { PBX_FAULTS, PBX_HOST_FAULTS, SYNC_FAULTS, type Fault } from './chaos-faults.js';
 
 export interface OfficeDayOptions extends Omit<ChaosRigOptions, 'calls'> {
   /** The faults in the order they are injected; each gets a round of office work around it. */
@@ -17,6 +24,12 @@ export interface OfficeDayOptions extends Omit<ChaosRigOptions, 'calls'> {
   records: number;
   /** Edits per client per round. */
   editsPerRound: number;
+  /**
+   * After a reset of the apps' PBX link, colleagues may keep seeing a stale status (Kamailio's NOTIFY to
+   * a watcher on the dead connection fails and ends the round of NOTIFYs: docs/reliability.md, "Found by
+   * the suite"). True: counted as `presence_stale_rounds` and logged, not an invariant broken.
+   */
+  staleWatchersKnown?: boolean;
   log?: (line: string) => void;
 }
 
@@ -26,36 +39,27 @@ export interface OfficeDayReport {
   metrics: Record<string, number>;
 }
 
-const TENANT = 'tischlerei';
 const FIELDS = ['subject', 'body'] as const;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await pause(100);
-  }
-  return Date.now() - started;
-}
 
 /**
  * A compressed office day with faults: every round each client edits the shared records (notes,
- * as after calls), an outside caller rings the firm and the app answers and takes a note, then one
- * fault is injected while the edits go on and is healed. Afterwards the invariants of
+ * as after calls) and the apps' users change their presence while one fault is injected and healed;
+ * then an outside caller rings the firm and the first app answers, the first app calls the second,
+ * each call with a note, and both apps must show each other's status. Afterwards the invariants of
  * docs/reliability.md are checked and the figures measured.
  */
 export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDayReport> {
   const log = options.log ?? (() => undefined);
-  const calls = options.faults.some((f) => PBX_FAULTS.includes(f));
+  const withCalls = options.faults.some((f) => PBX_FAULTS.includes(f) || PBX_HOST_FAULTS.includes(f));
   const before = new Set(processTable().map((p) => p.pid));
   const violations: string[] = [];
   const metrics: Record<string, number> = {};
   const startedAt = Date.now();
-  const rig = await startChaosRig({ ...options, calls });
+  const rig = await startChaosRig({ ...options, calls: withCalls });
   metrics.setup_ms = Date.now() - startedAt;
   const postmasters = new Set<number>([rig.postgres.pid()]);
-  let callsPlaced = 0;
+  const phones = new ChaosPhones(rig);
+  const faultLog: FaultLog = { metrics, violations, postmasters };
   let longLived: Array<{ name: string; kind: string; pid: number; memory: () => number; start: { mb: number; fds: number } }> =
     [];
   try {
@@ -66,30 +70,41 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
         for (const c of rig.clients) {
           const id = records[Math.floor(Math.random() * records.length)]!;
           const field = FIELDS[Math.floor(Math.random() * FIELDS.length)]!;
-          c.store.write('note', id, TENANT, field, `${c.user} ${field} ${edit++}`);
+          c.store.write('note', id, CHAOS_TENANT, field, `${c.user} ${field} ${edit++}`);
           c.engine.notifyLocalChange();
         }
         await pause(spreadMs / options.editsPerRound);
       }
     };
-    const call = async () => {
+    // Presence changes while the fault lasts: "Nicht stören" first, then a status that lets the calls after it through.
+    const presenceRound = async () => {
+      await phones.changePresence(false);
+      await pause(1500);
+      await phones.changePresence(true);
+    };
+    const calls = async (after: string) => {
       if (!rig.phone) return;
-      const { page, caller } = rig.phone;
-      const mark = caller.events.length;
-      await caller.command('dial', `sip:${TENANT_NUMBER}@${rig.phone.rig.stack.info.sipDomain}`);
-      const ringing = await lineIn(page, 'ringing', 10_000);
-      await page.evaluate((id) => window.phoneTest.answer(id), ringing.id);
-      await lineIn(page, 'connected', 10_000);
-      await caller.waitForEvent('CALL_ESTABLISHED', 10_000, mark);
-      callsPlaced++;
-      // The note of the call, taken while it runs, by the answering app's sync client.
-      const anna = rig.clients[0]!;
-      const note = randomUUID();
-      anna.store.write('note', note, TENANT, 'subject', `Anruf ${callsPlaced}`);
-      anna.store.write('note', note, TENANT, 'body', `Rückruf erbeten (${ringing.id})`);
-      anna.engine.notifyLocalChange();
-      await hangupAll([page]);
-      await caller.waitForEvent('CALL_CLOSED', 8000, mark);
+      const started = Date.now();
+      await phones
+        .outsideCall()
+        .catch((error: Error) => violations.push(`an outside call after ${after} failed: ${error.message}`));
+      const outside = Date.now();
+      await phones
+        .internalCall()
+        .catch((error: Error) => violations.push(`an internal call after ${after} failed: ${error.message}`));
+      const internal = Date.now();
+      // Each step has its own timeout; a call whose steps all barely made it is still no working call.
+      for (const [kind, ms] of [
+        ['outside', outside - started],
+        ['internal', internal - outside],
+      ] as const)
+        if (ms > 10_000) violations.push(`an ${kind} call after ${after} took ${ms} ms (limit 10 s)`);
+      const { ms, mismatches } = await phones.presenceConverged(10_000);
+      worst(metrics, 'presence_converged_ms', ms);
+      const known = options.staleWatchersKnown && /pbx_(proxy|link)/.test(after);
+      if (known && mismatches.length) metrics.presence_stale_rounds = (metrics.presence_stale_rounds ?? 0) + 1;
+      for (const m of mismatches) (known ? log : (v: string) => violations.push(v))(`presence after ${after}: ${m}`);
+      log(`calls after ${after}: outside ${outside - started} ms, internal ${internal - outside} ms, presence ${ms} ms`);
     };
     const settle = async (timeoutMs: number) =>
       until(
@@ -103,7 +118,7 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
 
     // A warm round without faults: the baseline of the long-lived processes is taken after it.
     await editRound(1000);
-    await call();
+    await calls('the warm round');
     await settle(30_000);
     const table = processTable();
     const chromium = descendantsOf(process.pid, table).find((p) => /chrom/.test(p.command) && !p.command.includes('--type='));
@@ -118,11 +133,12 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
 
     for (const fault of options.faults) {
       const faultStart = Date.now();
+      const broken = violations.length;
       log(`fault ${fault}`);
-      const working = editRound(3000);
-      await inject(rig, fault, metrics, violations, postmasters);
+      const working = Promise.all([editRound(3000), rig.phone ? presenceRound() : undefined]);
+      await inject(rig, fault, faultLog);
       await working;
-      await call().catch((error: Error) => violations.push(`a call after the ${fault} fault failed: ${error.message}`));
+      await calls(`the ${fault} fault`);
       worst(
         metrics,
         `${fault}_recovered_ms`,
@@ -132,6 +148,12 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
         }),
       );
       worst(metrics, `${fault}_round_ms`, Date.now() - faultStart);
+      log(
+        `${fault}: ${Date.now() - faultStart} ms${violations
+          .slice(broken)
+          .map((v) => `\n  broken: ${v}`)
+          .join('')}`,
+      );
     }
 
     // Afterwards: quiet, then the invariants.
@@ -179,12 +201,14 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
       if (quarantined > 0) violations.push(`${c.user} has ${quarantined} quarantined changes`);
     }
     if (rig.phone) {
-      const rows = await rig.phone.page.evaluate(() => window.phoneTest.calls());
-      metrics.calls = callsPlaced;
-      if (rows.length !== callsPlaced) violations.push(`${callsPlaced} calls answered, ${rows.length} history rows in the app`);
-      const unanswered = rows.filter((r) => r.outcome !== 'answered');
-      if (unanswered.length)
-        violations.push(`${unanswered.length} history rows not 'answered': ${JSON.stringify(unanswered[0])}`);
+      // The day's last word on presence, after the last fault: both colleagues must see it.
+      await phones.setPresence({ [options.users[0]!]: 'dnd', [options.users[1]!]: 'offline' });
+      const { ms, mismatches } = await phones.presenceConverged(10_000);
+      metrics.presence_final_ms = ms;
+      for (const m of mismatches) violations.push(`final presence: ${m}`);
+      metrics.calls_outside = phones.outside;
+      metrics.calls_internal = phones.internal;
+      violations.push(...(await phones.historyViolations()));
     }
     await pause(2000);
     for (const p of longLived) {
@@ -213,97 +237,4 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
   for (const p of [...leaked, ...ours]) violations.push(`process left running: ${p.pid} ${p.command.slice(0, 120)}`);
   metrics.total_ms = Date.now() - startedAt;
   return { violations, metrics };
-}
-
-/** A fault repeated keeps its worst figure. */
-function worst(metrics: Record<string, number>, key: string, value: number): void {
-  metrics[key] = Math.max(metrics[key] ?? value, value);
-}
-
-async function inject(
-  rig: ChaosRig,
-  fault: Fault,
-  metrics: Record<string, number>,
-  violations: string[],
-  postmasters: Set<number>,
-): Promise<void> {
-  switch (fault) {
-    case 'link':
-      rig.serverHost.cut();
-      await pause(3000);
-      rig.serverHost.restore();
-      return;
-    case 'proxy':
-      rig.proxy.cut();
-      await pause(2000);
-      rig.proxy.restore();
-      return;
-    case 'server':
-      await rig.killServer();
-      await waitGone([rig.server().pid], 5000);
-      await pause(1000);
-      await rig.startServer();
-      return;
-    case 'postgres':
-      await rig.postgres.kill();
-      await pause(1000);
-      rig.postgres.start();
-      postmasters.add(rig.postgres.pid());
-      return;
-    case 'disk': {
-      rig.postgres.fill();
-      // While the disk is full every write is refused whole, as 507 storage_full, and stays pending.
-      const refused = await until(
-        'a push refused with 507 while the disk is full',
-        async () => {
-          const c = rig.clients[0]!;
-          // New rows of a few KB: free room left in existing pages would take small updates for a while.
-          for (let i = 0; i < 10; i++)
-            c.store.write('note', randomUUID(), TENANT, 'body', 'während die Platte voll ist '.repeat(150));
-          const status = await c.engine.syncNow();
-          return status.lastError?.status === 507 && status.pending > 0;
-        },
-        30_000,
-      ).catch((error: Error) => (violations.push(error.message), -1));
-      worst(metrics, 'disk_full_refused_ms', refused);
-      rig.postgres.free();
-      return;
-    }
-    case 'pbx_link': {
-      // The app's WSS to Kamailio dropped (RST) and refused for 3 s; Kamailio itself keeps running.
-      const { proxy, page } = rig.phone!;
-      proxy.cut();
-      await until('the app notices its PBX link is gone', async () => (await registration(page)) !== 'registered', 10_000);
-      await pause(3000);
-      proxy.restore();
-      const back = Date.now();
-      await until('re-registration', async () => (await registration(page)) === 'registered', 30_000).catch((error: Error) =>
-        violations.push(error.message),
-      );
-      const took = Date.now() - back;
-      worst(metrics, 'pbx_link_reregister_ms', took);
-      if (took > 10_000) violations.push(`the app re-registered ${took} ms after its PBX link returned (limit 10 s)`);
-      return;
-    }
-    case 'kamailio': {
-      const { rig: phone, page } = rig.phone!;
-      await phone.stack.killKamailio('SIGKILL');
-      await until('the app notices the PBX is gone', async () => (await registration(page)) !== 'registered', 10_000);
-      await pause(1000);
-      await phone.stack.restartKamailio();
-      const back = Date.now();
-      await until('re-registration', async () => (await registration(page)) === 'registered', 30_000).catch((error: Error) =>
-        violations.push(error.message),
-      );
-      const took = Date.now() - back;
-      worst(metrics, 'reregister_ms', took);
-      if (took > 10_000) violations.push(`the app re-registered ${took} ms after the PBX returned (limit 10 s)`);
-      return;
-    }
-    case 'rtpengine':
-      await rig.phone!.rig.stack.killRtpengine('SIGKILL');
-      await pause(1000);
-      await rig.phone!.rig.stack.restartRtpengine();
-      return;
-  }
 }

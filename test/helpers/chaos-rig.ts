@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,10 @@ import { createHosts, type Host, type Hosts } from './netns.js';
 import { createTestHome, type TestHome } from './pbx-certs.js';
 import { TENANT, registration, startPhoneRig, type PhoneRig } from './phone-rig.js';
 import { startProcess, type Started } from './processes.js';
-
-type Server = Started & { match: RegExpMatchArray };
 import { TEST_DIRECTORY } from './sync-fixture.js';
 import { TestSyncStore } from './test-sync-store.js';
+
+type Server = Started & { match: RegExpMatchArray };
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -65,8 +65,11 @@ export interface ChaosRig {
   serverPort: number;
   proxy: ChaosProxy;
   clients: ChaosClient[];
-  /** Absent when the run has no calls (no Kamailio, rtpengine, Chromium, baresip). */
-  phone?: { rig: PhoneRig; page: Page; caller: Baresip; proxy: ChaosProxy };
+  /**
+   * Absent when the run has no calls (no Kamailio, rtpengine, Chromium, baresip). `pages`: the phone
+   * apps by user, the first one in the firm's hunt group; `host`: the PBX's network host.
+   */
+  phone?: { rig: PhoneRig; pages: Record<string, Page>; caller: Baresip; proxy: ChaosProxy; host: Host };
   killServer(): Promise<void>;
   startServer(): Promise<void>;
   /** The server's state of every field, straight from its database. */
@@ -75,6 +78,7 @@ export interface ChaosRig {
 }
 
 export interface ChaosRigOptions {
+  /** The sync clients' users; the first two also run a phone app each (the first takes the firm's calls). */
   users: string[];
   calls: boolean;
   delayMs: number;
@@ -84,8 +88,8 @@ export interface ChaosRigOptions {
 /**
  * The chaos suite's "office": the server on a host of its own (a network namespace), its own
  * PostgreSQL on this side of the link, apps here reaching the server through a delaying proxy, and —
- * with calls — the PBX, a Chromium app and an outside caller. stop() takes everything down by PID
- * even after a half-done start.
+ * with calls — the PBX (Kamailio and rtpengine) on a second host, two Chromium apps with presence and
+ * an outside caller here. stop() takes everything down by PID even after a half-done start.
  */
 export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig> {
   const work = mkdtempSync(join(tmpdir(), 'vermittlung-chaos-'));
@@ -103,35 +107,58 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
   let starting: Promise<unknown> = Promise.resolve();
   let pbxProxy: ChaosProxy | undefined;
   try {
+    const hosts = createHosts(options.calls ? ['server', 'pbx'] : ['server']);
+    undo.push(() => hosts.destroy());
+    const serverHost = hosts.hosts.server!;
     // The PBX side starts meanwhile: Chromium and Kamailio take as long as the server side.
     const phoneReady: Promise<ChaosRig['phone']> = (async () => {
       if (!options.calls) return undefined;
-      // The app reaches Kamailio through a proxy too, so the link between app and PBX can be cut.
-      const rig = await startPhoneRig([{ id: 'anna', tenants: [TENANT] }], {
-        pbxVia: async (stack) => {
-          const wss = new URL(stack.info.pbxWss);
-          const proxy = await startChaosProxy({ host: wss.hostname, port: Number(wss.port) });
-          undo.push(() => proxy.close());
-          pbxProxy = proxy;
-          return proxy.url('wss');
+      const host = hosts.hosts.pbx!;
+      const [answering, colleague] = options.users;
+      // The apps reach Kamailio through a proxy too, so their link to the PBX can be reset on its own.
+      // Both work for the office's own firm, which shares them their presence and internal calls; only
+      // the first answers the customer firm's number.
+      const office = { id: 'buero', name: 'Büro', numbers: ['+49301234500'] };
+      const rig = await startPhoneRig(
+        [
+          { id: answering!, tenants: [TENANT, office.id] },
+          { id: colleague!, tenants: [office.id] },
+        ],
+        {
+          presence: true,
+          extraTenants: [office],
+          stack: { listenIp: host.ip, wrapDaemon: (command, args) => host.wrap(command, args), udpPeers: [host.peerIp] },
+          pbxVia: async (stack) => {
+            const wss = new URL(stack.info.pbxWss);
+            const proxy = await startChaosProxy({ host: wss.hostname, port: Number(wss.port) });
+            undo.push(() => proxy.close());
+            pbxProxy = proxy;
+            return proxy.url('wss');
+          },
         },
-      });
+      );
       undo.push(() => rig.stop());
+      // CHAOS_KEEP_LOGS=DIR: the PBX's logs outlive the run (its home is removed with it).
+      const keep = process.env.CHAOS_KEEP_LOGS;
+      if (keep)
+        undo.push(() => {
+          mkdirSync(keep, { recursive: true });
+          for (const [name, file] of Object.entries(rig.stack.info.logs)) if (file) cpSync(file, join(keep, `${name}.log`));
+        });
       const caller = await startBaresip({
         user: '+4917611122233',
         domain: rig.stack.info.sipDomain,
+        pbxHost: host.ip,
         pbxPort: rig.stack.info.ports.udp,
+        localIp: host.peerIp,
       });
       undo.push(() => caller.stop());
-      const page = rig.pages.anna!;
-      if ((await registration(page)) !== 'registered') throw new Error('the app did not register');
-      return { rig, page, caller, proxy: pbxProxy! };
+      for (const page of Object.values(rig.pages))
+        if ((await registration(page)) !== 'registered') throw new Error('an app did not register');
+      return { rig, pages: rig.pages, caller, proxy: pbxProxy!, host };
     })();
     // Settled before any teardown, so a failure on one side never leaves the other's processes unowned.
     starting = phoneReady.catch(() => undefined);
-    const hosts = createHosts(['server']);
-    undo.push(() => hosts.destroy());
-    const serverHost = hosts.hosts.server!;
     const postgres = await startChaosPostgres({ listen: ['127.0.0.1', serverHost.peerIp] });
     undo.push(() => postgres.destroy());
     const home = createTestHome();

@@ -88,6 +88,9 @@ export function createHosts(names: string[]): Hosts {
       ip('netns', 'exec', ns, 'ip', 'addr', 'add', `${hostIp}/30`, 'dev', inner);
       ip('netns', 'exec', ns, 'ip', 'link', 'set', inner, 'up');
       ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
+      // Everything else through our end: peers here may answer from another of this side's addresses
+      // (an ICE candidate, a SIP Contact); this side delivers what is addressed to it and forwards nothing.
+      ip('netns', 'exec', ns, 'ip', 'route', 'add', 'default', 'via', peerIp);
       hosts[name] = {
         name: ns,
         ip: hostIp,

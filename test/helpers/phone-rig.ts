@@ -7,10 +7,11 @@ import { startBrowserShell, type BrowserShell } from '../../electron/browser-she
 import { createCore, type Core } from '../../electron/core/composition.js';
 import { LocalStore } from '../../electron/core/store/store.js';
 import type { LineView, RegistrationView } from '../../renderer/src/lib/phone/types.js';
+import type { OwnChoice, PeerPresence, Published } from '../../renderer/src/lib/presence/types.js';
 import { launchChromium, watchPageErrors } from './chromium.js';
 import { startProcess, type Started } from './processes.js';
 import { createTestHome, type TestHome } from './pbx-certs.js';
-import { startTestStack, type Stack } from './stack.js';
+import { startTestStack, type Stack, type StackOptions } from './stack.js';
 
 /**
  * The calls tests' rig: the real stack, Chromium, and one browser-shell core + page per user running
@@ -18,7 +19,19 @@ import { startTestStack, type Stack } from './stack.js';
  * `window.phoneTest`). Shared by the calls tests and bench/calls.ts.
  */
 export interface PhoneTest {
-  start(aor: string, defaultTenant?: string, dtmfMode?: 'rfc4733' | 'info', endedLingerMs?: number): Promise<void>;
+  /** With `team`, presence runs too and watches those colleagues. */
+  start(
+    aor: string,
+    defaultTenant?: string,
+    dtmfMode?: 'rfc4733' | 'info',
+    endedLingerMs?: number,
+    team?: string[],
+  ): Promise<void>;
+  /** Presence (started with a team): the own choice, what is published, what each colleague shows. */
+  setChoice(choice: OwnChoice): void;
+  endWrapUp(): void;
+  presence(): Published;
+  peers(): Record<string, PeerPresence>;
   marks(): { inviteSent: number[]; inviteIn: number[]; ringing: number[]; connected: number[] };
   setAutoAnswer(on: boolean): void;
   /** Starts (true) or stops (false) a message trace; returns what was traced so far. */
@@ -92,6 +105,10 @@ export interface RigOptions {
   pbxVia?: (stack: Stack) => Promise<string>;
   /** Further users of the directory who run no app here (clients of another kind register as them). */
   directoryUsers?: string[];
+  /** Where the PBX listens and runs (a network namespace of its own) and whom it takes UDP from. */
+  stack?: Pick<StackOptions, 'listenIp' | 'wrapDaemon' | 'udpPeers'>;
+  /** Every app runs presence too, watching the rig's other users (`phoneTest.setChoice`, `peers`). */
+  presence?: boolean;
 }
 
 export async function startPhoneRig(users: RigUser[], options: RigOptions = {}): Promise<PhoneRig> {
@@ -112,7 +129,7 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
   });
   const bundle = await bundlePhonePage();
   const [stack, browser] = await Promise.all([
-    startTestStack(home.home, { tenantRingMs: 20_000, trunk: options.trunk }),
+    startTestStack(home.home, { tenantRingMs: 20_000, trunk: options.trunk, ...options.stack }),
     launchChromium(),
   ]);
   let pbxUrl = stack.info.pbxWss;
@@ -196,11 +213,11 @@ export async function startPhoneRig(users: RigUser[], options: RigOptions = {}):
       rig.pageErrors[user.id] = watchPageErrors(page);
       await page.goto(url);
       await page.addScriptTag({ content: bundle });
-      await page.evaluate(([aor, tenant, linger]) => window.phoneTest.start(aor as string, tenant as string, 'rfc4733', linger), [
-        `sip:${user.id}@localhost`,
-        TENANT,
-        options.endedLingerMs,
-      ] as const);
+      const team = options.presence ? users.filter((u) => u.id !== user.id).map((u) => u.id) : undefined;
+      await page.evaluate(
+        ([aor, tenant, linger, people]) => window.phoneTest.start(aor as string, tenant as string, 'rfc4733', linger, people),
+        [`sip:${user.id}@localhost`, TENANT, options.endedLingerMs, team] as const,
+      );
       rig.pages[user.id] = page;
     }
     for (const page of Object.values(rig.pages))
