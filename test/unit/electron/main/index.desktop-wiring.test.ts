@@ -273,7 +273,7 @@ describe('desktop integration in the main process (fake electron)', () => {
   it("opens Electron's folder dialog for the scanner folder and its file dialog before a scan is filed", async () => {
     fake.dialog.answers.push('/srv/scans');
     expect(await call('intake.pickFolder')).toEqual({ ok: true, value: { folder: '/srv/scans' } });
-    expect(fake.dialog.opened.at(-1)).toMatchObject({ properties: expect.arrayContaining(['openDirectory']) });
+    expect(fake.dialog.opened.at(-1)?.properties).toContain('openDirectory');
     // Cancelled: nothing chosen, nothing changed.
     expect(await call('intake.pickFolder')).toEqual({ ok: true, value: null });
     expect(await call('documents.pick')).toEqual({ ok: true, value: null });
