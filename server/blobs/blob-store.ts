@@ -98,8 +98,17 @@ export class BlobStore {
     let filled = 0;
     let received = 0;
     /** Stores a piece once the one before it committed (the offset check needs it); false when the blob is complete. */
+    let storeFailed = false;
+    const settle = async (): Promise<void> => {
+      try {
+        if (storing) state = await storing;
+      } catch (error) {
+        storeFailed = true;
+        throw error;
+      }
+    };
     const store = async (data: Buffer, at: number): Promise<boolean> => {
-      if (storing) state = await storing;
+      await settle();
       if (state.state === 'complete') return false;
       storing = this.putChunk(sha256, at, data);
       storing.catch(() => undefined); // awaited at the next piece or the end; not unhandled meanwhile
@@ -119,11 +128,13 @@ export class BlobStore {
           }
         }
       }
-      if (storing) state = await storing;
+      await settle();
     } catch (error) {
       // A cut request: the piece being stored still commits (or fails) before the next request comes.
       await storing?.catch(() => undefined);
-      throw error;
+      if (storeFailed || error instanceof SyncHttpError) throw error;
+      // The client went away mid-body: nobody hears the answer, and it is no fault of the server's.
+      throw new SyncHttpError(400, 'invalid_chunk', `the chunk broke off after ${received} of ${length} bytes`);
     }
     if (received !== length) throw new SyncHttpError(400, 'invalid_chunk', `the body ended after ${received} of ${length} bytes`);
     return state;
