@@ -3,14 +3,15 @@
  * stored in PostgreSQL (a fresh database on 127.0.0.1:5432, dropped afterwards). Server, client and
  * the baseline share this process and the machine's cores, so the figures are conservative.
  *
- * - `upload_mb_per_s`: one file through the product path (upload queue, 1 MiB chunks, each stored
- *   in its own transaction, the hash verified at the end), against `raw_https_put_mb_per_s`, the same
+ * - `upload_mb_per_s`: one file through the product path (upload queue, requests of up to 8 MiB
+ *   streamed from the file, stored in 1 MiB pieces each in its own transaction while the next
+ *   arrives, the hash verified at the end), against `raw_https_put_mb_per_s`, the same
  *   bytes in one HTTPS PUT to a server that only counts them, in the same run.
  * - `upload_rss_growth_mb`: how much the process's resident memory grows while a large file (500 MB;
  *   small in smoke) is uploaded and stored: it streams, so this stays near a few chunks.
  * - `filed_to_visible_p95_ms`: a 5 MB scan filed at one desk (`documents.add` in the app core: the
  *   record pushed, the bytes uploaded beside it) until the craftsman's app core lists it as cached
- *   (pulled over the live socket, prefetched).
+ *   (pulled over the live socket, prefetched as soon as that socket says the bytes are stored).
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -6,8 +6,18 @@ import { z } from 'zod';
  * sync connection. A `document` record (SYNC_FIELDS) names the blob and the firm it belongs to.
  */
 
-/** Bytes per upload chunk: a chunk is the unit that survives a cut, and the most either side holds. */
-export const BLOB_CHUNK_BYTES = 1024 * 1024;
+/**
+ * The most bytes one upload request (`PUT /blobs/uploads/<sha256>`) may carry. The body is streamed,
+ * never held whole: the server stores it in pieces of BLOB_PIECE_BYTES as they arrive.
+ */
+export const BLOB_CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * The unit the server stores and commits (with the upload's offset): what survives a cut, and the
+ * most either side holds of a file in memory (the server two of them: one stored while the next arrives).
+ */
+export const BLOB_PIECE_BYTES = 1024 * 1024;
+/** What servers before the streamed upload accepted per request: a client falls back to it on their 413. */
+export const LEGACY_BLOB_CHUNK_BYTES = BLOB_PIECE_BYTES;
 /** The server's default per-file limit (a server setting overrides it). */
 export const DEFAULT_MAX_BLOB_BYTES = 50 * 1024 * 1024;
 /** The client's default local cache (a setting overrides it). */

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { BlobErrorCode, BLOB_TYPES, DEFAULT_MAX_BLOB_BYTES } from './blobs.js';
 import type { MethodSpec } from './host-api.js';
 import { NoInput, Void } from './method-io.js';
+import { IntakeFolder } from './settings.js';
 import { RecordId, TenantId } from './sync.js';
 
 /** A file waiting in the scanner's folder; `id` is opaque (never the path). */
@@ -49,6 +50,8 @@ export const DocumentSource = z.discriminatedUnion('from', [
   z.strictObject({ from: z.literal('bytes'), name: z.string().min(1).max(255), base64: Base64 }),
   /** The host's open-file dialog (Electron); the browser shell answers `dialog_unavailable`. */
   z.strictObject({ from: z.literal('dialog') }),
+  /** A file chosen before with `documents.pick` (the dialog is over before anything is filed). */
+  z.strictObject({ from: z.literal('picked'), id: IntakeFile.shape.id }),
 ]);
 export type DocumentSource = z.infer<typeof DocumentSource>;
 
@@ -64,6 +67,14 @@ export const documentMethods = {
   },
   /** Removes a file from the intake list without filing it (it moves to the folder's `verworfen/`). */
   'intake.dismiss': { input: z.strictObject({ id: IntakeFile.shape.id }), output: Void },
+  /**
+   * The host's open-file dialog, before anything is filed: an opaque id for `documents.add
+   * {from: 'picked'}` and the file's name, or null when cancelled. A file that is no PDF, JPEG, PNG
+   * or TIFF is refused here (`unsupported_type`); the browser shell answers `dialog_unavailable`.
+   */
+  'documents.pick': { input: NoInput, output: z.object({ id: IntakeFile.shape.id, name: z.string() }).nullable() },
+  /** The host's folder dialog for the scanner's folder: the chosen folder, or null when cancelled. */
+  'intake.pickFolder': { input: NoInput, output: z.object({ folder: IntakeFolder }).nullable() },
   /** Files bytes as a document of `tenant`, attached to a record; the upload starts in the background. */
   'documents.add': {
     input: z.strictObject({ tenant: TenantId, source: DocumentSource, attach: Attachment.optional() }),

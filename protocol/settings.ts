@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_BLOB_CACHE_BYTES } from './blobs.js';
 import { Accelerator, UpdateChannel } from './desktop.js';
-import { MailKind } from './mail.js';
+import { DEFAULT_RETENTION_YEARS, MAIL_KINDS, MailKind } from './mail.js';
 
 export const Language = z.enum(['de', 'en']);
 export type Language = z.infer<typeof Language>;
@@ -22,6 +22,27 @@ export type DndAction = z.infer<typeof DndAction>;
 /** Years a scan is kept after its item is erledigt, per kind; a kind left out keeps DEFAULT_RETENTION_YEARS. */
 export const MailRetentionYears = z.partialRecord(MailKind, z.number().int().min(1).max(30));
 export type MailRetentionYears = z.infer<typeof MailRetentionYears>;
+
+/**
+ * The retention form's fields (years as typed, '' = the default) as the setting: only what differs
+ * from DEFAULT_RETENTION_YEARS is kept, so a later change of a default reaches offices that never
+ * chose otherwise. `invalid` names the kinds whose value is not a whole number of 1 to 30 years.
+ */
+export function retentionYearsFromForm(
+  fields: Partial<Record<MailKind, string>>,
+): { ok: true; value: MailRetentionYears } | { ok: false; invalid: MailKind[] } {
+  const value: MailRetentionYears = {};
+  const invalid: MailKind[] = [];
+  for (const kind of MAIL_KINDS) {
+    const typed = (fields[kind] ?? '').trim();
+    if (typed === '') continue;
+    const years = /^\d{1,2}$/.test(typed) ? Number(typed) : Number.NaN;
+    const parsed = MailRetentionYears.safeParse({ [kind]: years });
+    if (!parsed.success) invalid.push(kind);
+    else if (years !== DEFAULT_RETENTION_YEARS[kind]) value[kind] = years;
+  }
+  return invalid.length > 0 ? { ok: false, invalid } : { ok: true, value };
+}
 /**
  * The DND forward target: '' (none), a colleague's SIP user name or a phone number as typed. The
  * renderer normalises it (lib/phone/dnd.ts); here only its shape, so a hostile value never reaches SIP.

@@ -151,8 +151,15 @@ export function isSyncField(table: SyncTable, field: string): boolean {
 export const PulledChange = Change.extend({ author: z.string() });
 export type PulledChange = z.infer<typeof PulledChange>;
 
-/** Messages on the live WebSocket GET /sync/live: a nudge to pull, never the data itself. */
-export const LiveMessage = z.object({ type: z.literal('changes'), cursor: z.string() });
+/**
+ * Messages on the live WebSocket GET /sync/live: a nudge to pull, never the data itself; `blob` says
+ * that a document's bytes are stored now (a record naming them may have come before them). A client
+ * that does not know a type ignores it.
+ */
+export const LiveMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('changes'), cursor: z.string() }),
+  z.object({ type: z.literal('blob'), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+]);
 export type LiveMessage = z.infer<typeof LiveMessage>;
 
 /**

@@ -26,6 +26,7 @@ import { DirectoryPublisher, serverNodeId } from './sync/directory-publisher.js'
 import { NOTIFY_CHANNEL, currentCursor } from './sync/field-writes.js';
 import { FirmScheduleExporter } from './sync/firm-schedule-export.js';
 import { LiveHub } from './sync/live-hub.js';
+import { BLOB_NOTIFY_CHANNEL } from './blobs/blob-store.js';
 import { importMissedCalls } from './sync/missed-call-import.js';
 import { SyncService } from './sync/sync-service.js';
 import { DEFAULT_MAX_BLOB_BYTES, type WireVersionRange } from '../protocol/index.js';
@@ -136,6 +137,22 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
       await sleep(1000);
     }
   }
+
+  // Without it, a client whose record came before the bytes finds them by its retry timer instead.
+  await db
+    .listen(
+      BLOB_NOTIFY_CHANNEL,
+      (payload) => {
+        try {
+          const { sha256, tenant } = JSON.parse(payload) as { sha256: string; tenant: string };
+          hub.blobStored([tenant], sha256);
+        } catch {
+          log('ignored a malformed blob notification');
+        }
+      },
+      () => undefined,
+    )
+    .catch((error: Error) => log('blob notifications not available', { reason: error.message }));
 
   // Several server processes on one PostgreSQL share its directory once it holds one (`directory migrate`).
   if (db.kind === 'postgres') {

@@ -155,6 +155,7 @@ export function createCore(options: CoreOptions): Core {
       prefetcher.pulled(e.payload.ids);
     }
   });
+  sync.onBlobStored((sha256) => prefetcher.stored(sha256));
   const intake = new IntakeWatcher({
     folder: () => settings.get().intakeFolder,
     onChange: (files) => events.emit('intake.changed', files),

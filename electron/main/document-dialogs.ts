@@ -14,6 +14,12 @@ export function electronDocumentDialogs(): DocumentDialogPort {
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return result.canceled ? undefined : result.filePaths[0];
     },
+    openFolder: async () => {
+      const options: Electron.OpenDialogOptions = { properties: ['openDirectory', 'createDirectory'] };
+      const window = parent();
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? undefined : result.filePaths[0];
+    },
     saveFile: async (defaultName) => {
       const options: Electron.SaveDialogOptions = { defaultPath: defaultName };
       const window = parent();

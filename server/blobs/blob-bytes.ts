@@ -16,7 +16,7 @@ export interface BlobBytes {
   read(sha256: string): AsyncGenerator<Buffer>;
 }
 
-/** The bytes as bytea chunks of at most BLOB_CHUNK_BYTES in the table `blob_chunk`. */
+/** The bytes as bytea pieces of at most BLOB_PIECE_BYTES in the table `blob_chunk`. */
 export class DatabaseBlobBytes implements BlobBytes {
   constructor(private readonly db: Database) {}
 

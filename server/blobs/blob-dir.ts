@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BLOB_CHUNK_BYTES, BlobHash } from '../../protocol/index.js';
+import { BLOB_PIECE_BYTES, BlobHash } from '../../protocol/index.js';
 import type { BlobBytes } from './blob-bytes.js';
 
 /**
@@ -49,8 +49,8 @@ export class DirectoryBlobBytes implements BlobBytes {
     const file = await open(this.blobPath(sha256), 'r').catch(() => open(this.uploadPath(sha256), 'r'));
     try {
       for (let position = 0; ;) {
-        const buffer = Buffer.alloc(BLOB_CHUNK_BYTES);
-        const { bytesRead } = await file.read(buffer, 0, BLOB_CHUNK_BYTES, position);
+        const buffer = Buffer.alloc(BLOB_PIECE_BYTES);
+        const { bytesRead } = await file.read(buffer, 0, BLOB_PIECE_BYTES, position);
         if (bytesRead === 0) return;
         position += bytesRead;
         yield buffer.subarray(0, bytesRead);

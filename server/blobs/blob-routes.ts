@@ -25,10 +25,8 @@ function hashParam(request: FastifyRequest): string {
  * chunks for a firm the caller serves, download of what a record of such a firm references.
  */
 export function registerBlobRoutes(app: FastifyInstance, deps: BlobRouteDeps): void {
-  // A chunk is raw bytes; at most one chunk is ever parsed into memory.
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: BLOB_CHUNK_BYTES }, (_req, body, done) =>
-    done(null, body),
-  );
+  // A chunk is raw bytes, handed on as the request's stream: the store takes it piece by piece.
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
   const mayUploadFor = (caller: Caller, tenant: string): void => {
     if (!deps.access.mayServe(caller.user, tenant)) {
@@ -56,10 +54,13 @@ export function registerBlobRoutes(app: FastifyInstance, deps: BlobRouteDeps): v
     const sha256 = await uploadOf(request);
     const offset = Number((request.query as { offset?: string }).offset);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new SyncHttpError(400, 'invalid_offset', 'offset: a byte offset');
-    if (!Buffer.isBuffer(request.body)) {
-      throw new SyncHttpError(400, 'invalid_chunk', 'a chunk is sent as application/octet-stream');
+    const length = Number(request.headers['content-length']);
+    if (request.headers['content-type'] !== 'application/octet-stream' || !Number.isSafeInteger(length)) {
+      throw new SyncHttpError(400, 'invalid_chunk', 'a chunk is sent as application/octet-stream with its content-length');
     }
-    return deps.store.putChunk(sha256, offset, request.body);
+    if (length > BLOB_CHUNK_BYTES)
+      throw new SyncHttpError(413, 'chunk_too_large', `a chunk has at most ${BLOB_CHUNK_BYTES} bytes`);
+    return deps.store.receive(sha256, offset, length, request.body as AsyncIterable<Buffer>);
   });
 
   app.post('/blobs/uploads/:sha256/finish', async (request) => deps.store.finish(await uploadOf(request)));

@@ -1,11 +1,24 @@
 import { createHash, type Hash } from 'node:crypto';
-import { BLOB_CHUNK_BYTES, BLOB_ERROR_CODES, SNIFF_BYTES, sniffBlobType, type BlobUploadState } from '../../protocol/index.js';
+import {
+  BLOB_CHUNK_BYTES,
+  BLOB_ERROR_CODES,
+  BLOB_PIECE_BYTES,
+  SNIFF_BYTES,
+  sniffBlobType,
+  type BlobUploadState,
+} from '../../protocol/index.js';
 import type { Database, Queryable } from '../db/database.js';
 import { SyncHttpError } from '../sync/errors.js';
 import { DatabaseBlobBytes, type BlobBytes } from './blob-bytes.js';
 
+/** NOTIFY channel of stored blobs (payload `{"sha256","tenant"}`): every server process tells its live clients. */
+export const BLOB_NOTIFY_CHANNEL = 'vermittlung_blob';
+
 /** Uploads hashed on the way at most at once (each costs a few hundred bytes). */
 const MAX_RUNNING = 256;
+
+const wrongOffset = (received: number) =>
+  new SyncHttpError(409, BLOB_ERROR_CODES.wrongOffset, `the server has ${received} bytes; send from there`, String(received));
 
 /** Serialises uploads of one hash: the offset check and the chunk insert are one step. */
 const lockKey = (sha256: string) => Number.parseInt(sha256.slice(0, 8), 16) | 0;
@@ -59,33 +72,87 @@ export class BlobStore {
     return rows[0]?.tenant;
   }
 
-  /** Stores one chunk at `offset`, which must be exactly what the server has so far. */
-  async putChunk(sha256: string, offset: number, data: Buffer): Promise<BlobUploadState> {
-    if (data.length === 0 || data.length > BLOB_CHUNK_BYTES) {
+  /**
+   * Stores the `length` bytes of one upload request arriving at `offset` (exactly what the server has
+   * so far), piece by piece as they arrive: each piece commits with the upload's offset, so a request
+   * cut in the middle keeps the pieces that made it. While one piece is stored the next one is read,
+   * so the network and the database work at the same time; at most two pieces are held.
+   */
+  async receive(sha256: string, offset: number, length: number, body: AsyncIterable<Buffer>): Promise<BlobUploadState> {
+    if (!Number.isSafeInteger(length) || length < 1 || length > BLOB_CHUNK_BYTES) {
       throw new SyncHttpError(400, 'invalid_chunk', `a chunk has 1 to ${BLOB_CHUNK_BYTES} bytes`);
     }
-    const state = await this.db.transaction(async (tx): Promise<BlobUploadState | 'unsupported'> => {
-      // A chunk and its offset commit together; losing the newest few in a crash only makes the
-      // client send them again, so the commit need not wait for the disk.
-      await tx.query('SET LOCAL synchronous_commit = off');
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [lockKey(sha256)]);
-      const known = await this.complete(tx, sha256);
-      if (known) return known;
-      const { rows } = await tx.query<{ size: string; received: string }>(
-        'SELECT size::text, received::text FROM blob_upload WHERE sha256 = $1',
-        [sha256],
-      );
-      const upload = rows[0];
-      if (!upload) throw new SyncHttpError(404, 'no_upload', 'no upload of this hash is under way; start it first');
-      const [size, received] = [Number(upload.size), Number(upload.received)];
-      if (offset !== received) {
-        throw new SyncHttpError(
-          409,
-          BLOB_ERROR_CODES.wrongOffset,
-          `the server has ${received} bytes; send from there`,
-          String(received),
-        );
+    // Answered before a byte is read: a finished blob or a wrong offset costs no transfer.
+    const before = await this.peek(sha256);
+    if (before.state === 'complete') return before;
+    if (offset !== before.offset) throw wrongOffset(before.offset);
+    if (offset + length > before.size) throw new SyncHttpError(400, 'invalid_chunk', 'the chunk runs past the announced size');
+
+    const buffers = [
+      Buffer.allocUnsafe(Math.min(BLOB_PIECE_BYTES, length)),
+      Buffer.allocUnsafe(Math.min(BLOB_PIECE_BYTES, length)),
+    ];
+    let storing: Promise<BlobUploadState> | undefined;
+    let state = before as BlobUploadState;
+    let piece = 0;
+    let filled = 0;
+    let received = 0;
+    /** Stores a piece once the one before it committed (the offset check needs it); false when the blob is complete. */
+    let storeFailed = false;
+    const settle = async (): Promise<void> => {
+      try {
+        if (storing) state = await storing;
+      } catch (error) {
+        storeFailed = true;
+        throw error;
       }
+    };
+    const store = async (data: Buffer, at: number): Promise<boolean> => {
+      await settle();
+      if (state.state === 'complete') return false;
+      storing = this.putChunk(sha256, at, data);
+      storing.catch(() => undefined); // awaited at the next piece or the end; not unhandled meanwhile
+      return true;
+    };
+    try {
+      for await (const chunk of body) {
+        if (received + chunk.length > length) throw new SyncHttpError(400, 'invalid_chunk', 'the body is longer than announced');
+        for (let used = 0; used < chunk.length;) {
+          const buffer = buffers[piece % 2]!;
+          const take = Math.min(chunk.length - used, buffer.length - filled);
+          chunk.copy(buffer, filled, used, used + take);
+          [filled, used, received] = [filled + take, used + take, received + take];
+          if (filled === buffer.length || received === length) {
+            if (!(await store(buffer.subarray(0, filled), offset + piece * BLOB_PIECE_BYTES))) return state;
+            [piece, filled] = [piece + 1, 0];
+          }
+        }
+      }
+      await settle();
+    } catch (error) {
+      // A cut request: the piece being stored still commits (or fails) before the next request comes.
+      await storing?.catch(() => undefined);
+      if (storeFailed || error instanceof SyncHttpError) throw error;
+      // The client went away mid-body: nobody hears the answer, and it is no fault of the server's.
+      throw new SyncHttpError(400, 'invalid_chunk', `the chunk broke off after ${received} of ${length} bytes`);
+    }
+    if (received !== length) throw new SyncHttpError(400, 'invalid_chunk', `the body ended after ${received} of ${length} bytes`);
+    return state;
+  }
+
+  /** Stores one piece at `offset`, which must be exactly what the server has so far. */
+  async putChunk(sha256: string, offset: number, data: Buffer): Promise<BlobUploadState> {
+    if (data.length === 0 || data.length > BLOB_PIECE_BYTES) {
+      throw new SyncHttpError(400, 'invalid_chunk', `a piece has 1 to ${BLOB_PIECE_BYTES} bytes`);
+    }
+    const state = await this.db.transaction(async (tx): Promise<BlobUploadState | 'unsupported'> => {
+      // A piece and its offset commit together; losing the newest few in a crash only makes the
+      // client send them again, so the commit need not wait for the disk.
+      await tx.query("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock($1)", [lockKey(sha256)]);
+      const current = await this.peek(tx, sha256);
+      if (current.state === 'complete') return current;
+      const { size, offset: received } = current;
+      if (offset !== received) throw wrongOffset(received);
       if (offset + data.length > size) throw new SyncHttpError(400, 'invalid_chunk', 'the chunk runs past the announced size');
       let mime: string | undefined;
       if (offset === 0) {
@@ -125,8 +192,8 @@ export class BlobStore {
   async finish(sha256: string): Promise<BlobUploadState> {
     const known = await this.complete(this.db, sha256);
     if (known) return known;
-    const { rows } = await this.db.query<{ size: string; received: string; mime: string | null }>(
-      'SELECT size::text, received::text, mime FROM blob_upload WHERE sha256 = $1',
+    const { rows } = await this.db.query<{ size: string; received: string; mime: string | null; tenant: string }>(
+      'SELECT size::text, received::text, mime, tenant FROM blob_upload WHERE sha256 = $1',
       [sha256],
     );
     const upload = rows[0];
@@ -168,6 +235,8 @@ export class BlobStore {
         size,
         upload.mime,
       ]);
+      // Delivered at commit: a record that named the blob before it was whole can be fetched now.
+      await tx.query('SELECT pg_notify($1, $2)', [BLOB_NOTIFY_CHANNEL, JSON.stringify({ sha256, tenant: upload.tenant })]);
       return { state: 'complete', sha256, size } as const;
     });
     if (!verified) {
@@ -205,6 +274,21 @@ export class BlobStore {
     running.offset += data.length;
     // Abandoned uploads must not pile up: the oldest running hash goes (its finish reads back).
     if (this.running.size > MAX_RUNNING) this.running.delete(this.running.keys().next().value!);
+  }
+
+  /** The blob if it is complete, else the upload's state, in one query (404 `no_upload` without one). */
+  private async peek(q: Queryable | string, sha?: string): Promise<BlobUploadState> {
+    const [db, sha256] = typeof q === 'string' ? [this.db, q] : [q, sha!];
+    const { rows } = await db.query<{ blob: string | null; size: string | null; received: string | null }>(
+      `SELECT (SELECT size::text FROM blob WHERE sha256 = $1) AS blob,
+              u.size::text AS size, u.received::text AS received
+         FROM (SELECT 1) AS one LEFT JOIN blob_upload u ON u.sha256 = $1`,
+      [sha256],
+    );
+    const row = rows[0]!;
+    if (row.blob !== null) return { state: 'complete', sha256, size: Number(row.blob) };
+    if (row.size === null) throw new SyncHttpError(404, 'no_upload', 'no upload of this hash is under way; start it first');
+    return { state: 'partial', sha256, size: Number(row.size), offset: Number(row.received) };
   }
 
   private async complete(q: Queryable, sha256: string): Promise<BlobUploadState | undefined> {

@@ -56,6 +56,14 @@ export class LiveHub {
     }
   }
 
+  /** A document's bytes are stored: the clients of `tenants` fetch what waited for them. */
+  blobStored(tenants: readonly string[], sha256: string): void {
+    for (const client of this.clients) {
+      const mine = this.tenantsOf(client.userId);
+      if (mine && tenants.some((t) => mine.includes(t))) this.send(client, { type: 'blob', sha256 });
+    }
+  }
+
   /** Drops sockets whose user may no longer connect (directory change, revocation). */
   prune(allowed: (userId: string, serial: string) => boolean): void {
     for (const client of this.clients) if (!allowed(client.userId, client.serial)) client.socket.close(4403, 'access withdrawn');

@@ -63,6 +63,11 @@ class SlowBlobHttpClient extends BlobHttpClient {
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     return super.putChunk(sha256, offset, chunk);
   }
+
+  override async putFileChunk(sha256: string, offset: number, file: string, length: number) {
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    return super.putFileChunk(sha256, offset, file, length);
+  }
 }
 
 /** A file that is a PDF by its content: the header, `bytes` of random body, the trailer. */

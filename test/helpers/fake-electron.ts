@@ -58,6 +58,10 @@ export class FakeBrowserWindow extends EventEmitter {
   static getAllWindows(): FakeBrowserWindow[] {
     return FakeBrowserWindow.all.filter((window) => !window.destroyed);
   }
+  /** docs: null when no window of the app has the focus (a test never gives one the OS focus). */
+  static getFocusedWindow(): FakeBrowserWindow | null {
+    return null;
+  }
   webContents = new FakeWebContents();
   loadedUrl: string | undefined;
   destroyed = false;
@@ -398,6 +402,26 @@ export function createFakeElectron(userData: string, options: FakeElectronOption
       getSystemIdleTime: () => fake.powerMonitor.idleSeconds,
     }),
     shell: { opened: [] as string[], openExternal: (url: string) => (fake.shell.opened.push(url), Promise.resolve()) },
+    /**
+     * docs: showOpenDialog([window,] options) resolves { canceled, filePaths }; showSaveDialog
+     * { canceled, filePath }. The user's answers come from `answers` (none left: cancelled).
+     */
+    dialog: {
+      answers: [] as string[],
+      opened: [] as Record<string, unknown>[],
+      showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
+        fake.dialog.opened.push(args.at(-1) as Record<string, unknown>);
+        const answer = fake.dialog.answers.shift();
+        return Promise.resolve(
+          answer === undefined ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [answer] },
+        );
+      },
+      showSaveDialog(...args: unknown[]): Promise<{ canceled: boolean; filePath: string }> {
+        fake.dialog.opened.push(args.at(-1) as Record<string, unknown>);
+        const answer = fake.dialog.answers.shift();
+        return Promise.resolve(answer === undefined ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer });
+      },
+    },
   };
   return fake;
 }

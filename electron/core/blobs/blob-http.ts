@@ -1,5 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import {
   BlobUploadState,
   SYNC_WIRE_HEADER,
@@ -10,6 +12,12 @@ import {
 import { SyncRequestError, type SyncTlsProvider, type SyncUrlProvider } from '../sync/sync-client.js';
 
 const TIMEOUT_MS = 60_000;
+
+interface FileRange {
+  file: string;
+  start: number;
+  length: number;
+}
 
 /**
  * The blob routes of the sync server over the same mutual-TLS identity as the record sync: upload
@@ -30,6 +38,12 @@ export class BlobHttpClient {
 
   putChunk(sha256: string, offset: number, chunk: Buffer): Promise<BlobUploadState> {
     return this.json('PUT', `/blobs/uploads/${sha256}?offset=${offset}`, chunk, 'application/octet-stream');
+  }
+
+  /** `length` bytes of `file` from `offset` as one chunk, streamed from the disk (never whole in memory). */
+  putFileChunk(sha256: string, offset: number, file: string, length: number): Promise<BlobUploadState> {
+    const body: FileRange = { file, start: offset, length };
+    return this.json('PUT', `/blobs/uploads/${sha256}?offset=${offset}`, body, 'application/octet-stream');
   }
 
   finish(sha256: string): Promise<BlobUploadState> {
@@ -53,9 +67,10 @@ export class BlobHttpClient {
     this.agent = undefined;
   }
 
-  private json(method: string, path: string, body: string | Buffer, type: string): Promise<BlobUploadState> {
+  private json(method: string, path: string, body: string | Buffer | FileRange, type: string): Promise<BlobUploadState> {
     return new Promise((resolve, reject) => {
-      const req = this.request(method, path, { type, length: Buffer.byteLength(body) }, (res) => {
+      const length = typeof body === 'object' && 'file' in body ? body.length : Buffer.byteLength(body);
+      const req = this.request(method, path, { type, length }, (res) => {
         readAll(res).then((text) => {
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) return reject(refusal(status, text));
@@ -65,7 +80,17 @@ export class BlobHttpClient {
         }, reject);
       });
       req.on('error', (error) => reject(new SyncRequestError('network', error.message)));
-      req.end(body);
+      if (typeof body === 'object' && 'file' in body) {
+        // The server may answer before the whole body is sent (a refusal): that answer wins.
+        const source = createReadStream(body.file, {
+          start: body.start,
+          end: body.start + body.length - 1,
+          highWaterMark: 256 * 1024,
+        });
+        pipeline(source, req).catch((error: Error) => reject(new SyncRequestError('network', error.message)));
+      } else {
+        req.end(body);
+      }
     });
   }
 

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import {
   BLOB_CHUNK_BYTES,
   BLOB_ERROR_CODES,
+  LEGACY_BLOB_CHUNK_BYTES,
   BlobErrorCode,
   SNIFF_BYTES,
   sniffBlobType,
@@ -23,6 +24,8 @@ export interface QueuedUpload {
 
 export interface BlobUploaderOptions {
   backoff?: { baseMs: number; maxMs: number };
+  /** Bytes per request (default BLOB_CHUNK_BYTES); tests that cut an upload use smaller ones. */
+  chunkBytes?: number;
   /** Called after every chunk the server took (tests cut the client here). */
   onChunk?: (sha256: string, offset: number, size: number) => void;
   /** Called once per upload with the offset the server said it had: where the upload resumed. */
@@ -40,14 +43,19 @@ const PERMANENT = new Set<string>([BLOB_ERROR_CODES.unsupportedType, BLOB_ERROR_
 export class BlobUploader {
   private running = false;
   private wake: (() => void) | undefined;
+  /** Set by enqueue and nudge: work came while a round ran, so the next round starts without waiting. */
+  private requested = false;
   private loop: Promise<void> | undefined;
+  private chunkBytes: number;
 
   constructor(
     private readonly db: Database.Database,
     private readonly cache: BlobCache,
     private readonly http: BlobHttpClient,
     private readonly options: BlobUploaderOptions = {},
-  ) {}
+  ) {
+    this.chunkBytes = options.chunkBytes ?? BLOB_CHUNK_BYTES;
+  }
 
   /**
    * Queues a file for `tenant`. Refuses at once (BlobError `unsupported_type`) what is not PDF, JPEG,
@@ -70,7 +78,7 @@ export class BlobUploader {
          ON CONFLICT (sha256) DO NOTHING`,
       )
       .run(sha256, tenant, size, new Date().toISOString());
-    this.wake?.();
+    this.nudge();
     return { sha256, size, mime };
   }
 
@@ -99,6 +107,7 @@ export class BlobUploader {
 
   /** Tries the queue now instead of after the backoff (the server is reachable again). */
   nudge(): void {
+    this.requested = true;
     this.wake?.();
   }
 
@@ -143,8 +152,10 @@ export class BlobUploader {
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
     let delay = baseMs;
     while (this.running) {
+      this.requested = false;
       const waiting = await this.drain().catch(() => 1);
       if (!this.running) break;
+      if (this.requested) continue;
       delay = waiting > 0 ? Math.min(maxMs, delay * 2) : baseMs;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waiting > 0 ? delay : maxMs);
@@ -161,26 +172,28 @@ export class BlobUploader {
     let state = await this.http.start({ sha256: upload.sha256, size: upload.size, tenant: upload.tenant });
     if (state.state === 'complete') return;
     this.options.onResume?.(upload.sha256, state.offset);
-    const file = await open(this.cache.path(upload.sha256), 'r');
-    try {
-      const buffer = Buffer.alloc(BLOB_CHUNK_BYTES);
-      while (state.state === 'partial' && state.offset < upload.size) {
-        const offset = state.offset;
-        const { bytesRead } = await file.read(buffer, 0, Math.min(BLOB_CHUNK_BYTES, upload.size - offset), offset);
-        try {
-          state = await this.http.putChunk(upload.sha256, offset, buffer.subarray(0, bytesRead));
-        } catch (error) {
-          // Someone else (another of our clients) moved the upload on: continue from where the server is.
-          if (error instanceof SyncRequestError && error.code === BLOB_ERROR_CODES.wrongOffset) {
-            state = await this.http.start({ sha256: upload.sha256, size: upload.size, tenant: upload.tenant });
-            continue;
-          }
-          throw error;
+    const file = this.cache.path(upload.sha256);
+    while (state.state === 'partial' && state.offset < upload.size) {
+      const offset = state.offset;
+      try {
+        state = await this.http.putFileChunk(upload.sha256, offset, file, Math.min(this.chunkBytes, upload.size - offset));
+      } catch (error) {
+        if (!(error instanceof SyncRequestError)) throw error;
+        // A server from before streamed chunks takes at most a piece per request.
+        if (error.status === 413 && error.code !== BLOB_ERROR_CODES.tooLarge && this.chunkBytes > LEGACY_BLOB_CHUNK_BYTES) {
+          this.chunkBytes = LEGACY_BLOB_CHUNK_BYTES;
+          this.options.log?.('the server takes smaller document chunks', { bytes: this.chunkBytes });
+          continue;
         }
-        if (state.state === 'partial') this.options.onChunk?.(upload.sha256, state.offset, upload.size);
+        // Someone else (another of our clients) moved the upload on, or a cut request kept some of
+        // its pieces: continue from where the server is.
+        if (error.code === BLOB_ERROR_CODES.wrongOffset) {
+          state = await this.http.start({ sha256: upload.sha256, size: upload.size, tenant: upload.tenant });
+          continue;
+        }
+        throw error;
       }
-    } finally {
-      await file.close();
+      if (state.state === 'partial') this.options.onChunk?.(upload.sha256, state.offset, upload.size);
     }
     if (state.state === 'partial') await this.http.finish(upload.sha256);
   }

@@ -14,6 +14,8 @@ export function documentHandlers(documents: DocumentService, intake: IntakeWatch
     'intake.dismiss': async ({ id }) => {
       await intake.dismiss(id);
     },
+    'intake.pickFolder': () => documents.pickFolder(),
+    'documents.pick': () => documents.pick(),
     'documents.add': ({ tenant, source, attach }) => documents.add(tenant, source, attach),
     'documents.list': ({ attach }) => documents.list(attach),
     'documents.read': async ({ id }) => {

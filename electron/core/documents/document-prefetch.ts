@@ -32,6 +32,8 @@ export class DocumentPrefetcher {
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** A blob became available while a round ran: go again at once. */
+  private again = false;
 
   constructor(private readonly options: DocumentPrefetchOptions) {}
 
@@ -51,6 +53,15 @@ export class DocumentPrefetcher {
     this.kick();
   }
 
+  /** The server has a blob's bytes now: a document waiting for them is fetched at once, not at its next retry. */
+  stored(sha256: string): void {
+    if (this.stopped || !this.wanted.has(sha256)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.again = true;
+    this.kick();
+  }
+
   /** Resolves when nothing is left to fetch now (tests). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -64,10 +75,11 @@ export class DocumentPrefetcher {
 
   private kick(): void {
     if (this.running || this.stopped) return;
+    this.again = false;
     this.running = this.work().finally(() => {
       this.running = undefined;
-      // Records pulled while this round ran are not in its snapshot.
-      if ([...this.wanted.values()].some((w) => w.attempts === 0)) this.kick();
+      // Records pulled (or blobs stored) while this round ran are not in its snapshot.
+      if (this.again || [...this.wanted.values()].some((w) => w.attempts === 0)) this.kick();
     });
   }
 

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   HostError,
+  IntakeFolder,
+  SNIFF_BYTES,
   sniffBlobType,
   type Attachment,
   type BlobType,
@@ -42,13 +44,49 @@ interface DocumentRow {
 
 const COLUMNS = 'id, tenant_id, blob_sha256, name, mime, size, attached_table, attached_id';
 
+/** Files picked in the dialog and not filed yet, at most this many (the oldest are forgotten). */
+const MAX_PICKED = 16;
+
 /**
  * The app's documents: files become `document` records of a firm (synced like any record) whose
  * bytes wait in the upload queue and the local cache; reading downloads on demand. Only opaque ids
  * and bytes leave this service, never a host path.
  */
 export class DocumentService {
+  /** Opaque id → host path of files picked in the dialog; the renderer never sees the path. */
+  private readonly picked = new Map<string, string>();
+
   constructor(private readonly deps: DocumentServiceDeps) {}
+
+  /**
+   * The open-file dialog, before anything is registered: a cancelled dialog leaves nothing behind,
+   * and a file of the wrong type is refused before a letter is filed for it.
+   */
+  async pick(): Promise<{ id: string; name: string } | null> {
+    const file = await this.dialogs().openFile();
+    if (!file) return null;
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const handle = await open(file, 'r');
+    try {
+      await handle.read(head, 0, SNIFF_BYTES, 0);
+    } finally {
+      await handle.close();
+    }
+    if (!sniffBlobType(head)) throw new HostError('unsupported_type', `${basename(file)} is not a PDF, JPEG, PNG or TIFF file`);
+    const id = randomBytes(12).toString('base64url');
+    this.picked.set(id, file);
+    if (this.picked.size > MAX_PICKED) this.picked.delete(this.picked.keys().next().value!);
+    return { id, name: basename(file) };
+  }
+
+  /** The folder dialog for the scanner's folder; null when cancelled. */
+  async pickFolder(): Promise<{ folder: string } | null> {
+    const folder = await this.dialogs().openFolder();
+    if (!folder) return null;
+    const parsed = IntakeFolder.safeParse(folder);
+    if (!parsed.success) throw new HostError('validation', `the chosen folder is not usable: ${parsed.error.issues[0]?.message}`);
+    return { folder: parsed.data };
+  }
 
   /** Files bytes as a document of `tenant`; the upload goes on in the background. */
   async add(tenant: string, source: DocumentSource, attach?: Attachment): Promise<DocumentRecord> {
@@ -73,6 +111,7 @@ export class DocumentService {
       );
       this.deps.log?.info('document filed', { id, tenant, sha256: queued.sha256, size: queued.size, from: source.from });
       if (intakeId) await this.deps.intake?.filed(intakeId);
+      if (source.from === 'picked') this.picked.delete(source.id);
       return this.get(id);
     } finally {
       await cleanup();
@@ -148,6 +187,11 @@ export class DocumentService {
         const file = join(this.deps.cache.dir, 'tmp', `drop-${randomBytes(8).toString('hex')}`);
         await writeFile(file, bytes);
         return { file, name: source.name, cleanup: () => rm(file, { force: true }) };
+      }
+      case 'picked': {
+        const file = this.picked.get(source.id);
+        if (!file) throw new HostError('not_found', 'the picked file is no longer known; pick it again');
+        return { file, name: basename(file), cleanup: none };
       }
       case 'dialog': {
         const file = await this.dialogs().openFile();

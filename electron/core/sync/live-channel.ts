@@ -12,6 +12,8 @@ export interface LiveChannelEvents {
   opened(): void;
   /** The server announced a change up to `cursor`. */
   announced(cursor: string): void;
+  /** A document's bytes are stored on the server now. */
+  blobStored?(sha256: string): void;
   /** The socket went away without being asked to; `wasOpen` when it had been open. */
   lost(wasOpen: boolean): void;
 }
@@ -73,7 +75,9 @@ export class LiveChannel {
     });
     socket.on('message', (data: Buffer) => {
       const parsed = LiveMessage.safeParse(safeJson(data.toString()));
-      if (parsed.success) this.options.events.announced(parsed.data.cursor);
+      if (!parsed.success) return;
+      if (parsed.data.type === 'changes') this.options.events.announced(parsed.data.cursor);
+      else this.options.events.blobStored?.(parsed.data.sha256);
     });
     socket.on('error', (error) => this.logError(error));
     socket.on('close', () => {

@@ -72,6 +72,7 @@ export class SyncEngine {
   private readonly random: () => number;
   private readonly pullLimit: number;
   private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private readonly blobListeners = new Set<(sha256: string) => void>();
   private state: SyncStatus;
   private started = false;
   private stopped = false;
@@ -114,6 +115,9 @@ export class SyncEngine {
         },
         announced: (cursor) => {
           if (isAfter(cursor, this.store.cursor())) this.nudge(false);
+        },
+        blobStored: (sha256) => {
+          for (const listener of this.blobListeners) listener(sha256);
         },
         lost: (wasOpen) => {
           if (wasOpen) this.emit({ live: false });
@@ -174,6 +178,12 @@ export class SyncEngine {
   onStatus(listener: (status: SyncStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The live channel said that a document's bytes are stored on the server now. */
+  onBlobStored(listener: (sha256: string) => void): () => void {
+    this.blobListeners.add(listener);
+    return () => this.blobListeners.delete(listener);
   }
 
   conflicts(limit: number): ConflictRecord[] {

@@ -7,7 +7,9 @@ import { refreshRegister } from './mail-register.svelte.js';
 
 /** Where the file of the item being filed comes from. */
 export type IntakePick =
-  { from: 'intake'; id: string; name: string } | { from: 'bytes'; name: string; base64: string } | { from: 'dialog' };
+  | { from: 'intake'; id: string; name: string }
+  | { from: 'bytes'; name: string; base64: string }
+  | { from: 'picked'; id: string; name: string };
 
 /**
  * "Posteingang erfassen": the scanner folder's files (live via `intake.changed`), the one being filed
@@ -67,16 +69,23 @@ export async function selectDroppedFile(file: File): Promise<void> {
 }
 
 /**
- * "Datei wählen": the host's dialog opens when the item is filed. The browser shell has none; it
- * says so at once, before anything is registered, and the file is dropped onto the window instead.
+ * "Datei wählen": the host's dialog opens now, before anything is registered, so a cancelled dialog
+ * or a file of the wrong type leaves no letter without its scan; cancelled keeps the selection as it
+ * was. The browser shell has none; the file is dropped onto the window instead.
  */
-export function selectDialog(): void {
+export async function selectDialog(): Promise<void> {
   if (shellKind === 'browser') {
     reportError(new HostError('dialog_unavailable', 'the browser shell has no file dialog'), 'intake.dialog');
     return;
   }
-  closeDocument();
-  intakeState.selected = { from: 'dialog' };
+  try {
+    const picked = await call('documents.pick');
+    if (!picked) return;
+    closeDocument();
+    intakeState.selected = { from: 'picked', id: picked.id, name: picked.name };
+  } catch (error) {
+    reportError(error, 'documents.pick');
+  }
 }
 
 export function unselect(): void {
@@ -86,8 +95,9 @@ export function unselect(): void {
 
 /**
  * Files the selected file: registers the item, attaches the file as its scan and moves it on to
- * `gescannt`. The item is registered first so that a refused file (wrong type, dialog cancelled)
- * leaves a registered letter the office can attach the right scan to, never a scan without a letter.
+ * `gescannt`. The file is chosen (and its type checked) before, so filing asks nothing more; should
+ * the attachment still fail (the disk, the cache), the registered letter stays for the office to
+ * attach the right scan to, never a scan without a letter.
  */
 export async function fileIntake(create: MailItemCreate): Promise<MailItem | undefined> {
   const selected = intakeState.selected;
@@ -100,7 +110,7 @@ export async function fileIntake(create: MailItemCreate): Promise<MailItem | und
         ? { from: 'intake' as const, id: selected.id }
         : selected.from === 'bytes'
           ? { from: 'bytes' as const, name: selected.name, base64: selected.base64 }
-          : { from: 'dialog' as const };
+          : { from: 'picked' as const, id: selected.id };
     try {
       await call('documents.add', { tenant: create.tenant, source, attach: { table: 'mail_item', id: item.id } });
     } catch (error) {

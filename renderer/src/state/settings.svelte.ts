@@ -42,3 +42,13 @@ export async function updateSettings(patch: SettingsPatch): Promise<void> {
 export async function claimPhoneLinks(): Promise<LinkClaimOutcome> {
   return (await call('desktop.links.claim').catch(() => ({ outcome: 'unsupported' as const }))).outcome;
 }
+
+/** The scanner folder from the host's folder dialog (Electron only), saved like a typed one; cancelled changes nothing. */
+export async function pickIntakeFolder(): Promise<void> {
+  try {
+    const picked = await call('intake.pickFolder');
+    if (picked) await updateSettings({ intakeFolder: picked.folder });
+  } catch (error) {
+    reportError(error, 'intake.pickFolder');
+  }
+}

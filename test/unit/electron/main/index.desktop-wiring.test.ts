@@ -241,6 +241,45 @@ describe('desktop integration in the main process (fake electron)', () => {
     await call('settings.set', { notifications: true });
   });
 
+  it("raises the craftsman's notification for new mail of his firm; a click opens the app and tells the renderer", async () => {
+    // The renderer asks for it when the core announces mail.arrived (renderer/src/state/post.svelte.ts).
+    const before = FakeNotification.all.length;
+    expect(
+      await call('desktop.notify', {
+        id: 'mail-7',
+        kind: 'mail',
+        title: 'Neue Post: Amtsgericht',
+        body: 'Gericht – Frist 09.12.2026',
+      }),
+    ).toEqual({ ok: true, value: { shown: true } });
+    expect(FakeNotification.all).toHaveLength(before + 1);
+    const mail = FakeNotification.all.at(-1)!;
+    expect(mail.shown).toBe(true);
+    expect(mail.options).toMatchObject({
+      title: 'Neue Post: Amtsgericht',
+      body: 'Gericht – Frist 09.12.2026',
+      urgency: 'normal',
+    });
+    expect(mail.options.timeoutType).not.toBe('never');
+    window.hide();
+    mail.emit('click');
+    expect(window.visible).toBe(true);
+    expect(events().at(-1)).toEqual({
+      event: 'desktop.notification.clicked',
+      payload: { id: 'mail-7', kind: 'mail', action: 'open' },
+    });
+  });
+
+  it("opens Electron's folder dialog for the scanner folder and its file dialog before a scan is filed", async () => {
+    fake.dialog.answers.push('/srv/scans');
+    expect(await call('intake.pickFolder')).toEqual({ ok: true, value: { folder: '/srv/scans' } });
+    expect(fake.dialog.opened.at(-1)?.properties).toContain('openDirectory');
+    // Cancelled: nothing chosen, nothing changed.
+    expect(await call('intake.pickFolder')).toEqual({ ok: true, value: null });
+    expect(await call('documents.pick')).toEqual({ ok: true, value: null });
+    expect(fake.dialog.opened.at(-1)).toMatchObject({ properties: ['openFile'] });
+  });
+
   it('applies start at login and the global shortcut from the settings', async () => {
     const autostart = join(xdgConfig, 'autostart', 'vermittlung.desktop');
     await call('settings.set', { startAtLogin: true });

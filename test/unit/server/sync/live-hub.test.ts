@@ -57,6 +57,21 @@ describe('LiveHub', () => {
     expect(JSON.parse(carl.messages[1]!)).toEqual({ type: 'changes', cursor: '9' });
   });
 
+  it("announces a stored blob to the clients of the upload's firm only", async () => {
+    const anna = await connect('anna');
+    const carl = await connect('carl');
+    const ben = await connect('ben');
+    const sha256 = 'ab'.repeat(32);
+    hub.blobStored(['tischlerei'], sha256);
+    await expect.poll(() => carl.messages).toHaveLength(2);
+    expect(JSON.parse(carl.messages[1]!)).toEqual({ type: 'blob', sha256 });
+    await expect.poll(() => anna.messages).toHaveLength(2);
+    // Ben serves only sanitaer: a marker nudge reaches him, the blob message never did.
+    hub.nudge(null, '9');
+    await expect.poll(() => ben.messages).toHaveLength(2);
+    expect(JSON.parse(ben.messages[1]!)).toEqual({ type: 'changes', cursor: '9' });
+  });
+
   it('closes the socket of a user who has left the directory at the next nudge', async () => {
     const ben = await connect('ben');
     delete tenants.ben;

@@ -34,6 +34,7 @@ function channel(url: string) {
   const events = {
     opened: vi.fn<LiveChannelEvents['opened']>(),
     announced: vi.fn<LiveChannelEvents['announced']>(),
+    blobStored: vi.fn<NonNullable<LiveChannelEvents['blobStored']>>(),
     lost: vi.fn<LiveChannelEvents['lost']>(),
   };
   const warn = vi.fn();
@@ -55,11 +56,14 @@ describe('LiveChannel', () => {
     wss.on('connection', (socket) => {
       socket.send('not json');
       socket.send(JSON.stringify({ type: 'other', cursor: '41' }));
+      socket.send(JSON.stringify({ type: 'blob', sha256: 'not a hash' }));
+      socket.send(JSON.stringify({ type: 'blob', sha256: 'cd'.repeat(32) }));
       socket.send(JSON.stringify({ type: 'changes', cursor: '42' }));
     });
     const { live, events } = channel(url);
     live.connect();
     await expect.poll(() => events.announced.mock.calls).toEqual([['42']]);
+    expect(events.blobStored.mock.calls).toEqual([['cd'.repeat(32)]]);
     expect(events.opened).toHaveBeenCalledTimes(1);
     expect(live.active).toBe(true);
   });
