@@ -26,8 +26,12 @@ export function kamailioHealth(stack: Stack) {
       for (const line of readFileSync(logs.kamailio, 'utf8').split('\n')) {
         const at = line.search(/ (ERROR|CRITICAL|ALERT|BUG):/);
         if (at < 0) continue;
-        // The message without addresses, pointers and numbers, so one cause counts as one line.
-        const key = line.slice(at + 1).replace(/0x[0-9a-f]+|\d+(\.\d+)*/g, 'N').slice(0, 200);
+        // The message without the call's prefix, addresses, pointers and numbers, so one cause counts as one line.
+        const key = line
+          .slice(at + 1)
+          .replace(/\{[^}]*\} /, '')
+          .replace(/0x[0-9a-f]+|\d+(\.\d+)*/g, 'N')
+          .slice(0, 200);
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
       if (counts.size === 0) return 'Kamailio log: no errors';

@@ -189,10 +189,14 @@ await runSuite(SUITE, suiteDeadlineMs(SUITE), async () => {
         await Promise.all(rig.servers.splice(0).map((s) => s.stop()));
       });
     }
+  } catch (error) {
+    // Said now: a clean-up that fails as well would otherwise replace it.
+    log(`failed: ${(error as Error).stack ?? String(error)}`);
+    throw error;
   } finally {
     log(health.summary());
     await closeApps();
     unregister();
-    await step('shutdown', 60_000, () => rig.close());
+    await step('shutdown', 180_000, () => rig.close());
   }
 });
