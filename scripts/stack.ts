@@ -6,7 +6,7 @@
  * calendar URLs (`ca init --pbx-url/--server-url/--calendar-url`), so the provisioning bundles and the feed URLs that
  * `calendar url` prints for this home work against it. `--database postgres://…`: the directory and
  * CRL live in that database (`npm run admin -- directory migrate`); the PBX follows its NOTIFY and the
- * stack's server runs on it.
+ * stack's server runs on it. `--shm-mb N`: Kamailio's shared memory (default 64, about 250 apps; docs/scale.md).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     trunk: { type: 'string' },
     'udp-peer': { type: 'string', multiple: true },
     database: { type: 'string' },
+    'shm-mb': { type: 'string' },
   },
 });
 
@@ -37,9 +38,10 @@ function loopbackPort(url: string | undefined): number | undefined {
     return undefined;
   }
 }
-if (!values.home) {
+const shmMb = values['shm-mb'] === undefined ? undefined : Number(values['shm-mb']);
+if (!values.home || (shmMb !== undefined && !(Number.isInteger(shmMb) && shmMb >= 16))) {
   console.error(
-    'usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …] [--database postgres://…]',
+    'usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …] [--database postgres://…] [--shm-mb N]',
   );
   process.exit(2);
 }
@@ -68,6 +70,8 @@ try {
     trunk: values.trunk,
     udpPeers: values['udp-peer'],
     ...(values.database ? { directoryDatabase: values.database } : {}),
+    // Kamailio's shared memory: about 19 MB per 100 apps above 64 MB's 250 or so (docs/scale.md).
+    ...(shmMb ? { shmMb } : {}),
     ...(values['no-server'] ? { server: false } : {}),
     log,
   });
