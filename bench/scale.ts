@@ -37,8 +37,8 @@ const BACKGROUND_MS = size(120_000, 20_000);
 const GC_SETTLE_MS = size(1000, 200);
 const PARALLEL_STARTS = size(16, 4);
 /**
- * 2,000 apps held 368 MB (max 392 MB) of Kamailio's shared memory; the 2-server phase starts while the
- * first phase's registrations and subscriptions are still there until they expire (docs/scale.md).
+ * Kamailio's shared memory: room for the largest step and for what the previous phase's apps leave
+ * behind until it expires (per-app figures in docs/scale.md).
  */
 const SHM_MB = size(1024, 64);
 /** Per app: the sync HTTPS keep-alive socket, the live socket, the PBX socket — and headroom. */
