@@ -6,7 +6,7 @@
  * calendar URLs (`ca init --pbx-url/--server-url/--calendar-url`), so the provisioning bundles and the feed URLs that
  * `calendar url` prints for this home work against it. `--database postgres://…`: the directory and
  * CRL live in that database (`npm run admin -- directory migrate`); the PBX follows its NOTIFY and the
- * stack's server runs on it. `--shm-mb N`: Kamailio's shared memory (default 64, about 250 apps; docs/scale.md).
+ * stack's server runs on it. `--shm-mb N`: Kamailio's shared memory in MB (default 64; sizing in docs/scale.md).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -70,7 +70,7 @@ try {
     trunk: values.trunk,
     udpPeers: values['udp-peer'],
     ...(values.database ? { directoryDatabase: values.database } : {}),
-    // Kamailio's shared memory: about 19 MB per 100 apps above 64 MB's 250 or so (docs/scale.md).
+    // Kamailio's shared memory, sized by the number of apps (docs/scale.md).
     ...(shmMb ? { shmMb } : {}),
     ...(values['no-server'] ? { server: false } : {}),
     log,
