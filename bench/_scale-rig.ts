@@ -7,6 +7,7 @@
  * Kamailio's shared memory.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import WebSocket from 'ws';
 import { kamcmd } from '../pbx/daemons.js';
 import { issueSimCerts } from './_sim-certs.js';
 import type { Directory } from '../server/home/directory.js';
@@ -23,6 +24,8 @@ export interface ServerProc {
   pid: number;
   url: string;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** A full garbage collection in the process, through its inspector, so its RSS holds what is alive. */
+  gc(): Promise<void>;
 }
 
 export interface ScaleRig {
@@ -77,7 +80,10 @@ export async function startScaleRig(options: {
   let stack: Stack | undefined;
   let closing = false;
   const addServer = async () => {
-    const started = await startServerProcess({ home: home.home, database: db.url });
+    // The inspector (on a free port, loopback only) lets the bench collect garbage before it reads RSS:
+    // otherwise a process's start-up garbage, collected whenever V8 decides, outweighs what apps add.
+    const started = await startServerProcess({ home: home.home, database: db.url, nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(started.output())?.[1];
     let stopping = false;
     // A server that dies under load must say why, not leave the apps timing out one by one.
     started.child.once('exit', (code, signal) => {
@@ -90,6 +96,10 @@ export async function startScaleRig(options: {
       stop: (signal) => {
         stopping = true;
         return started.stop(signal);
+      },
+      gc: () => {
+        if (!inspector) return Promise.reject(new Error(`server process ${started.pid} has no inspector`));
+        return collectGarbage(inspector);
       },
     };
     servers.push(proc);
@@ -134,6 +144,38 @@ export async function startScaleRig(options: {
     },
     close,
   };
+}
+
+/** HeapProfiler.collectGarbage over the inspector protocol; resolves when V8 has answered. */
+function collectGarbage(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`no answer from the inspector at ${url} within 30 s`));
+    }, 30_000);
+    socket.once('open', () => socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+    socket.on('message', (data: Buffer) => {
+      if ((JSON.parse(data.toString()) as { id?: number }).id !== 1) return;
+      clearTimeout(timer);
+      socket.close();
+      resolve();
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/**
+ * The server processes' RSS together, MB, after a full garbage collection in each and a second for
+ * V8 to hand the freed pages back (`settleMs`): what the processes hold, not when their collector last ran.
+ */
+export async function liveRssMb(servers: ServerProc[], settleMs = 1000): Promise<number> {
+  await Promise.all(servers.map((s) => s.gc()));
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return servers.reduce((sum, s) => sum + rssMb(s.pid), 0);
 }
 
 /** Resident memory of one process, MB (VmRSS). */

@@ -129,6 +129,9 @@ export class SimApp {
 
   async close(): Promise<void> {
     this.stopBackground();
+    // Left behind, the subscriptions would expire together later, each with a NOTIFY that can no
+    // longer be delivered, while the next apps start.
+    await this.sip.leave();
     this.sip.close();
     await this.engine.stop();
     this.store.close();

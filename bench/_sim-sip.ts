@@ -16,6 +16,8 @@ export interface SimTls {
   ca: string;
 }
 
+/** The publication's and the subscriptions' lifetime, as the app asks for it. */
+const PRESENCE_EXPIRES_S = 600;
 const rand = (n = 6) => randomBytes(n).toString('hex');
 const header = (message: string, name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(message)?.[1]?.trim() ?? '';
 const headers = (message: string, name: string) =>
@@ -61,6 +63,8 @@ export class SimSip {
   private readonly pubCallId = `${rand(8)}@sim`;
   private pubCseq = 1;
   private timers: NodeJS.Timeout[] = [];
+  /** The team subscriptions' dialogs, refreshed and ended as the app's subscriber does. */
+  private readonly subscriptions: Array<{ target: string; callId: string; fromTag: string; toTag: string; cseq: number }> = [];
   /** NOTIFY bodies heard, per presentity: the watcher side of a team subscription. */
   onNotify: ((presentity: string, body: string, at: number) => void) | undefined;
   callsAnswered = 0;
@@ -115,7 +119,11 @@ export class SimSip {
     return performance.now() - started;
   }
 
-  /** What the app keeps doing while idle: WebSocket pings (15 s), OPTIONS (25 s), REGISTER refresh (80 % of 300 s). */
+  /**
+   * What the app keeps doing while idle: WebSocket pings (15 s), OPTIONS (25 s), REGISTER refresh (80 % of
+   * 300 s), and the refresh of its publication and subscriptions (80 % of their 600 s) — without which
+   * Kamailio would expire every app's presence state at once, ten minutes after the apps started.
+   */
   startKeepAlive(): void {
     const jitter = (ms: number) => ms * (0.8 + Math.random() * 0.4);
     this.timers.push(setInterval(() => this.socket?.ping(), jitter(15_000)));
@@ -126,6 +134,7 @@ export class SimSip {
       ),
     );
     this.timers.push(setInterval(() => void this.register().catch(() => undefined), jitter(240_000)));
+    this.timers.push(setInterval(() => void this.refreshPresence(PRESENCE_EXPIRES_S).catch(() => undefined), jitter(480_000)));
     for (const timer of this.timers) timer.unref();
   }
 
@@ -138,7 +147,7 @@ export class SimSip {
       cseq: this.pubCseq++,
       extra: [
         'Event: presence',
-        'Expires: 600',
+        `Expires: ${PRESENCE_EXPIRES_S}`,
         'Content-Type: application/pidf+xml',
         ...(this.etag ? [`SIP-If-Match: ${this.etag}`] : []),
       ],
@@ -149,11 +158,65 @@ export class SimSip {
   }
 
   async subscribe(target: string): Promise<void> {
+    const callId = `${rand(8)}@sim`;
+    const fromTag = rand(4);
     const reply = await this.request('SUBSCRIBE', {
       to: target,
-      extra: ['Event: presence', 'Accept: application/pidf+xml', 'Expires: 600'],
+      callId,
+      fromTag,
+      extra: ['Event: presence', 'Accept: application/pidf+xml', `Expires: ${PRESENCE_EXPIRES_S}`],
     });
     if (sipStatus(reply) >= 300) throw new Error(`${this.user}: SUBSCRIBE ${target} answered ${reply.split('\r\n')[0]}`);
+    const toTag = /;tag=([^;>\s]+)/.exec(header(reply, 'To'))?.[1] ?? '';
+    this.subscriptions.push({ target, callId, fromTag, toTag, cseq: 1 });
+  }
+
+  /**
+   * The publication (a refresh without a body, RFC 3903) and every subscription (in its dialog) with
+   * `expires`; 0 ends them, as the app does when it quits.
+   */
+  async refreshPresence(expires: number, timeoutMs = 15_000): Promise<void> {
+    const requests: Array<Promise<string>> = [];
+    if (this.etag) {
+      requests.push(
+        this.request(
+          'PUBLISH',
+          {
+            to: this.user,
+            callId: this.pubCallId,
+            cseq: this.pubCseq++,
+            extra: ['Event: presence', `Expires: ${expires}`, `SIP-If-Match: ${this.etag}`],
+          },
+          timeoutMs,
+        ).then((reply) => {
+          this.etag = header(reply, 'SIP-ETag') || this.etag;
+          return reply;
+        }),
+      );
+    }
+    for (const sub of this.subscriptions) {
+      requests.push(
+        this.request(
+          'SUBSCRIBE',
+          {
+            to: sub.target,
+            toTag: sub.toTag,
+            callId: sub.callId,
+            fromTag: sub.fromTag,
+            cseq: ++sub.cseq,
+            extra: ['Event: presence', 'Accept: application/pidf+xml', `Expires: ${expires}`],
+          },
+          timeoutMs,
+        ),
+      );
+    }
+    const failed = (await Promise.allSettled(requests)).filter((r) => r.status === 'rejected');
+    if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
+  }
+
+  /** What the app does when it quits: its subscriptions and publication ended, its contact removed. */
+  async leave(timeoutMs = 10_000): Promise<void> {
+    await Promise.allSettled([this.refreshPresence(0, timeoutMs), this.register(0)]);
   }
 
   /** Calls `target` (who answers at once) and resolves once the 200 is acknowledged. */
@@ -213,10 +276,12 @@ export class SimSip {
       callId?: string;
       cseq?: number;
       fromTag?: string;
+      toTag?: string;
       contactParams?: string;
       extra?: string[];
       body?: string;
     },
+    timeoutMs?: number,
   ): Promise<string> {
     const callId = o.callId ?? `${rand(8)}@sim`;
     const cseq = o.cseq ?? 1;
@@ -226,7 +291,7 @@ export class SimSip {
       `Via: SIP/2.0/WSS ${this.host};branch=z9hG4bK${rand(6)}`,
       'Max-Forwards: 70',
       `From: <sip:${this.user}@${this.domain}>;tag=${o.fromTag ?? rand(4)}`,
-      `To: <sip:${o.to}@${this.domain}>`,
+      `To: <sip:${o.to}@${this.domain}>${o.toTag ? `;tag=${o.toTag}` : ''}`,
       `Call-ID: ${callId}`,
       `CSeq: ${cseq} ${method}`,
       `Contact: <sip:${this.user}@${this.host};transport=ws>${o.contactParams ?? ''}`,
@@ -235,7 +300,7 @@ export class SimSip {
       '',
       body,
     ].join('\r\n');
-    return this.transaction(callId, cseq, method, message);
+    return this.transaction(callId, cseq, method, message, timeoutMs);
   }
 
   private transaction(callId: string, cseq: number, method: string, message: string, timeoutMs = 15_000): Promise<string> {

@@ -7,7 +7,8 @@
  * `calendar url` prints for this home work against it. `--database postgres://…`: the directory and
  * CRL live in that database (`npm run admin -- directory migrate`); the PBX follows its NOTIFY and the
  * stack's server runs on it, and the ports are those of the URLs in that database (the migration
- * renamed the home's directory.json).
+ * renamed the home's directory.json). `--shm-mb N`: Kamailio's shared memory in MB (default 64; sizing
+ * in docs/scale.md).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     trunk: { type: 'string' },
     'udp-peer': { type: 'string', multiple: true },
     database: { type: 'string' },
+    'shm-mb': { type: 'string' },
   },
 });
 
@@ -38,9 +40,10 @@ function loopbackPort(url: string | undefined): number | undefined {
     return undefined;
   }
 }
-if (!values.home) {
+const shmMb = values['shm-mb'] === undefined ? undefined : Number(values['shm-mb']);
+if (!values.home || (shmMb !== undefined && !(Number.isInteger(shmMb) && shmMb >= 16))) {
   console.error(
-    'usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …] [--database postgres://…]',
+    'usage: npm run stack -- --home DIR [--sip-domain NAME] [--no-server] [--random-ports] [--trunk HOST:PORT] [--udp-peer IP[:PORT] …] [--database postgres://…] [--shm-mb N]',
   );
   process.exit(2);
 }
@@ -70,6 +73,8 @@ try {
     trunk: values.trunk,
     udpPeers: values['udp-peer'],
     ...(values.database ? { directoryDatabase: values.database } : {}),
+    // Kamailio's shared memory, sized by the number of apps (docs/scale.md).
+    ...(shmMb ? { shmMb } : {}),
     ...(values['no-server'] ? { server: false } : {}),
     log,
   });

@@ -249,8 +249,11 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   });
 
   access.watch((what) => {
-    if (what === 'directory') publish();
-    else if (what === 'certificate') {
+    if (what === 'directory') {
+      publish();
+      // Tenants added to or taken from a user, a role changed: the nudge index follows.
+      hub.reindex();
+    } else if (what === 'certificate') {
       // A renewed server certificate: new connections get it; open ones keep the old until they reconnect.
       try {
         const files = tlsFiles();

@@ -32,6 +32,9 @@ export interface Caller {
 export class AccessControl {
   private current: Directory;
   private revoked = new Set<string>();
+  /** The current directory's users by id, and the tenants each serves (filled on first ask). */
+  private users = new Map<string, DirectoryUserEntry>();
+  private served = new Map<string, readonly string[]>();
   private stamps = new Map<string, number>();
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -46,7 +49,7 @@ export class AccessControl {
     private readonly log: Log,
   ) {
     this.current = readDirectory(layout.directory);
-    this.indexRevoked();
+    this.index();
     this.stamp();
   }
 
@@ -79,7 +82,7 @@ export class AccessControl {
         if (what === 'directory') {
           try {
             this.current = readDirectory(file);
-            this.indexRevoked();
+            this.index();
           } catch (error) {
             // A half-edited directory must not lock everyone out: keep the last good one.
             this.log('directory unreadable, keeping the previous one', { reason: (error as Error).message });
@@ -139,7 +142,7 @@ export class AccessControl {
   private async loadShared(store: DirectoryStore): Promise<void> {
     const [directory, crl] = await Promise.all([store.read(), store.readCrl()]);
     this.current = directory;
-    this.indexRevoked();
+    this.index();
     this.shared = { store, crl };
   }
 
@@ -157,13 +160,13 @@ export class AccessControl {
     if (this.revoked.has(serial)) {
       throw new SyncHttpError(403, 'certificate_revoked', `certificate ${serial} of ${cn} has been revoked`);
     }
-    const user = this.current.users.find((u) => u.id === cn);
+    const user = this.users.get(cn);
     if (!user) throw new SyncHttpError(403, 'unknown_user', `user ${cn} is not in the directory`);
     return { user, serial };
   }
 
   allows(userId: string, serial: string): boolean {
-    return !this.revoked.has(serial) && this.current.users.some((u) => u.id === userId);
+    return !this.revoked.has(serial) && this.users.has(userId);
   }
 
   /**
@@ -211,13 +214,26 @@ export class AccessControl {
     return [...known].filter((tenant) => this.mayServe(user, tenant));
   }
 
-  /** The tenants the directory user `userId` serves now, or undefined once that user has left the directory. */
-  tenantsOf(userId: string): string[] | undefined {
-    const user = this.current.users.find((u) => u.id === userId);
-    return user && this.tenantsServed(user);
+  /**
+   * The tenants the directory user `userId` serves now, or undefined once that user has left the
+   * directory. Every commit asks this for the users it may nudge, so it is a lookup, not a search.
+   */
+  tenantsOf(userId: string): readonly string[] | undefined {
+    const known = this.served.get(userId);
+    if (known) return known;
+    const user = this.users.get(userId);
+    if (!user) return undefined;
+    const tenants = this.tenantsServed(user);
+    this.served.set(userId, tenants);
+    return tenants;
   }
 
-  private indexRevoked(): void {
+  /** Called whenever `current` is replaced: every answer derived from the old directory is void. */
+  private index(): void {
+    // The first entry of an id wins, as a search through the list would find it.
+    this.users = new Map();
+    for (const user of this.current.users) if (!this.users.has(user.id)) this.users.set(user.id, user);
+    this.served = new Map();
     this.revoked = new Set(
       [...this.current.users.flatMap((u) => u.certificates), ...(this.current.removedCertificates ?? [])]
         .filter((c) => c.revokedAt)

@@ -72,12 +72,74 @@ describe('LiveHub', () => {
     expect(JSON.parse(ben.messages[1]!)).toEqual({ type: 'changes', cursor: '9' });
   });
 
-  it('closes the socket of a user who has left the directory at the next nudge', async () => {
+  it('closes the socket of a user who has left the directory at the next nudge of his tenant', async () => {
     const ben = await connect('ben');
     delete tenants.ben;
-    hub.nudge(['tischlerei'], '8');
+    hub.nudge(['sanitaer'], '8');
     await expect.poll(() => ben.closed).toBe(4403);
     expect(ben.messages).toHaveLength(1);
+    expect(hub.socketsOf('sanitaer')).toBe(0);
+  });
+
+  it('closes, at a reindex, the sockets of users who have left the directory', async () => {
+    const ben = await connect('ben');
+    const carl = await connect('carl');
+    delete tenants.ben;
+    hub.reindex();
+    await expect.poll(() => ben.closed).toBe(4403);
+    expect(carl.closed).toBeUndefined();
+    expect(hub.size).toBe(1);
+  });
+
+  describe('the tenant → sockets index', () => {
+    it('files a socket under every tenant of its user on connect and removes it on close', async () => {
+      await connect('anna');
+      await connect('carl');
+      expect(hub.socketsOf('tischlerei')).toBe(2);
+      expect(hub.socketsOf('sanitaer')).toBe(1);
+      clients[0]!.close();
+      await expect.poll(() => hub.size).toBe(1);
+      expect(hub.socketsOf('tischlerei')).toBe(1);
+      expect(hub.socketsOf('sanitaer')).toBe(0);
+    });
+
+    it('keeps two firms apart: a nudge of one never reaches the other, a user of both hears it once', async () => {
+      const anna = await connect('anna');
+      const carl = await connect('carl');
+      const ben = await connect('ben');
+      hub.nudge(['tischlerei'], '8');
+      hub.nudge(['tischlerei', 'sanitaer'], '9');
+      hub.nudge(['sanitaer'], '10');
+      const cursors = (peer: Peer) => peer.messages.slice(1).map((m) => (JSON.parse(m) as { cursor: string }).cursor);
+      await expect.poll(() => cursors(anna)).toEqual(['8', '9', '10']);
+      await expect.poll(() => cursors(ben)).toEqual(['9', '10']);
+      await expect.poll(() => cursors(carl)).toEqual(['8', '9']);
+      hub.nudge(null, '11');
+      await expect.poll(() => cursors(carl)).toEqual(['8', '9', '11']);
+    });
+
+    it('takes a revoked socket out at once, so no nudge reaches it while it closes', async () => {
+      await connect('anna', 'a1');
+      const anna2 = await connect('anna', 'a2');
+      hub.prune((_userId, serial) => serial !== 'a1');
+      expect(hub.socketsOf('tischlerei')).toBe(1);
+      expect(hub.socketsOf('sanitaer')).toBe(1);
+      hub.nudge(['sanitaer'], '8');
+      await expect.poll(() => anna2.messages).toHaveLength(2);
+    });
+
+    it('follows a changed directory at reindex: a tenant given is nudged, a tenant taken is not', async () => {
+      const carl = await connect('carl');
+      tenants.carl = ['sanitaer'];
+      hub.nudge(['sanitaer'], '8'); // before the reindex the index still has carl in tischlerei only
+      hub.reindex();
+      expect(hub.socketsOf('tischlerei')).toBe(0);
+      expect(hub.socketsOf('sanitaer')).toBe(1);
+      hub.nudge(['tischlerei'], '9');
+      hub.nudge(['sanitaer'], '10');
+      await expect.poll(() => carl.messages).toHaveLength(2);
+      expect(JSON.parse(carl.messages[1]!)).toEqual({ type: 'changes', cursor: '10' });
+    });
   });
 
   it('drops the sockets whose access was withdrawn, and only those', async () => {
