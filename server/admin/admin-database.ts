@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import type { Database } from '../db/database.js';
 import { migrate } from '../db/migrations.js';
-import { PgDatabase } from '../db/pg-database.js';
-import { PgliteDatabase } from '../db/pglite-database.js';
 import { homeLayout } from '../home/layout.js';
 import { AdminFailure } from '../pki/office-ca.js';
 import { backupSocketPath } from './backup-socket.js';
@@ -34,7 +32,10 @@ export async function openAdminDatabase(home: string, database: string | undefin
     );
   if (!database && mustExist && !existsSync(layout.dbDir))
     throw new AdminFailure(`${layout.dbDir} does not exist: the server has never run on this home`);
-  const db: Database = database ? new PgDatabase(database, () => undefined) : await PgliteDatabase.open(layout.dbDir);
+  // Loaded here, not at the top: most admin commands never open a database.
+  const db: Database = database
+    ? new (await import('../db/pg-database.js')).PgDatabase(database, () => undefined)
+    : await (await import('../db/pglite-database.js')).PgliteDatabase.open(layout.dbDir);
   try {
     await migrate(db);
   } catch (error) {

@@ -26,8 +26,6 @@ import { requestPgliteImage } from './backup-socket.js';
  * holds the CA key. The database part is an image of PGlite's data directory, taken by the running
  * server between two transactions, or `pg_dump`'s custom format, one snapshot of PostgreSQL.
  */
-export const BACKUP_USAGE = `  backup --home DIR --out FILE [--database postgres://…] [--offline]
-  restore FILE --home DIR [--database postgres://…]`;
 
 const FORMAT = 1;
 /**

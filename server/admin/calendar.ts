@@ -12,8 +12,6 @@ import { DATABASE_OPTION, checkDatabaseUrl, withOfficeCa } from './admin-directo
  * `calendar revoke TENANT --home DIR` replaces the token, so the old URL answers 404 as soon as the
  * running server has reloaded the directory (it watches the file, or hears PostgreSQL), and prints the new URL.
  */
-export const CALENDAR_USAGE = `  calendar url TENANT --home DIR [--calendar-url https://…] [--database postgres://…]
-  calendar revoke TENANT --home DIR [--calendar-url https://…] [--database postgres://…]`;
 
 /** `usage` builds the CLI's UsageError (exit code 2); passed in because commands.ts dispatches here. */
 export async function runCalendar(

@@ -5,14 +5,16 @@ import { TenantId } from '../../protocol/sync.js';
 import { DirectoryUserEntry, Role, type Directory } from '../home/directory.js';
 import { AdminFailure, OfficeCa } from '../pki/office-ca.js';
 import { DATABASE_OPTION, checkDatabaseUrl, withOfficeCa } from './admin-directory.js';
-import { DIRECTORY_USAGE, runDirectory } from './directory-migrate.js';
-import { BACKUP_USAGE, runBackup, runRestore } from './backup.js';
-import { CALENDAR_USAGE, runCalendar } from './calendar.js';
-import { CONTRACT_USAGE, runTenantContract } from './firm-contract.js';
-import { HOURS_USAGE, runTenantHours } from './firm-hours.js';
-import { runServiceHours, SERVICE_HOURS_USAGE } from './office-hours.js';
-import { TENANT_USAGE, runTenantAdd, runTenantSet } from './tenant.js';
-import { REPORT_USAGE, runReport } from './report.js';
+import {
+  BACKUP_USAGE,
+  CALENDAR_USAGE,
+  CONTRACT_USAGE,
+  DIRECTORY_USAGE,
+  HOURS_USAGE,
+  REPORT_USAGE,
+  SERVICE_HOURS_USAGE,
+  TENANT_USAGE,
+} from './usage.js';
 
 /**
  * The admin commands (docs/it-rollout.md). Each takes its argv tail and returns the text to print.
@@ -318,11 +320,16 @@ export async function runAdmin(argv: string[]): Promise<string> {
   if (asksForHelp(argv)) return USAGE;
   const [group, action, ...rest] = argv;
   const key = `${group ?? ''} ${action ?? ''}`;
-  if (group === 'calendar') return runCalendar(action, rest, (message) => new UsageError(message));
-  if (group === 'report') return runReport(action === undefined ? rest : [action, ...rest], (message) => new UsageError(message));
+  const usageError = (message: string) => new UsageError(message);
+  // The commands of other modules are loaded when asked for: the report's PDF writer and the backup's
+  // database drivers would otherwise slow every other command's start.
+  if (group === 'calendar') return (await import('./calendar.js')).runCalendar(action, rest, usageError);
+  if (group === 'report')
+    return (await import('./report.js')).runReport(action === undefined ? rest : [action, ...rest], usageError);
   if (group === 'backup' || group === 'restore') {
     const tail = action === undefined ? rest : [action, ...rest];
-    return (group === 'backup' ? runBackup : runRestore)(tail, (message) => new UsageError(message));
+    const { runBackup, runRestore } = await import('./backup.js');
+    return (group === 'backup' ? runBackup : runRestore)(tail, usageError);
   }
   switch (key) {
     case 'ca init':
@@ -332,15 +339,15 @@ export async function runAdmin(argv: string[]): Promise<string> {
     case 'ca server-cert':
       return caServerCert(rest);
     case 'tenant add':
-      return runTenantAdd(rest, (message) => new UsageError(message));
+      return (await import('./tenant.js')).runTenantAdd(rest, usageError);
     case 'tenant set':
-      return runTenantSet(rest, (message) => new UsageError(message));
+      return (await import('./tenant.js')).runTenantSet(rest, usageError);
     case 'tenant hours':
-      return runTenantHours(rest, (message) => new UsageError(message));
+      return (await import('./firm-hours.js')).runTenantHours(rest, usageError);
     case 'service hours':
-      return runServiceHours(rest, (message) => new UsageError(message));
+      return (await import('./office-hours.js')).runServiceHours(rest, usageError);
     case 'tenant contract':
-      return runTenantContract(rest, (message) => new UsageError(message));
+      return (await import('./firm-contract.js')).runTenantContract(rest, usageError);
     case 'user add':
       return userAdd(rest);
     case 'user revoke':
@@ -352,7 +359,7 @@ export async function runAdmin(argv: string[]): Promise<string> {
     case 'user renew':
       return userRenew(rest);
     case 'directory migrate':
-      return runDirectory(['migrate', ...rest], (message) => new UsageError(message));
+      return (await import('./directory-migrate.js')).runDirectory(['migrate', ...rest], usageError);
     default:
       throw new UsageError(group ? `unknown command "${key.trim()}"` : 'no command given');
   }

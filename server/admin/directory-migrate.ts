@@ -8,8 +8,6 @@ import { AdminFailure } from '../pki/office-ca.js';
 import { openAdminDatabase } from './admin-database.js';
 import { MIGRATED_SUFFIX, checkDatabaseUrl } from './admin-directory.js';
 
-export const DIRECTORY_USAGE = `  directory migrate --home DIR --database postgres://…   (moves directory.json and the CRL into PostgreSQL; idempotent)`;
-
 /** Both sides as the database gives them back (timestamps normalised), so equal content compares equal. */
 const canonical = (directory: Directory): string =>
   JSON.stringify(

@@ -15,10 +15,6 @@ import { directoryStoreFor } from './admin-directory.js';
  * authored synced record and prints every version back; without --model it only prints them. A
  * version from the same day replaces that one; earlier versions keep applying to their months.
  */
-export const CONTRACT_USAGE = `  tenant contract ID --home DIR [--database postgres://…] [--model budget|per_call|per_minute --from YYYY-MM-DD
-      [--takt 60/60] [--included-minutes N --period month|week --fee 99,00 --extra-minute 1,50] [--per-call 1,50]
-      [--per-minute 1,20] [--no-hold] [--no-acw] [--acw-cap S] [--free-below S] [--vat 19] [--outgoing]
-      [--appointment 2,50] [--item "Briefversand=0,95"]… [--alert-craftsman]]`;
 
 type UsageErrorFactory = (message: string) => Error;
 

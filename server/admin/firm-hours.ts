@@ -27,10 +27,6 @@ import { directoryStoreFor } from './admin-directory.js';
  * On PGlite the server must be stopped (a second process must never open its database); a server
  * on PostgreSQL is written through --database while it runs, and its clients hear of it at once.
  */
-export const HOURS_USAGE = `  tenant hours ID --home DIR [--database postgres://…] [--day "Di 08:00-12:00[,13:00-15:00]"]… [--no-hours]
-      [--bundesland BY] [--closure "2026-12-24..2026-12-31 Betriebsurlaub"]… [--no-closures]
-      [--emergency +49… [--emergency-day "Sa 08:00-18:00"]…] [--no-emergency]
-      [--override consultation|service|closed [--override-reason "…"] | --no-override]`;
 
 type UsageErrorFactory = (message: string) => Error;
 

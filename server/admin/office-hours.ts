@@ -22,7 +22,6 @@ import { parseWeek } from './firm-hours.js';
  * record (docs/firm-day.md), then the PBX's copy refreshed; printed back as a readable week. Without
  * --day it only prints them. The database rules are those of `tenant hours`.
  */
-export const SERVICE_HOURS_USAGE = `  service hours --home DIR [--database postgres://…] [--day "Mo 08:00-18:00[,…]"]…`;
 
 export async function runServiceHours(args: string[], usage: (message: string) => Error): Promise<string> {
   let parsed;

@@ -18,7 +18,6 @@ import { openAdminDatabase } from './admin-database.js';
  * report as the app downloads it — PDF, or CSV when FILE ends in .csv. A closed month is frozen by
  * the first report of it, here as in the app (docs/billing.md). On PGlite the server must be stopped.
  */
-export const REPORT_USAGE = '  report TENANT --month YYYY-MM --out FILE.pdf|FILE.csv --home DIR [--database postgres://…]';
 
 type UsageErrorFactory = (message: string) => Error;
 

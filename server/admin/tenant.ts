@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { DEFAULT_GREETING_TEMPLATE, describeGreetingProblem, greetingProblems } from '../../protocol/greeting.js';
+import { describeGreetingProblem, greetingProblems } from '../../protocol/greeting.js';
 import { TenantId } from '../../protocol/sync.js';
 import { DirectoryTenantEntry, type Directory } from '../home/directory.js';
 import { AdminFailure, type OfficeCa } from '../pki/office-ca.js';
@@ -12,13 +12,6 @@ import { DATABASE_OPTION, checkDatabaseUrl, withOfficeCa } from './admin-directo
  * (protocol/greeting.ts) and is checked here with the rules the desks render it by, so a typo such as
  * `{firmenname}` is refused at the command line instead of being read out to a customer.
  */
-export const TENANT_USAGE = `  tenant add ID --name "…" --number +49… [--number …] [--mobile +49…] [--greeting "…"] [--hours "…"]
-                [--ring-seconds N] [--craftsman-fallback yes|no] [--mail-to ADDRESS] --home DIR [--database postgres://…]
-  tenant set ID [--name "…"] [--number +49…]… [--mobile +49… | --no-mobile] [--greeting "…" | --no-greeting] [--hours "…"]
-                [--ring-seconds N] [--craftsman-fallback yes|no] [--mail-to ADDRESS | --no-mail-to] --home DIR [--database postgres://…]
-      --mail-to: the craftsman's e-mail address; forwarded scans are sent there (needs the server's --smtp-host)
-      greeting placeholders: {gruss} (Guten Morgen/Tag/Abend), {firma}, {name} (whoever answers);
-      without a greeting a firm uses "${DEFAULT_GREETING_TEMPLATE}"`;
 
 type UsageErrorFactory = (message: string) => Error;
 
