@@ -10,6 +10,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
+          // Vitest runs this group before the sequential integration files, so its wall time is on
+          // CI's critical path: both cores, not vitest's default of one worker on a 2-core machine.
+          maxWorkers: 2,
         },
       },
       {
