@@ -45,11 +45,13 @@ describe('presence after the WebSocket of a watcher is reset', () => {
     );
     // Bob's app ends the subscriptions of the dead connection and opens new ones (presence and
     // dialog): four NOTIFYs to bob, each pair over the new connection.
-    await until(
-      async () => (kamailioLog().slice(logBefore).match(/NOTIFY sip:bob@\S+ via /g) ?? []).length >= 4,
-      10_000,
-      'bob subscribed anew',
-    );
+    const notifiesToBob = () =>
+      (
+        kamailioLog()
+          .slice(logBefore)
+          .match(/NOTIFY sip:bob@\S+ via /g) ?? []
+      ).length;
+    await until(() => Promise.resolve(notifiesToBob() >= 4), 10_000, 'bob subscribed anew');
     await shows('bob', 'alice', 'available', 2000);
 
     for (const [choice, text] of [
