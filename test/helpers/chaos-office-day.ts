@@ -24,12 +24,6 @@ export interface OfficeDayOptions extends Omit<ChaosRigOptions, 'calls'> {
   records: number;
   /** Edits per client per round. */
   editsPerRound: number;
-  /**
-   * After a reset of the apps' PBX link, colleagues may keep seeing a stale status (Kamailio's NOTIFY to
-   * a watcher on the dead connection fails and ends the round of NOTIFYs: docs/reliability.md, "Found by
-   * the suite"). True: counted as `presence_stale_rounds` and logged, not an invariant broken.
-   */
-  staleWatchersKnown?: boolean;
   log?: (line: string) => void;
 }
 
@@ -101,9 +95,7 @@ export async function runOfficeDay(options: OfficeDayOptions): Promise<OfficeDay
         if (ms > 10_000) violations.push(`an ${kind} call after ${after} took ${ms} ms (limit 10 s)`);
       const { ms, mismatches } = await phones.presenceConverged(10_000);
       worst(metrics, 'presence_converged_ms', ms);
-      const known = options.staleWatchersKnown && /pbx_(proxy|link)/.test(after);
-      if (known && mismatches.length) metrics.presence_stale_rounds = (metrics.presence_stale_rounds ?? 0) + 1;
-      for (const m of mismatches) (known ? log : (v: string) => violations.push(v))(`presence after ${after}: ${m}`);
+      for (const m of mismatches) violations.push(`presence after ${after}: ${m}`);
       log(`calls after ${after}: outside ${outside - started} ms, internal ${internal - outside} ms, presence ${ms} ms`);
     };
     const settle = async (timeoutMs: number) =>

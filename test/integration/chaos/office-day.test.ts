@@ -20,8 +20,6 @@ describe.skipIf(unavailable !== undefined)('an office day with faults', () => {
       resetRate: 0.02,
       records: 8,
       editsPerRound: 6,
-      // A known PBX defect, documented; the full run (`npm run chaos`) counts it as broken.
-      staleWatchersKnown: true,
       faults: [...SYNC_FAULTS, ...PBX_FAULTS],
       log: process.env.CHAOS_VERBOSE ? (line) => console.log(`[chaos] ${line}`) : undefined,
     });

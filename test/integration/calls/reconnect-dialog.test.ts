@@ -1,0 +1,61 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHome, type TestHome } from '../../helpers/pbx-certs.js';
+import { openSipApp, type SipApp } from '../../helpers/sip-app.js';
+import { startTestStack, type Stack } from '../../helpers/stack.js';
+
+// A call between two scripted apps through Kamailio; the callee's app then registers again over a
+// new connection with the same Contact (what SIP.js does after it gave up on a silent link) while the
+// PBX still holds the old one. The caller's BYE must reach the callee over the new connection.
+let home: TestHome;
+let stack: Stack;
+const apps: SipApp[] = [];
+
+beforeAll(async () => {
+  home = createTestHome();
+  home.writeDirectory({
+    version: 1,
+    tenants: [{ id: 'mueller', name: 'Schreinerei Müller', numbers: ['+49 30 1234567'] }],
+    users: ['alice', 'bob'].map((id) => ({ id, name: id, role: 'teleworker' as const, tenants: ['mueller'], certificates: [] })),
+  });
+  stack = await startTestStack(home.home, { server: false });
+}, 60_000);
+
+afterAll(async () => {
+  for (const app of apps) app.close();
+  await stack?.stop();
+  if (home) rmSync(home.home, { recursive: true, force: true });
+});
+
+function app(user: string): SipApp {
+  const cert = home.issue(user);
+  const opened = openSipApp({
+    user,
+    domain: stack.info.sipDomain,
+    url: () => stack.info.pbxWss,
+    tls: { pfx: cert.pfx, passphrase: cert.passphrase, ca: home.caPem },
+    logHome: home.home,
+  });
+  apps.push(opened);
+  return opened;
+}
+
+const byes = (app: SipApp, callId: string) => app.messages.filter((m) => m.startsWith('BYE ') && m.includes(callId)).length;
+
+describe('in-dialog requests after an app reconnected', () => {
+  it('go over the connection the app registered last, not the one the call began on', async () => {
+    const alice = app('alice');
+    const bobOld = app('bob');
+    expect(await alice.register()).toBe('SIP/2.0 200 OK');
+    expect(await bobOld.register()).toBe('SIP/2.0 200 OK');
+    const placed = alice.invite('bob');
+    const callId = await bobOld.answerNext();
+    expect((await placed).status).toBe(200);
+
+    const bobNew = app('bob');
+    expect(await bobNew.register()).toBe('SIP/2.0 200 OK');
+    expect(await alice.bye(callId)).toBe(200);
+    expect(byes(bobNew, callId)).toBe(1);
+    expect(byes(bobOld, callId)).toBe(0);
+  }, 60_000);
+});
