@@ -86,7 +86,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const access = new AccessControl(layout, log);
   const hub = new LiveHub((userId) => access.tenantsOf(userId));
   const sync = new SyncService(db, access, options.now);
-  const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log);
+  const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log, options.now);
   const schedules = new FirmScheduleExporter(db, layout.firmSchedules, log);
   const blobStore = new BlobStore(
     db,
@@ -200,7 +200,7 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const importCalls = (): void => {
     if (importing) return;
     importing = true;
-    importMissedCalls(db, serverNodeId(layout.serverNodeId), layout.pbxDir)
+    importMissedCalls(db, serverNodeId(layout.serverNodeId), layout.pbxDir, options.now)
       .then(
         (count) => count > 0 && log('missed calls of closed firms imported', { count }),
         (error: unknown) => log('missed calls not imported', { reason: (error as Error).message }),

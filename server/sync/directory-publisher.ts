@@ -48,6 +48,8 @@ export class DirectoryPublisher {
     private readonly db: Database,
     private readonly nodeId: string,
     private readonly log: (message: string, fields?: Record<string, unknown>) => void = () => undefined,
+    /** The server's clock: its versions must order with those SyncService stamps against the same time. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async publish(directory: Directory): Promise<number> {
@@ -56,7 +58,7 @@ export class DirectoryPublisher {
       const { rows } = await tx.query<{ id: string; tenant: string; field: string; value: FieldValue; version: string }>(
         `SELECT id::text AS id, tenant, field, value, version FROM field_state WHERE tbl = 'tenant'`,
       );
-      const clock = (this.clock ??= new HybridLogicalClock(this.nodeId));
+      const clock = (this.clock ??= new HybridLogicalClock(this.nodeId, this.now));
       for (const r of rows) clock.receive(r.version);
       const stored = new Map(rows.map((r) => [`${r.id}:${r.field}`, JSON.stringify(r.value ?? null)]));
       const desired = new Map<string, { tenant: string; fields: Record<string, FieldValue> }>();

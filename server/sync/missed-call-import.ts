@@ -33,7 +33,12 @@ export function closedCallRecordId(callId: string): string {
 }
 
 /** Imports every spooled closed call and removes its file; returns how many were imported. */
-export async function importMissedCalls(db: Database, nodeId: string, pbxDir: string): Promise<number> {
+export async function importMissedCalls(
+  db: Database,
+  nodeId: string,
+  pbxDir: string,
+  now: () => number = Date.now,
+): Promise<number> {
   const dir = missedCallsDir(pbxDir);
   let files: string[];
   try {
@@ -54,7 +59,7 @@ export async function importMissedCalls(db: Database, nodeId: string, pbxDir: st
   if (valid.length > 0) {
     await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-      const clock = new HybridLogicalClock(nodeId);
+      const clock = new HybridLogicalClock(nodeId, now);
       const writes: FieldWrite[] = [];
       for (const call of valid) {
         const id = closedCallRecordId(call.callId);
