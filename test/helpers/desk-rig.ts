@@ -17,6 +17,8 @@ export interface Desk {
   page: Page;
   errors: string[];
   shell: RunningShell;
+  /** Every host API call the page sent over the shell's event socket, in order: what the renderer asked of its host. */
+  hostCalls: { method: string; input: unknown }[];
 }
 
 /** Desks against the real stack: Kamailio + rtpengine + sync server, a keyring, one Chromium. */
@@ -94,12 +96,23 @@ export async function startDeskRig(options: DeskRigOptions = {}): Promise<DeskRi
       });
       const page = await context.newPage();
       const errors = watchPageErrors(page);
+      const hostCalls: Desk['hostCalls'] = [];
+      page.on('websocket', (socket) =>
+        socket.on('framesent', ({ payload }) => {
+          try {
+            const sent = JSON.parse(String(payload)) as { method?: unknown; input?: unknown };
+            if (typeof sent.method === 'string') hostCalls.push({ method: sent.method, input: sent.input });
+          } catch {
+            // Not a call: the socket carries nothing else from the page, but a stray frame is no test failure.
+          }
+        }),
+      );
       await page.goto(shell.url);
       const { bundle, passphrase } = pki.users[user]!;
       expect(await invokeInPage(page, 'identity.import', { bundle, passphrase })).toMatchObject({ ok: true });
       await page.goto(`${shell.origin}/#/${view}`);
       await page.getByTestId(`view-${view}`).waitFor();
-      return { page, errors, shell };
+      return { page, errors, shell, hostCalls };
     },
     async stop() {
       await browser.close();

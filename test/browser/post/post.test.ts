@@ -110,6 +110,17 @@ describe.skipIf(!rendererBuilt)('a scanned letter from the office scanner to the
     const letter = max.page.locator('[data-mail-id]', { hasText: 'Amtsgericht Tempelhof-Kreuzberg' });
     await letter.waitFor({ timeout: SYNC_MS });
     expect(await max.page.getByTestId('post-unread').textContent()).toContain('1');
+    // …and his desktop was asked to show it (the browser shell has no notification area; the Electron
+    // host's side is test/unit/electron/main/index.desktop-wiring.test.ts).
+    await expect
+      .poll(() => max.hostCalls.filter((c) => c.method === 'desktop.notify').map((c) => c.input))
+      .toContainEqual(
+        expect.objectContaining({
+          kind: 'mail',
+          title: expect.stringContaining('Amtsgericht Tempelhof-Kreuzberg') as unknown,
+          body: expect.stringContaining(formatGermanDate(deadline)) as unknown,
+        }),
+      );
     const badge = letter.getByTestId('mail-deadline');
     expect(await badge.getAttribute('data-urgency')).toBe('due');
     expect(await badge.textContent()).toContain(`Frist ${formatGermanDate(deadline)} (noch 2 Tage)`);
