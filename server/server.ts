@@ -88,6 +88,13 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
   const sync = new SyncService(db, access, options.now);
   const publisher = new DirectoryPublisher(db, serverNodeId(layout.serverNodeId), log, options.now);
   const schedules = new FirmScheduleExporter(db, layout.firmSchedules, log);
+  const usage = new UsagePublisher(
+    db,
+    new DbBillingSource(db, () => access.directory),
+    () => access.directory,
+    serverNodeId(layout.serverNodeId),
+    log,
+  );
   const blobStore = new BlobStore(
     db,
     options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES,
@@ -120,6 +127,9 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
             mailer?.kick();
             // The PBX routes by the schedules: every commit may have changed one.
             void schedules.refresh();
+            // A contract or a call synced changes a budget firm's consumption: shown within a second, not at
+            // the next minute; a burst of commits makes one run.
+            usage.soon();
           } catch {
             log('ignored a malformed notification');
           }
@@ -165,13 +175,6 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
 
   // The PBX's CDR files (when it cannot write into this database): read every second; new CDRs
   // update the budget firms' consumption, which the apps show and warn about (docs/billing.md).
-  const usage = new UsagePublisher(
-    db,
-    new DbBillingSource(db, () => access.directory),
-    () => access.directory,
-    serverNodeId(layout.serverNodeId),
-    log,
-  );
   const cdrs = new CdrFileIngester(db, layout.cdrDir, log, () => usage.refresh());
   cdrs.start(options.cdrIngestIntervalMs ?? 1000);
   usage.start();

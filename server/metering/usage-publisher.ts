@@ -6,14 +6,16 @@ import { currentUsage, publishUsage } from './budget-usage.js';
 type Log = (message: string, fields?: Record<string, unknown>) => void;
 
 /**
- * Keeps every budget firm's firm_usage record current: after new CDRs were ingested, and every
- * minute (on PostgreSQL the PBX writes its CDRs without telling the server). Runs never overlap; a
- * request during a run makes one more run after it.
+ * Keeps every budget firm's firm_usage record current: after new CDRs were ingested, within a second
+ * of commits (a contract or a call synced), and every minute (on PostgreSQL the PBX writes its CDRs
+ * without telling the server). Runs never overlap; a request during a run makes one more run after it.
  */
 export class UsagePublisher {
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private soonTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly db: Database,
@@ -30,6 +32,7 @@ export class UsagePublisher {
   }
 
   refresh(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
@@ -45,8 +48,20 @@ export class UsagePublisher {
       });
   }
 
+  /** A commit may have changed a contract or a call: one run within `delayMs`, however many commits come. */
+  soon(delayMs = 1000): void {
+    if (this.stopped || this.soonTimer) return;
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined;
+      this.refresh();
+    }, delayMs);
+    this.soonTimer.unref();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.soonTimer);
+    this.stopped = true;
     this.again = false;
     await this.running;
   }

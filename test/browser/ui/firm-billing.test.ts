@@ -169,7 +169,7 @@ describe('Firmen: reports and billed items', () => {
 
   it("shows the lead each budget firm's consumption as a bar (the README's picture)", async () => {
     const { page } = lead;
-    // The server publishes consumption after CDRs and every minute.
+    // The server publishes consumption soon after commits (the contract saved above), after CDRs and every minute.
     await page.locator('[data-testid="budget-bar"][data-tenant="sanitaer"]').waitFor({ timeout: 90_000 });
     expect(await page.locator('[data-testid="budget-bar"][data-tenant="tischlerei"]').count()).toBe(0);
     // The joinery's billing in view: the plumber's section (opened above) closed again.

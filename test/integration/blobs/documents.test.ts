@@ -67,9 +67,15 @@ async function storedBytes(fixture: SyncFixture, sha256: string): Promise<{ chun
 }
 
 describe('documents on PGlite', () => {
+  // These three share one server: their files differ, and every check names its own file's hash.
+  let shared: SyncFixture | undefined;
+  const sharedFixture = async () => (shared ??= await syncFixture('pglite', DIRECTORY));
+  afterAll(async () => {
+    await shared?.close();
+  });
+
   it('a 20 MB PDF cut by kill -9 of the uploading client resumes and arrives byte-identical at a colleague of the firm', async () => {
-    f = await syncFixture('pglite', DIRECTORY);
-    const fixture = f;
+    const fixture = await sharedFixture();
     const pdf = join(work, 'brief.pdf');
     const data = writeTestPdf(pdf, 20 * MB);
     const cert = fixture.cert('anna');
@@ -121,8 +127,7 @@ describe('documents on PGlite', () => {
   }, 300_000);
 
   it('a server restart mid-upload: the chunks persisted and the upload resumes from the server offset', async () => {
-    f = await syncFixture('pglite', DIRECTORY);
-    const fixture = f;
+    const fixture = await sharedFixture();
     const pdf = join(work, 'scan.pdf');
     const data = writeTestPdf(pdf, 20 * MB);
     let restarting: Promise<void> | undefined;
@@ -149,8 +154,7 @@ describe('documents on PGlite', () => {
   }, 300_000);
 
   it('refuses another firm (403), a renamed .exe and bytes that do not hash to their name, and stores the same file only once', async () => {
-    f = await syncFixture('pglite', DIRECTORY);
-    const fixture = f;
+    const fixture = await sharedFixture();
     const pdf = join(work, 'rechnung.pdf');
     const data = writeTestPdf(pdf, 3 * MB);
     const anna = blobClient(fixture, 'anna');
