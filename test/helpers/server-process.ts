@@ -10,7 +10,16 @@ const ROOT = join(import.meta.dirname, '..', '..');
  * Node itself (the scale bench's `--inspect`).
  */
 export async function startServerProcess(options: { home: string; database: string; port?: number; nodeArgs?: string[] }) {
-  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--home', options.home, '--database', options.database];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    join(ROOT, 'server', 'main.ts'),
+    '--home',
+    options.home,
+    '--database',
+    options.database,
+  ];
   const started = await startProcess(
     process.execPath,
     [...args, '--port', String(options.port ?? 0), '--feed-port', '0'],

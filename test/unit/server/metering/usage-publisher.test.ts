@@ -13,7 +13,13 @@ function publisher() {
     itemLines: () => Promise.resolve([]),
   };
   const directory = { tenants: [{ id: 'tischlerei' }, { id: 'sanitaer' }] } as unknown as Directory;
-  const usage = new UsagePublisher({} as Database, source, () => directory, 'node', () => undefined);
+  const usage = new UsagePublisher(
+    {} as Database,
+    source,
+    () => directory,
+    'node',
+    () => undefined,
+  );
   return { usage, runs: () => asked.length / 2 };
 }
 
