@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeConnectionsOf } from '../../../pbx/connections.js';
-import { peerText, presenceApi, startRig, until, type Rig } from './rig.js';
+import { presenceApi, shows as showsIn, startRig, until, type Rig } from './rig.js';
 
 // Two apps watch each other through the real Kamailio; the PBX drops bob's WebSocket (as a reset of
 // the link does), bob reconnects and subscribes anew, then alice changes her status.
@@ -16,12 +16,7 @@ afterAll(async () => {
   await rig?.shutdown();
 });
 
-const shows = (watcher: string, user: string, text: string, timeoutMs: number) =>
-  until(async () => (await peerText(rig.pages[watcher]!, user)) === text, timeoutMs, `${watcher} sees ${user} ${text}`).catch(
-    async (error: Error) => {
-      throw new Error(`${error.message} (shows ${await peerText(rig.pages[watcher]!, user)})`);
-    },
-  );
+const shows = (watcher: string, user: string, text: string, timeoutMs: number) => showsIn(rig, watcher, user, text, timeoutMs);
 
 const kamailioLog = () => readFileSync(rig.stack.info.logs.kamailio, 'utf8');
 

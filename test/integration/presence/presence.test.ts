@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peerText, presenceApi, startRig, until, type Rig } from './rig.js';
+import { peerText, presenceApi, shows as showsIn, startRig, until, type Rig } from './rig.js';
 
 // Three app instances (alice, bob, carol) in Chromium through the real Kamailio presence modules;
 // bob watches alice, carol and 50 directory colleagues who never register.
@@ -17,13 +17,7 @@ afterAll(async () => {
   await rig?.shutdown();
 });
 
-// A failure names what the row showed instead.
-const shows = (watcher: string, user: string, text: string, timeoutMs: number) =>
-  until(async () => (await peerText(rig.pages[watcher]!, user)) === text, timeoutMs, `${watcher} sees ${user} ${text}`).catch(
-    async (error: Error) => {
-      throw new Error(`${error.message} (shows ${await peerText(rig.pages[watcher]!, user)})`);
-    },
-  );
+const shows = (watcher: string, user: string, text: string, timeoutMs: number) => showsIn(rig, watcher, user, text, timeoutMs);
 
 describe('presence through Kamailio between app instances', () => {
   it('every live colleague shows available; the 50 unregistered ones show offline', async () => {

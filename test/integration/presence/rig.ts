@@ -186,6 +186,14 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
 }
 
 export const peerText = (page: Page, user: string) => page.evaluate((u) => window.presenceTest.text(u), user);
+
+/** Waits until `watcher` shows `user` as `text`; a failure names what the row showed instead. */
+export const shows = (rig: Rig, watcher: string, user: string, text: string, timeoutMs: number) =>
+  until(async () => (await peerText(rig.pages[watcher]!, user)) === text, timeoutMs, `${watcher} sees ${user} ${text}`).catch(
+    async (error: Error) => {
+      throw new Error(`${error.message} (shows ${await peerText(rig.pages[watcher]!, user)})`);
+    },
+  );
 export const presenceApi = (page: Page) => ({
   setChoice: (choice: OwnChoice) => page.evaluate((c) => window.presenceTest.setChoice(c), choice),
   shownAt: (user: string, state: PeerPresence, since: number) =>
