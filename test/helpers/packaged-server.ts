@@ -4,7 +4,7 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServerDeb, type BuiltPackage } from '../../packaging/build-server-deb.js';
-import { spawnDaemon, type Daemon } from '../../pbx/daemons.js';
+import { freePort, spawnDaemon, type Daemon } from '../../pbx/daemons.js';
 import { readBundle } from './pki.js';
 import { startProcess } from './processes.js';
 
@@ -115,6 +115,23 @@ export function unitCommands(
       .split(' ')
       .map((arg) => arg.replace(/\$\{(\w+)\}/g, (_, name: string) => env[name] ?? '')),
   );
+}
+
+/** Free ports for the PBX units on loopback, and the environment the units read them from (vermittlung.conf's names). */
+export async function pbxUnitPorts(): Promise<{ wss: number; udp: number; ng: number; env: Record<string, string> }> {
+  const [wss, udp, ng] = [await freePort('both'), await freePort('both'), await freePort('udp')];
+  const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
+  return {
+    wss,
+    udp,
+    ng,
+    env: {
+      VERMITTLUNG_PBX_IP: '127.0.0.1',
+      VERMITTLUNG_PBX_UDP_PORT: String(udp),
+      VERMITTLUNG_RTPENGINE_NG: `127.0.0.1:${ng}`,
+      VERMITTLUNG_RTP_PORTS: `${rtpMin}-${rtpMin + 99}`,
+    },
+  };
 }
 
 /**

@@ -8,8 +8,14 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, kamcmd, rtpenginePing, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
-import { extractServerPackage, startUnit, unitCommands, type ExtractedPackage } from '../../helpers/packaged-server.js';
+import { kamcmd, rtpenginePing, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
+import {
+  extractServerPackage,
+  pbxUnitPorts,
+  startUnit,
+  unitCommands,
+  type ExtractedPackage,
+} from '../../helpers/packaged-server.js';
 import { freshDatabase } from '../../helpers/sync-postgres.js';
 
 let pkg: ExtractedPackage;
@@ -41,15 +47,8 @@ describe('the packaged PBX with the directory in PostgreSQL', () => {
   it('renders from the database after `directory migrate` and follows its changes within 2 s', async () => {
     const home = join(pkg.work, 'pg-home');
     expect((await pkg.admin('ca', 'init', '--home', home)).code).toBe(0);
-    const [wss, udp, ng] = [await freePort('both'), await freePort('both'), await freePort('udp')];
-    const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
-    const env = {
-      VERMITTLUNG_PBX_IP: '127.0.0.1',
-      VERMITTLUNG_PBX_UDP_PORT: String(udp),
-      VERMITTLUNG_RTPENGINE_NG: `127.0.0.1:${ng}`,
-      VERMITTLUNG_RTP_PORTS: `${rtpMin}-${rtpMin + 99}`,
-      VERMITTLUNG_DATABASE: db.url,
-    };
+    const { wss, ng, env: pbxEnv } = await pbxUnitPorts();
+    const env = { ...pbxEnv, VERMITTLUNG_DATABASE: db.url };
     const directoryFile = join(home, 'directory.json');
     writeFileSync(directoryFile, read(directoryFile).replace('wss://127.0.0.1:7443/', `wss://127.0.0.1:${wss}/`));
     const added = await pkg.admin('tenant', 'add', 'mueller', '--name', 'Müller', '--number', '+4930222', '--home', home);

@@ -3,10 +3,16 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPENDS, UNIT_FILES } from '../../../packaging/build-server-deb.js';
-import { freePort, kamcmd, rtpenginePing, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
+import { kamcmd, rtpenginePing, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
 import { encodeSchedulePart } from '../../../protocol/index.js';
 import { missedCallsDir } from '../../../pbx/missed-calls.js';
-import { extractServerPackage, startUnit, unitCommands, type ExtractedPackage } from '../../helpers/packaged-server.js';
+import {
+  extractServerPackage,
+  pbxUnitPorts,
+  startUnit,
+  unitCommands,
+  type ExtractedPackage,
+} from '../../helpers/packaged-server.js';
 import { sipRequest } from '../../helpers/stack.js';
 
 let pkg: ExtractedPackage;
@@ -100,14 +106,7 @@ describe('vermittlung-server .deb', () => {
       expect((await pkg.run('ls', [join(home, 'issued')], { asService: true })).code).not.toBe(0);
     }
     // The units' own command lines, moved into the extracted root and this home.
-    const [wss, udp, ng] = [await freePort('both'), await freePort('both'), await freePort('udp')];
-    const rtpMin = 20000 + 2 * Math.floor(Math.random() * 19000);
-    const env = {
-      VERMITTLUNG_PBX_IP: '127.0.0.1',
-      VERMITTLUNG_PBX_UDP_PORT: String(udp),
-      VERMITTLUNG_RTPENGINE_NG: `127.0.0.1:${ng}`,
-      VERMITTLUNG_RTP_PORTS: `${rtpMin}-${rtpMin + 99}`,
-    };
+    const { wss, udp, ng, env } = await pbxUnitPorts();
     // `ca init` here gave the PBX URL port 7443; this test takes a free one, as `ca init --pbx-url` would.
     const directoryFile = join(home, 'directory.json');
     writeFileSync(directoryFile, readFileSync(directoryFile, 'utf8').replace('wss://127.0.0.1:7443/', `wss://127.0.0.1:${wss}/`));
