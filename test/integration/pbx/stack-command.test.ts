@@ -42,24 +42,35 @@ function alive(pid: number): boolean {
   }
 }
 
+/** `npm run stack -- ARGS` as a process, resolved once it says it is ready (the last test waits for a refusal). */
+const runStack = (args: string[], ready = /stack: ready: /, timeoutMs = 80_000) =>
+  startProcess(
+    process.execPath,
+    [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'stack.ts'), ...args],
+    ready,
+    {
+      cwd: root,
+      timeoutMs,
+    },
+  );
+
+const stackInfo = (home: string) => JSON.parse(readFileSync(join(home, 'stack.json'), 'utf8')) as StackInfo;
+
+/** A home whose bundles name fixed free ports for the PBX, the server and the calendar feed. */
+async function homeOnFixedPorts(): Promise<{ home: PkiHome; wss: number; server: number; feed: number }> {
+  const [wss, server, feed] = [await freePort('both'), await freePort('tcp'), await freePort('tcp')];
+  const home = await createPkiHome({
+    pbxUrl: `wss://127.0.0.1:${wss}/`,
+    serverUrl: `https://127.0.0.1:${server}/`,
+    calendarUrl: `https://127.0.0.1:${feed}/`,
+  });
+  return { home, wss, server, feed };
+}
+
 describe('npm run stack', () => {
   it('starts the PBX, media relay and server, writes stack.json and stops them all on SIGTERM', async () => {
-    stack = await startProcess(
-      process.execPath,
-      [
-        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-        join(root, 'scripts', 'stack.ts'),
-        '--home',
-        pki.home,
-        '--random-ports',
-      ],
-      /stack: ready: /,
-      {
-        cwd: root,
-        timeoutMs: 80_000,
-      },
-    );
-    const info = JSON.parse(readFileSync(join(pki.home, 'stack.json'), 'utf8')) as StackInfo;
+    stack = await runStack(['--home', pki.home, '--random-ports']);
+    const info = stackInfo(pki.home);
     expect(info.pbxWss).toBe(`wss://127.0.0.1:${info.ports.wss}`);
     expect(info.pbxUdp).toBe(`sip:127.0.0.1:${info.ports.udp};transport=udp`);
     expect(info.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+/);
@@ -75,20 +86,10 @@ describe('npm run stack', () => {
   });
 
   it('listens on the ports the provisioning bundles of the home point at', async () => {
-    const [wss, server, feed] = [await freePort('both'), await freePort('tcp'), await freePort('tcp')];
-    const home = await createPkiHome({
-      pbxUrl: `wss://127.0.0.1:${wss}/`,
-      serverUrl: `https://127.0.0.1:${server}/`,
-      calendarUrl: `https://127.0.0.1:${feed}/`,
-    });
-    const fixed = await startProcess(
-      process.execPath,
-      [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'stack.ts'), '--home', home.home],
-      /stack: ready: /,
-      { cwd: root, timeoutMs: 80_000 },
-    );
+    const { home, wss, server, feed } = await homeOnFixedPorts();
+    const fixed = await runStack(['--home', home.home]);
     try {
-      const info = JSON.parse(readFileSync(join(home.home, 'stack.json'), 'utf8')) as StackInfo;
+      const info = stackInfo(home.home);
       expect(info.ports.wss).toBe(wss);
       expect(info.ports.server).toBe(server);
       expect(info.ports.feed).toBe(feed);
@@ -106,32 +107,15 @@ describe('npm run stack', () => {
   });
 
   it('with --database, listens on the ports of the URLs the directory in PostgreSQL holds', async () => {
-    const [wss, server, feed] = [await freePort('both'), await freePort('tcp'), await freePort('tcp')];
-    const home = await createPkiHome({
-      pbxUrl: `wss://127.0.0.1:${wss}/`,
-      serverUrl: `https://127.0.0.1:${server}/`,
-      calendarUrl: `https://127.0.0.1:${feed}/`,
-    });
+    const { home, wss, server, feed } = await homeOnFixedPorts();
     const db = await freshDatabase('pbxmirror_stack');
     let shared: Started | undefined;
     try {
       await home.admin('directory', 'migrate', '--database', db.url);
       // The migration renamed the home's directory.json: the URLs are in the database only.
       expect(existsSync(join(home.home, 'directory.json'))).toBe(false);
-      shared = await startProcess(
-        process.execPath,
-        [
-          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-          join(root, 'scripts', 'stack.ts'),
-          '--home',
-          home.home,
-          '--database',
-          db.url,
-        ],
-        /stack: ready: /,
-        { cwd: root, timeoutMs: 80_000 },
-      );
-      const info = JSON.parse(readFileSync(join(home.home, 'stack.json'), 'utf8')) as StackInfo;
+      shared = await runStack(['--home', home.home, '--database', db.url]);
+      const info = stackInfo(home.home);
       expect([info.ports.wss, info.ports.server, info.ports.feed]).toEqual([wss, server, feed]);
     } finally {
       await shared?.stop('SIGTERM');
@@ -141,19 +125,7 @@ describe('npm run stack', () => {
   });
 
   it('names the missing home instead of starting half a stack', async () => {
-    const failed = startProcess(
-      process.execPath,
-      [
-        join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-        join(root, 'scripts', 'stack.ts'),
-        '--home',
-        join(pki.home, 'nothing-here'),
-      ],
-      /never/,
-      {
-        cwd: root,
-      },
-    );
+    const failed = runStack(['--home', join(pki.home, 'nothing-here')], /never/, 30_000);
     await expect(failed).rejects.toThrow(/ca\.crt\.pem is missing: run `npm run admin -- ca init/);
   });
 });
