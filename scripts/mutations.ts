@@ -192,8 +192,8 @@ export const MUTATIONS: Mutation[] = [
     id: 'live-nudge-everyone',
     what: 'live nudges about tenants the user does not serve',
     file: 'server/sync/live-hub.ts',
-    from: 'else if (tenants.length === 1) targets = [...(this.byTenant.get(tenants[0]!) ?? [])];',
-    to: 'else if (tenants.length === 1) targets = [...this.clients];',
+    from: 'if (tenants.length === 1) return [...(this.byTenant.get(tenants[0]!) ?? [])];',
+    to: 'if (tenants.length === 1) return [...this.clients];',
     tests: ['test/unit/server/sync/live-hub.test.ts'],
   },
   {

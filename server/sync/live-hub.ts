@@ -54,16 +54,7 @@ export class LiveHub {
   /** `tenants` null means every client (e.g. after the LISTEN connection was lost). */
   nudge(tenants: readonly string[] | null, cursor: string): void {
     const message = JSON.stringify({ type: 'changes', cursor } satisfies LiveMessage);
-    let targets: Iterable<LiveClient>;
-    if (tenants === null) targets = [...this.clients];
-    else if (tenants.length === 1) targets = [...(this.byTenant.get(tenants[0]!) ?? [])];
-    else {
-      // A user serving several of the tenants hears it once.
-      const union = new Set<LiveClient>();
-      for (const tenant of tenants) for (const client of this.byTenant.get(tenant) ?? []) union.add(client);
-      targets = union;
-    }
-    for (const client of targets) {
+    for (const client of this.clientsOf(tenants)) {
       // The directory may have dropped the user since the last reindex; a lookup, so cheap to ask.
       if (!this.tenantsOf(client.userId)) {
         this.drop(client, 'no longer in the directory');
@@ -87,9 +78,7 @@ export class LiveHub {
   /** A document's bytes are stored: the clients of `tenants` fetch what waited for them. */
   blobStored(tenants: readonly string[], sha256: string): void {
     const message = JSON.stringify({ type: 'blob', sha256 } satisfies LiveMessage);
-    const targets = new Set<LiveClient>();
-    for (const tenant of tenants) for (const client of this.byTenant.get(tenant) ?? []) targets.add(client);
-    for (const client of targets) this.send(client, message);
+    for (const client of this.clientsOf(tenants)) this.send(client, message);
   }
 
   /** Drops sockets whose user may no longer connect (directory change, revocation). */
@@ -113,6 +102,18 @@ export class LiveHub {
     for (const client of this.clients) client.socket.terminate();
     this.clients.clear();
     this.byTenant.clear();
+  }
+
+  /**
+   * The sockets of users serving any of `tenants` (null: every socket), each once however many of the
+   * tenants its user serves; a copy, so a socket dropped while they are walked does not disturb the walk.
+   */
+  private clientsOf(tenants: readonly string[] | null): LiveClient[] {
+    if (tenants === null) return [...this.clients];
+    if (tenants.length === 1) return [...(this.byTenant.get(tenants[0]!) ?? [])];
+    const union = new Set<LiveClient>();
+    for (const tenant of tenants) for (const client of this.byTenant.get(tenant) ?? []) union.add(client);
+    return [...union];
   }
 
   /** Files `client` under its user's tenants; false (and the socket closed) once the user has left the directory. */
