@@ -128,8 +128,8 @@ export async function startSyncServer(options: ServerOptions): Promise<RunningSe
             // The PBX routes by the schedules: every commit may have changed one.
             void schedules.refresh();
             // A contract or a call synced changes a budget firm's consumption: shown within a second, not at
-            // the next minute; a burst of commits makes one run.
-            usage.soon();
+            // the next minute; a burst of commits makes one run of the firms they named.
+            usage.soon(tenants);
           } catch {
             log('ignored a malformed notification');
           }

@@ -20,7 +20,7 @@ function publisher() {
     'node',
     () => undefined,
   );
-  return { usage, runs: () => asked.length / 2 };
+  return { usage, asked, runs: () => asked.length / 2 };
 }
 
 describe('the budget usage publisher after commits', () => {
@@ -29,20 +29,36 @@ describe('the budget usage publisher after commits', () => {
   it('makes one run within the delay however many commits come, and none once stopped', async () => {
     vi.useFakeTimers();
     const { usage, runs } = publisher();
-    for (let i = 0; i < 50; i++) usage.soon(1000);
+    for (let i = 0; i < 50; i++) usage.soon(null, 1000);
     await vi.advanceTimersByTimeAsync(999);
     expect(runs()).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
     await usage.settled();
     expect(runs()).toBe(1);
-    usage.soon(1000);
+    usage.soon(null, 1000);
     await vi.advanceTimersByTimeAsync(1000);
     await usage.settled();
     expect(runs()).toBe(2);
-    usage.soon(1000);
+    usage.soon(null, 1000);
     await usage.stop();
     await vi.advanceTimersByTimeAsync(5000);
     usage.refresh();
     expect(runs()).toBe(2);
+  });
+
+  it('recomputes only the firms the commits named, and every firm for a commit that names none', async () => {
+    vi.useFakeTimers();
+    const { usage, asked } = publisher();
+    usage.soon(['sanitaer'], 1000);
+    usage.soon(['sanitaer'], 1000);
+    await vi.advanceTimersByTimeAsync(1000);
+    await usage.settled();
+    expect(asked).toEqual(['sanitaer']);
+    usage.soon(['sanitaer'], 1000);
+    usage.soon(null, 1000);
+    await vi.advanceTimersByTimeAsync(1000);
+    await usage.settled();
+    expect(asked).toEqual(['sanitaer', 'tischlerei', 'sanitaer']);
+    await usage.stop();
   });
 });
