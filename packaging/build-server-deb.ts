@@ -1,10 +1,12 @@
 /**
- * `npm run package:server [-- --out DIR]`: builds dist/vermittlung-server_<version>_all.deb.
+ * `npm run package:server [-- --out DIR]`: builds dist/vermittlung-server_<version>_<arch>.deb.
  *
  * Our TypeScript (server/, pbx/, protocol/, packaging/server/) is bundled by esbuild into a few ESM
  * files for Node 20; the npm packages it imports stay external and are copied with everything they
  * depend on into /usr/lib/vermittlung-server/node_modules, so nothing is installed on the target.
- * None of them is native (PGlite is WASM), hence Architecture: all.
+ * None of them is native (PGlite is WASM). The one native file is the OpenSSL fork guard Debian 12's
+ * Kamailio is started with (pbx/openssl-fork-guard.c), built here with the C compiler, which makes
+ * the package the build machine's architecture.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -22,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { buildForkGuard, FORK_GUARD_LIBRARY } from '../pbx/openssl-fork-guard.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const SOURCES = join(REPO, 'packaging', 'server');
@@ -38,6 +41,7 @@ export const DEPENDS = [
   'kamailio-utils-modules',
   'rtpengine-daemon',
   'adduser',
+  'libc6',
 ];
 export const UNIT_FILES = [
   'vermittlung.target',
@@ -142,6 +146,8 @@ export async function buildServerDeb(outDir = join(REPO, 'dist')): Promise<Built
     // pbx/render.ts reads its templates next to itself, which in the bundle is this directory.
     for (const template of ['kamailio.cfg.template', 'tls.cfg.template'])
       copyFileSync(join(REPO, 'pbx', template), join(lib, template));
+    // Found by pbx/openssl-fork-guard.ts beside the bundle, like the templates.
+    copyFileSync(buildForkGuard(join(REPO, 'pbx', 'openssl-fork-guard.c'), join(stage, 'cc')), join(lib, FORK_GUARD_LIBRARY));
     writeFileSync(
       join(lib, 'package.json'),
       JSON.stringify({ name: PACKAGE_NAME, version, type: 'module', private: true }, null, 2) + '\n',
@@ -169,13 +175,14 @@ export async function buildServerDeb(outDir = join(REPO, 'dist')): Promise<Built
       chmodSync(join(control, script), 0o755);
     }
     writeFileSync(join(control, 'conffiles'), '/etc/vermittlung/vermittlung.conf\n');
+    const architecture = execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim();
     const installedKb = Math.ceil(Number(execFileSync('du', ['-sk', '--exclude=DEBIAN', root]).toString().split('\t')[0]));
     writeFileSync(
       join(control, 'control'),
       [
         `Package: ${PACKAGE_NAME}`,
         `Version: ${version}`,
-        'Architecture: all',
+        `Architecture: ${architecture}`,
         'Section: net',
         'Priority: optional',
         'Maintainer: Vermittlung <it@vermittlung.invalid>',
@@ -190,7 +197,7 @@ export async function buildServerDeb(outDir = join(REPO, 'dist')): Promise<Built
       ].join('\n'),
     );
     mkdirSync(outDir, { recursive: true });
-    const deb = join(outDir, `${PACKAGE_NAME}_${version}_all.deb`);
+    const deb = join(outDir, `${PACKAGE_NAME}_${version}_${architecture}.deb`);
     execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z6', '--build', root, deb], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -40,10 +40,11 @@ export function spawnDaemon(
   /** The daemon forks workers: give it its own process group so SIGKILL reaches them all, as a crash would. */
   group = false,
   wrap?: CommandWrap,
+  env?: NodeJS.ProcessEnv,
 ): Daemon {
   const log = createWriteStream(logFile, { flags: 'a' });
   const [file, argv] = wrap ? wrap(command, args) : [command, args];
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: group, ...(env ? { env } : {}) });
   if (child.pid === undefined) throw new Error(`${command} could not be started`);
   let pending = '';
   const onData = (chunk: Buffer) => {

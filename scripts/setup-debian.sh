@@ -11,6 +11,7 @@ packages=(
   openssl libnss3-tools
   libsecret-1-dev gnome-keyring dbus-x11   # keytar build and a real keychain in tests
   python3 make g++               # native modules (better-sqlite3, keytar)
+  gcc libc6-dev                  # the PBX's OpenSSL fork guard for Kamailio 5.6 (pbx/openssl-fork-guard.c)
   librsvg2-bin                   # rsvg-convert: app and tray icons from SVG (scripts/build-icons.ts)
   systemd                        # systemd-analyze verify on the server package's units
   postgresql-client              # pg_dump/pg_restore: backups of a server on PostgreSQL

@@ -6,6 +6,7 @@
  * rendered anew every 10 minutes so the days they hold never run out. With the directory in the
  * database (VERMITTLUNG_DATABASE, as the ExecStartPre found it) it follows its NOTIFY and reloads
  * Kamailio on each change (pbx-directory-follow.ts). Kamailio's output passes through to the journal.
+ * A Kamailio before 5.8 starts with the OpenSSL fork guard preloaded (pbx/openssl-fork-guard.c).
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { kamcmd } from '../../pbx/daemons.js';
 import { FirmdayReloader, TIMELINE_REFRESH_MS } from '../../pbx/firmday-reloader.js';
+import { forkGuardFor, kamailioEnvironment, kamailioVersion } from '../../pbx/openssl-fork-guard.js';
 import { spoolClosedCall } from '../../pbx/missed-calls.js';
 import { homeLayout } from '../../server/home/layout.js';
 import { PbxDirectoryFollower, watchForMigration } from './pbx-directory-follow.js';
@@ -47,7 +49,14 @@ if (database && source === 'postgres') {
 }
 
 const [command, ...args] = positionals as [string, ...string[]];
-const kamailio = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+let env: NodeJS.ProcessEnv;
+try {
+  env = kamailioEnvironment(forkGuardFor(kamailioVersion(command)));
+} catch (error) {
+  say(`error: ${(error as Error).message}`);
+  process.exit(1);
+}
+const kamailio = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
 for (const stream of [kamailio.stdout, kamailio.stderr]) {
   createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
     process.stderr.write(`${line}\n`);

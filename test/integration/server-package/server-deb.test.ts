@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPENDS, UNIT_FILES } from '../../../packaging/build-server-deb.js';
 import { kamcmd, rtpenginePing, tcpOpen, waitFor, type Daemon } from '../../../pbx/daemons.js';
+import { FORK_GUARD_LIBRARY } from '../../../pbx/openssl-fork-guard.js';
 import { encodeSchedulePart } from '../../../protocol/index.js';
 import { missedCallsDir } from '../../../pbx/missed-calls.js';
 import {
@@ -25,13 +27,15 @@ afterAll(() => {
 
 describe('vermittlung-server .deb', () => {
   it('declares what a Debian 12 server needs and carries the server, the admin command and hardened units', async () => {
-    expect(pkg.built.deb).toMatch(/vermittlung-server_\d+\.\d+\.\d+_all\.deb$/);
+    const architecture = execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim();
+    expect(pkg.built.deb).toMatch(new RegExp(`vermittlung-server_\\d+\\.\\d+\\.\\d+_${architecture}\\.deb$`));
     const info = await pkg.run('dpkg-deb', ['-I', pkg.built.deb]);
     expect(info.code).toBe(0);
     const field = (name: string) => new RegExp(`^ ${name}: (.*)$`, 'm').exec(info.stdout)?.[1];
     expect(field('Package')).toBe('vermittlung-server');
     expect(field('Version')).toBe(pkg.built.version);
-    expect(field('Architecture')).toBe('all');
+    // Native since it carries the OpenSSL fork guard for Debian 12's Kamailio.
+    expect(field('Architecture')).toBe(architecture);
     const depends = field('Depends')!.split(', ');
     expect(depends).toEqual(DEPENDS);
     for (const needed of [
@@ -62,6 +66,7 @@ describe('vermittlung-server .deb', () => {
         }),
     );
     expect(entries.get('/usr/bin/vermittlung-admin')).toEqual({ mode: '-rwxr-xr-x', owner: 'root/root' });
+    expect(entries.get(`/usr/lib/vermittlung-server/${FORK_GUARD_LIBRARY}`)?.owner).toBe('root/root');
     for (const file of [
       '/usr/lib/vermittlung-server/server.mjs',
       '/usr/lib/vermittlung-server/admin.mjs',
@@ -128,6 +133,11 @@ describe('vermittlung-server .deb', () => {
           () => false,
         );
       await waitFor('kamailio', async () => (await tcpOpen('127.0.0.1', wss)) && (await up()), 30_000, daemons[1]);
+      // Debian 12's Kamailio runs with the fork guard the package ships, not one built on the server.
+      const kamailioPid = readFileSync(join(home, 'pbx', 'run', 'kamailio.pid'), 'utf8').trim();
+      expect(readFileSync(`/proc/${kamailioPid}/environ`, 'utf8').split('\0')).toContain(
+        `LD_PRELOAD=${join(pkg.root, 'usr/lib/vermittlung-server', FORK_GUARD_LIBRARY)}`,
+      );
 
       // What the path unit starts after `user revoke` and `user remove`.
       const [reloadCommand, ...reloadArgs] = unitCommands(pkg, home, 'vermittlung-pbx-reload.service', 'ExecStart')[0]!;
