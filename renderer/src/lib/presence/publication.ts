@@ -43,6 +43,9 @@ const ANSWER_WAIT_MS = 5000;
  * One PUBLISH at a time: a change while one is unanswered waits for that answer (only the latest
  * status is sent). Sent at once, it would carry the old ETag, get 412, and SIP.js would publish a
  * second document while the first — an outdated status — stayed on the server until it expired.
+ * A PUBLISH unanswered for ANSWER_WAIT_MS on a link that stalls without breaking (no RST, no new
+ * registration) may still arrive and be answered: its publisher is given up like after a
+ * reconnect, and the status goes out as a new document.
  */
 export class Publication {
   private publisher: TerminationSafePublisher | undefined;
@@ -144,7 +147,18 @@ export class Publication {
 
   private awaitAnswer(): void {
     if (this.unanswered) clearTimeout(this.unanswered);
-    this.unanswered = setTimeout(() => this.answered(), ANSWER_WAIT_MS);
+    this.unanswered = setTimeout(() => this.stalled(), ANSWER_WAIT_MS);
+  }
+
+  /**
+   * The PBX may still store the unanswered PUBLISH and rotate its ETag. Going on through the same
+   * publisher would send the old ETag, get 412, and leave two documents — the stalled one shown
+   * until it expired. Given up, it is withdrawn if it is stored after all.
+   */
+  private stalled(): void {
+    this.log('info', `PUBLISH unanswered after ${ANSWER_WAIT_MS / 1000} s; publishing afresh`);
+    this.abandon();
+    this.send();
   }
 
   private answered(): void {

@@ -1,5 +1,5 @@
 import { EmitterImpl, TransportState, URI, UserAgent, type Transport } from 'sip.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { storageDocumentMemory } from '../../../../../../renderer/src/lib/presence/document-memory.js';
 import { PresenceEngine, type PresencePhone } from '../../../../../../renderer/src/lib/presence/presence-engine.js';
 import { Publication } from '../../../../../../renderer/src/lib/presence/publication.js';
@@ -92,6 +92,7 @@ async function startUa(): Promise<{ ua: UserAgent; transport: HandTransport }> {
 }
 
 afterEach(async () => {
+  vi.useRealTimers();
   await ua?.stop().catch(() => undefined);
   ua = undefined;
 });
@@ -141,6 +142,45 @@ describe('presence publication (SIP.js Publisher against a hand-answered PBX)', 
     expect(transport.publishes()).toHaveLength(2);
     expect(header(transport.publishes()[1]!, 'SIP-If-Match')).toBe('e1');
     expect(transport.publishes()[1]).toContain('<rpid:away/>');
+  });
+
+  it('a PUBLISH unanswered for 5 s on a stalled link: the status goes out as a new document, the stalled one is withdrawn once stored', async () => {
+    const { ua, transport } = await startUa();
+    const publication = new Publication(ua, aor, 300, () => undefined, storageDocumentMemory(fakeStorage()));
+    publication.publish('available');
+    await settle();
+    transport.answer(transport.publishes()[0]!, 200, ['SIP-ETag: e1', 'Expires: 300']);
+    await settle();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // The link stalls (no RST): "Nicht stören" goes out and is not answered; "Abwesend" waits for it.
+    publication.publish('dnd');
+    await vi.advanceTimersByTimeAsync(0);
+    const stalled = transport.publishes()[1]!;
+    expect(header(stalled, 'SIP-If-Match')).toBe('e1');
+    publication.publish('away');
+    await vi.advanceTimersByTimeAsync(4900);
+    expect(transport.publishes()).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(200);
+    const fresh = transport.publishes()[2]!;
+    // Not through the stalled publisher: its ETag may be rotated by the time this arrives.
+    expect(header(fresh, 'SIP-If-Match')).toBeUndefined();
+    expect(tupleOf(fresh)).not.toBe(tupleOf(stalled));
+    expect(fresh).toContain('<rpid:away/>');
+
+    // The link recovers: the stalled PUBLISH was stored after all, and is withdrawn with its new ETag.
+    transport.answer(stalled, 200, ['SIP-ETag: e2', 'Expires: 300']);
+    transport.answer(fresh, 200, ['SIP-ETag: e3', 'Expires: 300']);
+    await vi.advanceTimersByTimeAsync(0);
+    const withdrawal = transport.publishes()[3]!;
+    expect(header(withdrawal, 'Expires')).toBe('0');
+    expect(header(withdrawal, 'SIP-If-Match')).toBe('e2');
+
+    // Later changes update the new document only.
+    publication.publish('available');
+    await vi.advanceTimersByTimeAsync(0);
+    const next = transport.publishes()[4]!;
+    expect(header(next, 'SIP-If-Match')).toBe('e3');
+    expect(transport.publishes()).toHaveLength(5);
   });
 
   it('removes the document an earlier page left (its ETag kept in storage) and remembers its own until withdrawn', async () => {
