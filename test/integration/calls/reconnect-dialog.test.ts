@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHome, type TestHome } from '../../helpers/pbx-certs.js';
 import { openSipApp, type SipApp } from '../../helpers/sip-app.js';
@@ -40,6 +40,14 @@ function app(user: string): SipApp {
   return opened;
 }
 
+async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const byes = (app: SipApp, callId: string) => app.messages.filter((m) => m.startsWith('BYE ') && m.includes(callId)).length;
 
 describe('in-dialog requests after an app reconnected', () => {
@@ -57,5 +65,28 @@ describe('in-dialog requests after an app reconnected', () => {
     expect(await alice.bye(callId)).toBe(200);
     expect(byes(bobNew, callId)).toBe(1);
     expect(byes(bobOld, callId)).toBe(0);
+  }, 60_000);
+
+  it('go over the user’s newest connection when the one the call began on has closed and the app has not registered again yet', async () => {
+    const alice = app('alice');
+    const bobOld = app('bob');
+    expect(await alice.register()).toBe('SIP/2.0 200 OK');
+    expect(await bobOld.register()).toBe('SIP/2.0 200 OK');
+    const placed = alice.invite('bob');
+    const callId = await bobOld.answerNext();
+    expect((await placed).status).toBe(200);
+
+    // The app gave its connection up and has a new one, but its REGISTER over it is still to come.
+    const count = (line: RegExp) => (readFileSync(stack.info.logs.kamailio, 'utf8').match(line) ?? []).length;
+    const [opened, closed] = [/WebSocket opened by bob /g, /WebSocket closed from /g];
+    const before = { opened: count(opened), closed: count(closed) };
+    bobOld.close();
+    const bobNew = app('bob');
+    await until(
+      'bob’s old WebSocket closed and a new one open',
+      () => count(opened) > before.opened && count(closed) > before.closed,
+    );
+    expect(await alice.bye(callId)).toBe(200);
+    expect(byes(bobNew, callId)).toBe(1);
   }, 60_000);
 });
