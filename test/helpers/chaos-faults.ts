@@ -10,10 +10,7 @@ declare const window: { phoneTest: PhoneTest };
 export type Fault = 'link' | 'proxy' | 'server' | 'postgres' | 'disk' | 'pbx_link' | 'pbx_proxy' | 'kamailio' | 'rtpengine';
 export const SYNC_FAULTS: Fault[] = ['link', 'proxy', 'server', 'postgres', 'disk'];
 export const PBX_FAULTS: Fault[] = ['pbx_proxy', 'kamailio', 'rtpengine'];
-/**
- * The PBX host's link cut without a reset: only in the full run, since the apps do not come through it
- * cleanly yet (docs/reliability.md, "Found by the suite").
- */
+/** The PBX host's link cut without a reset: the apps' connections stall rather than break. */
 export const PBX_HOST_FAULTS: Fault[] = ['pbx_link'];
 
 export const CHAOS_TENANT = 'tischlerei';
