@@ -10,7 +10,10 @@ declare const window: { phoneTest: PhoneTest };
 export type Fault = 'link' | 'proxy' | 'server' | 'postgres' | 'disk' | 'pbx_link' | 'pbx_proxy' | 'kamailio' | 'rtpengine';
 export const SYNC_FAULTS: Fault[] = ['link', 'proxy', 'server', 'postgres', 'disk'];
 export const PBX_FAULTS: Fault[] = ['pbx_proxy', 'kamailio', 'rtpengine'];
-/** The PBX host's link cut without a reset: the apps' connections stall rather than break. */
+/**
+ * The PBX host's link cut without a reset: only in the full run, since a call's end can still be lost
+ * in it now and then (docs/reliability.md, "Found by the suite").
+ */
 export const PBX_HOST_FAULTS: Fault[] = ['pbx_link'];
 
 export const CHAOS_TENANT = 'tischlerei';
