@@ -74,7 +74,12 @@ export function forkGuardFor(version: string | undefined, here = import.meta.dir
   return buildForkGuard(join(here, SOURCE), resolve(here, '..', 'node_modules', '.cache', 'vermittlung'));
 }
 
-/** The environment to start Kamailio in: `base` with the guard preloaded first. */
+/** The environment to start the Kamailio `binary` in: the guard preloaded when its version needs one. */
+export function environmentForKamailio(binary = 'kamailio', base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return kamailioEnvironment(forkGuardFor(kamailioVersion(binary)), base);
+}
+
+/** `base` with the guard preloaded first. */
 export function kamailioEnvironment(guard: string | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   if (!guard) return { ...base };
   const preload = base.LD_PRELOAD?.trim();

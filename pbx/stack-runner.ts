@@ -7,7 +7,7 @@ import { freePort, kamcmd, spawnDaemon, tcpOpen, waitFor, type Daemon, type Daem
 import { DIRECTORY_HTABLE, writeDirectoryTable } from './directory-table.js';
 import { DirectoryMirror, mirroredFiles } from './directory-mirror.js';
 import { FirmdayReloader } from './firmday-reloader.js';
-import { forkGuardFor, kamailioEnvironment, kamailioVersion } from './openssl-fork-guard.js';
+import { environmentForKamailio } from './openssl-fork-guard.js';
 import { spoolClosedCall } from './missed-calls.js';
 import { renderPbx, type RenderedPbx } from './render.js';
 import { spawnRtpengine, startRtpengine } from './rtpengine-daemon.js';
@@ -197,7 +197,7 @@ export class Stack {
       },
       true,
       this.options.wrapDaemon,
-      kamailioEnvironment(forkGuardFor(kamailioVersion())),
+      environmentForKamailio(),
     );
     const wssPort = this.wssPort;
     await waitFor(

@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { kamcmd } from '../../pbx/daemons.js';
 import { FirmdayReloader, TIMELINE_REFRESH_MS } from '../../pbx/firmday-reloader.js';
-import { forkGuardFor, kamailioEnvironment, kamailioVersion } from '../../pbx/openssl-fork-guard.js';
+import { environmentForKamailio } from '../../pbx/openssl-fork-guard.js';
 import { spoolClosedCall } from '../../pbx/missed-calls.js';
 import { homeLayout } from '../../server/home/layout.js';
 import { PbxDirectoryFollower, watchForMigration } from './pbx-directory-follow.js';
@@ -51,7 +51,7 @@ if (database && source === 'postgres') {
 const [command, ...args] = positionals as [string, ...string[]];
 let env: NodeJS.ProcessEnv;
 try {
-  env = kamailioEnvironment(forkGuardFor(kamailioVersion(command)));
+  env = environmentForKamailio(command);
 } catch (error) {
   say(`error: ${(error as Error).message}`);
   process.exit(1);

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../pbx/daemons.js';
 import { createTestHome, type TestHome } from '../../helpers/pbx-certs.js';
 import { openSipApp, type SipApp } from '../../helpers/sip-app.js';
 import { startTestStack, type Stack } from '../../helpers/stack.js';
@@ -40,25 +41,23 @@ function app(user: string): SipApp {
   return opened;
 }
 
-async function until(what: string, probe: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Alice calls bob, who answers on his first connection. */
+async function callBetweenAliceAndBob(): Promise<{ alice: SipApp; bobOld: SipApp; callId: string }> {
+  const alice = app('alice');
+  const bobOld = app('bob');
+  expect(await alice.register()).toBe('SIP/2.0 200 OK');
+  expect(await bobOld.register()).toBe('SIP/2.0 200 OK');
+  const placed = alice.invite('bob');
+  const callId = await bobOld.answerNext();
+  expect((await placed).status).toBe(200);
+  return { alice, bobOld, callId };
 }
 
 const byes = (app: SipApp, callId: string) => app.messages.filter((m) => m.startsWith('BYE ') && m.includes(callId)).length;
 
 describe('in-dialog requests after an app reconnected', () => {
   it('go over the connection the app registered last, not the one the call began on', async () => {
-    const alice = app('alice');
-    const bobOld = app('bob');
-    expect(await alice.register()).toBe('SIP/2.0 200 OK');
-    expect(await bobOld.register()).toBe('SIP/2.0 200 OK');
-    const placed = alice.invite('bob');
-    const callId = await bobOld.answerNext();
-    expect((await placed).status).toBe(200);
+    const { alice, bobOld, callId } = await callBetweenAliceAndBob();
 
     const bobNew = app('bob');
     expect(await bobNew.register()).toBe('SIP/2.0 200 OK');
@@ -68,13 +67,7 @@ describe('in-dialog requests after an app reconnected', () => {
   }, 60_000);
 
   it('go over the user’s newest connection when the one the call began on has closed and the app has not registered again yet', async () => {
-    const alice = app('alice');
-    const bobOld = app('bob');
-    expect(await alice.register()).toBe('SIP/2.0 200 OK');
-    expect(await bobOld.register()).toBe('SIP/2.0 200 OK');
-    const placed = alice.invite('bob');
-    const callId = await bobOld.answerNext();
-    expect((await placed).status).toBe(200);
+    const { alice, bobOld, callId } = await callBetweenAliceAndBob();
 
     // The app gave its connection up and has a new one, but its REGISTER over it is still to come.
     const count = (line: RegExp) => (readFileSync(stack.info.logs.kamailio, 'utf8').match(line) ?? []).length;
@@ -82,9 +75,10 @@ describe('in-dialog requests after an app reconnected', () => {
     const before = { opened: count(opened), closed: count(closed) };
     bobOld.close();
     const bobNew = app('bob');
-    await until(
+    await waitFor(
       'bob’s old WebSocket closed and a new one open',
-      () => count(opened) > before.opened && count(closed) > before.closed,
+      () => Promise.resolve(count(opened) > before.opened && count(closed) > before.closed),
+      10_000,
     );
     expect(await alice.bye(callId)).toBe(200);
     expect(byes(bobNew, callId)).toBe(1);
